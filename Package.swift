@@ -1,0 +1,99 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Shipped plugins: each is a dynamic library the host `dlopen`s from its plugins directory.
+/// Product names start with `GenesysPlugin` so the build script can stage exactly these.
+let shippedPlugins: [(product: String, target: String, path: String, isC: Bool)] = [
+    ("GenesysPluginText", "TextSenderPlugin", "Plugins/TextSender", false),
+    ("GenesysPluginMedia", "MediaSenderPlugin", "Plugins/MediaSender", false),
+    ("GenesysPluginDefaultPolicy", "DefaultErrorPolicyPlugin", "Plugins/DefaultErrorPolicy", false),
+    ("GenesysPluginTyping", "TypingEventSenderPlugin", "Plugins/TypingEventSender", true),
+]
+
+/// Deliberately broken plugins the loader tests `dlopen` (built as real `.so` files, never shipped).
+let testPlugins: [(product: String, target: String, path: String)] = [
+    ("TestPluginNoEntry", "TestPluginNoEntry", "Tests/Fixtures/Plugins/NoEntry"),
+    ("TestPluginWrongMajor", "TestPluginWrongMajor", "Tests/Fixtures/Plugins/WrongMajor"),
+    ("TestPluginSmallStruct", "TestPluginSmallStruct", "Tests/Fixtures/Plugins/SmallStruct"),
+    ("TestPluginDuplicateText", "TestPluginDuplicateText", "Tests/Fixtures/Plugins/DuplicateText"),
+]
+
+let package = Package(
+    name: "genesys-gateway",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "genesys-gateway", targets: ["GatewayMain"]),
+        .executable(name: "genesys-sandbox", targets: ["SandboxMain"]),
+    ]
+        + shippedPlugins.map { .library(name: $0.product, type: .dynamic, targets: [$0.target]) }
+        + testPlugins.map { .library(name: $0.product, type: .dynamic, targets: [$0.target]) },
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // C libraries the design names, and the wrappers Swift needs for their variadic calls.
+        .systemLibrary(name: "CCurl", path: "Sources/CBindings/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CRabbitMQ", path: "Sources/CBindings/CRabbitMQ", pkgConfig: "librabbitmq",
+                       providers: [.apt(["librabbitmq-dev"])]),
+        .systemLibrary(name: "CYAML", path: "Sources/CBindings/CYAML", pkgConfig: "yaml-0.1",
+                       providers: [.apt(["libyaml-dev"])]),
+        .target(name: "CGatewayShims", dependencies: ["CCurl", "CRabbitMQ"], path: "Sources/CBindings/CGatewayShims"),
+
+        // The plugin ABI: one C header, plus a thin Swift layer for plugins written in Swift.
+        .target(name: "PluginAPI", path: "Sources/PluginAPI"),
+        .target(name: "PluginKit", dependencies: ["PluginAPI"], path: "Sources/PluginKit"),
+
+        // The gateway library and its thin executable.
+        .target(
+            name: "Host",
+            dependencies: [
+                "CCurl", "CRabbitMQ", "CYAML", "CGatewayShims", "PluginAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Host"
+        ),
+        .executableTarget(name: "GatewayMain", dependencies: ["Host"], path: "Sources/GatewayMain"),
+
+        // The local stand-in for Genesys Cloud.
+        .target(
+            name: "GenesysSandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/GenesysSandbox",
+            resources: [.copy("Resources/open_messaging_models.json")]
+        ),
+        .executableTarget(
+            name: "SandboxMain",
+            dependencies: [
+                "GenesysSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/SandboxMain"
+        ),
+
+        .testTarget(name: "HostTests", dependencies: ["Host", "PluginAPI"], path: "Tests/HostTests"),
+        .testTarget(
+            name: "GenesysSandboxTests",
+            dependencies: [
+                "GenesysSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/GenesysSandboxTests"
+        ),
+    ]
+        + shippedPlugins.map { plugin in
+            plugin.isC
+                ? .target(name: plugin.target, dependencies: ["PluginAPI"], path: plugin.path, publicHeadersPath: ".")
+                : .target(name: plugin.target, dependencies: ["PluginKit"], path: plugin.path)
+        }
+        + testPlugins.map { .target(name: $0.target, dependencies: ["PluginAPI"], path: $0.path, publicHeadersPath: ".") }
+)

@@ -1,0 +1,47 @@
+/*
+ * CGatewayShims: non-variadic wrappers for the C calls Swift cannot make.
+ *
+ * Swift does not import C variadic functions. libcurl's setopt/getinfo family and rabbitmq-c's
+ * amqp_login are variadic, so each gets one wrapper per argument type the gateway passes.
+ * Every symbol is prefixed `cgs_` so it cannot clash with the libraries' own names.
+ */
+#ifndef CGATEWAYSHIMS_H
+#define CGATEWAYSHIMS_H
+
+#include <stddef.h>
+#include <curl/curl.h>
+#if __has_include(<rabbitmq-c/amqp.h>)
+#include <rabbitmq-c/amqp.h>
+#else
+#include <amqp.h>
+#endif
+
+/* CURLOPT_* taking a long (timeouts, flags, HTTP version). */
+CURLcode cgs_curl_easy_setopt_long(CURL *handle, CURLoption option, long value);
+/* CURLOPT_* taking a NUL-terminated string; libcurl copies it (since 7.17). */
+CURLcode cgs_curl_easy_setopt_string(CURL *handle, CURLoption option, const char *value);
+/* CURLOPT_* taking an opaque pointer (WRITEDATA, PRIVATE, HTTPHEADER list, POSTFIELDS). */
+CURLcode cgs_curl_easy_setopt_pointer(CURL *handle, CURLoption option, void *value);
+/* CURLOPT_* taking a curl_off_t (POSTFIELDSIZE_LARGE). */
+CURLcode cgs_curl_easy_setopt_off_t(CURL *handle, CURLoption option, curl_off_t value);
+/* CURLOPT_WRITEFUNCTION / CURLOPT_HEADERFUNCTION: both have the curl_write_callback shape. */
+CURLcode cgs_curl_easy_setopt_write_callback(CURL *handle, CURLoption option, curl_write_callback callback);
+
+/* CURLINFO_* answering a long (response code). */
+CURLcode cgs_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *out);
+/* CURLINFO_* answering a pointer (PRIVATE). */
+CURLcode cgs_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **out);
+/* CURLINFO_* answering a double (TOTAL_TIME). */
+CURLcode cgs_curl_easy_getinfo_double(CURL *handle, CURLINFO info, double *out);
+
+/* CURLMOPT_* taking a long (MAX_HOST_CONNECTIONS, PIPELINING). */
+CURLMcode cgs_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
+
+/* CURLVERSION_NOW is a macro Swift does not import. */
+CURLversion cgs_curl_version_now(void);
+
+/* amqp_login with SASL PLAIN (the only method the gateway uses): user and password as C strings. */
+amqp_rpc_reply_t cgs_amqp_login_plain(amqp_connection_state_t state, const char *vhost, int channel_max,
+                                      int frame_max, int heartbeat, const char *user, const char *password);
+
+#endif

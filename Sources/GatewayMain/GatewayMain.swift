@@ -1,0 +1,2 @@
+import Host
+@main struct GatewayMain { static func main() {} }

@@ -1,0 +1,6 @@
+import GenesysSandbox
+
+@main
+struct SandboxMain {
+    static func main() {}
+}

@@ -1,0 +1,1 @@
+#include "genesys_plugin.h"

@@ -1,0 +1,4 @@
+import Testing
+@testable import GenesysSandbox
+
+@Test func placeholder() {}
