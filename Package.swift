@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries the design names, and the wrappers Swift needs for their variadic calls.
@@ -51,13 +52,18 @@ let package = Package(
         .target(
             name: "Host",
             dependencies: [
-                "CCurl", "CRabbitMQ", "CYAML", "CGatewayShims", "PluginAPI",
+                "CCurl", "CRabbitMQ", "CYAML", "CGatewayShims", "PluginAPI", "PluginKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Host"
         ),
-        .executableTarget(name: "GatewayMain", dependencies: ["Host"], path: "Sources/GatewayMain"),
+        .executableTarget(
+            name: "GatewayMain",
+            dependencies: ["Host", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/GatewayMain"),
 
         // The local stand-in for Genesys Cloud.
         .target(

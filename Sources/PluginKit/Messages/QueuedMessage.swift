@@ -1,0 +1,99 @@
+import Foundation
+
+/// A message from `genesys.outbound`, as the gateway's message contract defines it (README, "Message
+/// contract", and `schemas/outbound-message.schema.json`). Field names are the JSON names.
+public struct QueuedMessage: Codable, Sendable, Equatable {
+    /// Our message id: the idempotency key, and `channel.messageId` at Genesys.
+    public var id: String
+    public var tenantId: String?
+    /// The tenant's org to send through; the tenant's default org when absent.
+    public var org: String?
+    /// The message type: which sender plugin handles it.
+    public var type: String
+    public var sender: Sender?
+    public var textBody: String?
+    public var content: [Content]?
+    public var conversationId: String?
+    public var metadata: [String: String]?
+    /// When the customer sent it, ISO-8601 (becomes `channel.time`).
+    public var createdAt: String?
+
+    /// The customer the message comes from (becomes `channel.from`).
+    public struct Sender: Codable, Sendable, Equatable {
+        public var id: String
+        public var idType: String
+        public var nickname: String?
+        public var firstName: String?
+        public var lastName: String?
+        public var email: String?
+        public var image: String?
+    }
+
+    public struct Content: Codable, Sendable, Equatable {
+        public var contentType: String
+        public var attachment: Attachment?
+    }
+
+    public struct Attachment: Codable, Sendable, Equatable {
+        public var id: String?
+        public var mediaType: String
+        public var url: String
+        public var mime: String
+        public var filename: String?
+        public var text: String?
+        public var sha256: String?
+    }
+
+    /// Decodes a queued message, naming the field that is missing or has the wrong type.
+    public static func decode(_ bytes: [UInt8]) -> Result<QueuedMessage, ValidationFailure> {
+        do {
+            return .success(try JSONDecoder().decode(QueuedMessage.self, from: Data(bytes)))
+        } catch let error as DecodingError {
+            return .failure(ValidationFailure(decodingError: error))
+        } catch {
+            return .failure(ValidationFailure(field: "", reason: "message is not valid JSON"))
+        }
+    }
+}
+
+extension ValidationFailure {
+    /// Names the field a `DecodingError` is about, as a JSON path (`content[0].attachment.url`).
+    public init(decodingError: DecodingError) {
+        func path(_ codingPath: [any CodingKey], appending key: (any CodingKey)? = nil) -> String {
+            var text = ""
+            for component in codingPath + (key.map { [$0] } ?? []) {
+                if let index = component.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += text.isEmpty ? component.stringValue : ".\(component.stringValue)"
+                }
+            }
+            return text
+        }
+        switch decodingError {
+        case .keyNotFound(let key, let context):
+            let field = path(context.codingPath, appending: key)
+            self.init(field: field, reason: "required field '\(field)' is missing")
+        case .typeMismatch(let type, let context):
+            self.init(field: path(context.codingPath), reason: "'\(path(context.codingPath))' must be \(Self.typeName(type))")
+        case .valueNotFound(let type, let context):
+            self.init(field: path(context.codingPath), reason: "'\(path(context.codingPath))' must be \(Self.typeName(type)), not null")
+        case .dataCorrupted(let context):
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            self.init(field: path(context.codingPath), reason: "message is not valid JSON" + (underlying.map { ": \($0)" } ?? ""))
+        @unknown default:
+            self.init(field: "", reason: "message could not be decoded")
+        }
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is [String: String].Type: return "an object of strings"
+        case is Array<Any>.Type: return "a list"
+        default:
+            let name = "\(type)"
+            return name.hasPrefix("Array") ? "a list" : (name.hasPrefix("Dictionary") ? "an object" : "of type \(name)")
+        }
+    }
+}
