@@ -12,3 +12,6 @@ _Static_assert(offsetof(ggw_type_build_result, struct_size) == 0, "struct_size m
 _Static_assert(offsetof(ggw_type_response, struct_size) == 0, "struct_size must lead the response");
 _Static_assert(offsetof(ggw_type_decision, struct_size) == 0, "struct_size must lead the decision");
 _Static_assert(sizeof(ggw_type_str) == 2 * sizeof(void *), "ggw_type_str is pointer + length");
+_Static_assert(offsetof(ggw_type_response, retry_after_ms) == 16, "no hidden padding before retry_after_ms");
+_Static_assert(GGW_DESCRIPTOR_MIN_SIZE_1_0 == sizeof(ggw_type_plugin_descriptor),
+               "ABI 1.0's minimum is the whole 1.0 descriptor; appended fields must not change it");

@@ -20,7 +20,7 @@ public struct PluginLogger: @unchecked Sendable {
         var text = message
         text.withUTF8 { utf8 in
             utf8.withMemoryRebound(to: CChar.self) { chars in
-                callback(host.pointee.host_context, level, ggw_type_str(ptr: chars.baseAddress, len: chars.count))
+                callback(host.pointee.host_context, Int32(level.rawValue), ggw_type_str(ptr: chars.baseAddress, len: chars.count))
             }
         }
     }

@@ -8,6 +8,7 @@ public enum PluginABI {
 
     /// The smallest descriptor this host can use: every field of ABI 1.0. Fields appended in later minors
     /// are read only when the plugin's `struct_size` says it has them.
+    /// (`GGW_DESCRIPTOR_MIN_SIZE_1_0`, a macro Swift does not import.)
     public static let minimumDescriptorSize =
         MemoryLayout<ggw_type_plugin_descriptor>.offset(of: \.plugin_context)! + MemoryLayout<UnsafeMutableRawPointer?>.size
 }

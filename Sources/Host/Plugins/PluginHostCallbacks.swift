@@ -24,7 +24,7 @@ final class PluginHostCallbacks: @unchecked Sendable {
     }
 }
 
-private let pluginLogCallback: @convention(c) (UnsafeMutableRawPointer?, ggw_type_log_level, ggw_type_str) -> Void = {
+private let pluginLogCallback: @convention(c) (UnsafeMutableRawPointer?, Int32, ggw_type_str) -> Void = {
     context, level, message in
     guard let context else { return }
     let callbacks = Unmanaged<PluginHostCallbacks>.fromOpaque(context).takeUnretainedValue()
@@ -32,10 +32,10 @@ private let pluginLogCallback: @convention(c) (UnsafeMutableRawPointer?, ggw_typ
         String(decoding: UnsafeRawBufferPointer(start: $0, count: message.len), as: UTF8.self)
     } ?? ""
     let logLevel: Logger.Level
-    switch level {
-    case GGW_LOG_DEBUG: logLevel = .debug
-    case GGW_LOG_INFO: logLevel = .info
-    case GGW_LOG_WARNING: logLevel = .warning
+    switch UInt32(bitPattern: level) {
+    case GGW_LOG_DEBUG.rawValue: logLevel = .debug
+    case GGW_LOG_INFO.rawValue: logLevel = .info
+    case GGW_LOG_WARNING.rawValue: logLevel = .warning
     default: logLevel = .error
     }
     callbacks.logger.log(level: logLevel, "\(text)")

@@ -44,12 +44,20 @@ public final class SenderInstance: @unchecked Sendable {
                 }
             }
         }
-        guard result.status == Int32(GGW_BUILD_OK.rawValue) else {
+        switch result.status {
+        case Int32(GGW_BUILD_OK.rawValue):
+            break
+        case Int32(GGW_BUILD_INVALID.rawValue):
             return .failure(ValidationFailure(
                 field: PluginText.fixedString(&result.error_field),
                 reason: PluginText.fixedString(&result.error_reason)))
+        default:
+            return .failure(ValidationFailure(field: "", reason: "sender plugin '\(plugin)' returned unknown status \(result.status)"))
         }
         defer { releaseFunction(instance, &result) }
+        guard result.method.len > 0, result.path.len > 0 else {
+            return .failure(ValidationFailure(field: "", reason: "sender plugin '\(plugin)' returned no method or path"))
+        }
         return .success(PluginRequest(
             method: PluginText.string(result.method), path: PluginText.string(result.path),
             body: PluginText.bytes(result.body)))

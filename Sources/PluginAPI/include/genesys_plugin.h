@@ -15,12 +15,15 @@
  *   - appending fields bumps GGW_ABI_VERSION_MINOR; anything else bumps GGW_ABI_VERSION_MAJOR, and the host
  *     refuses a plugin whose major differs from its own.
  *
- * Threading: the host may call any ggw_on_* function of one instance from several threads at once, so a
- * plugin keeps no mutable state outside what its own functions lock. Plugins are pure: no sockets, no
- * threads, no I/O. The host owns all I/O, tokens, rate limiters and circuit breakers.
+ * Threading: the host may call ggw_on_sender_build, ggw_on_sender_release and ggw_on_policy_decide of one
+ * instance from several threads at once (a release may run on another thread than its build), so a plugin
+ * keeps no mutable state outside what its own functions lock. ggw_on_instance_destroy is called once, after
+ * every other call on that instance has returned. Plugins are pure: no sockets, no threads, no I/O. The host
+ * owns all I/O, tokens, rate limiters and circuit breakers.
  *
- * Strings are ggw_type_str (pointer + length, UTF-8, not NUL-terminated unless stated). Every pointer below
- * carries an OWNERSHIP note saying who frees it and how long it stays valid.
+ * Strings are ggw_type_str (pointer + length, UTF-8, not NUL-terminated unless stated; `ptr` may be NULL
+ * when `len` is 0). Text cut to fit a fixed buffer is cut on a UTF-8 character boundary. Every pointer
+ * below carries an OWNERSHIP note saying who frees it and how long it stays valid.
  */
 #ifndef GENESYS_PLUGIN_H
 #define GENESYS_PLUGIN_H
@@ -37,6 +40,14 @@ extern "C" {
 
 /* The one symbol every plugin exports, of type ggw_on_plugin_entry. */
 #define GGW_PLUGIN_ENTRY_SYMBOL "ggw_plugin_entry"
+
+/*
+ * A C plugin defines its entry as `GGW_PLUGIN_ENTRY { ... return &descriptor; }`: the right signature, and
+ * exported even when the plugin is built with -fvisibility=hidden.
+ */
+#define GGW_PLUGIN_ENTRY                                                                                    \
+    __attribute__((visibility("default"))) const struct ggw_type_plugin_descriptor *ggw_plugin_entry(      \
+        const struct ggw_type_host_callbacks *host)
 
 /* Size of the inline text buffers below; longer text is truncated by the writer. */
 #define GGW_TEXT_CAPACITY 512
@@ -68,8 +79,9 @@ typedef struct ggw_type_host_callbacks {
     uint16_t abi_major;
     uint16_t abi_minor;
     void *host_context; /* opaque; pass back unchanged */
-    /* Log a line under the plugin's name. OWNERSHIP: `message` is borrowed for the duration of the call. */
-    void (*ggw_callback_log)(void *host_context, ggw_type_log_level level, ggw_type_str message);
+    /* Log a line under the plugin's name; `level` is a ggw_type_log_level. Thread-safe.
+     * OWNERSHIP: `message` is borrowed for the duration of the call. */
+    void (*ggw_callback_log)(void *host_context, int32_t level, ggw_type_str message);
 } ggw_type_host_callbacks;
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -84,9 +96,11 @@ typedef struct ggw_type_org_context {
     ggw_type_str integration_id; /* the Open Messaging integration id */
 } ggw_type_org_context;
 
+/* Zero is deliberately not a status: a plugin that forgets to set one is caught, not taken as success. The
+ * host treats any other value, and GGW_BUILD_OK without a method or path, as a broken plugin (dead-letter). */
 typedef enum ggw_type_build_status {
-    GGW_BUILD_OK = 0,      /* request fields are set */
-    GGW_BUILD_INVALID = 1, /* the message can never be sent: error_field / error_reason say why */
+    GGW_BUILD_OK = 1,      /* request fields are set */
+    GGW_BUILD_INVALID = 2, /* the message can never be sent: error_field / error_reason say why */
 } ggw_type_build_status;
 
 /*
@@ -122,8 +136,8 @@ typedef struct ggw_type_response {
     uint32_t struct_size;
     int32_t status_code;       /* HTTP status, 0 when transport_error != NONE */
     int32_t transport_error;   /* ggw_type_transport_error */
-    int64_t retry_after_ms;    /* the Retry-After header in ms, or -1 when absent */
     uint32_t attempt;          /* 1 for the first try of this message */
+    int64_t retry_after_ms;    /* the Retry-After header in ms, or -1 when absent */
     ggw_type_str correlation_id; /* ININ-Correlation-Id, may be empty */
     ggw_type_str body;           /* response body, may be empty */
 } ggw_type_response;
@@ -135,7 +149,8 @@ typedef enum ggw_type_action {
     GGW_ACTION_DEAD_LETTER = 4,             /* never going to succeed */
 } ggw_type_action;
 
-/* The host zeroes it and sets struct_size before the call. All fields inline: nothing to free. */
+/* The host zeroes it and sets struct_size before the call. All fields inline: nothing to free. An action the
+ * host does not know dead-letters the message, so a broken policy can never make the host loop. */
 typedef struct ggw_type_decision {
     uint32_t struct_size;
     int32_t action;             /* ggw_type_action */
@@ -188,6 +203,13 @@ typedef struct ggw_type_plugin_descriptor {
     ggw_on_policy_decide on_policy_decide;
     void *plugin_context;      /* opaque to the host; passed back to on_instance_create */
 } ggw_type_plugin_descriptor;
+
+/*
+ * The smallest descriptor an ABI 1.x host accepts: every field up to and including plugin_context. A
+ * descriptor whose struct_size is smaller is refused, naming the file.
+ */
+#define GGW_DESCRIPTOR_MIN_SIZE_1_0 \
+    (offsetof(ggw_type_plugin_descriptor, plugin_context) + sizeof(void *))
 
 /* The entry symbol's type. Called once per process; returns NULL if the plugin cannot run with this host. */
 typedef const ggw_type_plugin_descriptor *(*ggw_on_plugin_entry)(const ggw_type_host_callbacks *host);
