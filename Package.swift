@@ -85,7 +85,10 @@ let package = Package(
             path: "Sources/SandboxMain"
         ),
 
-        .testTarget(name: "HostTests", dependencies: ["Host", "PluginAPI"], path: "Tests/HostTests"),
+        .testTarget(
+            name: "HostTests",
+            dependencies: ["Host", "PluginAPI", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Tests/HostTests"),
         .testTarget(
             name: "GenesysSandboxTests",
             dependencies: [

@@ -1,0 +1,39 @@
+import Synchronization
+
+/// The gateway's HTTP client: libcurl's multi interface on one event-loop thread, async/await on top.
+///
+/// One client serves every org, so hundreds of requests can be in flight without a thread each, and
+/// connections to a host are kept alive and reused. Call ``shutdown()`` before releasing it.
+public final class CurlHTTPClient: HTTPClient {
+    private let loop: CurlMultiLoop
+    private let nextID = Atomic<Int>(0)
+
+    /// - Parameters:
+    ///   - maxConnectionsPerHost: connections kept per host (HTTP/1.1 uses one per concurrent request).
+    public init(maxConnectionsPerHost: Int = 64) {
+        loop = CurlMultiLoop(settings: .init(maxConnectionsPerHost: maxConnectionsPerHost))
+    }
+
+    public func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try Task.checkCancellation()
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        let transfer = try CurlTransfer(id: id, request: request)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                transfer.attach(continuation)
+                if Task.isCancelled {
+                    transfer.fail(CancellationError())
+                } else if !loop.submit(transfer) {
+                    transfer.fail(TransportError(kind: .other, message: "HTTP client is shut down", url: request.url))
+                }
+            }
+        } onCancel: {
+            loop.cancel(id: id)
+        }
+    }
+
+    /// Stops the event loop; requests still in flight fail with `CancellationError`.
+    public func shutdown() async {
+        await loop.shutdown()
+    }
+}

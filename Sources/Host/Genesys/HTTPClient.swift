@@ -1,0 +1,86 @@
+import Foundation
+
+/// An HTTP request to Genesys (API or login host).
+public struct HTTPRequest: Sendable, Equatable {
+    public var method: String
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    public var connectTimeout: Duration
+    public var totalTimeout: Duration
+
+    public init(
+        method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+        connectTimeout: Duration = .seconds(3), totalTimeout: Duration = .seconds(15)
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.connectTimeout = connectTimeout
+        self.totalTimeout = totalTimeout
+    }
+
+    public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
+        lhs.method == rhs.method && lhs.url == rhs.url && lhs.body == rhs.body
+            && lhs.headers.map(\.name) == rhs.headers.map(\.name) && lhs.headers.map(\.value) == rhs.headers.map(\.value)
+            && lhs.connectTimeout == rhs.connectTimeout && lhs.totalTimeout == rhs.totalTimeout
+    }
+}
+
+/// What came back.
+public struct HTTPResponse: Sendable, Equatable {
+    public var status: Int
+    /// Header names lower-cased; a repeated header keeps its last value.
+    public var headers: [String: String]
+    public var body: [UInt8]
+    /// Time from start of the transfer to its end, as libcurl measured it.
+    public var duration: Duration
+
+    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = [], duration: Duration = .zero) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.duration = duration
+    }
+
+    public func header(_ name: String) -> String? {
+        headers[name.lowercased()]
+    }
+
+    /// `ININ-Correlation-Id`: logged with every failure.
+    public var correlationID: String? { header("inin-correlation-id") }
+
+    /// `Retry-After` in seconds (Genesys sends whole seconds), if present.
+    public var retryAfter: Duration? {
+        header("retry-after").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }.map { .fractionalSeconds(max(0, $0)) }
+    }
+}
+
+/// The request never got an HTTP answer.
+public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        case timeout
+        /// Could not connect, or the connection broke (reset, closed without a response).
+        case connection
+        case other
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var url: String
+
+    public init(kind: Kind, message: String, url: String) {
+        self.kind = kind
+        self.message = message
+        self.url = url
+    }
+
+    public var description: String { "\(kind) talking to \(url): \(message)" }
+}
+
+/// Sends HTTP requests. The production type is ``CurlHTTPClient``; tests of code above it may use a double.
+public protocol HTTPClient: Sendable {
+    /// Sends `request`. Throws ``TransportError`` when no HTTP answer came, `CancellationError` if cancelled.
+    func execute(_ request: HTTPRequest) async throws -> HTTPResponse
+}

@@ -1,0 +1,80 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// A small real HTTP server on 127.0.0.1 for the HTTP client's tests: it echoes what it got and can answer
+/// slowly or with any status and headers.
+enum EchoServer {
+    struct Echo: Codable, Sendable {
+        var method: String
+        var path: String
+        var body: String
+        var testHeader: String?
+    }
+
+    /// Starts the server on a free port, runs `body` with the port, then stops the server.
+    static func run<T: Sendable>(_ body: @Sendable @escaping (Int) async throws -> T) async throws -> T {
+        let router = Router()
+        router.on("/echo", method: .get, use: echo)
+        router.on("/echo", method: .post, use: echo)
+        router.on("/echo", method: .patch, use: echo)
+        router.get("/slow") { request, _ -> Response in
+            let milliseconds = request.uri.queryParameters.get("ms", as: Int.self) ?? 1000
+            try await Task.sleep(for: .milliseconds(milliseconds))
+            return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "late")))
+        }
+        let port = PortBox()
+        var logger = Logger(label: "echo-server")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) }, logger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await app.runService(gracefulShutdownSignals: [])
+                return nil
+            }
+            let bound = await port.wait()
+            let result = try await body(bound)
+            group.cancelAll()
+            return result
+        }
+    }
+
+    @Sendable static func echo(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let body = try await request.body.collect(upTo: 1 << 20)
+        let echo = Echo(
+            method: request.method.rawValue, path: request.uri.path, body: String(buffer: body),
+            testHeader: request.headers[HTTPField.Name("X-Test")!])
+        let status = request.uri.queryParameters.get("status", as: Int.self) ?? 200
+        var headers = HTTPFields()
+        headers[HTTPField.Name("ININ-Correlation-Id")!] = "corr-\(status)"
+        if let retryAfter = request.uri.queryParameters.get("retryAfter") {
+            headers[HTTPField.Name("Retry-After")!] = retryAfter
+        }
+        return Response(
+            status: .init(code: status), headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(data: try JSONEncoder().encode(echo))))
+    }
+}
+
+/// The bound port, handed from the server's callback to the test.
+private final class PortBox: Sendable {
+    private let stream: AsyncStream<Int>
+    private let continuation: AsyncStream<Int>.Continuation
+
+    init() {
+        (stream, continuation) = AsyncStream.makeStream()
+    }
+
+    func set(_ port: Int) {
+        continuation.yield(port)
+    }
+
+    func wait() async -> Int {
+        for await port in stream { return port }
+        return 0
+    }
+}
