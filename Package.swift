@@ -85,10 +85,19 @@ let package = Package(
             path: "Sources/SandboxMain"
         ),
 
+        // Helpers shared by the test targets: built plugins, temporary folders, a manual clock.
+        .target(name: "GatewayTestSupport", dependencies: ["Host"], path: "Sources/GatewayTestSupport"),
         .testTarget(
             name: "HostTests",
-            dependencies: ["Host", "PluginAPI", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "Host", "PluginAPI", "GatewayTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Tests/HostTests"),
+        // Integration: the gateway against the real sandbox over loopback (and, later, a real RabbitMQ).
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Host", "GenesysSandbox", "GatewayTestSupport"],
+            path: "Tests/IntegrationTests"),
         .testTarget(
             name: "GenesysSandboxTests",
             dependencies: [

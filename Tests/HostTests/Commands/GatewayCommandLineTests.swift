@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import Testing
 
 /// Integration: the built `genesys-gateway` executable, run as a user would run it.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import GatewayTestSupport
 import Testing
 @testable import Host
 

@@ -1,4 +1,5 @@
 import PluginKit
+import GatewayTestSupport
 import Testing
 @testable import Host
 

@@ -1,5 +1,6 @@
 import Foundation
 import PluginKit
+import GatewayTestSupport
 import Testing
 @testable import Host
 

@@ -1,4 +1,5 @@
 import Synchronization
+import GatewayTestSupport
 import Testing
 @testable import Host
 

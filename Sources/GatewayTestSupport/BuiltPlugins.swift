@@ -1,22 +1,22 @@
 import Foundation
 import Logging
-@testable import Host
+import Host
 
 /// The plugin libraries `swift build` put beside the test bundle, copied into directories the tests control.
-enum BuiltPlugins {
-    static let text = "libGenesysPluginText.so"
-    static let media = "libGenesysPluginMedia.so"
-    static let defaultPolicy = "libGenesysPluginDefaultPolicy.so"
-    static let typing = "libGenesysPluginTyping.so"
-    static let shipped = [text, media, defaultPolicy, typing]
+public enum BuiltPlugins {
+    public static let text = "libGenesysPluginText.so"
+    public static let media = "libGenesysPluginMedia.so"
+    public static let defaultPolicy = "libGenesysPluginDefaultPolicy.so"
+    public static let typing = "libGenesysPluginTyping.so"
+    public static let shipped = [text, media, defaultPolicy, typing]
 
-    static let noEntry = "libTestPluginNoEntry.so"
-    static let wrongMajor = "libTestPluginWrongMajor.so"
-    static let smallStruct = "libTestPluginSmallStruct.so"
-    static let duplicateText = "libTestPluginDuplicateText.so"
+    public static let noEntry = "libTestPluginNoEntry.so"
+    public static let wrongMajor = "libTestPluginWrongMajor.so"
+    public static let smallStruct = "libTestPluginSmallStruct.so"
+    public static let duplicateText = "libTestPluginDuplicateText.so"
 
     /// The build products folder: where the test binary itself lives.
-    static var buildDirectory: String {
+    public static var buildDirectory: String {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         var directory = (executable as NSString).deletingLastPathComponent
@@ -30,7 +30,7 @@ enum BuiltPlugins {
     }
 
     /// A temporary plugins directory holding copies of `libraries`.
-    static func directory(with libraries: [String]) -> TemporaryDirectory {
+    public static func directory(with libraries: [String]) -> TemporaryDirectory {
         let folder = TemporaryDirectory()
         for library in libraries {
             let source = (buildDirectory as NSString).appendingPathComponent(library)
@@ -42,7 +42,7 @@ enum BuiltPlugins {
     }
 
     /// The shipped plugins, loaded.
-    static func shippedRegistry() -> (PluginRegistry, TemporaryDirectory) {
+    public static func shippedRegistry() -> (PluginRegistry, TemporaryDirectory) {
         let folder = directory(with: shipped)
         return (PluginLoader(logger: Logger(label: "test")).load(directory: folder.path), folder)
     }

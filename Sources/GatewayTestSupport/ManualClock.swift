@@ -1,8 +1,10 @@
 import Synchronization
-@testable import Host
+import Host
 
 /// A clock that moves only when a test says so; sleepers wake when it passes their deadline.
-final class ManualClock: MonotonicClock {
+public final class ManualClock: MonotonicClock {
+    public init() {}
+
     private struct Sleeper {
         var deadline: Duration
         var continuation: CheckedContinuation<Void, any Error>
@@ -16,16 +18,16 @@ final class ManualClock: MonotonicClock {
 
     private let state = Mutex(State())
 
-    func now() -> Duration {
+    public func now() -> Duration {
         state.withLock { $0.now }
     }
 
     /// How many tasks are asleep on this clock.
-    var sleeperCount: Int {
+    public var sleeperCount: Int {
         state.withLock { $0.sleepers.count }
     }
 
-    func sleep(until deadline: Duration) async throws {
+    public func sleep(until deadline: Duration) async throws {
         let id = state.withLock { state in
             state.nextID += 1
             return state.nextID
@@ -48,7 +50,7 @@ final class ManualClock: MonotonicClock {
     }
 
     /// Moves time forward and wakes every sleeper whose deadline has come.
-    func advance(by duration: Duration) {
+    public func advance(by duration: Duration) {
         let due = state.withLock { state -> [Sleeper] in
             state.now += duration
             let due = state.sleepers.filter { $0.value.deadline <= state.now }
@@ -60,7 +62,7 @@ final class ManualClock: MonotonicClock {
 
     /// Moves time to the earliest sleeper's deadline and wakes it; false when nobody sleeps.
     @discardableResult
-    func advanceToNextDeadline() -> Bool {
+    public func advanceToNextDeadline() -> Bool {
         guard let next = state.withLock({ $0.sleepers.values.map(\.deadline).min() }) else { return false }
         advance(by: max(.zero, next - now()))
         return true
@@ -68,7 +70,7 @@ final class ManualClock: MonotonicClock {
 
     /// Waits until `count` tasks sleep on the clock (the tasks under test have reached their wait).
     /// Gives up when the test's time limit cancels it, so a broken expectation fails instead of hanging.
-    func waitForSleepers(_ count: Int) async {
+    public func waitForSleepers(_ count: Int) async {
         while sleeperCount < count, !Task.isCancelled { await Task.yield() }
     }
 }

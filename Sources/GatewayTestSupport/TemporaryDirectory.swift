@@ -1,10 +1,10 @@
 import Foundation
 
 /// A fresh directory under the system temp folder, removed when the value is released.
-final class TemporaryDirectory {
-    let path: String
+public final class TemporaryDirectory {
+    public let path: String
 
-    init() {
+    public init() {
         path = (NSTemporaryDirectory() as NSString).appendingPathComponent("ggw-tests-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
@@ -15,7 +15,7 @@ final class TemporaryDirectory {
 
     /// Writes `text` to `name` inside the directory and returns the file's path.
     @discardableResult
-    func write(_ name: String, _ text: String) -> String {
+    public func write(_ name: String, _ text: String) -> String {
         let file = (path as NSString).appendingPathComponent(name)
         try! text.write(toFile: file, atomically: true, encoding: .utf8)
         return file

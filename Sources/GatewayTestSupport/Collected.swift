@@ -1,14 +1,16 @@
 import Synchronization
 
 /// A thread-safe list tests append to from callbacks and tasks.
-final class Collected<Element: Sendable>: Sendable {
+public final class Collected<Element: Sendable>: Sendable {
     private let items = Mutex<[Element]>([])
 
-    func append(_ item: Element) {
+    public init() {}
+
+    public func append(_ item: Element) {
         items.withLock { $0.append(item) }
     }
 
-    var all: [Element] {
+    public var all: [Element] {
         items.withLock { $0 }
     }
 }

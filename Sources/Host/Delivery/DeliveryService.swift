@@ -1,0 +1,162 @@
+import Foundation
+import Logging
+import PluginKit
+
+/// Gets one queued message into Genesys exactly as Genesys expects, as fast as its org's limits allow, and
+/// decides what a refusal means.
+///
+/// Per message: find tenant and org → the sender plugin builds the request → the org's rate limiter →
+/// its circuit breaker → its OAuth token → HTTP → the org's error policy decides. A 401 renews the token
+/// and retries once within the same attempt.
+public final class DeliveryService: Sendable {
+    private let registry: TenantRegistry
+    private let http: any HTTPClient
+    private let clock: any MonotonicClock
+    private let logger: Logger
+    public let sent: SentMessageLog
+
+    public init(registry: TenantRegistry, http: any HTTPClient, clock: any MonotonicClock, logger: Logger, sent: SentMessageLog = SentMessageLog()) {
+        self.registry = registry
+        self.http = http
+        self.clock = clock
+        self.logger = logger
+        self.sent = sent
+    }
+
+    public func deliver(_ request: DeliveryRequest) async -> DeliveryOutcome {
+        let message: QueuedMessage
+        switch QueuedMessage.decode(request.bytes) {
+        case .success(let decoded): message = decoded
+        case .failure(let failure): return .deadLetter(reason: Self.describe(failure), error: nil)
+        }
+        switch route(message, tenantHint: request.tenantHint) {
+        case .failure(let routing):
+            return routing.outcome
+        case .success(let (org, sender)):
+            var logger = self.logger
+            logger[metadataKey: "tenant.id"] = "\(org.key.tenantID)"
+            logger[metadataKey: "org.name"] = "\(org.key.orgName)"
+            logger[metadataKey: "message.id"] = "\(message.id)"
+            let outcome = await send(message, bytes: request.bytes, sender: sender, org: org, request: request, logger: logger)
+            if case .delivered(let receipt) = outcome { await sent.record(receipt) }
+            return outcome
+        }
+    }
+
+    /// Tenant, org and sender for a message, or the outcome when there is none.
+    private func route(_ message: QueuedMessage, tenantHint: String?) -> Result<(OrgRuntime, SenderInstance), RoutingOutcome> {
+        guard let tenantID = message.tenantId ?? tenantHint else {
+            return .failure(RoutingOutcome(.deadLetter(reason: "message names no tenant (tenantId or AMQP header)", error: nil)))
+        }
+        guard let tenant = registry.tenant(tenantID) else {
+            return .failure(RoutingOutcome(.deadLetter(reason: "unknown tenant '\(tenantID)'", error: nil)))
+        }
+        guard tenant.config.enabled else {
+            return .failure(RoutingOutcome(.parked(reason: "tenant '\(tenantID)' is disabled")))
+        }
+        guard let org = tenant.org(named: message.org) else {
+            return .failure(RoutingOutcome(.deadLetter(reason: "tenant '\(tenantID)' has no org '\(message.org ?? "(default)")'", error: nil)))
+        }
+        guard let sender = org.senders[message.type] else {
+            if registry.plugins.sender(for: message.type) != nil {
+                return .failure(RoutingOutcome(.parked(reason: "message type '\(message.type)' is not enabled for org \(org.key)")))
+            }
+            return .failure(RoutingOutcome(.deadLetter(reason: "unknown message type '\(message.type)'", error: nil)))
+        }
+        return .success((org, sender))
+    }
+
+    private struct RoutingOutcome: Error {
+        var outcome: DeliveryOutcome
+        init(_ outcome: DeliveryOutcome) { self.outcome = outcome }
+    }
+
+    private func send(
+        _ message: QueuedMessage, bytes: [UInt8], sender: SenderInstance, org: OrgRuntime, request: DeliveryRequest,
+        logger: Logger
+    ) async -> DeliveryOutcome {
+        let built: PluginRequest
+        switch sender.buildRequest(message: bytes, context: org.context) {
+        case .success(let value): built = value
+        case .failure(let failure): return .deadLetter(reason: Self.describe(failure), error: nil)
+        }
+        if let exhausted = exhausted(request, org: org) { return exhausted }
+
+        do {
+            try await org.limiter.acquire()
+        } catch {
+            return .retry(after: .zero, reason: "cancelled while waiting for the rate limiter", error: nil, countsAsAttempt: false)
+        }
+        let probe: Bool
+        switch await org.breaker.permission() {
+        case .rejected(let retryAfter):
+            return .retry(after: retryAfter, reason: "circuit open for org \(org.key)", error: nil, countsAsAttempt: false)
+        case .allowed(let isProbe):
+            probe = isProbe
+        }
+        let call = GenesysCall(org: org, http: http, clock: clock, logger: logger)
+        let result = await call.perform(built, attempt: request.attempt, messageID: message.id)
+        await org.breaker.record(result.breakerOutcome, probe: probe)
+        return decide(result, message: message, org: org, request: request, logger: logger)
+    }
+
+    /// Dead-letters a message that used up its attempts or its retry time.
+    private func exhausted(_ request: DeliveryRequest, org: OrgRuntime) -> DeliveryOutcome? {
+        if request.attempt > org.config.retry.maxAttempts {
+            return .deadLetter(reason: "gave up after \(org.config.retry.maxAttempts) attempts", error: nil)
+        }
+        if let first = request.firstAttemptAt, clock.now() - first > .seconds(org.config.retry.maxRetryDurationSeconds) {
+            return .deadLetter(reason: "gave up after retrying for \(org.config.retry.maxRetryDurationSeconds) s", error: nil)
+        }
+        return nil
+    }
+
+    private func decide(
+        _ result: GenesysCall.Result, message: QueuedMessage, org: OrgRuntime, request: DeliveryRequest, logger: Logger
+    ) -> DeliveryOutcome {
+        let decision = result.decision
+        switch decision.action {
+        case .delivered:
+            let accepted = result.response.flatMap { try? JSONDecoder().decode(AcceptedMessage.self, from: Data($0.body)) }
+            return .delivered(DeliveryReceipt(
+                messageID: message.id, org: org.key, genesysMessageID: accepted?.id, conversationID: accepted?.conversationId,
+                correlationID: result.response?.correlationID, genesysDuration: result.response?.duration ?? .zero))
+        case .deadLetter:
+            logger.warning("dead-lettering", metadata: Self.metadata(decision.reason, result.error))
+            return .deadLetter(reason: decision.reason, error: result.error)
+        case .retry, .refreshTokenAndRetry:
+            let delay: Duration
+            if let milliseconds = decision.retryAfterMilliseconds {
+                delay = min(.milliseconds(milliseconds), .seconds(org.config.retry.retryAfterCapSeconds))
+            } else {
+                delay = result.retryAfterHint ?? org.backoff.delay(attempt: request.attempt)
+            }
+            if request.attempt >= org.config.retry.maxAttempts {
+                logger.warning("out of attempts, dead-lettering", metadata: Self.metadata(decision.reason, result.error))
+                return .deadLetter(reason: "gave up after \(request.attempt) attempts: \(decision.reason)", error: result.error)
+            }
+            logger.info("will retry", metadata: Self.metadata(decision.reason, result.error).merging(["retry.in.ms": "\(delay.millisecondsRoundedUp)"]) { $1 })
+            return .retry(after: delay, reason: decision.reason, error: result.error, countsAsAttempt: true)
+        }
+    }
+
+    private static func metadata(_ reason: String, _ error: GenesysError?) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["reason": "\(reason)"]
+        if let error {
+            metadata["genesys.status"] = "\(error.status)"
+            if let code = error.code { metadata["genesys.code"] = "\(code)" }
+            if let correlation = error.correlationID { metadata["genesys.correlation_id"] = "\(correlation)" }
+        }
+        return metadata
+    }
+
+    private static func describe(_ failure: ValidationFailure) -> String {
+        failure.field.isEmpty ? "invalid message: \(failure.reason)" : "invalid message: \(failure.field): \(failure.reason)"
+    }
+
+    /// The parts of Genesys' OpenMessageNormalizedMessage the receipt keeps.
+    private struct AcceptedMessage: Decodable {
+        var id: String?
+        var conversationId: String?
+    }
+}

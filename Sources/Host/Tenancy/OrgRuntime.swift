@@ -1,0 +1,53 @@
+import Logging
+import PluginKit
+
+/// Everything one org needs at send time: its config, its own token store, rate limiter and circuit
+/// breaker, and the plugin instances made with its tenant's settings. One org's state is never shared
+/// with another's, so one org's trouble cannot slow or fail another.
+public final class OrgRuntime: Sendable {
+    public let key: OrgKey
+    public let config: OrgConfig
+    public let tokens: any TokenProviding
+    public let limiter: any RateLimiting
+    public let breaker: CircuitBreaker
+    public let backoff: RetryBackoff
+    /// Sender instances by message type, for the types this org has switched on.
+    public let senders: [String: SenderInstance]
+    public let policy: PolicyInstance
+
+    public init(
+        key: OrgKey, config: OrgConfig, tokens: any TokenProviding, limiter: any RateLimiting, breaker: CircuitBreaker,
+        backoff: RetryBackoff, senders: [String: SenderInstance], policy: PolicyInstance
+    ) {
+        self.key = key
+        self.config = config
+        self.tokens = tokens
+        self.limiter = limiter
+        self.breaker = breaker
+        self.backoff = backoff
+        self.senders = senders
+        self.policy = policy
+    }
+
+    /// The org context senders get.
+    public var context: OrgContext {
+        OrgContext(tenantID: key.tenantID, orgName: key.orgName, integrationID: config.integrationID)
+    }
+}
+
+/// A tenant and its orgs, ready to send.
+public final class TenantRuntime: Sendable {
+    public let config: TenantConfig
+    public let orgs: [String: OrgRuntime]
+
+    public init(config: TenantConfig, orgs: [String: OrgRuntime]) {
+        self.config = config
+        self.orgs = orgs
+    }
+
+    /// The named org, or the tenant's default org when `name` is nil.
+    public func org(named name: String?) -> OrgRuntime? {
+        guard let name else { return config.defaultOrg.flatMap { orgs[$0.name] } }
+        return orgs[name]
+    }
+}
