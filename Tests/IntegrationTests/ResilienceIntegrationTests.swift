@@ -1,0 +1,87 @@
+import Foundation
+import GatewayTestSupport
+import GenesysSandbox
+import Host
+import Testing
+
+/// Integration: per-org isolation under faults, and rate accuracy, against the real sandbox.
+@Suite(.timeLimit(.minutes(2)), .serialized) struct ResilienceIntegrationTests {
+    @Test func a5xxStormOpensOnlyThatOrgsBreakerAndProbesCloseItAfterRecovery() async throws {
+        var sick = TestOrg(tenant: "acme", name: "sick")
+        sick.breaker = "{failureThresholdPercent: 50, windowSeconds: 60, minimumRequests: 10, openSeconds: 2, halfOpenProbes: 3}"
+        var healthy = TestOrg(tenant: "globex", name: "main")
+        healthy.rate = 20
+        healthy.burst = 1
+        let transitions = Collected<(OrgKey, CircuitTransition)>()
+        try await GatewayHarness.run(orgs: [sick, healthy], onBreakerTransition: { transitions.append(($0, $1)) }) { gateway in
+            try gateway.sandbox.control.setFaults(
+                FaultSettings(failureRate: 1, failureStatuses: [503]), for: .integration(sick.integrationID))
+
+            // The healthy org sends at its 20/s for 3 s while the sick one fails.
+            async let healthyDelivered = withTaskGroup(of: Bool.self) { group in
+                for index in 0..<60 {
+                    group.addTask {
+                        await gateway.delivery.deliver(DeliveryRequest(bytes: GatewayHarness.textMessage(id: "h\(index)", org: healthy))).isDelivered
+                    }
+                }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            let healthyStart = ContinuousClock.now
+            var sickOutcomes: [DeliveryOutcome] = []
+            for index in 0..<15 {
+                sickOutcomes.append(await gateway.delivery.deliver(DeliveryRequest(bytes: GatewayHarness.textMessage(id: "s\(index)", org: sick))))
+            }
+            #expect(await healthyDelivered == 60)
+            let healthyElapsed = ContinuousClock.now - healthyStart
+            // 60 messages at 20/s with no burst: 59 intervals of 50 ms.
+            #expect(healthyElapsed >= .seconds(2.8) && healthyElapsed < .seconds(3.6), "\(healthyElapsed)")
+
+            let breaker = try #require(gateway.registry.tenant("acme")?.org(named: "sick")).breaker
+            #expect(await breaker.snapshot().state == .open)
+            // The first 10 calls reached Genesys and failed; then the circuit held the rest back.
+            let held = sickOutcomes.filter { if case .retry(_, let reason, _, false) = $0 { reason.hasPrefix("circuit open") } else { false } }
+            #expect(held.count == 5)
+            #expect(gateway.sandbox.control.stats().statusCounts["503"] == 10)
+            #expect(transitions.all.map(\.0) == [sick.key])
+
+            gateway.sandbox.control.clearFaults()
+            try await Task.sleep(for: .seconds(2.1))
+            for index in 0..<3 {
+                let outcome = await gateway.delivery.deliver(DeliveryRequest(bytes: GatewayHarness.textMessage(id: "p\(index)", org: sick)))
+                #expect(outcome.isDelivered)
+            }
+            #expect(await breaker.snapshot().state == .closed)
+            #expect(transitions.all.map(\.1.to) == [.open, .halfOpen, .closed])
+        }
+    }
+
+    @Test func twoOrgsHoldTheirOwnRatesWithinFivePercent() async throws {
+        var fast = TestOrg(tenant: "acme", name: "fast")
+        fast.rate = 20
+        fast.burst = 1
+        var slow = TestOrg(tenant: "globex", name: "slow")
+        slow.rate = 5
+        slow.burst = 1
+        try await GatewayHarness.run(orgs: [fast, slow]) { gateway in
+            // Enough messages for 10 s at each rate, all queued at once: the limiters pace them.
+            await withTaskGroup(of: Void.self) { group in
+                for (org, count) in [(fast, 201), (slow, 51)] {
+                    for index in 0..<count {
+                        group.addTask {
+                            _ = await gateway.deliverUntilSettled(GatewayHarness.textMessage(id: "\(org.name)-\(index)", org: org))
+                        }
+                    }
+                }
+            }
+            for (org, rate) in [(fast, 20.0), (slow, 5.0)] {
+                let arrivals = gateway.sandbox.control.received(integrationId: org.integrationID).map(\.receivedAt)
+                let span = try #require(arrivals.max()).timeIntervalSince(try #require(arrivals.min()))
+                let measured = Double(arrivals.count - 1) / span
+                #expect(abs(measured - rate) / rate <= 0.05, "org \(org.name): \(measured)/s against \(rate)/s")
+                // No second held more than the rate (with no burst allowed).
+                let perSecond = Dictionary(grouping: arrivals) { Int($0.timeIntervalSince(arrivals.min()!)) }.mapValues(\.count)
+                #expect(perSecond.values.allSatisfy { $0 <= Int(rate) + 1 }, "\(perSecond)")
+            }
+        }
+    }
+}

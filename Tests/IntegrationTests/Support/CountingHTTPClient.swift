@@ -1,0 +1,24 @@
+import Host
+import Synchronization
+
+/// Wraps the real client and counts requests by path, so tests can say how many token requests went
+/// over the wire.
+final class CountingHTTPClient: HTTPClient {
+    private let wrapped: any HTTPClient
+    private let counts = Mutex<[String: Int]>([:])
+
+    init(wrapping wrapped: any HTTPClient) {
+        self.wrapped = wrapped
+    }
+
+    func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let path = request.url.split(separator: "/", maxSplits: 3).dropFirst(2).first.map { "/" + $0 } ?? request.url
+        counts.withLock { $0[path, default: 0] += 1 }
+        return try await wrapped.execute(request)
+    }
+
+    /// Requests made to the OAuth token endpoint.
+    var tokenRequests: Int {
+        counts.withLock { $0["/oauth/token", default: 0] }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import GatewayTestSupport
+import GenesysSandbox
+import Host
+import Logging
+
+/// One org as a test wants it, on both sides: the sandbox's client and integration, and the gateway's config.
+struct TestOrg: Sendable {
+    var tenant: String
+    var name: String
+    var rate: Double = 1000
+    var burst: Int = 1000
+    var breaker = "{failureThresholdPercent: 50, windowSeconds: 60, minimumRequests: 20, openSeconds: 30, halfOpenProbes: 3}"
+    var retry = "{maxAttempts: 20, baseDelayMs: 50, maxDelayMs: 500, retryAfterCapSeconds: 10}"
+    /// The integration the gateway sends to; the sandbox only knows it when `integrationExists`.
+    var integrationExists = true
+
+    var clientID: String { "\(tenant)-\(name)-client" }
+    var secret: String { "\(tenant)-\(name)-secret" }
+    var integrationID: String { "\(tenant)-\(name)-integration" }
+    var secretVariable: String { "SECRET_\(tenant)_\(name)".uppercased().replacingOccurrences(of: "-", with: "_") }
+    var key: OrgKey { OrgKey(tenantID: tenant, orgName: name) }
+}
+
+/// The gateway's delivery core wired to a real sandbox on 127.0.0.1, with real plugins and libcurl.
+struct GatewayHarness: Sendable {
+    let sandbox: RunningSandbox
+    let delivery: DeliveryService
+    let registry: TenantRegistry
+    let http: CountingHTTPClient
+    let clock: SystemClock
+
+    /// Starts a sandbox for `orgs`, writes tenant YAML for them, loads plugins and tenants, runs `body`.
+    static func run<T: Sendable>(
+        orgs: [TestOrg], tokenLifetimeSeconds: Int = 86400, sandboxRatePerMinute: Int = 1_000_000,
+        onBreakerTransition: @escaping @Sendable (OrgKey, CircuitTransition) -> Void = { _, _ in },
+        _ body: @Sendable (GatewayHarness) async throws -> T
+    ) async throws -> T {
+        var logger = Logger(label: "integration")
+        logger.logLevel = .critical
+        let sandboxConfiguration = SandboxConfiguration(
+            port: 0,
+            orgs: Dictionary(grouping: orgs, by: \.tenant).map { tenant, tenantOrgs in
+                SandboxConfiguration.Org(
+                    id: tenant,
+                    clients: tenantOrgs.map { .init(id: $0.clientID, secret: $0.secret, tokenLifetimeSeconds: tokenLifetimeSeconds) },
+                    integrations: tenantOrgs.filter(\.integrationExists).map { .init(id: $0.integrationID) })
+            },
+            defaultTokenLifetimeSeconds: tokenLifetimeSeconds, defaultRatePerMinute: sandboxRatePerMinute)
+        return try await SandboxServer.withRunning(sandboxConfiguration, logger: logger) { sandbox in
+            let configs = TemporaryDirectory()
+            for (tenant, tenantOrgs) in Dictionary(grouping: orgs, by: \.tenant) {
+                configs.write("\(tenant).yaml", yaml(tenant: tenant, orgs: tenantOrgs, baseURL: sandbox.baseURL))
+            }
+            let plugins = BuiltPlugins.directory(with: BuiltPlugins.shipped)
+            let secrets = SecretResolver(environment: Dictionary(uniqueKeysWithValues: orgs.map { ($0.secretVariable, $0.secret) }))
+            let configuration = GatewayConfiguration.load(
+                configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, logger: logger)
+            guard configuration.isValid else {
+                throw HarnessError(message: "test config invalid: \(configuration.configErrors) \(configuration.pluginErrors)")
+            }
+            let curl = CurlHTTPClient()
+            let http = CountingHTTPClient(wrapping: curl)
+            let clock = SystemClock()
+            let registry = try TenantRegistry.build(
+                configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger,
+                onBreakerTransition: onBreakerTransition)
+            let harness = GatewayHarness(
+                sandbox: sandbox, delivery: DeliveryService(registry: registry, http: http, clock: clock, logger: logger),
+                registry: registry, http: http, clock: clock)
+            do {
+                let result = try await body(harness)
+                await curl.shutdown()
+                return result
+            } catch {
+                await curl.shutdown()
+                throw error
+            }
+        }
+    }
+
+    static func yaml(tenant: String, orgs: [TestOrg], baseURL: String) -> String {
+        var text = "id: \(tenant)\norgs:\n"
+        for (index, org) in orgs.enumerated() {
+            text += """
+                  - name: \(org.name)
+                    default: \(index == 0)
+                    apiBaseURL: \(baseURL)
+                    loginBaseURL: \(baseURL)
+                    clientId: \(org.clientID)
+                    clientSecret: env:\(org.secretVariable)
+                    integrationId: \(org.integrationID)
+                    messageTypes: [text, media, typing]
+                    rateLimit: {messagesPerSecond: \(org.rate), burst: \(org.burst)}
+                    circuitBreaker: \(org.breaker)
+                    retry: \(org.retry)
+
+                """
+        }
+        return text
+    }
+
+    struct HarnessError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
+    /// A text message for `org`, from customer `customer`.
+    static func textMessage(id: String, org: TestOrg, customer: String = "+15550001", text: String = "hello", createdAt: String = "2026-11-25T10:00:00Z") -> [UInt8] {
+        Array(#"{"id":"\#(id)","tenantId":"\#(org.tenant)","org":"\#(org.name)","type":"text","textBody":"\#(text)","sender":{"id":"\#(customer)","idType":"Phone"},"createdAt":"\#(createdAt)"}"#.utf8)
+    }
+
+    /// Delivers a message the way the queue will: retrying after each retry outcome (in real time) until
+    /// it is delivered, dead-lettered or parked, or `deadline` passes.
+    func deliverUntilSettled(_ bytes: [UInt8], deadline: Duration = .seconds(30)) async -> DeliveryOutcome {
+        var request = DeliveryRequest(bytes: bytes, attempt: 1, firstAttemptAt: clock.now())
+        let giveUp = clock.now() + deadline
+        while true {
+            let outcome = await delivery.deliver(request)
+            guard case .retry(let after, _, _, let counts) = outcome, clock.now() + after < giveUp else { return outcome }
+            try? await Task.sleep(for: after)
+            if counts { request.attempt += 1 }
+        }
+    }
+}
