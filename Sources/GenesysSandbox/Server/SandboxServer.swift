@@ -57,25 +57,29 @@ public struct SandboxServer: Service {
         let server = try SandboxServer(configuration: configuration, clock: clock, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let application = server.makeApplication { port in continuation.yield(port) }
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
+        // Stopped by graceful shutdown rather than cancellation, so open keep-alive connections
+        // are closed quietly.
+        let group = ServiceGroup(services: [application], logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
                 defer { continuation.finish() }
-                try await application.run()
+                try await group.run()
             }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else {
-                try await group.next()
+                try await tasks.next()
                 throw SandboxError.serverDidNotStart("the server stopped before binding \(configuration.host)")
             }
             let running = RunningSandbox(host: configuration.host, port: port, control: server.control)
+            let result: Swift.Result<Result, any Error>
             do {
-                let result = try await body(running)
-                group.cancelAll()
-                return result
+                result = .success(try await body(running))
             } catch {
-                group.cancelAll()
-                throw error
+                result = .failure(error)
             }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return try result.get()
         }
     }
 
