@@ -78,6 +78,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Largest request body in bytes. [default: 1048576]")
     var maxBodyBytes: Int?
 
+    @Option(name: .long, help: "Accepted inbound calls kept per integration for /sandbox/received. [default: 1000000]")
+    var maxRecordedMessages: Int?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -105,6 +108,7 @@ struct SandboxCommand: AsyncParsableCommand {
         if let webhookTimeoutMs { configuration.webhook.timeoutMilliseconds = webhookTimeoutMs }
         if let models { configuration.modelsPath = models }
         if let maxBodyBytes { configuration.maxBodyBytes = maxBodyBytes }
+        if let maxRecordedMessages { configuration.maxRecordedMessages = maxRecordedMessages }
         if rejectUnknownProperties { configuration.rejectUnknownProperties = true }
         for spec in client { try configuration.addClient(flag: spec) }
         for spec in integration { try configuration.addIntegration(flag: spec) }

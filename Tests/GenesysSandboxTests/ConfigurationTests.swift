@@ -31,6 +31,18 @@ struct ConfigurationTests {
         #expect(directory.integration("int-1", visibleTo: "someone-else") == nil)
     }
 
+    @Test func configFileIsLoadedFromDisk() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID().uuidString).json").path
+        try Data(#"{"port": 0, "defaultRatePerMinute": 50, "orgs": [{"id": "o", "clients": [{"id": "c", "secret": "s"}]}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let configuration = try SandboxConfiguration.load(fromFile: path)
+        #expect(configuration.port == 0)
+        #expect(configuration.defaultRatePerMinute == 50)
+        #expect(configuration.orgs.map(\.id) == ["o"])
+        #expect(throws: SandboxError.self) { try SandboxConfiguration.load(fromFile: path + ".missing") }
+    }
+
     @Test func quickFlagsBuildOrgs() throws {
         var configuration = SandboxConfiguration()
         try configuration.addClient(flag: "acme-client:secret:acme")

@@ -97,6 +97,17 @@ struct InboundContractTests {
         }
     }
 
+    @Test func oversizedBodyIs413() async throws {
+        var configuration = Fixtures.configuration()
+        configuration.maxBodyBytes = 512
+        try await Fixtures.withSandbox(configuration) { api in
+            let body = Fixtures.message(text: String(repeating: "x", count: 600))
+            let response = try await api.post(api.inboundPath(Fixtures.acmeIntegration), token: try await api.token(), json: body)
+            #expect(response.status == 413)
+            #expect(response.json["code"] == "request.entity.too.large")
+        }
+    }
+
     @Test func typingEventIsAccepted() async throws {
         try await Fixtures.withSandbox { api in
             let body: JSONValue = [

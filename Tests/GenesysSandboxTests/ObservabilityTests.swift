@@ -51,6 +51,22 @@ struct ObservabilityTests {
         }
     }
 
+    @Test func recordsBeyondTheCapacityDropTheOldest() async throws {
+        var configuration = Fixtures.configuration()
+        configuration.maxRecordedMessages = 10
+        try await Fixtures.withSandbox(configuration) { api in
+            let token = try await api.token()
+            for index in 0..<11 {
+                let body = Fixtures.message(messageId: "m\(index)")
+                #expect(try await api.post(api.inboundPath(Fixtures.acmeIntegration), token: token, json: body).status == 200)
+            }
+            let listed = try await api.send(.GET, "/sandbox/received?integrationId=\(Fixtures.acmeIntegration)")
+            #expect(listed.json["count"] == 9)
+            #expect(listed.json["dropped"] == 2)
+            #expect(listed.json["messages"]?.arrayValue?.first?["channelMessageId"] == "m2")
+        }
+    }
+
     @Test func statsCountStatusesAndRatesPerClientAndOrg() async throws {
         let clock = ManualClock()
         try await Fixtures.withSandbox(clock: clock) { api in

@@ -69,7 +69,10 @@ struct AdminRoutes {
     }
 
     private func receivedResponse(_ messages: [ReceivedMessage]) -> Response {
-        Response.json(["count": .int(messages.count), "messages": .array(messages.map(\.json))])
+        Response.json([
+            "count": .int(messages.count), "dropped": .int(control.engine.received.droppedCount),
+            "messages": .array(messages.map(\.json)),
+        ])
     }
 
     /// `{"conversationId": "...", "text": "..."}`; `?wait=true` answers 200 with the delivery report

@@ -21,7 +21,13 @@ final class TokenStore: Sendable {
         let expiresAt: Date
     }
 
-    private let tokens = NIOLockedValueBox<[String: Token]>([:])
+    private struct State: Sendable {
+        var tokens: [String: Token] = [:]
+        /// Prune long-expired tokens when the table grows past this; doubles with the live count.
+        var pruneAt = 50_000
+    }
+
+    private let state = NIOLockedValueBox(State())
     private let clock: any SandboxClock
     /// Expired tokens older than this are forgotten (and then answer `bad.credentials`).
     private static let expiredRetention: TimeInterval = 86400
@@ -36,11 +42,12 @@ final class TokenStore: Sendable {
         let now = clock.now()
         let token = Self.randomToken()
         let expiresAt = now.addingTimeInterval(TimeInterval(client.tokenLifetimeSeconds))
-        tokens.withLockedValue { tokens in
-            if tokens.count > 50_000 {
-                tokens = tokens.filter { $0.value.expiresAt.addingTimeInterval(Self.expiredRetention) > now }
+        state.withLockedValue { state in
+            if state.tokens.count > state.pruneAt {
+                state.tokens = state.tokens.filter { $0.value.expiresAt.addingTimeInterval(Self.expiredRetention) > now }
+                state.pruneAt = max(50_000, state.tokens.count * 2)
             }
-            tokens[token] = Token(clientId: client.id, expiresAt: expiresAt)
+            state.tokens[token] = Token(clientId: client.id, expiresAt: expiresAt)
         }
         return (token, client.tokenLifetimeSeconds)
     }
@@ -48,7 +55,7 @@ final class TokenStore: Sendable {
     /// Looks up a presented token.
     func resolve(_ token: String) -> TokenResolution {
         let now = clock.now()
-        guard let record = tokens.withLockedValue({ $0[token] }) else { return .unknown }
+        guard let record = state.withLockedValue({ $0.tokens[token] }) else { return .unknown }
         return record.expiresAt > now ? .valid(clientId: record.clientId) : .expired
     }
 
@@ -56,10 +63,10 @@ final class TokenStore: Sendable {
     /// - Returns: how many tokens were revoked.
     @discardableResult
     func revokeAll(clientId: String) -> Int {
-        tokens.withLockedValue { tokens in
-            let before = tokens.count
-            tokens = tokens.filter { $0.value.clientId != clientId }
-            return before - tokens.count
+        state.withLockedValue { state in
+            let before = state.tokens.count
+            state.tokens = state.tokens.filter { $0.value.clientId != clientId }
+            return before - state.tokens.count
         }
     }
 

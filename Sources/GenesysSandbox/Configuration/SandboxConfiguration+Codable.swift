@@ -8,7 +8,7 @@ import Foundation
 extension SandboxConfiguration {
     enum CodingKeys: String, CodingKey {
         case host, port, orgs, defaultTokenLifetimeSeconds, defaultRatePerMinute, webhook
-        case rejectUnknownProperties, modelsPath, maxBodyBytes, faults
+        case rejectUnknownProperties, modelsPath, maxBodyBytes, maxRecordedMessages, faults
     }
 
     public init(from decoder: any Decoder) throws {
@@ -27,6 +27,8 @@ extension SandboxConfiguration {
                 ?? false,
             modelsPath: try container.decodeIfPresent(String.self, forKey: .modelsPath),
             maxBodyBytes: try container.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? defaults.maxBodyBytes,
+            maxRecordedMessages: try container.decodeIfPresent(Int.self, forKey: .maxRecordedMessages)
+                ?? defaults.maxRecordedMessages,
             faults: try container.decodeIfPresent([FaultRule].self, forKey: .faults) ?? []
         )
     }

@@ -26,6 +26,8 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
     public var modelsPath: String?
     /// Largest accepted request body; larger bodies get 413 `request.entity.too.large`.
     public var maxBodyBytes: Int
+    /// Accepted inbound calls kept per integration for `/sandbox/received` (oldest dropped beyond).
+    public var maxRecordedMessages: Int
     /// Faults active from the start (they can be changed at run time through `/sandbox/faults`).
     public var faults: [FaultRule]
 
@@ -39,6 +41,7 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
     ///   - rejectUnknownProperties: strict mode for unknown body properties.
     ///   - modelsPath: models file, `nil` for the bundled copy.
     ///   - maxBodyBytes: request body limit.
+    ///   - maxRecordedMessages: received-message records kept per integration.
     ///   - faults: initial faults.
     public init(
         host: String = "127.0.0.1",
@@ -50,6 +53,7 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
         rejectUnknownProperties: Bool = false,
         modelsPath: String? = nil,
         maxBodyBytes: Int = 1 << 20,
+        maxRecordedMessages: Int = 1_000_000,
         faults: [FaultRule] = []
     ) {
         self.host = host
@@ -61,6 +65,7 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
         self.rejectUnknownProperties = rejectUnknownProperties
         self.modelsPath = modelsPath
         self.maxBodyBytes = maxBodyBytes
+        self.maxRecordedMessages = maxRecordedMessages
         self.faults = faults
     }
 

@@ -63,6 +63,18 @@ struct GenesysError: Error, Sendable {
         status: .unsupportedMediaType, code: "unsupported.media.type",
         message: "The request media type is not supported; send application/json.")
 
+    /// Genesys' code for a status Hummingbird itself answered (unknown route, body too large, ...).
+    static func fromStatus(_ status: HTTPResponse.Status) -> GenesysError {
+        switch status.code {
+        case 404: return .notFound("resource")
+        case 405: return GenesysError(status: status, code: "method.not.allowed", message: "Method not allowed.")
+        case 413: return .payloadTooLarge
+        case 415: return .unsupportedMediaType
+        case 400..<500: return GenesysError(status: status, code: "bad.request", message: "The request could not be understood.")
+        default: return .injected(status: 500)
+        }
+    }
+
     /// An injected server-side failure: 500, 502, 503 or 504.
     static func injected(status code: Int) -> GenesysError {
         switch code {

@@ -28,11 +28,8 @@ struct EnvelopeMiddleware: RouterMiddleware {
         } catch is ConnectionResetByFault {
             engine.stats.recordStatus("reset")
             throw ConnectionResetByFault()
-        } catch let error as HTTPError where error.status == .notFound || error.status == .methodNotAllowed {
-            response = Self.errorResponse(
-                GenesysError(status: error.status, code: error.status == .notFound ? "not.found" : "method.not.allowed",
-                             message: error.status == .notFound ? "The requested resource was not found." : "Method not allowed."),
-                correlationId: context.correlationId)
+        } catch let error as any HTTPResponseError {
+            response = Self.errorResponse(GenesysError.fromStatus(error.status), correlationId: context.correlationId)
         } catch {
             context.logger.error("unexpected error", metadata: ["error": "\(error)"])
             response = Self.errorResponse(.injected(status: 500), correlationId: context.correlationId)

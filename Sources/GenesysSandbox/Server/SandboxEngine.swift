@@ -36,7 +36,7 @@ final class SandboxEngine: Sendable {
         self.rateLimiter = RateLimiter(clock: clock)
         self.faults = FaultInjector(clock: clock, rules: configuration.faults)
         self.conversations = ConversationStore(clock: clock)
-        self.received = ReceivedLog()
+        self.received = ReceivedLog(capacity: configuration.maxRecordedMessages)
         self.stats = TrafficStats(clock: clock)
         self.webhooks = WebhookDispatcher(policy: configuration.webhook, clock: clock, logger: logger)
         self.logger = logger
