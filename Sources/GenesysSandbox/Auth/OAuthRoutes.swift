@@ -34,7 +34,8 @@ struct OAuthRoutes {
             return Self.oauthError(status: .unauthorized, error: "invalid_client", description: "authentication failed")
         }
         context.exchange.update { $0.client = client }
-        try await FaultGate.apply(engine.faults.decide(client: client.id, integration: nil), context: context)
+        try await FaultGate.apply(
+            engine.faults.decide(client: client.id, integration: nil), context: context, stats: engine.stats)
         let (token, expiresIn) = engine.tokens.issue(for: client)
         context.logger.debug("issued token", metadata: ["client.id": .string(client.id)])
         return Response.json([

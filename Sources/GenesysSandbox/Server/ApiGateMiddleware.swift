@@ -35,7 +35,7 @@ struct ApiGateMiddleware: RouterMiddleware {
         // Inbound routes are `conversations/messages/:id/inbound/open/...`: there `id` is the integration.
         let integrationId = request.uri.path.contains("/inbound/open/") ? context.parameters.get("id") : nil
         try await FaultGate.apply(
-            engine.faults.decide(client: client.id, integration: integrationId), context: context)
+            engine.faults.decide(client: client.id, integration: integrationId), context: context, stats: engine.stats)
         return try await next(request, context)
     }
 
@@ -59,7 +59,11 @@ struct ApiGateMiddleware: RouterMiddleware {
 
 /// Carries out a `FaultDecision`: sleeps, fails, or resets the connection.
 enum FaultGate {
-    static func apply(_ decision: FaultDecision, context: SandboxRequestContext) async throws {
+    /// - Parameters:
+    ///   - decision: what the injector decided.
+    ///   - context: the request's context (its channel is closed by a reset).
+    ///   - stats: where a reset is counted, before the connection closes.
+    static func apply(_ decision: FaultDecision, context: SandboxRequestContext, stats: TrafficStats) async throws {
         if decision.delayMilliseconds > 0 {
             try await Task.sleep(for: .milliseconds(decision.delayMilliseconds))
         }
@@ -70,6 +74,7 @@ enum FaultGate {
             throw error
         case .resetConnection:
             // SO_LINGER 0 makes close() send RST instead of FIN: the client sees "connection reset".
+            stats.recordStatus("reset")
             let channel = context.channel
             if let socket = channel as? any SocketOptionProvider {
                 try? await socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()

@@ -26,7 +26,6 @@ struct EnvelopeMiddleware: RouterMiddleware {
         } catch let error as GenesysError {
             response = Self.errorResponse(error, correlationId: context.correlationId)
         } catch is ConnectionResetByFault {
-            engine.stats.recordStatus("reset")
             throw ConnectionResetByFault()
         } catch let error as any HTTPResponseError {
             response = Self.errorResponse(GenesysError.fromStatus(error.status), correlationId: context.correlationId)

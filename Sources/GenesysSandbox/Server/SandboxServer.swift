@@ -97,6 +97,7 @@ public struct SandboxServer: Service {
             router: router,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "genesys-sandbox"),
+            services: [engine.webhooks],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 logger.info("genesys-sandbox listening", metadata: ["address": "http://\(configuration.host):\(port)"])

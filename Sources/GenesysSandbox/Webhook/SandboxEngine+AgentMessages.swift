@@ -27,8 +27,7 @@ extension SandboxEngine {
         if wait {
             return (message, await webhooks.deliver(message))
         }
-        let webhooks = self.webhooks
-        Task { _ = await webhooks.deliver(message) }
+        webhooks.enqueue(message)
         return (message, nil)
     }
 

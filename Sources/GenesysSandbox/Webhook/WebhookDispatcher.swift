@@ -8,18 +8,40 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import ServiceLifecycle
 
 /// Delivers agent messages to `outboundNotificationWebhookUrl`s and keeps a report of each delivery.
-final class WebhookDispatcher: Sendable {
+///
+/// Background deliveries (`enqueue`) run inside this `Service`, so they end with the server:
+/// on graceful shutdown, deliveries still retrying are cancelled.
+final class WebhookDispatcher: Service, Sendable {
     private let policy: SandboxConfiguration.WebhookPolicy
     private let clock: any SandboxClock
     private let logger: Logger
     private let reports = NIOLockedValueBox<[DeliveryReport]>([])
+    private let queue: AsyncStream<AgentMessage>
+    private let queueInput: AsyncStream<AgentMessage>.Continuation
 
     init(policy: SandboxConfiguration.WebhookPolicy, clock: any SandboxClock, logger: Logger) {
         self.policy = policy
         self.clock = clock
         self.logger = logger
+        (queue, queueInput) = AsyncStream.makeStream()
+    }
+
+    /// Delivers `message` in the background (see `run()`).
+    func enqueue(_ message: AgentMessage) {
+        queueInput.yield(message)
+    }
+
+    /// Runs background deliveries until graceful shutdown, then cancels those still in progress.
+    func run() async {
+        await withDiscardingTaskGroup { group in
+            for await message in queue.cancelOnGracefulShutdown() {
+                group.addTask { _ = await self.deliver(message) }
+            }
+            group.cancelAll()
+        }
     }
 
     /// Reports of all deliveries so far (finished or still retrying), oldest first.
