@@ -14,7 +14,9 @@ public protocol SandboxClock: Sendable {
 
 /// The system's wall clock.
 public struct SystemClock: SandboxClock {
+    /// The system clock.
     public init() {}
+    /// `Date()`.
     public func now() -> Date { Date() }
 }
 
@@ -27,6 +29,7 @@ public final class ManualClock: SandboxClock {
         self.current = NIOLockedValueBox(start)
     }
 
+    /// The time the clock was set or advanced to.
     public func now() -> Date { current.withLockedValue { $0 } }
 
     /// Moves the clock forward.

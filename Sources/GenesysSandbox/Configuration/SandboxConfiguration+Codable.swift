@@ -11,6 +11,7 @@ extension SandboxConfiguration {
         case rejectUnknownProperties, modelsPath, maxBodyBytes, maxRecordedMessages, faults
     }
 
+    /// Decodes the config-file shape; missing optional keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = SandboxConfiguration()
@@ -50,6 +51,7 @@ extension SandboxConfiguration {
 extension SandboxConfiguration.Org {
     enum CodingKeys: String, CodingKey { case id, clients, integrations }
 
+    /// Decodes the config-file shape; missing optional keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -64,6 +66,7 @@ extension SandboxConfiguration.Org {
 extension SandboxConfiguration.WebhookPolicy {
     enum CodingKeys: String, CodingKey { case retries, retryIntervalMilliseconds, timeoutMilliseconds }
 
+    /// Decodes the config-file shape; missing optional keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = Self()

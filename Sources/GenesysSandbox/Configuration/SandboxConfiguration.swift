@@ -71,10 +71,14 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
 
     /// A Genesys org: its OAuth clients and its Open Messaging integrations.
     public struct Org: Sendable, Codable, Equatable {
+        /// The org id (only used to group clients and integrations).
         public var id: String
+        /// Its OAuth clients.
         public var clients: [Client]
+        /// Its Open Messaging integrations.
         public var integrations: [Integration]
 
+        /// An org with its clients and integrations.
         public init(id: String, clients: [Client] = [], integrations: [Integration] = []) {
             self.id = id
             self.clients = clients
@@ -84,13 +88,16 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
 
     /// An OAuth client-credentials client.
     public struct Client: Sendable, Codable, Equatable {
+        /// The client id (the Basic auth user).
         public var id: String
+        /// The client secret (the Basic auth password).
         public var secret: String
         /// `expires_in` of this client's tokens; `nil` for the default.
         public var tokenLifetimeSeconds: Int?
         /// Requests per minute; `nil` for the default.
         public var ratePerMinute: Int?
 
+        /// A client; `nil` limits take the configuration defaults.
         public init(id: String, secret: String, tokenLifetimeSeconds: Int? = nil, ratePerMinute: Int? = nil) {
             self.id = id
             self.secret = secret
@@ -101,12 +108,14 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
 
     /// An Open Messaging integration.
     public struct Integration: Sendable, Codable, Equatable {
+        /// The integration id used in the inbound paths.
         public var id: String
         /// Where agent messages are POSTed; `nil` means agent messages are only recorded.
         public var outboundNotificationWebhookUrl: String?
         /// The HMAC secret for `X-Hub-Signature-256` (Genesys requires more than 15 characters).
         public var webhookSecret: String?
 
+        /// An integration; without a webhook URL agent messages are only recorded.
         public init(id: String, outboundNotificationWebhookUrl: String? = nil, webhookSecret: String? = nil) {
             self.id = id
             self.outboundNotificationWebhookUrl = outboundNotificationWebhookUrl
@@ -123,6 +132,7 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
         /// How long one attempt may take, in milliseconds (Genesys: 10 s).
         public var timeoutMilliseconds: Int
 
+        /// Genesys' policy by default: 5 retries, 5 s apart, 10 s per attempt.
         public init(retries: Int = 5, retryIntervalMilliseconds: Int = 5000, timeoutMilliseconds: Int = 10000) {
             self.retries = retries
             self.retryIntervalMilliseconds = retryIntervalMilliseconds

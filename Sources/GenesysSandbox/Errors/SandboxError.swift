@@ -15,6 +15,7 @@ public struct SandboxError: Error, Sendable, Equatable, CustomStringConvertible 
     /// What went wrong, for people.
     public let reason: String
 
+    /// The reason.
     public var description: String { reason }
 
     /// The configuration (file or flags) is not usable.
@@ -32,5 +33,6 @@ public struct SandboxError: Error, Sendable, Equatable, CustomStringConvertible 
         SandboxError(code: .serverDidNotStart, reason: reason)
     }
 
+    /// Errors are equal when their kind is, whatever the reason text.
     public static func == (lhs: SandboxError, rhs: SandboxError) -> Bool { lhs.code == rhs.code }
 }

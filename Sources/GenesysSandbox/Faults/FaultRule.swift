@@ -8,6 +8,7 @@ public enum FaultTarget: Sendable, Hashable, Codable, CustomStringConvertible {
     case client(String)
     case integration(String)
 
+    /// `client:ID` or `integration:ID`.
     public var description: String {
         switch self {
         case .client(let id): return "client:\(id)"
@@ -19,9 +20,14 @@ public enum FaultTarget: Sendable, Hashable, Codable, CustomStringConvertible {
 /// Faults for one target, as listed in the config file (`{"client": "acme-client", "settings": {...}}`
 /// or `{"integration": "...", "settings": {...}}`) or given by `--fault`.
 public struct FaultRule: Sendable, Equatable, Codable {
+    /// Whom the faults hit.
     public var target: FaultTarget
+    /// What the faults are.
     public var settings: FaultSettings
 
+    /// - Parameters:
+    ///   - target: a client or an integration.
+    ///   - settings: its faults.
     public init(target: FaultTarget, settings: FaultSettings) {
         self.target = target
         self.settings = settings
@@ -44,6 +50,7 @@ public struct FaultRule: Sendable, Equatable, Codable {
 
     private enum CodingKeys: String, CodingKey { case client, integration, settings }
 
+    /// Decodes `{"client"|"integration": ID, "settings": {...}}`.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         if let client = try container.decodeIfPresent(String.self, forKey: .client) {
@@ -56,6 +63,7 @@ public struct FaultRule: Sendable, Equatable, Codable {
         settings = try container.decodeIfPresent(FaultSettings.self, forKey: .settings) ?? FaultSettings()
     }
 
+    /// Encodes the same shape `init(from:)` reads.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         switch target {

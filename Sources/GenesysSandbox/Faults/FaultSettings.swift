@@ -29,6 +29,7 @@ public struct FaultSettings: Sendable, Codable, Equatable {
     /// Share of requests (0...1) whose TCP connection is reset without any response.
     public var resetRate: Double
 
+    /// Settings with every fault off unless given.
     public init(
         latencyMs: Int = 0, jitterMs: Int = 0, failureRate: Double = 0, failureStatuses: [Int] = [500, 502, 503],
         outageSeconds: Int = 0, burst429Count: Int = 0, burst429RetryAfterSeconds: Int = 1,
@@ -51,6 +52,7 @@ public struct FaultSettings: Sendable, Codable, Equatable {
         case burst429RetryAfterSeconds, slowResponseMs, slowResponseRate, resetRate
     }
 
+    /// Decodes settings; missing keys mean "off". Out-of-range values throw.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = FaultSettings()

@@ -74,11 +74,17 @@ public enum JSONValue: Sendable, Equatable {
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByFloatLiteral
 {
+    /// `.string`.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// `.int`.
     public init(integerLiteral value: Int) { self = .int(value) }
+    /// `.bool`.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// `.double`.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// `.array`.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// `.object` (a repeated key keeps the last value).
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }

@@ -14,7 +14,9 @@ public struct ReceivedMessage: Sendable, Equatable {
 
     /// Arrival order across the whole sandbox, starting at 1.
     public let sequence: Int
+    /// Which endpoint accepted it.
     public let kind: Kind
+    /// The integration in the path.
     public let integrationId: String
     /// The id the sandbox answered with (for receipts: the agent message id the receipt is about).
     public let id: String
@@ -22,10 +24,13 @@ public struct ReceivedMessage: Sendable, Equatable {
     public let channelMessageId: String?
     /// The customer: `channel.from.id` (or `channel.to.id` for receipts).
     public let customerId: String
+    /// The customer's conversation at arrival.
     public let conversationId: String?
     /// `text` of a message, `status` of a receipt.
     public let text: String?
+    /// The OAuth client that sent it.
     public let clientId: String
+    /// Arrival time (sandbox clock).
     public let receivedAt: Date
 
     var json: JSONValue {

@@ -12,6 +12,7 @@ public struct ValidationIssue: Sendable, Equatable, CustomStringConvertible {
     /// A human-readable sentence, used as the ErrorBody `message` for the first issue.
     public let message: String
 
+    /// `fieldName: errorCode`.
     public var description: String { "\(fieldName): \(errorCode)" }
 
     static func required(_ path: String) -> ValidationIssue {

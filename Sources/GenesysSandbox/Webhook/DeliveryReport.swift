@@ -13,13 +13,19 @@ public struct DeliveryReport: Sendable, Equatable {
         public let statusCode: Int?
         /// Why there was no status (timeout, connection refused, ...).
         public let error: String?
+        /// When the attempt ended (sandbox clock).
         public let at: Date
     }
 
+    /// The agent message id (the payload `id`).
     public let messageId: String
+    /// The conversation the message belongs to.
     public let conversationId: String
+    /// The integration whose webhook was called.
     public let integrationId: String
+    /// The webhook URL.
     public let url: String
+    /// Every attempt, in order.
     public var attempts: [Attempt]
     /// `true` once the webhook answered 2xx.
     public var delivered: Bool
