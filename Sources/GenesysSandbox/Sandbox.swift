@@ -1,2 +1,0 @@
-/// The local stand-in for Genesys Cloud (built out by the sandbox issue).
-public enum Sandbox {}

@@ -1,6 +1,0 @@
-import GenesysSandbox
-
-@main
-struct SandboxMain {
-    static func main() {}
-}

@@ -1,4 +1,0 @@
-import Testing
-@testable import GenesysSandbox
-
-@Test func placeholder() {}
