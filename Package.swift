@@ -52,7 +52,7 @@ let package = Package(
 
         // The gateway library and its thin executable.
         .target(
-            name: "Host",
+            name: "GatewayHost",
             dependencies: [
                 "CCurl", "CRabbitMQ", "CYAML", "CGatewayShims", "PluginAPI", "PluginKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -64,7 +64,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "GatewayMain",
-            dependencies: ["Host", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["GatewayHost", .product(name: "Logging", package: "swift-log")],
             path: "Sources/GatewayMain"),
 
         // The local stand-in for Genesys Cloud.
@@ -94,17 +94,17 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets: built plugins, temporary folders, a manual clock.
-        .target(name: "GatewayTestSupport", dependencies: ["Host"], path: "Sources/GatewayTestSupport"),
+        .target(name: "GatewayTestSupport", dependencies: ["GatewayHost"], path: "Sources/GatewayTestSupport"),
         .testTarget(
             name: "HostTests",
             dependencies: [
-                "Host", "PluginAPI", "GatewayTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                "GatewayHost", "PluginAPI", "GatewayTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/HostTests"),
         // Integration: the gateway against the real sandbox over loopback (and, later, a real RabbitMQ).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Host", "GenesysSandbox", "GatewayTestSupport"],
+            dependencies: ["GatewayHost", "GenesysSandbox", "GatewayTestSupport"],
             path: "Tests/IntegrationTests"),
         .testTarget(
             name: "GenesysSandboxTests",

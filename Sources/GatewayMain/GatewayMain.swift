@@ -1,4 +1,4 @@
-import Host
+import GatewayHost
 import Logging
 
 /// The executable: choose the logging backend, then hand over to the command line.

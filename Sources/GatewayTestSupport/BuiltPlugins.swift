@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Host
+import GatewayHost
 
 /// The plugin libraries `swift build` put beside the test bundle, copied into directories the tests control.
 public enum BuiltPlugins {

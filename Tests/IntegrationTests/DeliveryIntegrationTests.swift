@@ -1,7 +1,7 @@
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
-import Host
+import GatewayHost
 import Testing
 
 /// Integration: the delivery core against the real sandbox over loopback — tokens, 401, 429, 404, 400.
@@ -66,12 +66,14 @@ import Testing
     @Test func a429BurstWaitsForRetryAfterAndLosesNothing() async throws {
         try await GatewayHarness.run(orgs: [Self.acme]) { gateway in
             try gateway.sandbox.control.setFaults(
-                FaultSettings(burst429Count: 5, burst429RetryAfterSeconds: 2), for: .client(Self.acme.clientID))
+                FaultSettings(burst429Count: 5, burst429RetryAfterSeconds: 2), for: .integration(Self.acme.integrationID))
             let started = ContinuousClock.now
             let delivered = await withTaskGroup(of: Bool.self) { group in
                 for index in 0..<20 {
                     group.addTask {
-                        await gateway.deliverUntilSettled(GatewayHarness.textMessage(id: "m\(index)", org: Self.acme)).isDelivered
+                        let outcome = await gateway.deliverUntilSettled(GatewayHarness.textMessage(id: "m\(index)", org: Self.acme))
+                        if !outcome.isDelivered { Issue.record("m\(index): \(outcome)") }
+                        return outcome.isDelivered
                     }
                 }
                 return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -87,8 +89,9 @@ import Testing
     }
 
     @Test func anUnknownIntegrationIsDeadLetteredWithGenesysNotFound() async throws {
-        var missing = TestOrg(tenant: "globex", name: "main")
-        missing.integrationExists = false
+        var unknown = TestOrg(tenant: "globex", name: "main")
+        unknown.integrationExists = false
+        let missing = unknown
         try await GatewayHarness.run(orgs: [Self.acme, missing]) { gateway in
             let outcome = await gateway.delivery.deliver(DeliveryRequest(bytes: GatewayHarness.textMessage(id: "x", org: missing)))
             guard case .deadLetter(let reason, let error) = outcome else {

@@ -1,17 +1,16 @@
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
-import Host
+import GatewayHost
 import Testing
 
 /// Integration: per-org isolation under faults, and rate accuracy, against the real sandbox.
 @Suite(.timeLimit(.minutes(2)), .serialized) struct ResilienceIntegrationTests {
     @Test func a5xxStormOpensOnlyThatOrgsBreakerAndProbesCloseItAfterRecovery() async throws {
-        var sick = TestOrg(tenant: "acme", name: "sick")
-        sick.breaker = "{failureThresholdPercent: 50, windowSeconds: 60, minimumRequests: 10, openSeconds: 2, halfOpenProbes: 3}"
-        var healthy = TestOrg(tenant: "globex", name: "main")
-        healthy.rate = 20
-        healthy.burst = 1
+        let sick = TestOrg(
+            tenant: "acme", name: "sick",
+            breaker: "{failureThresholdPercent: 50, windowSeconds: 60, minimumRequests: 10, openSeconds: 2, halfOpenProbes: 3}")
+        let healthy = TestOrg(tenant: "globex", name: "main", rate: 20, burst: 1)
         let transitions = Collected<(OrgKey, CircuitTransition)>()
         try await GatewayHarness.run(orgs: [sick, healthy], onBreakerTransition: { transitions.append(($0, $1)) }) { gateway in
             try gateway.sandbox.control.setFaults(
@@ -56,12 +55,8 @@ import Testing
     }
 
     @Test func twoOrgsHoldTheirOwnRatesWithinFivePercent() async throws {
-        var fast = TestOrg(tenant: "acme", name: "fast")
-        fast.rate = 20
-        fast.burst = 1
-        var slow = TestOrg(tenant: "globex", name: "slow")
-        slow.rate = 5
-        slow.burst = 1
+        let fast = TestOrg(tenant: "acme", name: "fast", rate: 20, burst: 1)
+        let slow = TestOrg(tenant: "globex", name: "slow", rate: 5, burst: 1)
         try await GatewayHarness.run(orgs: [fast, slow]) { gateway in
             // Enough messages for 10 s at each rate, all queued at once: the limiters pace them.
             await withTaskGroup(of: Void.self) { group in

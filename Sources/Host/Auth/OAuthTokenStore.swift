@@ -6,8 +6,8 @@ import Logging
 /// Callers get the cached token while it is fresh. Past its renewal point (see
 /// ``AccessToken/renewalTime(issued:lifetime:)``) one background renewal starts and callers keep the
 /// still-valid token; once expired (or invalidated after a 401) they wait for that single renewal. A failing
-/// login host is retried with doubling pauses (1 s up to 60 s), never in a tight loop; during a pause callers
-/// get the last ``TokenError`` at once.
+/// login host is retried with doubling pauses (1 s up to 60 s) or after its own Retry-After, never in a tight
+/// loop; during a pause callers get the last ``TokenError`` at once.
 public actor OAuthTokenStore: TokenProviding {
     public struct Credentials: Sendable {
         public var loginBaseURL: String
@@ -94,7 +94,9 @@ public actor OAuthTokenStore: TokenProviding {
             return token
         } catch let failure as FailedRequest {
             consecutiveFailures += 1
-            let pause = min(Self.firstPause * (1 << min(consecutiveFailures - 1, 16)), Self.maximumPause)
+            // The login host's own Retry-After (on 429/503) wins over the doubling pause.
+            let pause = failure.retryAfter.map { min($0, Self.maximumPause) }
+                ?? min(Self.firstPause * (1 << min(consecutiveFailures - 1, 16)), Self.maximumPause)
             let error = TokenError(org: org, reason: failure.reason, retryAt: clock.now() + pause, correlationID: failure.correlationID)
             lastFailure = error
             logger.error("token renewal failed", metadata: ["error": "\(error)", "retry.in.s": "\(pause.components.seconds)"])
@@ -105,6 +107,7 @@ public actor OAuthTokenStore: TokenProviding {
     private struct FailedRequest: Error {
         var reason: TokenError.Reason
         var correlationID: String?
+        var retryAfter: Duration?
     }
 
     private struct TokenResponse: Decodable {
@@ -136,7 +139,7 @@ public actor OAuthTokenStore: TokenProviding {
             let body = try? JSONDecoder().decode(OAuthErrorResponse.self, from: Data(response.body))
             throw FailedRequest(
                 reason: .rejected(status: response.status, error: body?.error, description: body?.error_description ?? body?.description),
-                correlationID: response.correlationID)
+                correlationID: response.correlationID, retryAfter: response.retryAfter)
         }
         guard let token = try? JSONDecoder().decode(TokenResponse.self, from: Data(response.body)), !token.access_token.isEmpty,
               token.expires_in > 0

@@ -76,7 +76,15 @@ public final class TenantRegistry: Sendable {
             tokens: OAuthTokenStore(org: key, credentials: credentials, http: http, clock: clock, logger: logger),
             limiter: GCRARateLimiter(
                 settings: org.rateLimit, retryAfterCap: .seconds(org.retry.retryAfterCapSeconds), clock: clock),
-            breaker: CircuitBreaker(settings: org.circuitBreaker, clock: clock) { onBreakerTransition(key, $0) },
+            breaker: CircuitBreaker(settings: org.circuitBreaker, clock: clock) { transition in
+                logger.warning(
+                    "circuit \(transition.to.rawValue)",
+                    metadata: [
+                        "tenant.id": "\(key.tenantID)", "org.name": "\(key.orgName)", "circuit.from": "\(transition.from.rawValue)",
+                        "reason": "\(transition.reason)",
+                    ])
+                onBreakerTransition(key, transition)
+            },
             backoff: RetryBackoff(settings: org.retry), senders: senders,
             policy: try policyPlugin.makePolicy(settingsJSON: tenant.pluginSettings[policyPlugin.name] ?? "{}"))
     }

@@ -3,7 +3,7 @@ import GatewayTestSupport
 import Logging
 import Synchronization
 import Testing
-@testable import Host
+@testable import GatewayHost
 
 /// Token caching, renewal timing, single flight and back-off, on a manual clock with a scripted login host.
 @Suite(.timeLimit(.minutes(1))) struct OAuthTokenStoreTests {
@@ -121,6 +121,14 @@ import Testing
         } catch let error as TokenError {
             #expect(error.retryAt == .seconds(3))  // 1 s, then 2 s
         }
+    }
+
+    @Test func aThrottledLoginHostIsRetriedAfterItsRetryAfter() async throws {
+        let http = ScriptedHTTPClient { _ in
+            HTTPResponse(status: 429, headers: ["retry-after": "7"], body: Array(#"{"error":"too_many_requests"}"#.utf8))
+        }
+        let error = await #expect(throws: TokenError.self) { try await store(http).token() }
+        #expect(error?.retryAt == .seconds(7))
     }
 
     @Test func transportErrorsAreReportedAsSuch() async throws {

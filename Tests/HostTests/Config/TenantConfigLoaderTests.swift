@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import GatewayTestSupport
 import Testing
-@testable import Host
+@testable import GatewayHost
 
 /// A whole config directory: several files, broken ones among them, checked against real plugins.
 @Suite struct TenantConfigLoaderTests {

@@ -1,6 +1,6 @@
 import GatewayTestSupport
 import Testing
-@testable import Host
+@testable import GatewayHost
 
 /// The YAML → TenantConfig path: values, defaults, and every error with its file:line:column.
 @Suite struct TenantConfigParserTests {

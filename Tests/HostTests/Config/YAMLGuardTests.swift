@@ -1,5 +1,5 @@
 import Testing
-@testable import Host
+@testable import GatewayHost
 
 /// The parser's guards against hostile files: aliases, depth, size, node count, several documents.
 @Suite struct YAMLGuardTests {

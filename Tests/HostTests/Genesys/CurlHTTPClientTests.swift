@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Host
+@testable import GatewayHost
 
 /// Integration: the libcurl multi client against a real HTTP server on 127.0.0.1.
 @Suite(.timeLimit(.minutes(1))) struct CurlHTTPClientTests {

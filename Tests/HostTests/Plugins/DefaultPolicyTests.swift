@@ -1,7 +1,7 @@
 import PluginKit
 import GatewayTestSupport
 import Testing
-@testable import Host
+@testable import GatewayHost
 
 /// The shipped `default` error policy, through the C ABI.
 @Suite struct DefaultPolicyTests {

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import GatewayTestSupport
 import Testing
-@testable import Host
+@testable import GatewayHost
 
 /// The loader against real `.so` files built by this package, broken ones included.
 @Suite struct PluginLoaderTests {

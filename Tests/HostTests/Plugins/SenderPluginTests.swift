@@ -2,7 +2,7 @@ import Foundation
 import PluginKit
 import GatewayTestSupport
 import Testing
-@testable import Host
+@testable import GatewayHost
 
 /// The shipped senders, called through the C ABI exactly as the host calls them.
 @Suite struct SenderPluginTests {

@@ -1,7 +1,7 @@
 import Synchronization
 import GatewayTestSupport
 import Testing
-@testable import Host
+@testable import GatewayHost
 
 /// Limiter math on a manual clock: no test here sleeps for real.
 @Suite(.timeLimit(.minutes(1))) struct GCRARateLimiterTests {

@@ -1,6 +1,6 @@
 import GatewayTestSupport
 import Testing
-@testable import Host
+@testable import GatewayHost
 
 /// Breaker math on a manual clock.
 @Suite struct CircuitBreakerTests {

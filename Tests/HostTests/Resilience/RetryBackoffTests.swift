@@ -1,5 +1,5 @@
 import Testing
-@testable import Host
+@testable import GatewayHost
 
 @Suite struct RetryBackoffTests {
     @Test func theCeilingDoublesPerAttemptUpToTheMaximum() {

@@ -1,6 +1,6 @@
 import GatewayTestSupport
 import Testing
-@testable import Host
+@testable import GatewayHost
 
 @Suite struct SecretResolverTests {
     @Test func environmentReferencesResolveFromTheGivenEnvironment() throws {

@@ -1,4 +1,4 @@
-import Host
+import GatewayHost
 import Synchronization
 
 /// Wraps the real client and counts requests by path, so tests can say how many token requests went
@@ -12,7 +12,9 @@ final class CountingHTTPClient: HTTPClient {
     }
 
     func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let path = request.url.split(separator: "/", maxSplits: 3).dropFirst(2).first.map { "/" + $0 } ?? request.url
+        // scheme://host/path → /path
+        let parts = request.url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+        let path = parts.count == 4 ? "/" + parts[3] : request.url
         counts.withLock { $0[path, default: 0] += 1 }
         return try await wrapped.execute(request)
     }

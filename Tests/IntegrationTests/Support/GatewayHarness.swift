@@ -1,7 +1,7 @@
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
-import Host
+import GatewayHost
 import Logging
 
 /// One org as a test wants it, on both sides: the sandbox's client and integration, and the gateway's config.
@@ -28,7 +28,7 @@ struct GatewayHarness: Sendable {
     let delivery: DeliveryService
     let registry: TenantRegistry
     let http: CountingHTTPClient
-    let clock: SystemClock
+    let clock: GatewayHost.SystemClock
 
     /// Starts a sandbox for `orgs`, writes tenant YAML for them, loads plugins and tenants, runs `body`.
     static func run<T: Sendable>(
@@ -61,7 +61,7 @@ struct GatewayHarness: Sendable {
             }
             let curl = CurlHTTPClient()
             let http = CountingHTTPClient(wrapping: curl)
-            let clock = SystemClock()
+            let clock = GatewayHost.SystemClock()
             let registry = try TenantRegistry.build(
                 configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger,
                 onBreakerTransition: onBreakerTransition)
