@@ -101,6 +101,14 @@ let package = Package(
                 "GatewayHost", "PluginAPI", "GatewayTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/HostTests"),
+        // Benchmarks: executables run by scripts/bench-*.sh, printing figures (never timed unit tests).
+        .executableTarget(
+            name: "DeliveryBenchmark",
+            dependencies: [
+                "GatewayHost", "GenesysSandbox", "GatewayTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Benchmarks/DeliveryBenchmark"),
         // Integration: the gateway against the real sandbox over loopback (and, later, a real RabbitMQ).
         .testTarget(
             name: "IntegrationTests",

@@ -1,0 +1,4 @@
+@main
+struct DeliveryBenchmark {
+    static func main() {}
+}
