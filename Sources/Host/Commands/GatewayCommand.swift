@@ -5,7 +5,7 @@ public struct GatewayCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "genesys-gateway",
         abstract: "Multi-tenant gateway from a messaging platform to Genesys Cloud Open Messaging.",
-        subcommands: [CheckConfigCommand.self, PluginsCommand.self, RunCommand.self])
+        subcommands: [CheckConfigCommand.self, PluginsCommand.self, RunCommand.self, PublishCommand.self, ReplayCommand.self])
 
     public init() {}
 }

@@ -1,16 +1,30 @@
 import ArgumentParser
 import Logging
-import UnixSignals
+import ServiceLifecycle
 
-/// `genesys-gateway run`: load plugins and tenants, then serve until SIGTERM or SIGINT.
+/// `genesys-gateway run`: load plugins and tenants, consume `genesys.outbound`, deliver to Genesys, until
+/// SIGTERM or SIGINT.
 ///
 /// Tenants with errors are reported and left out; the gateway starts as long as one tenant is valid, so
 /// one broken file never takes the others down.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "run", abstract: "Start the gateway on the configured tenants and plugins.")
+        commandName: "run", abstract: "Start the gateway: consume genesys.outbound and deliver to Genesys Cloud.")
 
     @OptionGroup var sources: SourceOptions
+    @OptionGroup var queue: QueueOptions
+
+    @Option(help: "Unacked messages RabbitMQ hands the gateway at once.")
+    var prefetch: UInt16 = 200
+
+    @Option(help: "Messages in flight per org at most.")
+    var perOrgInFlight: Int = 32
+
+    @Option(help: "Folder for the idempotency record (env GGW_STATE_DIR).")
+    var stateDir: String = GatewayEnvironment.value("GGW_STATE_DIR") ?? ".run/state"
+
+    @Option(help: "Seconds to let in-flight messages finish on SIGTERM.")
+    var shutdownTimeout: Int = 10
 
     func run() async throws {
         let logger = Logger(label: "genesys-gateway")
@@ -26,15 +40,18 @@ struct RunCommand: AsyncParsableCommand {
             logger.critical("no valid tenant to serve", metadata: ["config.dir": "\(sources.configDir)"])
             throw ExitCode(1)
         }
+        let gateway = try GatewayServices(
+            configuration: configuration,
+            settings: .init(
+                amqp: .init(url: queue.amqpURL, topology: try queue.topology, prefetch: prefetch),
+                perOrgInFlight: perOrgInFlight, stateDirectory: stateDir, shutdownTimeout: .seconds(shutdownTimeout)),
+            logger: logger)
         logger.info(
-            "gateway started",
+            "gateway starting",
             metadata: [
                 "tenants": "\(configuration.tenants.map(\.id).joined(separator: ","))",
                 "plugins": "\(configuration.plugins.plugins.map(\.name).joined(separator: ","))",
             ])
-        for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
-            logger.info("shutting down", metadata: ["signal": "\(signal)"])
-            break
-        }
+        try await gateway.run()
     }
 }

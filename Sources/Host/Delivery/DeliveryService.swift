@@ -13,9 +13,13 @@ public final class DeliveryService: Sendable {
     private let http: any HTTPClient
     private let clock: any MonotonicClock
     private let logger: Logger
-    public let sent: SentMessageLog
+    /// Where delivered messages are recorded (our id → Genesys' ids).
+    public let sent: any IdempotencyStore
 
-    public init(registry: TenantRegistry, http: any HTTPClient, clock: any MonotonicClock, logger: Logger, sent: SentMessageLog = SentMessageLog()) {
+    public init(
+        registry: TenantRegistry, http: any HTTPClient, clock: any MonotonicClock, logger: Logger,
+        sent: any IdempotencyStore = SentMessageLog()
+    ) {
         self.registry = registry
         self.http = http
         self.clock = clock

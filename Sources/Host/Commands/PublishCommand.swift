@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `genesys-gateway publish`: put one message on `genesys.outbound`, for trying the gateway by hand.
+struct PublishCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish", abstract: "Publish one message (a JSON file) to genesys.outbound and wait for the broker's confirm.")
+
+    @OptionGroup var queue: QueueOptions
+
+    @Option(help: "Tenant id, sent as the tenant-id header (the body's tenantId wins when both are given).")
+    var tenant: String?
+
+    @Option(help: "The message: a JSON file as in the README's message contract ('-' for standard input).")
+    var file: String
+
+    func run() async throws {
+        let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
+        guard let data, !data.isEmpty else { throw ValidationError("cannot read \(file)") }
+        guard (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
+            throw ValidationError("\(file) is not a JSON object")
+        }
+        let messageID = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["id"] as? String
+        let client = AMQPClient(
+            settings: .init(url: queue.amqpURL, topology: try queue.topology, prefetch: 0), logger: Logger(label: "genesys-gateway.publish"))
+        async let connection: Void = client.run()
+        defer { client.stop() }
+        var headers: [(String, AMQPFieldValue)] = []
+        if let tenant { headers.append((QueueHeaders.tenant, .string(tenant))) }
+        try await client.publish(AMQPMessage(
+            routingKey: try queue.topology.outbound, body: Array(data), headers: headers, messageID: messageID))
+        client.stop()
+        await connection
+        print("published \(messageID ?? "(no id)") to \(try queue.topology.outbound)")
+    }
+}

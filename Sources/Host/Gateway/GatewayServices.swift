@@ -1,0 +1,62 @@
+import Logging
+import ServiceLifecycle
+
+/// The running gateway: everything `run` starts, wired together, under one `ServiceGroup`.
+public struct GatewayServices: Sendable {
+    public struct Settings: Sendable {
+        public var amqp: AMQPClient.Settings
+        public var perOrgInFlight: Int
+        /// Where the idempotency record lives.
+        public var stateDirectory: String
+        public var shutdownTimeout: Duration
+
+        public init(amqp: AMQPClient.Settings, perOrgInFlight: Int = 32, stateDirectory: String, shutdownTimeout: Duration = .seconds(10)) {
+            self.amqp = amqp
+            self.perOrgInFlight = perOrgInFlight
+            self.stateDirectory = stateDirectory
+            self.shutdownTimeout = shutdownTimeout
+        }
+    }
+
+    public let registry: TenantRegistry
+    public let delivery: DeliveryService
+    public let amqp: AMQPClient
+    private let http: CurlHTTPClient
+    private let consumer: OutboundConsumer
+    private let logger: Logger
+
+    public init(
+        configuration: GatewayConfiguration, settings: Settings, secrets: any SecretResolving = SecretResolver(),
+        clock: any MonotonicClock = SystemClock(), logger: Logger
+    ) throws {
+        let http = CurlHTTPClient()
+        let amqp = AMQPClient(settings: settings.amqp, logger: logger)
+        let status = AMQPStatusSink(client: amqp, exchange: settings.amqp.topology.statusExchange, logger: logger)
+        let registry = try TenantRegistry.build(
+            configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger,
+            onBreakerTransition: { org, transition in
+                var event = StatusEvent(status: .circuit, messageId: nil, tenantId: org.tenantID, org: org.orgName)
+                event.circuitState = transition.to.rawValue
+                event.reason = transition.reason
+                Task { await status.publish(event) }
+            })
+        let store = try FileIdempotencyStore(path: settings.stateDirectory + "/idempotency.jsonl")
+        let delivery = DeliveryService(registry: registry, http: http, clock: clock, logger: logger, sent: store)
+        self.registry = registry
+        self.delivery = delivery
+        self.amqp = amqp
+        self.http = http
+        self.logger = logger
+        consumer = OutboundConsumer(
+            client: amqp, delivery: delivery, registry: registry, status: status, clock: clock,
+            perOrgInFlight: settings.perOrgInFlight, shutdownTimeout: settings.shutdownTimeout, logger: logger)
+    }
+
+    /// Runs until SIGTERM/SIGINT (or the task is cancelled), then shuts down in order.
+    public func run() async throws {
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: consumer)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        await http.shutdown()
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import PluginKit
+
+/// Takes one delivery from `genesys.outbound` to its end: delivered, sent to a retry tier, dead-lettered or
+/// parked — and acks it only after that, publishing a status event for each step.
+///
+/// Nothing is lost at any crash point: the ack comes after Genesys accepted the message or after the broker
+/// confirmed the copy in the retry, dead-letter or parking queue. A redelivery of a message already sent is
+/// recognised from the idempotency record and acked without sending it again.
+struct MessageProcessor: Sendable {
+    let client: AMQPClient
+    let delivery: DeliveryService
+    let registry: TenantRegistry
+    let status: any StatusSink
+    let topology: QueueTopology
+    let clock: any MonotonicClock
+    let logger: Logger
+
+    enum Result: Equatable {
+        /// Acked: delivered, dead-lettered, parked or a recognised duplicate.
+        case finished
+        /// Acked after a copy went to this retry tier.
+        case deferred(tier: Duration)
+        /// Not acked (the broker could not take the copy): the broker will redeliver it.
+        case abandoned
+    }
+
+    func process(_ inbound: AMQPClient.Inbound, message: QueuedMessage?) async -> Result {
+        let delivery = inbound.delivery
+        let state = QueueHeaders.RetryState(delivery.headers)
+        let messageID = message?.id ?? delivery.messageID ?? "tag-\(delivery.deliveryTag)"
+        let org = orgKey(message, tenantHint: state.tenant)
+
+        if let message, let receipt = await self.delivery.sent.receipt(for: message.id) {
+            client.ack(inbound)
+            var event = StatusEvent(status: .sent, messageId: messageID, tenantId: receipt.org.tenantID, org: receipt.org.orgName)
+            event.genesysMessageId = receipt.genesysMessageID
+            event.conversationId = receipt.conversationID
+            event.duplicate = true
+            logger.info("redelivered message was already sent; not sending it again", metadata: ["message.id": "\(messageID)"])
+            await status.publish(event)
+            return .finished
+        }
+        let firstAttempt = state.firstAttempt ?? Date()
+        if state.attempt == 1, !state.deferred {
+            await status.publish(StatusEvent(status: .accepted, messageId: messageID, tenantId: org.tenantID, org: org.orgName))
+        }
+        let elapsed = Duration.fractionalSeconds(max(0, Date().timeIntervalSince(firstAttempt)))
+        let outcome = await self.delivery.deliver(DeliveryRequest(
+            bytes: delivery.body, attempt: state.attempt, firstAttemptAt: clock.now() - elapsed, tenantHint: state.tenant))
+
+        switch outcome {
+        case .delivered(let receipt):
+            client.ack(inbound)
+            var event = StatusEvent(status: .sent, messageId: messageID, tenantId: receipt.org.tenantID, org: receipt.org.orgName)
+            event.attempt = state.attempt
+            event.genesysMessageId = receipt.genesysMessageID
+            event.conversationId = receipt.conversationID
+            event.correlationId = receipt.correlationID
+            await status.publish(event)
+            return .finished
+
+        case .retry(let after, let reason, let error, let countsAsAttempt):
+            let tier = topology.tier(for: after)
+            let attempt = countsAsAttempt ? state.attempt + 1 : state.attempt
+            let copy = AMQPMessage(
+                routingKey: topology.retryQueue(for: tier), body: delivery.body,
+                headers: QueueHeaders.retry(from: delivery.headers, attempt: attempt, firstAttempt: firstAttempt, reason: reason, error: error),
+                messageID: delivery.messageID ?? message?.id)
+            guard await handOver(copy, inbound, what: "retry tier") else { return .abandoned }
+            var event = StatusEvent(status: .retrying, messageId: messageID, tenantId: org.tenantID, org: org.orgName)
+            event.attempt = attempt
+            event.nextAttemptAt = StatusEvent.format(Date().addingTimeInterval(tier.seconds))
+            event.reason = reason
+            event.apply(error)
+            await status.publish(event)
+            return .deferred(tier: tier)
+
+        case .deadLetter(let reason, let error):
+            return await final(.deadLettered, queue: topology.deadLetterQueue, reason: reason, error: error, inbound, messageID: messageID, org: org, attempt: state.attempt)
+
+        case .parked(let reason):
+            return await final(.parked, queue: topology.parkedQueue, reason: reason, error: nil, inbound, messageID: messageID, org: org, attempt: state.attempt)
+        }
+    }
+
+    /// Sends a message into `tier` behind an earlier message of its conversation that is waiting there,
+    /// without using up an attempt. False (and no ack) if the broker did not confirm the copy.
+    func deferBehind(_ inbound: AMQPClient.Inbound, tier: Duration) async -> Bool {
+        let delivery = inbound.delivery
+        let state = QueueHeaders.RetryState(delivery.headers)
+        let copy = AMQPMessage(
+            routingKey: topology.retryQueue(for: tier), body: delivery.body,
+            headers: QueueHeaders.retry(
+                from: delivery.headers, attempt: state.attempt, firstAttempt: state.firstAttempt ?? Date(),
+                reason: "waiting behind an earlier message of its conversation", error: nil),
+            messageID: delivery.messageID)
+        return await handOver(copy, inbound, what: "retry tier")
+    }
+
+    private func final(
+        _ status: StatusEvent.Status, queue: String, reason: String, error: GenesysError?, _ inbound: AMQPClient.Inbound,
+        messageID: String, org: OrgKey, attempt: Int
+    ) async -> Result {
+        let delivery = inbound.delivery
+        let copy = AMQPMessage(
+            routingKey: queue, body: delivery.body,
+            headers: QueueHeaders.final(from: delivery.headers, reason: reason, error: error, org: org),
+            messageID: delivery.messageID ?? messageID)
+        guard await handOver(copy, inbound, what: queue) else { return .abandoned }
+        var event = StatusEvent(status: status, messageId: messageID, tenantId: org.tenantID, org: org.orgName)
+        event.attempt = attempt
+        event.reason = reason
+        event.apply(error)
+        logger.warning("\(status.rawValue)", metadata: ["message.id": "\(messageID)", "tenant.id": "\(org.tenantID)", "org.name": "\(org.orgName)", "reason": "\(reason)"])
+        await self.status.publish(event)
+        return .finished
+    }
+
+    /// Publishes `copy` with a confirm, then acks the original. False (and no ack) if the broker did not confirm.
+    private func handOver(_ copy: AMQPMessage, _ inbound: AMQPClient.Inbound, what: String) async -> Bool {
+        do {
+            try await client.publish(copy)
+            client.ack(inbound)
+            return true
+        } catch {
+            logger.error("could not hand the message to the \(what); leaving it unacked for redelivery", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Tenant and org for status routing keys, as well as they can be told before delivery.
+    private func orgKey(_ message: QueuedMessage?, tenantHint: String?) -> OrgKey {
+        let tenantID = message?.tenantId ?? tenantHint ?? "unknown"
+        let orgName = message?.org ?? registry.tenant(tenantID)?.config.defaultOrg?.name ?? "unknown"
+        return OrgKey(tenantID: tenantID, orgName: orgName)
+    }
+}
+
+extension StatusEvent {
+    mutating func apply(_ error: GenesysError?) {
+        guard let error else { return }
+        genesysStatus = error.status
+        genesysCode = error.code
+        correlationId = error.correlationID
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// The AMQP headers the gateway reads and writes on queued messages, named in one place.
+public enum QueueHeaders {
+    /// The tenant, for publishers that keep it out of the body.
+    public static let tenant = "tenant-id"
+    /// The attempt the message is on (1 when absent).
+    public static let attempt = "x-ggw-attempt"
+    /// When the first attempt was made, milliseconds since 1970 (wall clock: it must survive a restart).
+    public static let firstAttemptMilliseconds = "x-ggw-first-attempt-ms"
+    /// Set on a message coming back from a retry tier, so its conversation's deferral can be released.
+    public static let deferred = "x-ggw-deferred"
+    public static let reason = "x-ggw-reason"
+    public static let genesysStatus = "x-ggw-genesys-status"
+    public static let genesysCode = "x-ggw-genesys-code"
+    public static let correlationID = "x-ggw-correlation-id"
+    public static let org = "x-ggw-org"
+    public static let deadLetteredAt = "x-ggw-dead-lettered-at"
+
+    /// What a delivery's headers say about its retry state.
+    struct RetryState {
+        var attempt: Int
+        var firstAttempt: Date?
+        var deferred: Bool
+        var tenant: String?
+
+        init(_ headers: [String: AMQPFieldValue]) {
+            attempt = max(1, Int(headers[QueueHeaders.attempt]?.intValue ?? 1))
+            firstAttempt = headers[QueueHeaders.firstAttemptMilliseconds]?.intValue.map { Date(timeIntervalSince1970: Double($0) / 1000) }
+            if case .bool(let flag)? = headers[QueueHeaders.deferred] { deferred = flag } else { deferred = false }
+            tenant = headers[QueueHeaders.tenant]?.stringValue
+        }
+    }
+
+    /// The headers of a copy sent to a retry tier (or back behind a deferred conversation).
+    static func retry(from original: [String: AMQPFieldValue], attempt: Int, firstAttempt: Date, reason: String, error: GenesysError?) -> [(String, AMQPFieldValue)] {
+        var headers = original.filter { !$0.key.hasPrefix("x-ggw-") && !$0.key.hasPrefix("x-death") && !$0.key.hasPrefix("x-first-death") && !$0.key.hasPrefix("x-last-death") }
+        headers[QueueHeaders.attempt] = .int(Int64(attempt))
+        headers[QueueHeaders.firstAttemptMilliseconds] = .int(Int64(firstAttempt.timeIntervalSince1970 * 1000))
+        headers[QueueHeaders.deferred] = .bool(true)
+        headers[QueueHeaders.reason] = .string(reason)
+        if let error {
+            headers[QueueHeaders.genesysStatus] = .int(Int64(error.status))
+            if let code = error.code { headers[QueueHeaders.genesysCode] = .string(code) }
+            if let correlation = error.correlationID { headers[QueueHeaders.correlationID] = .string(correlation) }
+        }
+        return headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// The headers of a dead-lettered or parked copy: why, and what Genesys said.
+    static func final(from original: [String: AMQPFieldValue], reason: String, error: GenesysError?, org: OrgKey?) -> [(String, AMQPFieldValue)] {
+        var headers = original.filter { $0.key != QueueHeaders.deferred }
+        headers[QueueHeaders.reason] = .string(reason)
+        headers[QueueHeaders.deadLetteredAt] = .string(StatusEvent.format(Date()))
+        if let org {
+            headers[QueueHeaders.tenant] = .string(org.tenantID)
+            headers[QueueHeaders.org] = .string(org.orgName)
+        }
+        if let error {
+            headers[QueueHeaders.genesysStatus] = .int(Int64(error.status))
+            if let code = error.code { headers[QueueHeaders.genesysCode] = .string(code) }
+            if let correlation = error.correlationID { headers[QueueHeaders.correlationID] = .string(correlation) }
+        }
+        return headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+}

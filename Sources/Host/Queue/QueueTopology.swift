@@ -1,0 +1,60 @@
+/// The queues and exchanges the gateway declares at start (idempotently) and uses.
+public struct QueueTopology: Sendable, Equatable {
+    public enum QueueType: String, Sendable {
+        case quorum, classic
+    }
+
+    /// Where messages to Genesys arrive.
+    public var outbound = "genesys.outbound"
+    public var outboundType: QueueType = .quorum
+    /// Deliveries of one message before the broker itself dead-letters it (quorum only): the guard against a
+    /// message that crashes the gateway over and over.
+    public var deliveryLimit = 20
+    /// Where the broker dead-letters (fanout) and the gateway publishes what can never succeed.
+    public var deadLetterExchange = "genesys.outbound.dlx"
+    public var deadLetterQueue = "genesys.outbound.dlq"
+    /// Messages of a disabled tenant or message type: kept, replayable.
+    public var parkedQueue = "genesys.outbound.parked"
+    /// Status events, routing key `<tenant>.<org>.<status>`.
+    public var statusExchange = "genesys.status"
+    /// Delay tiers: a retry waits in the smallest tier at least as long as its delay, then the broker
+    /// dead-letters it back to `outbound`. Waiting messages stay in RabbitMQ, not in gateway memory.
+    public var retryTiers: [Duration] = [.seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600)]
+
+    public init() {}
+
+    public func retryQueue(for tier: Duration) -> String {
+        let seconds = tier.components.seconds
+        return seconds % 60 == 0 && seconds >= 60 ? "\(outbound).retry.\(seconds / 60)m" : "\(outbound).retry.\(seconds)s"
+    }
+
+    /// The tier a retry after `delay` waits in: the smallest one not shorter than the delay (the last one
+    /// for longer delays).
+    public func tier(for delay: Duration) -> Duration {
+        retryTiers.first { $0 >= delay } ?? retryTiers.last ?? .seconds(1)
+    }
+
+    /// Declares everything on `connection`; safe to repeat (an existing queue with other arguments is an error
+    /// that names it).
+    func declare(on connection: AMQPConnection, channel: UInt16) throws(AMQPError) {
+        try connection.declareExchange(deadLetterExchange, type: "fanout", channel: channel)
+        try connection.declareQueue(deadLetterQueue, arguments: [], channel: channel)
+        try connection.bindQueue(deadLetterQueue, exchange: deadLetterExchange, routingKey: "", channel: channel)
+        var arguments: [(String, AMQPFieldValue)] = [
+            ("x-queue-type", .string(outboundType.rawValue)), ("x-dead-letter-exchange", .string(deadLetterExchange)),
+        ]
+        if outboundType == .quorum { arguments.append(("x-delivery-limit", .int(Int64(deliveryLimit)))) }
+        try connection.declareQueue(outbound, arguments: arguments, channel: channel)
+        try connection.declareQueue(parkedQueue, arguments: [], channel: channel)
+        for tier in retryTiers {
+            try connection.declareQueue(
+                retryQueue(for: tier),
+                arguments: [
+                    ("x-message-ttl", .int(Int64(tier.components.seconds * 1000))),
+                    ("x-dead-letter-exchange", .string("")), ("x-dead-letter-routing-key", .string(outbound)),
+                ],
+                channel: channel)
+        }
+        try connection.declareExchange(statusExchange, type: "topic", channel: channel)
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+
+/// Where status events go. The production sink publishes to RabbitMQ; tests may collect them.
+public protocol StatusSink: Sendable {
+    /// Publishes `event`. Never throws: a status that cannot be published is logged, not allowed to block
+    /// or fail a delivery.
+    func publish(_ event: StatusEvent) async
+}
+
+/// Publishes status events to the `genesys.status` topic exchange, with publisher confirms.
+public struct AMQPStatusSink: StatusSink {
+    private let client: AMQPClient
+    private let exchange: String
+    private let logger: Logger
+
+    public init(client: AMQPClient, exchange: String, logger: Logger) {
+        self.client = client
+        self.exchange = exchange
+        self.logger = logger
+    }
+
+    public func publish(_ event: StatusEvent) async {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let body = try? encoder.encode(event) else { return }
+        do {
+            try await client.publish(AMQPMessage(exchange: exchange, routingKey: event.routingKey, body: Array(body), messageID: event.messageId))
+        } catch {
+            logger.warning("status event not published", metadata: ["status": "\(event.status.rawValue)", "message.id": "\(event.messageId ?? "")", "error": "\(error)"])
+        }
+    }
+}
