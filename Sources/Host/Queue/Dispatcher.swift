@@ -4,23 +4,35 @@ import PluginKit
 /// Runs deliveries concurrently across conversations and orgs, and in queue order within a conversation.
 ///
 /// Each customer conversation (tenant, org, conversation id or else sender id) is a lane: one message at a
-/// time, in arrival order. Each org has an in-flight cap, so a slow org cannot take every slot. When a
-/// message goes to a retry tier, its lane is deferred: later messages of that conversation follow it into
-/// the same tier instead of overtaking it, and the lane reopens when they have all come back.
+/// time, in arrival order. Each org has an in-flight cap, so a slow org cannot take every slot.
+///
+/// When a message goes to a retry tier its lane is deferred: every message of the conversation gets a
+/// sequence number, and only the lowest one still out (the head) is sent when it comes back; the others
+/// follow it back into the retry tier instead of overtaking it. Sequence numbers start from the wall clock,
+/// so they keep growing across restarts; the deferral bookkeeping itself is in memory, so after a restart
+/// a conversation's order holds only from then on.
 actor Dispatcher {
     private let processor: MessageProcessor
     private let perOrgLimit: Int
     private var lanes: [String: [Work]] = [:]
-    private var deferred: [String: (count: Int, tier: Duration)] = [:]
+    private var deferrals: [String: Deferral] = [:]
     private var orgGates: [String: AsyncSemaphore] = [:]
     private var inFlight = 0
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    private var nextSequence = Int64(Date().timeIntervalSince1970 * 1000) * 1000
 
     private struct Work {
         var inbound: AMQPClient.Inbound
         var message: QueuedMessage?
         var lane: String
         var org: String
+        var sequence: Int64
+    }
+
+    /// The messages of one conversation waiting in retry tiers.
+    private struct Deferral {
+        var outstanding: Set<Int64>
+        var tier: Duration
     }
 
     init(processor: MessageProcessor, perOrgLimit: Int) {
@@ -35,21 +47,17 @@ actor Dispatcher {
         let tenant = message?.tenantId ?? state.tenant ?? "?"
         let org = "\(tenant)/\(message?.org ?? "")"
         let conversation = message?.conversationId ?? message?.sender?.id ?? message?.id ?? "tag-\(inbound.delivery.deliveryTag)"
-        let work = Work(inbound: inbound, message: message, lane: "\(org)/\(conversation)", org: org)
+        let sequence = state.sequence ?? {
+            nextSequence += 1
+            return nextSequence
+        }()
+        let work = Work(inbound: inbound, message: message, lane: "\(org)/\(conversation)", org: org, sequence: sequence)
         inFlight += 1
-        if state.deferred, var entry = deferred[work.lane] {
-            entry.count -= 1
-            deferred[work.lane] = entry.count > 0 ? entry : nil
-        } else if let entry = deferred[work.lane] {
-            // An earlier message of this conversation is waiting in a retry tier: queue behind it there.
-            Task { await self.deferBehind(work, tier: entry.tier) }
-            return
-        }
         if lanes[work.lane] != nil {
             lanes[work.lane]!.append(work)
         } else {
-            lanes[work.lane] = []
-            start(work)
+            lanes[work.lane] = [work]
+            startNext(in: work.lane)
         }
     }
 
@@ -70,43 +78,50 @@ actor Dispatcher {
         if inFlight == 0 { continuation.resume() } else { idleWaiters.append(continuation) }
     }
 
-    private func start(_ work: Work) {
-        let gate = gate(for: work.org)
-        Task {
-            await gate.acquire()
-            let result = await processor.process(work.inbound, message: work.message)
-            await gate.release()
-            self.finished(work, result: result)
+    /// Starts the lane's first message, after sending back to the retry tier any that must wait behind a head.
+    private func startNext(in lane: String) {
+        while var queue = lanes[lane], !queue.isEmpty {
+            let work = queue.removeFirst()
+            lanes[lane] = queue
+            if var deferral = deferrals[lane], work.sequence != deferral.outstanding.min() {
+                deferral.outstanding.insert(work.sequence)
+                deferrals[lane] = deferral
+                let tier = deferral.tier
+                Task { await self.sendBehind(work, tier: tier) }
+                continue
+            }
+            let gate = gate(for: work.org)
+            Task {
+                await gate.acquire()
+                let result = await processor.process(work.inbound, message: work.message, sequence: work.sequence)
+                await gate.release()
+                self.finished(work, result: result)
+            }
+            return
         }
+        lanes[lane] = nil
     }
 
     private func finished(_ work: Work, result: MessageProcessor.Result) {
-        if case .deferred(let tier) = result {
-            let entry = deferred[work.lane]
-            deferred[work.lane] = ((entry?.count ?? 0) + 1, max(entry?.tier ?? tier, tier))
+        switch result {
+        case .deferred(let tier):
+            var deferral = deferrals[work.lane] ?? Deferral(outstanding: [], tier: tier)
+            deferral.outstanding.insert(work.sequence)
+            deferral.tier = max(deferral.tier, tier)
+            deferrals[work.lane] = deferral
+        case .finished, .abandoned:
+            if var deferral = deferrals[work.lane] {
+                deferral.outstanding.remove(work.sequence)
+                deferrals[work.lane] = deferral.outstanding.isEmpty ? nil : deferral
+            }
         }
         complete()
-        guard var queue = lanes[work.lane] else { return }
-        if deferred[work.lane] != nil {
-            // Everything still waiting in this lane now follows the deferred message.
-            lanes[work.lane] = nil
-            for waiting in queue { Task { await self.deferBehind(waiting, tier: self.deferred[work.lane]?.tier ?? .seconds(1)) } }
-            return
-        }
-        if queue.isEmpty {
-            lanes[work.lane] = nil
-        } else {
-            let next = queue.removeFirst()
-            lanes[work.lane] = queue
-            start(next)
-        }
+        startNext(in: work.lane)
     }
 
-    private func deferBehind(_ work: Work, tier: Duration) async {
-        let result = await processor.deferBehind(work.inbound, tier: tier)
-        if result {
-            let entry = deferred[work.lane]
-            deferred[work.lane] = ((entry?.count ?? 0) + 1, max(entry?.tier ?? tier, tier))
+    private func sendBehind(_ work: Work, tier: Duration) async {
+        if await !processor.deferBehind(work.inbound, tier: tier, sequence: work.sequence) {
+            deferrals[work.lane]?.outstanding.remove(work.sequence)  // not acked: the broker redelivers it
         }
         complete()
     }

@@ -26,7 +26,8 @@ struct MessageProcessor: Sendable {
         case abandoned
     }
 
-    func process(_ inbound: AMQPClient.Inbound, message: QueuedMessage?) async -> Result {
+    /// - Parameter sequence: the message's place in its conversation, carried by a copy sent to a retry tier.
+    func process(_ inbound: AMQPClient.Inbound, message: QueuedMessage?, sequence: Int64) async -> Result {
         let delivery = inbound.delivery
         let state = QueueHeaders.RetryState(delivery.headers)
         let messageID = message?.id ?? delivery.messageID ?? "tag-\(delivery.deliveryTag)"
@@ -66,7 +67,8 @@ struct MessageProcessor: Sendable {
             let attempt = countsAsAttempt ? state.attempt + 1 : state.attempt
             let copy = AMQPMessage(
                 routingKey: topology.retryQueue(for: tier), body: delivery.body,
-                headers: QueueHeaders.retry(from: delivery.headers, attempt: attempt, firstAttempt: firstAttempt, reason: reason, error: error),
+                headers: QueueHeaders.retry(
+                    from: delivery.headers, attempt: attempt, firstAttempt: firstAttempt, sequence: sequence, reason: reason, error: error),
                 messageID: delivery.messageID ?? message?.id)
             guard await handOver(copy, inbound, what: "retry tier") else { return .abandoned }
             var event = StatusEvent(status: .retrying, messageId: messageID, tenantId: org.tenantID, org: org.orgName)
@@ -87,13 +89,13 @@ struct MessageProcessor: Sendable {
 
     /// Sends a message into `tier` behind an earlier message of its conversation that is waiting there,
     /// without using up an attempt. False (and no ack) if the broker did not confirm the copy.
-    func deferBehind(_ inbound: AMQPClient.Inbound, tier: Duration) async -> Bool {
+    func deferBehind(_ inbound: AMQPClient.Inbound, tier: Duration, sequence: Int64) async -> Bool {
         let delivery = inbound.delivery
         let state = QueueHeaders.RetryState(delivery.headers)
         let copy = AMQPMessage(
             routingKey: topology.retryQueue(for: tier), body: delivery.body,
             headers: QueueHeaders.retry(
-                from: delivery.headers, attempt: state.attempt, firstAttempt: state.firstAttempt ?? Date(),
+                from: delivery.headers, attempt: state.attempt, firstAttempt: state.firstAttempt ?? Date(), sequence: sequence,
                 reason: "waiting behind an earlier message of its conversation", error: nil),
             messageID: delivery.messageID)
         return await handOver(copy, inbound, what: "retry tier")

@@ -10,6 +10,8 @@ public enum QueueHeaders {
     public static let firstAttemptMilliseconds = "x-ggw-first-attempt-ms"
     /// Set on a message coming back from a retry tier, so its conversation's deferral can be released.
     public static let deferred = "x-ggw-deferred"
+    /// A deferred message's place in its conversation (lower goes first).
+    public static let sequence = "x-ggw-seq"
     public static let reason = "x-ggw-reason"
     public static let genesysStatus = "x-ggw-genesys-status"
     public static let genesysCode = "x-ggw-genesys-code"
@@ -22,22 +24,27 @@ public enum QueueHeaders {
         var attempt: Int
         var firstAttempt: Date?
         var deferred: Bool
+        var sequence: Int64?
         var tenant: String?
 
         init(_ headers: [String: AMQPFieldValue]) {
             attempt = max(1, Int(headers[QueueHeaders.attempt]?.intValue ?? 1))
             firstAttempt = headers[QueueHeaders.firstAttemptMilliseconds]?.intValue.map { Date(timeIntervalSince1970: Double($0) / 1000) }
             if case .bool(let flag)? = headers[QueueHeaders.deferred] { deferred = flag } else { deferred = false }
+            sequence = headers[QueueHeaders.sequence]?.intValue
             tenant = headers[QueueHeaders.tenant]?.stringValue
         }
     }
 
     /// The headers of a copy sent to a retry tier (or back behind a deferred conversation).
-    static func retry(from original: [String: AMQPFieldValue], attempt: Int, firstAttempt: Date, reason: String, error: GenesysError?) -> [(String, AMQPFieldValue)] {
+    static func retry(
+        from original: [String: AMQPFieldValue], attempt: Int, firstAttempt: Date, sequence: Int64, reason: String, error: GenesysError?
+    ) -> [(String, AMQPFieldValue)] {
         var headers = original.filter { !$0.key.hasPrefix("x-ggw-") && !$0.key.hasPrefix("x-death") && !$0.key.hasPrefix("x-first-death") && !$0.key.hasPrefix("x-last-death") }
         headers[QueueHeaders.attempt] = .int(Int64(attempt))
         headers[QueueHeaders.firstAttemptMilliseconds] = .int(Int64(firstAttempt.timeIntervalSince1970 * 1000))
         headers[QueueHeaders.deferred] = .bool(true)
+        headers[QueueHeaders.sequence] = .int(sequence)
         headers[QueueHeaders.reason] = .string(reason)
         if let error {
             headers[QueueHeaders.genesysStatus] = .int(Int64(error.status))
@@ -49,7 +56,7 @@ public enum QueueHeaders {
 
     /// The headers of a dead-lettered or parked copy: why, and what Genesys said.
     static func final(from original: [String: AMQPFieldValue], reason: String, error: GenesysError?, org: OrgKey?) -> [(String, AMQPFieldValue)] {
-        var headers = original.filter { $0.key != QueueHeaders.deferred }
+        var headers = original.filter { $0.key != QueueHeaders.deferred && $0.key != QueueHeaders.sequence }
         headers[QueueHeaders.reason] = .string(reason)
         headers[QueueHeaders.deadLetteredAt] = .string(StatusEvent.format(Date()))
         if let org {

@@ -36,8 +36,36 @@ struct GatewayHarness: Sendable {
         onBreakerTransition: @escaping @Sendable (OrgKey, CircuitTransition) -> Void = { _, _ in },
         _ body: @Sendable (GatewayHarness) async throws -> T
     ) async throws -> T {
-        var logger = Logger(label: "integration")
-        logger.logLevel = .critical
+        let logger = Logger.quiet("integration")
+        return try await withSandbox(
+            orgs: orgs, tokenLifetimeSeconds: tokenLifetimeSeconds, sandboxRatePerMinute: sandboxRatePerMinute, logger: logger
+        ) { sandbox, configuration, secrets in
+            let curl = CurlHTTPClient()
+            let http = CountingHTTPClient(wrapping: curl)
+            let clock = GatewayHost.SystemClock()
+            let registry = try TenantRegistry.build(
+                configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger,
+                onBreakerTransition: onBreakerTransition)
+            let harness = GatewayHarness(
+                sandbox: sandbox, delivery: DeliveryService(registry: registry, http: http, clock: clock, logger: logger),
+                registry: registry, http: http, clock: clock)
+            do {
+                let result = try await body(harness)
+                await curl.shutdown()
+                return result
+            } catch {
+                await curl.shutdown()
+                throw error
+            }
+        }
+    }
+
+    /// Starts a sandbox for `orgs`, writes tenant YAML for them and loads plugins and tenants; runs `body`
+    /// with the sandbox, the loaded configuration and the secrets the YAML refers to.
+    static func withSandbox<T: Sendable>(
+        orgs: [TestOrg], tokenLifetimeSeconds: Int = 86400, sandboxRatePerMinute: Int = 1_000_000, logger: Logger,
+        _ body: @Sendable (RunningSandbox, GatewayConfiguration, SecretResolver) async throws -> T
+    ) async throws -> T {
         let sandboxConfiguration = SandboxConfiguration(
             port: 0,
             orgs: Dictionary(grouping: orgs, by: \.tenant).map { tenant, tenantOrgs in
@@ -59,23 +87,7 @@ struct GatewayHarness: Sendable {
             guard configuration.isValid else {
                 throw HarnessError(message: "test config invalid: \(configuration.configErrors) \(configuration.pluginErrors)")
             }
-            let curl = CurlHTTPClient()
-            let http = CountingHTTPClient(wrapping: curl)
-            let clock = GatewayHost.SystemClock()
-            let registry = try TenantRegistry.build(
-                configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger,
-                onBreakerTransition: onBreakerTransition)
-            let harness = GatewayHarness(
-                sandbox: sandbox, delivery: DeliveryService(registry: registry, http: http, clock: clock, logger: logger),
-                registry: registry, http: http, clock: clock)
-            do {
-                let result = try await body(harness)
-                await curl.shutdown()
-                return result
-            } catch {
-                await curl.shutdown()
-                throw error
-            }
+            return try await body(sandbox, configuration, secrets)
         }
     }
 
