@@ -23,6 +23,16 @@ public struct QueueTopology: Sendable, Equatable {
 
     public init() {}
 
+    /// The same topology under another name prefix: `<prefix>.outbound`, `<prefix>.outbound.dlq`,
+    /// `<prefix>.status`, ... (`genesys` gives the default names).
+    public init(prefix: String) {
+        outbound = "\(prefix).outbound"
+        deadLetterExchange = "\(prefix).outbound.dlx"
+        deadLetterQueue = "\(prefix).outbound.dlq"
+        parkedQueue = "\(prefix).outbound.parked"
+        statusExchange = "\(prefix).status"
+    }
+
     public func retryQueue(for tier: Duration) -> String {
         let seconds = tier.components.seconds
         return seconds % 60 == 0 && seconds >= 60 ? "\(outbound).retry.\(seconds / 60)m" : "\(outbound).retry.\(seconds)s"

@@ -19,15 +19,13 @@ struct BrokerProbe: Sendable {
 
     /// A topology of queue names no other test uses, with short retry tiers.
     static func uniqueTopology(_ name: String) -> QueueTopology {
-        var topology = QueueTopology()
-        let prefix = "test.\(name).\(UUID().uuidString.prefix(8))"
-        topology.outbound = "\(prefix).outbound"
-        topology.deadLetterExchange = "\(prefix).dlx"
-        topology.deadLetterQueue = "\(prefix).dlq"
-        topology.parkedQueue = "\(prefix).parked"
-        topology.statusExchange = "\(prefix).status"
+        var topology = QueueTopology(prefix: uniquePrefix(name))
         topology.retryTiers = [.seconds(1), .seconds(3)]
         return topology
+    }
+
+    static func uniquePrefix(_ name: String) -> String {
+        "test.\(name).\(UUID().uuidString.prefix(8))"
     }
 
     /// Declares the topology and a queue collecting every status event; returns that queue's name.

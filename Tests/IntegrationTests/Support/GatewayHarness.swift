@@ -39,7 +39,8 @@ struct GatewayHarness: Sendable {
         let logger = Logger.quiet("integration")
         return try await withSandbox(
             orgs: orgs, tokenLifetimeSeconds: tokenLifetimeSeconds, sandboxRatePerMinute: sandboxRatePerMinute, logger: logger
-        ) { sandbox, configuration, secrets in
+        ) { setup in
+            let (sandbox, configuration, secrets) = (setup.sandbox, setup.configuration, setup.secrets)
             let curl = CurlHTTPClient()
             let http = CountingHTTPClient(wrapping: curl)
             let clock = GatewayHost.SystemClock()
@@ -60,11 +61,22 @@ struct GatewayHarness: Sendable {
         }
     }
 
+    /// A running sandbox and the gateway config pointing at it.
+    struct SandboxSetup: Sendable {
+        var sandbox: RunningSandbox
+        var configuration: GatewayConfiguration
+        var secrets: SecretResolver
+        /// The tenant YAML files and the staged plugins, for a gateway run as its own process.
+        var configDirectory: String
+        var pluginsDirectory: String
+        var environment: [String: String]
+    }
+
     /// Starts a sandbox for `orgs`, writes tenant YAML for them and loads plugins and tenants; runs `body`
     /// with the sandbox, the loaded configuration and the secrets the YAML refers to.
     static func withSandbox<T: Sendable>(
         orgs: [TestOrg], tokenLifetimeSeconds: Int = 86400, sandboxRatePerMinute: Int = 1_000_000, logger: Logger,
-        _ body: @Sendable (RunningSandbox, GatewayConfiguration, SecretResolver) async throws -> T
+        _ body: @Sendable (SandboxSetup) async throws -> T
     ) async throws -> T {
         let sandboxConfiguration = SandboxConfiguration(
             port: 0,
@@ -81,13 +93,16 @@ struct GatewayHarness: Sendable {
                 configs.write("\(tenant).yaml", yaml(tenant: tenant, orgs: tenantOrgs, baseURL: sandbox.baseURL))
             }
             let plugins = BuiltPlugins.directory(with: BuiltPlugins.shipped)
-            let secrets = SecretResolver(environment: Dictionary(uniqueKeysWithValues: orgs.map { ($0.secretVariable, $0.secret) }))
+            let environment = Dictionary(uniqueKeysWithValues: orgs.map { ($0.secretVariable, $0.secret) })
+            let secrets = SecretResolver(environment: environment)
             let configuration = GatewayConfiguration.load(
                 configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, logger: logger)
             guard configuration.isValid else {
                 throw HarnessError(message: "test config invalid: \(configuration.configErrors) \(configuration.pluginErrors)")
             }
-            return try await body(sandbox, configuration, secrets)
+            return try await body(SandboxSetup(
+                sandbox: sandbox, configuration: configuration, secrets: secrets, configDirectory: configs.path,
+                pluginsDirectory: plugins.path, environment: environment))
         }
     }
 

@@ -33,15 +33,16 @@ struct PipelineHarness: Sendable {
 
     /// Starts sandbox, publisher and gateway; runs `body`; stops them.
     static func run<T: Sendable>(
-        _ name: String, orgs: [TestOrg], stateDirectory: String = TemporaryDirectory.fresh(),
+        _ name: String, orgs: [TestOrg], brokerURL: String? = nil, stateDirectory: String = TemporaryDirectory.fresh(),
         _ body: @Sendable (PipelineHarness, GatewayServices) async throws -> T
     ) async throws -> T {
-        let url = try BrokerProbe.url
+        let url = try brokerURL ?? BrokerProbe.url
         let topology = BrokerProbe.uniqueTopology(name)
         let probe = BrokerProbe(url: url, topology: topology)
         let capture = try probe.declareWithStatusCapture()
         let logger = Logger.quiet("pipeline")
-        return try await GatewayHarness.withSandbox(orgs: orgs, logger: logger) { sandbox, configuration, secrets in
+        return try await GatewayHarness.withSandbox(orgs: orgs, logger: logger) { setup in
+            let (sandbox, configuration, secrets) = (setup.sandbox, setup.configuration, setup.secrets)
             let gateway = try GatewayServices(
                 configuration: configuration,
                 settings: .init(

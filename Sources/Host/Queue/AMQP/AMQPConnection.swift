@@ -18,18 +18,17 @@ final class AMQPConnection {
         case timeout
     }
 
-    /// Connects, logs in (SASL PLAIN) and negotiates heartbeats.
+    /// Connects, logs in (SASL PLAIN) and negotiates heartbeats. On failure `deinit` (which Swift runs for a
+    /// class whose stored properties were all set) destroys the connection state.
     init(url: String, heartbeatSeconds: Int, connectTimeout: Duration) throws(AMQPError) {
         state = amqp_new_connection()
         var info = amqp_connection_info()
         let urlCopy = strdup(url)
         defer { free(urlCopy) }
         guard amqp_parse_url(urlCopy, &info) == AMQP_STATUS_OK.rawValue else {
-            amqp_destroy_connection(state)
             throw AMQPError("parse URL", "not an amqp:// URL")
         }
         guard let socket = amqp_tcp_socket_new(state) else {
-            amqp_destroy_connection(state)
             throw AMQPError("connect", "cannot create a socket")
         }
         var timeout = timeval(
@@ -37,23 +36,27 @@ final class AMQPConnection {
         let status = amqp_socket_open_noblock(socket, info.host, info.port, &timeout)
         guard status == AMQP_STATUS_OK.rawValue else {
             let host = String(cString: info.host)
-            amqp_destroy_connection(state)
             throw AMQPError("connect to \(host):\(info.port)", String(cString: amqp_error_string2(status)))
         }
         let reply = cgs_amqp_login_plain(state, info.vhost, 0, 131_072, Int32(heartbeatSeconds), info.user, info.password)
         guard reply.reply_type == AMQP_RESPONSE_NORMAL else {
-            let error = AMQPError("login", Self.describe(reply))
-            amqp_destroy_connection(state)
-            throw error
+            throw AMQPError("login", Self.describe(reply))
         }
         open = true
     }
 
     deinit {
+        // connection.close waits for the broker's close-ok: only worth it on a healthy connection.
         if open {
             amqp_connection_close(state, AMQP_REPLY_SUCCESS)
         }
         amqp_destroy_connection(state)
+    }
+
+    /// Records that the connection is unusable and returns the error to throw.
+    private func failure(_ operation: String, _ message: String) -> AMQPError {
+        open = false
+        return AMQPError(operation, message)
     }
 
     func openChannel(_ channel: UInt16) throws(AMQPError) {
@@ -123,31 +126,31 @@ final class AMQPConnection {
             }
         }
         guard status == AMQP_STATUS_OK.rawValue else {
-            throw AMQPError("publish to \(message.routingKey)", String(cString: amqp_error_string2(status)))
+            throw failure("publish to \(message.routingKey)", String(cString: amqp_error_string2(status)))
         }
     }
 
     func ack(_ tag: UInt64, channel: UInt16) throws(AMQPError) {
         let status = amqp_basic_ack(state, channel, tag, 0)
-        guard status == AMQP_STATUS_OK.rawValue else { throw AMQPError("ack", String(cString: amqp_error_string2(status))) }
+        guard status == AMQP_STATUS_OK.rawValue else { throw failure("ack", String(cString: amqp_error_string2(status))) }
     }
 
     func reject(_ tag: UInt64, requeue: Bool, channel: UInt16) throws(AMQPError) {
         let status = amqp_basic_nack(state, channel, tag, 0, requeue ? 1 : 0)
-        guard status == AMQP_STATUS_OK.rawValue else { throw AMQPError("nack", String(cString: amqp_error_string2(status))) }
+        guard status == AMQP_STATUS_OK.rawValue else { throw failure("nack", String(cString: amqp_error_string2(status))) }
     }
 
     /// Fetches one message with `basic.get` (for replaying a queue), or nil when it is empty.
     func get(queue: String, channel: UInt16) throws(AMQPError) -> AMQPDelivery? {
         amqp_maybe_release_buffers(state)
         let reply = withBytes(queue) { queue in amqp_basic_get(state, channel, queue, 0) }
-        guard reply.reply_type == AMQP_RESPONSE_NORMAL else { throw AMQPError("get from \(queue)", Self.describe(reply)) }
+        guard reply.reply_type == AMQP_RESPONSE_NORMAL else { throw failure("get from \(queue)", Self.describe(reply)) }
         guard reply.reply.id == AMQPMethod.basicGetOk, let ok = reply.reply.decoded?.assumingMemoryBound(to: amqp_basic_get_ok_t.self) else {
             return nil  // basic.get-empty
         }
         var message = amqp_message_t()
         let read = amqp_read_message(state, channel, &message, 0)
-        guard read.reply_type == AMQP_RESPONSE_NORMAL else { throw AMQPError("read from \(queue)", Self.describe(read)) }
+        guard read.reply_type == AMQP_RESPONSE_NORMAL else { throw failure("read from \(queue)", Self.describe(read)) }
         defer { amqp_destroy_message(&message) }
         return Self.delivery(tag: ok.pointee.delivery_tag, redelivered: ok.pointee.redelivered != 0, routingKey: ok.pointee.routing_key, message: message)
     }
@@ -165,11 +168,11 @@ final class AMQPConnection {
                 message: envelope.message))
         }
         guard reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION else {
-            throw AMQPError("consume", Self.describe(reply))
+            throw failure("consume", Self.describe(reply))
         }
         if reply.library_error == AMQP_STATUS_TIMEOUT.rawValue { return .timeout }
         guard reply.library_error == AMQP_STATUS_UNEXPECTED_STATE.rawValue else {
-            throw AMQPError("consume", String(cString: amqp_error_string2(reply.library_error)))
+            throw failure("consume", String(cString: amqp_error_string2(reply.library_error)))
         }
         return try nonDeliveryFrame()
     }
@@ -178,7 +181,7 @@ final class AMQPConnection {
     private func nonDeliveryFrame() throws(AMQPError) -> Event {
         var frame = amqp_frame_t()
         let status = amqp_simple_wait_frame(state, &frame)
-        guard status == AMQP_STATUS_OK.rawValue else { throw AMQPError("read frame", String(cString: amqp_error_string2(status))) }
+        guard status == AMQP_STATUS_OK.rawValue else { throw failure("read frame", String(cString: amqp_error_string2(status))) }
         guard frame.frame_type == UInt8(AMQP_FRAME_METHOD) else { return .timeout }
         let method = frame.payload.method
         switch method.id {
@@ -198,11 +201,11 @@ final class AMQPConnection {
         case AMQPMethod.channelClose:
             let close = method.decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
             open = false
-            throw AMQPError("channel", "closed by the broker: \(close.reply_code) \(AMQPTable.string(close.reply_text))")
+            throw failure("channel", "closed by the broker: \(close.reply_code) \(AMQPTable.string(close.reply_text))")
         case AMQPMethod.connectionClose:
             let close = method.decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
             open = false
-            throw AMQPError("connection", "closed by the broker: \(close.reply_code) \(AMQPTable.string(close.reply_text))")
+            throw failure("connection", "closed by the broker: \(close.reply_code) \(AMQPTable.string(close.reply_text))")
         default:
             return .timeout
         }
@@ -234,7 +237,7 @@ final class AMQPConnection {
 
     private func check(_ operation: String) throws(AMQPError) {
         let reply = amqp_get_rpc_reply(state)
-        guard reply.reply_type == AMQP_RESPONSE_NORMAL else { throw AMQPError(operation, Self.describe(reply)) }
+        guard reply.reply_type == AMQP_RESPONSE_NORMAL else { throw failure(operation, Self.describe(reply)) }
     }
 
     private static func delivery(tag: UInt64, redelivered: Bool, routingKey: amqp_bytes_t, message: amqp_message_t) -> AMQPDelivery {

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 /// The body of ``AMQPClient``'s thread: connect, declare, consume, then serve the inbox and the socket
-/// until stopped; on failure, reconnect with backoff (0.5 s doubling to 30 s).
+/// until stopped; on failure, reconnect with backoff (0.5 s doubling to 5 s).
 struct AMQPConnectionLoop {
     let client: AMQPClient
 
@@ -28,7 +28,7 @@ struct AMQPConnectionLoop {
                 client.connectedGeneration.store(0, ordering: .relaxed)
                 client.logger.error("RabbitMQ connection failed", metadata: ["error": "\(error)", "retry.in.ms": "\(backoff.millisecondsRoundedUp)"])
                 sleepUnlessStopping(backoff)
-                backoff = min(backoff * 2, .seconds(30))
+                backoff = min(backoff * 2, .seconds(5))
             }
         }
         let leftovers = client.inbox.withLock { inbox -> [PendingPublish] in
