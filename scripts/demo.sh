@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The main job on a fresh Debian machine: installs system packages, builds the gateway and its plugins,
-# stages the shipped plugins, and checks the example tenants in TenantConfigs/ against them.
+# The main job on a fresh Debian machine: installs what is needed, builds, and runs the local demo —
+# a private RabbitMQ on 127.0.0.1:5673, the Genesys sandbox on 127.0.0.1:9410 (globex's integration failing
+# with 503 on purpose), and the gateway on the example tenants in TenantConfigs/. It publishes the example messages
+# in examples/messages/, shows what happened, then keeps running until Ctrl-C (GGW_DEMO_SECONDS=N stops
+# it after N seconds instead).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +14,54 @@ plugins_dir=".build/plugins"
 bash scripts/stage-plugins.sh .build/debug "$plugins_dir"
 # shellcheck source=scripts/example-env.sh
 . scripts/example-env.sh
-echo "== genesys-gateway plugins"
-.build/debug/genesys-gateway plugins --plugins-dir "$plugins_dir"
-echo "== genesys-gateway check-config"
-.build/debug/genesys-gateway check-config --config-dir TenantConfigs --plugins-dir "$plugins_dir"
+export GGW_PLUGINS_DIR="$plugins_dir" GGW_STATE_DIR=".run/state"
+gateway=.build/debug/genesys-gateway
+
+echo "== plugins and tenants"
+"$gateway" plugins
+"$gateway" check-config
+
+cleanup() {
+    [ -n "${gateway_pid:-}" ] && kill "$gateway_pid" 2>/dev/null && wait "$gateway_pid" 2>/dev/null
+    bash scripts/sandbox.sh stop || true
+    bash scripts/rabbitmq.sh stop || true
+}
+trap cleanup EXIT INT TERM
+
+echo "== RabbitMQ and the Genesys sandbox (fresh state every run)"
+bash scripts/rabbitmq.sh reset >/dev/null
+rm -rf .run/state
+bash scripts/rabbitmq.sh start
+eval "$(bash scripts/rabbitmq.sh env)"
+bash scripts/sandbox.sh start --fault "integration:0b6e2d8a-3f4c-4e7b-8a1d-globex000001:failureRate=1,failureStatuses=503"
+
+echo "== gateway (log: .run/gateway.log)"
+"$gateway" run >.run/gateway.log 2>&1 &
+gateway_pid=$!
+sleep 2
+
+echo "== publishing examples/messages/*.json"
+for message in examples/messages/*.json; do
+    "$gateway" publish --file "$message" 2>/dev/null
+done
+sleep 5
+
+echo "== what the sandbox (Genesys) received"
+curl -s http://127.0.0.1:9410/sandbox/received >.run/received.json
+python3 - .run/received.json <<'PY'
+import json, sys
+for m in json.load(open(sys.argv[1]))["messages"]:
+    print("  %-8s %-16s integration ...%s conversation %s %s" % (
+        m["kind"], m.get("channelMessageId") or "-", m["integrationId"][-12:], m.get("conversationId") or "-", m.get("text") or ""))
+PY
+echo "== queues (dead-lettered and retrying messages wait here)"
+bash scripts/rabbitmq.sh queues | grep -E "genesys" || true
+echo "== gateway decisions"
+grep -E "dead_lettered|will retry|circuit" .run/gateway.log | sed -E 's/^[^ ]+ //' | cut -c1-220 | head -20 || true
+
+if [ -n "${GGW_DEMO_SECONDS:-}" ]; then
+    sleep "$GGW_DEMO_SECONDS"
+else
+    echo "== running; publish more with: $gateway publish --file examples/messages/01-text.json   (Ctrl-C stops)"
+    wait "$gateway_pid"
+fi

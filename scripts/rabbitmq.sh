@@ -2,11 +2,12 @@
 # A private RabbitMQ node for development and tests: loopback only, all state
 # in one folder, no systemd, never touches a system RabbitMQ.
 #
-# Usage: scripts/rabbitmq.sh start | stop | status [-v] | env | reset
+# Usage: scripts/rabbitmq.sh start | stop | status [-v] | env | queues | reset
 #   start    start the node (no-op if it already runs); waits until it is ready
 #   stop     stop the node (no-op if it is not running)
 #   status   exit 0 if running, 3 if not; -v prints `rabbitmqctl status`
 #   env      print `export GGW_AMQP_URL=...` (use: eval "$(scripts/rabbitmq.sh env)")
+#   queues   list queues with their message counts
 #   reset    stop, then delete the node's state folder
 #
 # Environment:
@@ -385,6 +386,7 @@ case "${1:-}" in
     stop) cmd_stop ;;
     status) cmd_status "${2:-}" ;;
     env) cmd_env ;;
+    queues) server_pid >/dev/null || die "RabbitMQ is not running"; rmqctl 30 -q list_queues name messages ;;
     reset) cmd_reset ;;
     -h | --help | help) usage ;;
     *) usage ;;
