@@ -1,4 +1,3 @@
-import Foundation
 import PluginAPI
 import PluginKit
 
@@ -51,28 +50,17 @@ struct DefaultErrorPolicy: ErrorPolicyPlugin {
 
 /// The parts of a Genesys ErrorBody worth putting in a dead-letter reason.
 struct GenesysErrorSummary {
-    private struct ErrorBody: Decodable {
-        struct Detail: Decodable {
-            var errorCode: String?
-            var fieldName: String?
-        }
-        var code: String?
-        var message: String?
-        var details: [Detail]?
-    }
-
     /// ` code: message [fields: a, b]`, or empty when the body is not an ErrorBody.
     let text: String
 
     init(body: [UInt8]) {
-        guard !body.isEmpty, let error = try? JSONDecoder().decode(ErrorBody.self, from: Data(body)) else {
+        guard let error = GenesysErrorBody.decode(body) else {
             text = ""
             return
         }
         var text = error.code.map { " \($0)" } ?? ""
         if let message = error.message { text += ": \(message)" }
-        let fields = (error.details ?? []).compactMap { $0.fieldName ?? $0.errorCode }
-        if !fields.isEmpty { text += " [fields: \(fields.joined(separator: ", "))]" }
+        if !error.fields.isEmpty { text += " [fields: \(error.fields.joined(separator: ", "))]" }
         self.text = text
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import PluginKit
 
 /// A refusal from Genesys, with everything needed to act on it and trace it: the HTTP status, Genesys'
 /// error code and message, the fields it named, the correlation id, and the tenant and org it concerned.
@@ -24,10 +24,9 @@ public struct GenesysError: Error, Sendable, Equatable, CustomStringConvertible 
 
     /// Reads Genesys' ErrorBody from a response; the status and correlation id come from the response itself.
     public init(org: OrgKey, response: HTTPResponse) {
-        let body = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body))
+        let body = GenesysErrorBody.decode(response.body)
         self.init(
-            org: org, status: response.status, code: body?.code, message: body?.message,
-            fields: (body?.details ?? []).compactMap { $0.fieldName ?? $0.errorCode },
+            org: org, status: response.status, code: body?.code, message: body?.message, fields: body?.fields ?? [],
             correlationID: response.correlationID ?? body?.contextId)
     }
 
@@ -39,16 +38,5 @@ public struct GenesysError: Error, Sendable, Equatable, CustomStringConvertible 
         text += " (org \(org)"
         if let correlationID { text += ", correlation \(correlationID)" }
         return text + ")"
-    }
-
-    private struct ErrorBody: Decodable {
-        struct Detail: Decodable {
-            var errorCode: String?
-            var fieldName: String?
-        }
-        var code: String?
-        var message: String?
-        var contextId: String?
-        var details: [Detail]?
     }
 }
