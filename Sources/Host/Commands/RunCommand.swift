@@ -26,6 +26,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds to let in-flight messages finish on SIGTERM.")
     var shutdownTimeout: Int = 10
 
+    @Option(help: "State manager base URL (env GGW_STATE_MANAGER_URL): statuses are also sent as PUT {url}/messages/{id}/status.")
+    var stateManagerURL: String? = GatewayEnvironment.value("GGW_STATE_MANAGER_URL")
+
     func run() async throws {
         let logger = Logger(label: "genesys-gateway")
         let configuration = GatewayConfiguration.load(
@@ -44,7 +47,8 @@ struct RunCommand: AsyncParsableCommand {
             configuration: configuration,
             settings: .init(
                 amqp: .init(url: queue.amqpURL, topology: try queue.topology, prefetch: prefetch),
-                perOrgInFlight: perOrgInFlight, stateDirectory: stateDir, shutdownTimeout: .seconds(shutdownTimeout)),
+                perOrgInFlight: perOrgInFlight, stateDirectory: stateDir, shutdownTimeout: .seconds(shutdownTimeout),
+                stateManagerURL: stateManagerURL),
             logger: logger)
         logger.info(
             "gateway starting",

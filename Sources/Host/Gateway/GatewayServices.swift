@@ -9,12 +9,18 @@ public struct GatewayServices: Sendable {
         /// Where the idempotency record lives.
         public var stateDirectory: String
         public var shutdownTimeout: Duration
+        /// Where status events are also reported over HTTP, when set.
+        public var stateManagerURL: String?
 
-        public init(amqp: AMQPClient.Settings, perOrgInFlight: Int = 32, stateDirectory: String, shutdownTimeout: Duration = .seconds(10)) {
+        public init(
+            amqp: AMQPClient.Settings, perOrgInFlight: Int = 32, stateDirectory: String, shutdownTimeout: Duration = .seconds(10),
+            stateManagerURL: String? = nil
+        ) {
             self.amqp = amqp
             self.perOrgInFlight = perOrgInFlight
             self.stateDirectory = stateDirectory
             self.shutdownTimeout = shutdownTimeout
+            self.stateManagerURL = stateManagerURL
         }
     }
 
@@ -23,6 +29,7 @@ public struct GatewayServices: Sendable {
     public let amqp: AMQPClient
     private let http: CurlHTTPClient
     private let consumer: OutboundConsumer
+    private let stateManager: StateManagerSink?
     private let logger: Logger
 
     public init(
@@ -31,7 +38,10 @@ public struct GatewayServices: Sendable {
     ) throws {
         let http = CurlHTTPClient()
         let amqp = AMQPClient(settings: settings.amqp, logger: logger)
-        let status = AMQPStatusSink(client: amqp, exchange: settings.amqp.topology.statusExchange, logger: logger)
+        let stateManager = settings.stateManagerURL.map { StateManagerSink(baseURL: $0, http: http, logger: logger) }
+        let status = FanOutStatusSink(
+            [AMQPStatusSink(client: amqp, exchange: settings.amqp.topology.statusExchange, logger: logger)]
+                + (stateManager.map { [$0] } ?? []))
         let registry = try TenantRegistry.build(
             configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger,
             onBreakerTransition: { org, transition in
@@ -46,6 +56,7 @@ public struct GatewayServices: Sendable {
         self.delivery = delivery
         self.amqp = amqp
         self.http = http
+        self.stateManager = stateManager
         self.logger = logger
         consumer = OutboundConsumer(
             client: amqp, delivery: delivery, registry: registry, status: status, clock: clock,
@@ -55,7 +66,9 @@ public struct GatewayServices: Sendable {
     /// Runs until SIGTERM/SIGINT (or the task is cancelled), then shuts down in order.
     public func run() async throws {
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: consumer)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(
+                services: [.init(service: consumer)] + (stateManager.map { [.init(service: $0)] } ?? []),
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await http.shutdown()
     }
