@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(
             name: "HostTests",
             dependencies: [
-                "GatewayHost", "PluginAPI", "GatewayTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                "GatewayHost", "PluginAPI", "PluginKit", "GatewayTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/HostTests"),
         // Benchmarks: executables run by scripts/bench-*.sh, printing figures (never timed unit tests).

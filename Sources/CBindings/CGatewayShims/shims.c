@@ -1,3 +1,6 @@
+/* pthread_setname_np is a GNU extension: Swift's Glibc module does not declare it. */
+#define _GNU_SOURCE
+#include <pthread.h>
 #include "CGatewayShims.h"
 
 CURLcode cgs_curl_easy_setopt_long(CURL *handle, CURLoption option, long value) {
@@ -43,4 +46,8 @@ CURLversion cgs_curl_version_now(void) {
 amqp_rpc_reply_t cgs_amqp_login_plain(amqp_connection_state_t state, const char *vhost, int channel_max,
                                       int frame_max, int heartbeat, const char *user, const char *password) {
     return amqp_login(state, vhost, channel_max, frame_max, heartbeat, AMQP_SASL_METHOD_PLAIN, user, password);
+}
+
+void cgs_set_current_thread_name(const char *name) {
+    pthread_setname_np(pthread_self(), name);
 }

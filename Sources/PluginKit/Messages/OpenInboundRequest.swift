@@ -52,14 +52,40 @@ public enum OpenInboundRequest {
         return PluginRequest(method: "POST", path: path(integrationID: context.integrationID, endpoint: endpoint), body: json)
     }
 
-    static func path(integrationID: String, endpoint: String) -> String {
-        var allowed = CharacterSet.alphanumerics
+    /// RFC 3986 unreserved characters: everything else in an id is percent-encoded in the path.
+    static let unreserved: CharacterSet = {
+        var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         allowed.insert(charactersIn: "-._~")
-        let encoded = integrationID.addingPercentEncoding(withAllowedCharacters: allowed) ?? integrationID
+        return allowed
+    }()
+
+    static func path(integrationID: String, endpoint: String) -> String {
+        let encoded = integrationID.addingPercentEncoding(withAllowedCharacters: unreserved) ?? integrationID
         return "/api/v2/conversations/messages/\(encoded)/inbound/open/\(endpoint)"
     }
 
+    /// `YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)`. Checked by hand: it runs for every message, and a regex
+    /// literal was the biggest cost on the send path (docs/benchmarks.md).
     static func isDateTime(_ text: String) -> Bool {
-        text.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})/) != nil
+        let bytes = Array(text.utf8)
+        func digits(_ range: Range<Int>) -> Bool {
+            range.upperBound <= bytes.count && range.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[$0]) }
+        }
+        func byte(_ index: Int, _ expected: Character) -> Bool {
+            index < bytes.count && bytes[index] == expected.asciiValue
+        }
+        guard digits(0..<4), byte(4, "-"), digits(5..<7), byte(7, "-"), digits(8..<10), byte(10, "T"),
+              digits(11..<13), byte(13, ":"), digits(14..<16), byte(16, ":"), digits(17..<19)
+        else { return false }
+        var index = 19
+        if byte(index, ".") {
+            let start = index + 1
+            index = start
+            while index < bytes.count, index - start < 9, digits(index..<(index + 1)) { index += 1 }
+            guard index > start else { return false }
+        }
+        if byte(index, "Z") { return index + 1 == bytes.count }
+        guard byte(index, "+") || byte(index, "-") else { return false }
+        return digits((index + 1)..<(index + 3)) && byte(index + 3, ":") && digits((index + 4)..<(index + 6)) && index + 6 == bytes.count
     }
 }

@@ -44,4 +44,7 @@ CURLversion cgs_curl_version_now(void);
 amqp_rpc_reply_t cgs_amqp_login_plain(amqp_connection_state_t state, const char *vhost, int channel_max,
                                       int frame_max, int heartbeat, const char *user, const char *password);
 
+/* Names the calling thread (shown in /proc, top, gdb): pthread_setname_np needs _GNU_SOURCE. */
+void cgs_set_current_thread_name(const char *name);
+
 #endif

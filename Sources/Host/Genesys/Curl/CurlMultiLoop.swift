@@ -36,8 +36,10 @@ final class CurlMultiLoop: @unchecked Sendable {
         _ = cgs_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, settings.maxConnectionsPerHost)
         _ = cgs_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, settings.maxCachedConnections)
         _ = cgs_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX)
-        let thread = Thread { [self] in self.run() }
-        thread.name = "curl-multi"
+        let thread = Thread { [self] in
+            cgs_set_current_thread_name("curl-multi")
+            self.run()
+        }
         thread.start()
     }
 

@@ -1,3 +1,4 @@
+import CGatewayShims
 import Foundation
 import Logging
 import Synchronization
@@ -81,10 +82,10 @@ public final class AMQPClient: Sendable {
     public func run() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             let thread = Thread { [self] in
+                cgs_set_current_thread_name("amqp")
                 AMQPConnectionLoop(client: self).run()
                 done.resume()
             }
-            thread.name = "amqp"
             thread.start()
         }
     }
