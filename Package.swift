@@ -109,6 +109,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Benchmarks/DeliveryBenchmark"),
+        .executableTarget(
+            name: "PipelineBenchmark",
+            dependencies: [
+                "GatewayHost", "GenesysSandbox", "GatewayTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Benchmarks/PipelineBenchmark"),
         // Integration: the gateway against the real sandbox over loopback (and, later, a real RabbitMQ).
         .testTarget(
             name: "IntegrationTests",

@@ -1,0 +1,4 @@
+@main
+struct PipelineBenchmark {
+    static func main() {}
+}
