@@ -18,7 +18,6 @@ actor Dispatcher {
     private var deferrals: [String: Deferral] = [:]
     private var orgGates: [String: AsyncSemaphore] = [:]
     private var inFlight = 0
-    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private var nextSequence = Int64(Date().timeIntervalSince1970 * 1000) * 1000
 
     private struct Work {
@@ -61,22 +60,15 @@ actor Dispatcher {
         }
     }
 
-    /// Waits until nothing is in flight, or the deadline passes.
+    /// Waits until nothing is in flight, or `timeout` passes (checked every 50 ms: shutdown is not a hot path).
     func waitUntilIdle(timeout: Duration) async {
-        guard inFlight > 0 else { return }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await withCheckedContinuation { continuation in Task { await self.addIdleWaiter(continuation) } } }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
+        let deadline = ContinuousClock.now + timeout
+        while inFlight > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
         }
     }
 
     var pending: Int { inFlight }
-
-    private func addIdleWaiter(_ continuation: CheckedContinuation<Void, Never>) {
-        if inFlight == 0 { continuation.resume() } else { idleWaiters.append(continuation) }
-    }
 
     /// Starts the lane's first message, after sending back to the retry tier any that must wait behind a head.
     private func startNext(in lane: String) {
@@ -128,10 +120,6 @@ actor Dispatcher {
 
     private func complete() {
         inFlight -= 1
-        if inFlight == 0 {
-            idleWaiters.forEach { $0.resume() }
-            idleWaiters = []
-        }
     }
 
     private func gate(for org: String) -> AsyncSemaphore {
