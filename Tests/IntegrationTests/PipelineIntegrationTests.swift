@@ -132,4 +132,24 @@ import Testing
             #expect(dead.map(\.messageID) == ["x"])
         }
     }
+
+    @Test func aDisabledTenantsMessagesAreParkedAndReplayable() async throws {
+        var disabled = TestOrg(tenant: "globex", name: "main")
+        disabled.tenantEnabled = false
+        let org = disabled
+        try await PipelineHarness.run("parked", orgs: [Self.orgs[0], org]) { pipeline, _ in
+            try await pipeline.publish([GatewayHarness.textMessage(id: "off", org: org), GatewayHarness.textMessage(id: "on", org: Self.orgs[0])])
+            #expect(await pipeline.eventually { pipeline.sandbox.control.received().count == 1 })
+            var events: [StatusEvent] = []
+            _ = try await pipeline.eventually {
+                events += try pipeline.probe.statusEvents(pipeline.statusCapture)
+                return events.contains { $0.status == .parked }
+            }
+            #expect(events.first { $0.messageId == "off" && $0.status == .parked }?.reason == "tenant 'globex' is disabled")
+            let report = try QueueReplayer(url: pipeline.probe.url, topology: pipeline.topology)
+                .replay(from: pipeline.topology.parkedQueue, tenant: nil, limit: 10)
+            #expect(report == QueueReplayer.Report(moved: 1, skipped: 0))
+            #expect(pipeline.sandbox.control.received().compactMap(\.channelMessageId) == ["on"])
+        }
+    }
 }

@@ -14,6 +14,8 @@ struct TestOrg: Sendable {
     var retry = "{maxAttempts: 20, baseDelayMs: 50, maxDelayMs: 500, retryAfterCapSeconds: 10}"
     /// The integration the gateway sends to; the sandbox only knows it when `integrationExists`.
     var integrationExists = true
+    /// The tenant's `enabled` flag (a disabled tenant's messages are parked).
+    var tenantEnabled = true
 
     var clientID: String { "\(tenant)-\(name)-client" }
     var secret: String { "\(tenant)-\(name)-secret" }
@@ -107,7 +109,7 @@ struct GatewayHarness: Sendable {
     }
 
     static func yaml(tenant: String, orgs: [TestOrg], baseURL: String) -> String {
-        var text = "id: \(tenant)\norgs:\n"
+        var text = "id: \(tenant)\nenabled: \(orgs.allSatisfy(\.tenantEnabled))\norgs:\n"
         for (index, org) in orgs.enumerated() {
             text += """
                   - name: \(org.name)
