@@ -1,4 +1,52 @@
+import ArgumentParser
+import Foundation
+import GatewayHost
+import GenesysSandbox
+import Logging
+
+/// End to end: RabbitMQ → gateway (`GatewayServices`) → sandbox over loopback, against a baseline that
+/// only consumes, POSTs once and acks. See `docs/benchmarks.md`, "End to end".
 @main
-struct PipelineBenchmark {
-    static func main() {}
+struct PipelineBenchmark: AsyncParsableCommand {
+    enum Mode: String, ExpressibleByArgument, CaseIterable { case gateway, baseline, both }
+
+    @Option(help: "Orgs (one tenant each).") var orgs = 40
+    @Option(help: "Messages per second per org (offered and configured).") var rate = 50
+    @Option(help: "Seconds of offered load.") var seconds = 10
+    @Option(name: .customLong("latency-ms"), help: "Sandbox latency per request.") var latencyMs = 50
+    @Option(name: .customLong("amqp-url"), help: "Broker URL (default: env GGW_AMQP_URL).") var amqpURL: String?
+    @Option(help: "gateway | baseline | both") var mode: Mode = .both
+    @Option(help: "Prefetch of the consumer (gateway and baseline).") var prefetch: UInt16 = 2000
+    @Option(name: .customLong("baseline-connections"), help: "Baseline libcurl connections per host (the gateway's CurlHTTPClient default is 64).") var baselineConnections = 256
+    @Option(name: .customLong("in-flight"), help: "Gateway per-org in-flight limit.") var inFlight = 16
+
+    func run() async throws {
+        guard let url = amqpURL ?? ProcessInfo.processInfo.environment["GGW_AMQP_URL"] else {
+            throw ValidationError("--amqp-url or GGW_AMQP_URL is required")
+        }
+        let load = Load(orgs: (0..<orgs).map { BenchOrg(index: $0, rate: rate) }, rate: rate, seconds: seconds, latencyMs: latencyMs)
+        print("pipeline benchmark: \(orgs) orgs x \(rate) msg/s for \(seconds) s (offered \(orgs * rate) msg/s, \(load.total) messages), sandbox latency \(latencyMs) ms, prefetch \(prefetch), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        var gatewayRate: Double?
+        var baselineRate: Double?
+        if mode != .baseline {
+            let result = try await Phase(name: "gateway", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: .gateway, paced: true).run()
+            gatewayRate = result.throughput
+        }
+        if mode != .gateway {
+            let paced = try await Phase(name: "baseline", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: .baseline, paced: true, connections: baselineConnections).run()
+            baselineRate = paced.throughput
+            _ = try await Phase(name: "baseline-max (all published before consuming)", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: .baseline, paced: false, connections: baselineConnections).run()
+        }
+        if let gatewayRate, let baselineRate {
+            print(String(format: "ratio gateway / baseline throughput at the same offered load: %.3f", gatewayRate / baselineRate))
+        }
+    }
+}
+
+extension Logger {
+    static func quiet(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = .critical
+        return logger
+    }
 }

@@ -26,6 +26,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds to let in-flight messages finish on SIGTERM.")
     var shutdownTimeout: Int = 10
 
+    @Option(help: "Connections kept per Genesys host (HTTP/1.1 uses one per request in flight; all orgs of a region share the host).")
+    var maxConnectionsPerHost: Int = 256
+
     @Option(help: "State manager base URL (env GGW_STATE_MANAGER_URL): statuses are also sent as PUT {url}/messages/{id}/status.")
     var stateManagerURL: String? = GatewayEnvironment.value("GGW_STATE_MANAGER_URL")
 
@@ -48,7 +51,7 @@ struct RunCommand: AsyncParsableCommand {
             settings: .init(
                 amqp: .init(url: queue.amqpURL, topology: try queue.topology, prefetch: prefetch),
                 perOrgInFlight: perOrgInFlight, stateDirectory: stateDir, shutdownTimeout: .seconds(shutdownTimeout),
-                stateManagerURL: stateManagerURL),
+                stateManagerURL: stateManagerURL, maxConnectionsPerHost: maxConnectionsPerHost),
             logger: logger)
         logger.info(
             "gateway starting",

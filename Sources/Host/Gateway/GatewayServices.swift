@@ -11,11 +11,15 @@ public struct GatewayServices: Sendable {
         public var shutdownTimeout: Duration
         /// Where status events are also reported over HTTP, when set.
         public var stateManagerURL: String?
+        /// Connections to one Genesys host. Over HTTP/1.1 each request in flight needs its own, and all orgs of a
+        /// region share the host: rate × latency summed over the orgs, plus headroom.
+        public var maxConnectionsPerHost: Int
 
         public init(
             amqp: AMQPClient.Settings, perOrgInFlight: Int = 32, stateDirectory: String, shutdownTimeout: Duration = .seconds(10),
-            stateManagerURL: String? = nil
+            stateManagerURL: String? = nil, maxConnectionsPerHost: Int = 256
         ) {
+            self.maxConnectionsPerHost = maxConnectionsPerHost
             self.amqp = amqp
             self.perOrgInFlight = perOrgInFlight
             self.stateDirectory = stateDirectory
@@ -36,7 +40,7 @@ public struct GatewayServices: Sendable {
         configuration: GatewayConfiguration, settings: Settings, secrets: any SecretResolving = SecretResolver(),
         clock: any MonotonicClock = SystemClock(), logger: Logger
     ) throws {
-        let http = CurlHTTPClient()
+        let http = CurlHTTPClient(maxConnectionsPerHost: settings.maxConnectionsPerHost)
         let amqp = AMQPClient(settings: settings.amqp, logger: logger)
         let stateManager = settings.stateManagerURL.map { StateManagerSink(baseURL: $0, http: http, logger: logger) }
         let status = FanOutStatusSink(
