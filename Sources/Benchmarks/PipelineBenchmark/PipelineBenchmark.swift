@@ -17,7 +17,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
     @Option(name: .customLong("amqp-url"), help: "Broker URL (default: env GGW_AMQP_URL).") var amqpURL: String?
     @Option(help: "gateway | baseline | both") var mode: Mode = .both
     @Option(help: "Prefetch of the consumer (gateway and baseline).") var prefetch: UInt16 = 2000
-    @Option(name: .customLong("baseline-connections"), help: "Baseline libcurl connections per host (the gateway's CurlHTTPClient default is 64).") var baselineConnections = 256
+    @Option(name: .customLong("baseline-connections"), help: "Baseline libcurl connections per host (the same as the gateway's default, 256).") var baselineConnections = 256
     @Option(name: .customLong("in-flight"), help: "Gateway per-org in-flight limit.") var inFlight = 16
 
     func run() async throws {
