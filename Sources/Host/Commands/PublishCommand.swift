@@ -18,20 +18,38 @@ struct PublishCommand: AsyncParsableCommand {
     func run() async throws {
         let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
         guard let data, !data.isEmpty else { throw ValidationError("cannot read \(file)") }
-        guard (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw ValidationError("\(file) is not a JSON object")
         }
-        let messageID = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["id"] as? String
+        let messageID = object["id"] as? String
         let client = AMQPClient(
             settings: .init(url: queue.amqpURL, topology: try queue.topology, prefetch: 0), logger: Logger(label: "genesys-gateway.publish"))
         async let connection: Void = client.run()
-        defer { client.stop() }
         var headers: [(String, AMQPFieldValue)] = []
         if let tenant { headers.append((QueueHeaders.tenant, .string(tenant))) }
-        try await client.publish(AMQPMessage(
-            routingKey: try queue.topology.outbound, body: Array(data), headers: headers, messageID: messageID))
-        client.stop()
+        let message = AMQPMessage(routingKey: try queue.topology.outbound, body: Array(data), headers: headers, messageID: messageID)
+        // The client reconnects for ever; a command must give up instead.
+        let published = await withTaskGroup(of: Result<Void, any Error>?.self) { group in
+            group.addTask {
+                do {
+                    try await client.publish(message)
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(15))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            client.stop()  // also fails a publish still waiting, so the group can finish
+            group.cancelAll()
+            return first
+        }
         await connection
+        guard let published else { throw ValidationError("RabbitMQ at \(queue.amqpURL) did not confirm within 15 s") }
+        try published.get()
         print("published \(messageID ?? "(no id)") to \(try queue.topology.outbound)")
     }
 }
