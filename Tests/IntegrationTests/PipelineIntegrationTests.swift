@@ -85,6 +85,7 @@ import Testing
             #expect(notFound.headers[QueueHeaders.genesysCode]?.stringValue == "not.found")
             #expect(notFound.headers[QueueHeaders.correlationID] != nil)
             #expect(dead.contains { ($0.headers[QueueHeaders.reason]?.stringValue ?? "").hasPrefix("invalid message: message is not valid JSON") })
+            #expect(await pipeline.eventually { !pipeline.sandbox.control.received().isEmpty })
             #expect(pipeline.sandbox.control.received().compactMap(\.channelMessageId) == ["fine"])
         }
     }
