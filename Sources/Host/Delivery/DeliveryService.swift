@@ -13,13 +13,15 @@ public final class DeliveryService: Sendable {
     private let http: any HTTPClient
     private let clock: any MonotonicClock
     private let logger: Logger
+    private let observer: any GenesysCallObserving
     /// Where delivered messages are recorded (our id → Genesys' ids).
     public let sent: any IdempotencyStore
 
     public init(
         registry: TenantRegistry, http: any HTTPClient, clock: any MonotonicClock, logger: Logger,
-        sent: any IdempotencyStore = SentMessageLog()
+        sent: any IdempotencyStore = SentMessageLog(), observer: any GenesysCallObserving = IgnoringCallObserver()
     ) {
+        self.observer = observer
         self.registry = registry
         self.http = http
         self.clock = clock
@@ -98,7 +100,7 @@ public final class DeliveryService: Sendable {
         case .allowed(let isProbe):
             probe = isProbe
         }
-        let call = GenesysCall(org: org, http: http, clock: clock, logger: logger)
+        let call = GenesysCall(org: org, http: http, clock: clock, logger: logger, observer: observer)
         let result = await call.perform(built, attempt: request.attempt, messageID: message.id)
         await org.breaker.record(result.breakerOutcome, probe: probe)
         return decide(result, message: message, org: org, request: request, logger: logger)

@@ -10,6 +10,9 @@ struct GenesysCall {
     let http: any HTTPClient
     let clock: any MonotonicClock
     let logger: Logger
+    var observer: any GenesysCallObserving = IgnoringCallObserver()
+    /// The operation label observers see.
+    var operation = "message"
 
     struct Result {
         var decision: PolicyDecision
@@ -56,9 +59,12 @@ struct GenesysCall {
             connectTimeout: .milliseconds(org.config.http.connectTimeoutMilliseconds),
             totalTimeout: .milliseconds(org.config.http.requestTimeoutMilliseconds))
         let response: HTTPResponse
+        let started = clock.now()
         do {
             response = try await self.http.execute(http)
+            observer.observe(GenesysCallRecord(org: org.key, operation: operation, status: response.status, duration: clock.now() - started))
         } catch let error as TransportError {
+            observer.observe(GenesysCallRecord(org: org.key, operation: operation, status: nil, duration: clock.now() - started))
             let transport: PolicyResponse.Transport = error.kind == .timeout ? .timeout : (error.kind == .connection ? .connect : .other)
             let decision = org.policy.decide(PolicyResponse(statusCode: 0, transport: transport, attempt: attempt))
             logger.warning("transport error", metadata: ["error": "\(error)"])

@@ -14,11 +14,14 @@ public final class OrgRuntime: Sendable {
     /// Sender instances by message type, for the types this org has switched on.
     public let senders: [String: SenderInstance]
     public let policy: PolicyInstance
+    /// The key Genesys signs this org's webhook calls with; nil when the org takes no webhooks.
+    public let webhookSecret: Secret?
 
     public init(
         key: OrgKey, config: OrgConfig, tokens: any TokenProviding, limiter: any RateLimiting, breaker: CircuitBreaker,
-        backoff: RetryBackoff, senders: [String: SenderInstance], policy: PolicyInstance
+        backoff: RetryBackoff, senders: [String: SenderInstance], policy: PolicyInstance, webhookSecret: Secret? = nil
     ) {
+        self.webhookSecret = webhookSecret
         self.key = key
         self.config = config
         self.tokens = tokens
@@ -32,22 +35,5 @@ public final class OrgRuntime: Sendable {
     /// The org context senders get.
     public var context: OrgContext {
         OrgContext(tenantID: key.tenantID, orgName: key.orgName, integrationID: config.integrationID)
-    }
-}
-
-/// A tenant and its orgs, ready to send.
-public final class TenantRuntime: Sendable {
-    public let config: TenantConfig
-    public let orgs: [String: OrgRuntime]
-
-    public init(config: TenantConfig, orgs: [String: OrgRuntime]) {
-        self.config = config
-        self.orgs = orgs
-    }
-
-    /// The named org, or the tenant's default org when `name` is nil.
-    public func org(named name: String?) -> OrgRuntime? {
-        guard let name else { return config.defaultOrg.flatMap { orgs[$0.name] } }
-        return orgs[name]
     }
 }

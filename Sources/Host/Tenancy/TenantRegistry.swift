@@ -37,7 +37,15 @@ public final class TenantRegistry: Sendable {
                     key: key, tenant: tenant, org: org, plugins: configuration.plugins, secrets: secrets, http: http,
                     clock: clock, logger: logger, onBreakerTransition: onBreakerTransition)
             }
-            runtimes.append(TenantRuntime(config: tenant, orgs: orgs))
+            var apiKeys: [Secret] = []
+            for (index, reference) in tenant.apiKeys.enumerated() {
+                do {
+                    apiKeys.append(try secrets.resolve(reference))
+                } catch {
+                    throw error.at(tenant: tenant.id, org: nil, key: "apiKeys[\(index)]")
+                }
+            }
+            runtimes.append(TenantRuntime(config: tenant, orgs: orgs, apiKeys: apiKeys))
         }
         return TenantRegistry(tenants: runtimes, plugins: configuration.plugins)
     }
@@ -86,6 +94,7 @@ public final class TenantRegistry: Sendable {
                 onBreakerTransition(key, transition)
             },
             backoff: RetryBackoff(settings: org.retry), senders: senders,
-            policy: try policyPlugin.makePolicy(settingsJSON: tenant.pluginSettings[policyPlugin.name] ?? "{}"))
+            policy: try policyPlugin.makePolicy(settingsJSON: tenant.pluginSettings[policyPlugin.name] ?? "{}"),
+            webhookSecret: try org.webhookSecret.map { try secret($0, "webhookSecret") })
     }
 }
