@@ -8,6 +8,7 @@ let shippedPlugins: [(product: String, target: String, path: String, isC: Bool)]
     ("GenesysPluginMedia", "MediaSenderPlugin", "Plugins/MediaSender", false),
     ("GenesysPluginDefaultPolicy", "DefaultErrorPolicyPlugin", "Plugins/DefaultErrorPolicy", false),
     ("GenesysPluginTyping", "TypingEventSenderPlugin", "Plugins/TypingEventSender", true),
+    ("GenesysPluginReceipt", "ReceiptSenderPlugin", "Plugins/ReceiptSender", false),
 ]
 
 /// Deliberately broken plugins the loader tests `dlopen` (built as real `.so` files, never shipped).
@@ -36,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
@@ -62,6 +64,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),

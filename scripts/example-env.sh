@@ -11,3 +11,4 @@ export GLOBEX_WEBHOOK_SECRET="${GLOBEX_WEBHOOK_SECRET:-globex-webhook-secret-000
 export INITECH_API_KEY="${INITECH_API_KEY:-initech-demo-api-key-0001}"
 export INITECH_CLIENT_SECRET="${INITECH_CLIENT_SECRET:-initech-demo-secret}"
 export INITECH_WEBHOOK_SECRET="${INITECH_WEBHOOK_SECRET:-initech-webhook-secret-0001}"
+export GGW_ADMIN_API_KEY="${GGW_ADMIN_API_KEY:-admin-demo-key-0001}"

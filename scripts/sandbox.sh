@@ -9,6 +9,8 @@ pid_file="$run_dir/sandbox.pid"
 log_file="$run_dir/sandbox.log"
 bin="${GGW_BIN_DIR:-.build/debug}/genesys-sandbox"
 port="${GGW_SANDBOX_PORT:-9410}"
+# Agent messages go to the gateway's webhook (the HTTP API of `genesys-gateway run`).
+api="http://127.0.0.1:${GGW_API_PORT:-8480}"
 mkdir -p "$run_dir"
 
 case "${1:-}" in
@@ -29,6 +31,14 @@ case "${1:-}" in
       --integration "7f1a3c52-5a9e-4c41-9d3e-acme00000002:acme-eu" \
       --integration "0b6e2d8a-3f4c-4e7b-8a1d-globex000001:globex" \
       --integration "5c9d1e7f-2b3a-4d6e-9f8a-initech00001:initech" \
+      --webhook "7f1a3c52-5a9e-4c41-9d3e-acme00000001=$api/webhooks/genesys/acme/us" \
+      --webhook-secret "7f1a3c52-5a9e-4c41-9d3e-acme00000001=$ACME_US_WEBHOOK_SECRET" \
+      --webhook "7f1a3c52-5a9e-4c41-9d3e-acme00000002=$api/webhooks/genesys/acme/eu" \
+      --webhook-secret "7f1a3c52-5a9e-4c41-9d3e-acme00000002=$ACME_EU_WEBHOOK_SECRET" \
+      --webhook "0b6e2d8a-3f4c-4e7b-8a1d-globex000001=$api/webhooks/genesys/globex/main" \
+      --webhook-secret "0b6e2d8a-3f4c-4e7b-8a1d-globex000001=$GLOBEX_WEBHOOK_SECRET" \
+      --webhook "5c9d1e7f-2b3a-4d6e-9f8a-initech00001=$api/webhooks/genesys/initech/main" \
+      --webhook-secret "5c9d1e7f-2b3a-4d6e-9f8a-initech00001=$INITECH_WEBHOOK_SECRET" \
       "$@" >"$log_file" 2>&1 &
     echo $! >"$pid_file"
     for _ in $(seq 1 100); do

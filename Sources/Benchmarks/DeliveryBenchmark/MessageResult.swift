@@ -48,6 +48,9 @@ struct MessageResult: Sendable {
         case .retry(_, let reason, _, _):
             ending = .retry(reason)
             genesysDuration = .zero
+        case .rateLimited:
+            ending = .retry("rate limited")
+            genesysDuration = .zero
         case .deadLetter(let reason, _):
             ending = .deadLetter(reason)
             genesysDuration = .zero

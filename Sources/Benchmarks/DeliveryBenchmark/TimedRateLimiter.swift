@@ -16,6 +16,10 @@ struct TimedRateLimiter: RateLimiting {
         probe?.stamp(.limiterReturned, clock.now())
     }
 
+    func acquire(maxWait: Duration) async throws -> RateLimitAdmission {
+        try await base.acquire(maxWait: maxWait)
+    }
+
     func throttled(retryAfter: Duration?) async {
         await base.throttled(retryAfter: retryAfter)
     }

@@ -32,6 +32,18 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "State manager base URL (env GGW_STATE_MANAGER_URL): statuses are also sent as PUT {url}/messages/{id}/status.")
     var stateManagerURL: String? = GatewayEnvironment.value("GGW_STATE_MANAGER_URL")
 
+    @Option(help: "Address the HTTP API binds to (env GGW_API_HOST).")
+    var apiHost: String = GatewayEnvironment.value("GGW_API_HOST") ?? "127.0.0.1"
+
+    @Option(help: "Port of the HTTP API (env GGW_API_PORT); 0 picks a free one.")
+    var apiPort: Int = GatewayEnvironment.value("GGW_API_PORT").flatMap(Int.init) ?? 8480
+
+    @Option(help: "Where the admin API key is, as env:NAME or file:/path; the admin API is off when it cannot be read.")
+    var adminKey: String = GatewayEnvironment.value("GGW_ADMIN_KEY_REF") ?? "env:GGW_ADMIN_API_KEY"
+
+    @Option(help: "Milliseconds an API request waits for its org's rate limiter before it is answered 429.")
+    var apiMaxLimiterWaitMs: Int = 2000
+
     func run() async throws {
         let logger = Logger(label: "genesys-gateway")
         let configuration = GatewayConfiguration.load(
@@ -46,12 +58,17 @@ struct RunCommand: AsyncParsableCommand {
             logger.critical("no valid tenant to serve", metadata: ["config.dir": "\(sources.configDir)"])
             throw ExitCode(1)
         }
+        let adminSecret = try adminKeySecret(logger: logger)
         let gateway = try GatewayServices(
             configuration: configuration,
             settings: .init(
                 amqp: .init(url: queue.amqpURL, topology: try queue.topology, prefetch: prefetch),
                 perOrgInFlight: perOrgInFlight, stateDirectory: stateDir, shutdownTimeout: .seconds(shutdownTimeout),
-                stateManagerURL: stateManagerURL, maxConnectionsPerHost: maxConnectionsPerHost),
+                stateManagerURL: stateManagerURL, maxConnectionsPerHost: maxConnectionsPerHost,
+                api: APISettings(
+                    host: apiHost, port: apiPort, adminKey: adminSecret, maxLimiterWait: .milliseconds(apiMaxLimiterWaitMs),
+                    onServerRunning: { port in logger.info("HTTP API listening", metadata: ["address": "http://\(apiHost):\(port)"]) }),
+                configDirectory: sources.configDir),
             logger: logger)
         logger.info(
             "gateway starting",
@@ -60,5 +77,18 @@ struct RunCommand: AsyncParsableCommand {
                 "plugins": "\(configuration.plugins.plugins.map(\.name).joined(separator: ","))",
             ])
         try await gateway.run()
+    }
+
+    /// The admin key, or nil (admin API off) when its reference names nothing readable.
+    private func adminKeySecret(logger: Logger) throws -> Secret? {
+        guard let reference = SecretReference(parsing: adminKey) else {
+            throw ValidationError("--admin-key must be env:NAME or file:/absolute/path, not the key itself")
+        }
+        do {
+            return try SecretResolver().resolve(reference)
+        } catch {
+            logger.notice("admin API is off: no admin key", metadata: ["admin.key": "\(reference)", "reason": "\(error.reason)"])
+            return nil
+        }
     }
 }

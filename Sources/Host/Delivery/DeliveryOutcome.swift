@@ -9,6 +9,19 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case deadLetter(reason: String, error: GenesysError?)
     /// Switched off in config (tenant disabled, or message type not enabled for the org): kept, not sent.
     case parked(reason: String)
+    /// Not sent: no rate-limit slot within the request's `maxLimiterWait` (only API requests bound their wait).
+    case rateLimited(retryAfter: Duration)
+}
+
+extension DeliveryOutcome {
+    /// Delay, reason, Genesys error and whether it used up an attempt, for the outcomes that try again later.
+    var retryParts: (after: Duration, reason: String, error: GenesysError?, countsAsAttempt: Bool) {
+        switch self {
+        case .retry(let after, let reason, let error, let countsAsAttempt): return (after, reason, error, countsAsAttempt)
+        case .rateLimited(let retryAfter): return (retryAfter, "rate limited", nil, false)
+        case .delivered, .deadLetter, .parked: return (.zero, "", nil, false)
+        }
+    }
 }
 
 /// Proof of delivery: Genesys' ids for the message, for status updates and the idempotency record.
@@ -44,8 +57,13 @@ public struct DeliveryRequest: Sendable {
     public var firstAttemptAt: Duration?
     /// The tenant from an AMQP header, when the body does not name it.
     public var tenantHint: String?
+    /// How long to wait for the org's rate limiter at most; nil waits as long as it takes (queued messages).
+    public var maxLimiterWait: Duration?
 
-    public init(bytes: [UInt8], attempt: Int = 1, firstAttemptAt: Duration? = nil, tenantHint: String? = nil) {
+    public init(
+        bytes: [UInt8], attempt: Int = 1, firstAttemptAt: Duration? = nil, tenantHint: String? = nil, maxLimiterWait: Duration? = nil
+    ) {
+        self.maxLimiterWait = maxLimiterWait
         self.bytes = bytes
         self.attempt = attempt
         self.firstAttemptAt = firstAttemptAt

@@ -87,23 +87,71 @@ public final class DeliveryService: Sendable {
         case .failure(let failure): return .deadLetter(reason: Self.describe(failure), error: nil)
         }
         if let exhausted = exhausted(request, org: org) { return exhausted }
-
-        do {
-            try await org.limiter.acquire()
-        } catch {
+        switch await guardedCall(built, org: org, operation: "message", attempt: request.attempt, messageID: message.id,
+                                 maxLimiterWait: request.maxLimiterWait, logger: logger) {
+        case .refused(.rateLimited(let retryAfter)):
+            return .rateLimited(retryAfter: retryAfter)
+        case .refused(.circuitOpen(let retryAfter)):
+            return .retry(after: retryAfter, reason: "circuit open for org \(org.key)", error: nil, countsAsAttempt: false)
+        case .refused(.cancelled):
             return .retry(after: .zero, reason: "cancelled while waiting for the rate limiter", error: nil, countsAsAttempt: false)
+        case .completed(let result):
+            return decide(result, message: message, org: org, request: request, logger: logger)
+        }
+    }
+
+    /// Makes one API request to an org's Genesys (a conversation call from the HTTP API) through the same
+    /// rate limiter, circuit breaker, token and error policy as queued messages.
+    public func call(
+        _ request: PluginRequest, org: OrgRuntime, operation: String, maxLimiterWait: Duration, correlation: String
+    ) async -> OrgCallResult {
+        var logger = self.logger
+        logger[metadataKey: "tenant.id"] = "\(org.key.tenantID)"
+        logger[metadataKey: "org.name"] = "\(org.key.orgName)"
+        logger[metadataKey: "request.id"] = "\(correlation)"
+        switch await guardedCall(request, org: org, operation: operation, attempt: 1, messageID: correlation,
+                                 maxLimiterWait: maxLimiterWait, logger: logger) {
+        case .refused(let refusal):
+            return .refused(refusal)
+        case .completed(let result):
+            if let response = result.response, (200..<300).contains(response.status) { return .answered(response) }
+            if let error = result.error { return .failed(error, retryAfter: result.retryAfterHint ?? result.response?.retryAfter) }
+            return .unavailable(reason: result.decision.reason, retryAfter: result.retryAfterHint)
+        }
+    }
+
+    private enum GuardedCall {
+        case refused(CallRefusal)
+        case completed(GenesysCall.Result)
+    }
+
+    /// Rate limiter → circuit breaker → token → HTTP → error policy, with the breaker told the outcome.
+    private func guardedCall(
+        _ request: PluginRequest, org: OrgRuntime, operation: String, attempt: Int, messageID: String, maxLimiterWait: Duration?,
+        logger: Logger
+    ) async -> GuardedCall {
+        do {
+            if let maxLimiterWait {
+                if case .refused(let retryAfter) = try await org.limiter.acquire(maxWait: maxLimiterWait) {
+                    return .refused(.rateLimited(retryAfter: retryAfter))
+                }
+            } else {
+                try await org.limiter.acquire()
+            }
+        } catch {
+            return .refused(.cancelled)
         }
         let probe: Bool
         switch await org.breaker.permission() {
         case .rejected(let retryAfter):
-            return .retry(after: retryAfter, reason: "circuit open for org \(org.key)", error: nil, countsAsAttempt: false)
+            return .refused(.circuitOpen(retryAfter: retryAfter))
         case .allowed(let isProbe):
             probe = isProbe
         }
-        let call = GenesysCall(org: org, http: http, clock: clock, logger: logger, observer: observer)
-        let result = await call.perform(built, attempt: request.attempt, messageID: message.id)
+        let call = GenesysCall(org: org, http: http, clock: clock, logger: logger, observer: observer, operation: operation)
+        let result = await call.perform(request, attempt: attempt, messageID: messageID)
         await org.breaker.record(result.breakerOutcome, probe: probe)
-        return decide(result, message: message, org: org, request: request, logger: logger)
+        return .completed(result)
     }
 
     /// Dead-letters a message that used up its attempts or its retry time.

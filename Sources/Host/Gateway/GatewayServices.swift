@@ -14,11 +14,17 @@ public struct GatewayServices: Sendable {
         /// Connections to one Genesys host. Over HTTP/1.1 each request in flight needs its own, and all orgs of a
         /// region share the host: rate × latency summed over the orgs, plus headroom.
         public var maxConnectionsPerHost: Int
+        /// The HTTP API; nil serves none.
+        public var api: APISettings?
+        /// The tenant config directory to watch and reload (SIGHUP, file changes, admin API); nil never reloads.
+        public var configDirectory: String?
 
         public init(
             amqp: AMQPClient.Settings, perOrgInFlight: Int = 32, stateDirectory: String, shutdownTimeout: Duration = .seconds(10),
-            stateManagerURL: String? = nil, maxConnectionsPerHost: Int = 256
+            stateManagerURL: String? = nil, maxConnectionsPerHost: Int = 256, api: APISettings? = nil, configDirectory: String? = nil
         ) {
+            self.api = api
+            self.configDirectory = configDirectory
             self.maxConnectionsPerHost = maxConnectionsPerHost
             self.amqp = amqp
             self.perOrgInFlight = perOrgInFlight
@@ -34,6 +40,9 @@ public struct GatewayServices: Sendable {
     private let http: CurlHTTPClient
     private let consumer: OutboundConsumer
     private let stateManager: StateManagerSink?
+    private let reloader: ConfigReloader?
+    private let apiServer: (any Service)?
+    public let metrics: GatewayMetrics
     private let logger: Logger
 
     public init(
@@ -43,8 +52,10 @@ public struct GatewayServices: Sendable {
         let http = CurlHTTPClient(maxConnectionsPerHost: settings.maxConnectionsPerHost)
         let amqp = AMQPClient(settings: settings.amqp, logger: logger)
         let stateManager = settings.stateManagerURL.map { StateManagerSink(baseURL: $0, http: http, logger: logger) }
+        let statuses = MessageStatusStore()
+        let conversations = ConversationDirectory()
         let status = FanOutStatusSink(
-            [AMQPStatusSink(client: amqp, exchange: settings.amqp.topology.statusExchange, logger: logger)]
+            [AMQPStatusSink(client: amqp, exchange: settings.amqp.topology.statusExchange, logger: logger), statuses, conversations]
                 + (stateManager.map { [$0] } ?? []))
         let registry = try TenantRegistry.build(
             configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger,
@@ -54,24 +65,45 @@ public struct GatewayServices: Sendable {
                 event.reason = transition.reason
                 Task { await status.publish(event) }
             })
+        // Counts every message status too; breaker states it reads at scrape time.
+        let metrics = GatewayMetrics(tenants: { registry })
+        let countedStatus = FanOutStatusSink([status, metrics])
         let store = try FileIdempotencyStore(path: settings.stateDirectory + "/idempotency.jsonl")
-        let delivery = DeliveryService(registry: registry, http: http, clock: clock, logger: logger, sent: store)
+        let delivery = DeliveryService(registry: registry, http: http, clock: clock, logger: logger, sent: store, observer: metrics)
+        let reloader = settings.configDirectory.map {
+            ConfigReloader(configDirectory: $0, registry: registry, secrets: secrets, clock: clock, logger: logger)
+        }
         self.registry = registry
         self.delivery = delivery
         self.amqp = amqp
         self.http = http
         self.stateManager = stateManager
+        self.reloader = reloader
+        self.metrics = metrics
         self.logger = logger
         consumer = OutboundConsumer(
-            client: amqp, delivery: delivery, registry: registry, status: status, clock: clock,
+            client: amqp, delivery: delivery, registry: registry, status: countedStatus, clock: clock,
             perOrgInFlight: settings.perOrgInFlight, shutdownTimeout: settings.shutdownTimeout, logger: logger)
+        apiServer = settings.api.map { api in
+            let webhook = WebhookHandler(
+                registry: registry, publisher: InboundPublisher(client: amqp, exchange: settings.amqp.topology.inboundExchange),
+                deduplicator: WebhookDeduplicator(clock: clock),
+                undelivered: FailedReceiptReporter(delivery: delivery, clock: clock, logger: logger), clock: clock, logger: logger)
+            let services = APIServices(
+                registry: registry, delivery: delivery, amqp: amqp, status: countedStatus, statuses: statuses,
+                conversations: conversations, metrics: metrics, reloader: reloader, webhook: webhook, adminKey: api.adminKey,
+                maxLimiterWait: api.maxLimiterWait, logger: logger)
+            return GatewayAPI(services: services).makeApplication(host: api.host, port: api.port, onServerRunning: api.onServerRunning)
+        }
     }
 
     /// Runs until SIGTERM/SIGINT (or the task is cancelled), then shuts down in order.
     public func run() async throws {
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: consumer)] + (stateManager.map { [.init(service: $0)] } ?? []),
+                // Stopped in reverse: the API stops taking requests first, the consumer finishes its messages last.
+                services: [.init(service: consumer)] + (stateManager.map { [.init(service: $0)] } ?? [])
+                    + (reloader.map { [.init(service: $0)] } ?? []) + (apiServer.map { [.init(service: $0)] } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await http.shutdown()

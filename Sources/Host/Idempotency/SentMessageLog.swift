@@ -1,26 +1,13 @@
 /// Our message id → Genesys' ids, for messages Genesys accepted. Bounded: the oldest entries go first.
 public actor SentMessageLog {
-    private var receipts: [String: DeliveryReceipt] = [:]
-    private var order: [String] = []
-    private var head = 0
-    private let capacity: Int
+    private var receipts: BoundedDictionary<String, DeliveryReceipt>
 
     public init(capacity: Int = 100_000) {
-        self.capacity = capacity
+        receipts = BoundedDictionary(capacity: capacity)
     }
 
     public func record(_ receipt: DeliveryReceipt) {
-        if receipts.updateValue(receipt, forKey: receipt.messageID) == nil {
-            order.append(receipt.messageID)
-        }
-        while receipts.count > capacity, head < order.count {
-            receipts.removeValue(forKey: order[head])
-            head += 1
-        }
-        if head > capacity {  // compact the consumed prefix now and then
-            order.removeFirst(head)
-            head = 0
-        }
+        receipts[receipt.messageID] = receipt
     }
 
     public func receipt(for messageID: String) -> DeliveryReceipt? {

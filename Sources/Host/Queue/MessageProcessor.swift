@@ -62,7 +62,8 @@ struct MessageProcessor: Sendable {
             await status.publish(event)
             return .finished
 
-        case .retry(let after, let reason, let error, let countsAsAttempt):
+        case .retry, .rateLimited:
+            let (after, reason, error, countsAsAttempt) = outcome.retryParts
             let tier = topology.tier(for: after)
             let attempt = countsAsAttempt ? state.attempt + 1 : state.attempt
             let copy = AMQPMessage(

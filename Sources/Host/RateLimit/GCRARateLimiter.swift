@@ -34,6 +34,14 @@ public actor GCRARateLimiter: RateLimiting {
     }
 
     public func acquire() async throws {
+        _ = try await acquire(bound: nil)
+    }
+
+    public func acquire(maxWait: Duration) async throws -> RateLimitAdmission {
+        try await acquire(bound: maxWait)
+    }
+
+    private func acquire(bound: Duration?) async throws -> RateLimitAdmission {
         queued += 1
         defer { queued -= 1 }
         while true {
@@ -41,9 +49,10 @@ public actor GCRARateLimiter: RateLimiting {
             let interval = Duration.fractionalSeconds(1 / rate(at: now))
             let tolerance = interval * (burst - 1)
             let slot = max(now, theoreticalArrival - tolerance, pausedUntil)
+            if let bound, slot - now > bound { return .refused(retryAfter: slot - now) }
             let previous = theoreticalArrival
             theoreticalArrival = max(theoreticalArrival, slot) + interval
-            if slot <= now { return }
+            if slot <= now { return .granted }
             let reserved = theoreticalArrival
             do {
                 try await clock.sleep(until: slot)
@@ -53,7 +62,7 @@ public actor GCRARateLimiter: RateLimiting {
                 throw error
             }
             // A 429 may have paused the org while this caller slept: then it queues again.
-            if clock.now() >= pausedUntil { return }
+            if clock.now() >= pausedUntil { return .granted }
         }
     }
 

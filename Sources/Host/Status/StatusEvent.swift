@@ -4,6 +4,8 @@ import Foundation
 /// `<tenant>.<org>.<status>` — the README's "Status events" documents the JSON.
 public struct StatusEvent: Codable, Sendable, Equatable {
     public enum Status: String, Codable, Sendable {
+        /// Put on `genesys.outbound` by the HTTP API (`POST /v1/messages/async`), not yet picked up.
+        case queued
         case accepted, sent, retrying, deadLettered = "dead_lettered", parked
         /// An org's circuit breaker changed state.
         case circuit

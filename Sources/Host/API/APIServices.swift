@@ -1,0 +1,50 @@
+import Logging
+
+/// What the HTTP API's routes work with: the same registry, delivery core, queue client and status
+/// sinks as the queue pipeline, so an API request and a queued message meet the same limits.
+public struct APIServices: Sendable {
+    public var registry: TenantRegistry
+    public var delivery: DeliveryService
+    /// Where `POST /v1/messages/async` publishes, and whose connection `/ready` reports.
+    public var amqp: AMQPClient
+    /// Where the API's own status events go (the same fan-out as the pipeline's).
+    public var status: any StatusSink
+    public var statuses: MessageStatusStore
+    public var conversations: ConversationDirectory
+    public var metrics: GatewayMetrics?
+    public var reloader: (any ConfigReloading)?
+    public var webhook: WebhookHandler?
+    public var adminKey: Secret?
+    /// How long an API request waits for its org's rate limiter before it is answered 429.
+    public var maxLimiterWait: Duration
+    /// How long `POST /v1/messages/async` waits for the broker's confirm before answering 503.
+    public var publishTimeout: Duration
+    public var logger: Logger
+
+    public init(
+        registry: TenantRegistry, delivery: DeliveryService, amqp: AMQPClient, status: any StatusSink, statuses: MessageStatusStore,
+        conversations: ConversationDirectory, metrics: GatewayMetrics? = nil, reloader: (any ConfigReloading)? = nil,
+        webhook: WebhookHandler? = nil, adminKey: Secret? = nil, maxLimiterWait: Duration = .seconds(2),
+        publishTimeout: Duration = .seconds(5), logger: Logger
+    ) {
+        self.registry = registry
+        self.delivery = delivery
+        self.amqp = amqp
+        self.status = status
+        self.statuses = statuses
+        self.conversations = conversations
+        self.metrics = metrics
+        self.reloader = reloader
+        self.webhook = webhook
+        self.adminKey = adminKey
+        self.maxLimiterWait = maxLimiterWait
+        self.publishTimeout = publishTimeout
+        self.logger = logger
+    }
+}
+
+/// Reloads tenant configs on request (the admin API's `POST /admin/reload`).
+public protocol ConfigReloading: Sendable {
+    associatedtype Report: Encodable & Sendable
+    func reload() async -> Report
+}

@@ -1,0 +1,186 @@
+import Foundation
+import Hummingbird
+import PluginKit
+
+/// `POST /v1/messages` (send now), `POST /v1/messages/async` (queue it) and `GET /v1/messages/{id}`.
+///
+/// A message is our queue contract (schemas/outbound-message.schema.json), checked the same way as a queued
+/// one: decoded, its type's plugin builds the Genesys request (naming the field it refuses), and it goes
+/// through its org's rate limiter, circuit breaker and token.
+struct MessageRoutes {
+    let services: APIServices
+
+    func register(on router: RouterGroup<APIRequestContext>) {
+        router.post("messages") { request, context in try await sendNow(request, context) }
+        router.post("messages/async") { request, context in try await enqueue(request, context) }
+        router.get("messages/:id") { _, context in try await status(context) }
+    }
+
+    /// A message checked against the caller's tenant and org, ready to deliver or queue.
+    struct CheckedMessage {
+        var message: QueuedMessage
+        /// The body with `tenantId` and `org` filled in, so the queue and the plugins see where it goes.
+        var bytes: [UInt8]
+        var org: OrgRuntime
+    }
+
+    func sendNow(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let checked = try await check(request, context)
+        let receipt = try await deliver(checked, context)
+        return try Response.json(SentMessage(receipt), status: .ok)
+    }
+
+    /// Sends a checked message now: Genesys' answer, or the API error it maps to.
+    func deliver(_ checked: CheckedMessage, _ context: APIRequestContext) async throws -> DeliveryReceipt {
+        let key = checked.org.key
+        let outcome = await services.delivery.deliver(DeliveryRequest(
+            bytes: checked.bytes, tenantHint: key.tenantID, maxLimiterWait: services.maxLimiterWait))
+        switch outcome {
+        case .delivered(let receipt):
+            var event = StatusEvent(status: .sent, messageId: receipt.messageID, tenantId: key.tenantID, org: key.orgName)
+            event.attempt = 1
+            event.genesysMessageId = receipt.genesysMessageID
+            event.conversationId = receipt.conversationID
+            event.correlationId = receipt.correlationID
+            await services.status.publish(event)
+            return receipt
+        case .rateLimited(let retryAfter):
+            throw APIError.from(.rateLimited(retryAfter: retryAfter), org: key)
+        case .retry(let after, let reason, let error, let countsAsAttempt):
+            if let error { throw APIError.from(error, retryAfter: after) }
+            if !countsAsAttempt { throw APIError.from(.circuitOpen(retryAfter: after), org: key) }
+            throw APIError.unavailable(reason, org: key, retryAfter: after)
+        case .deadLetter(let reason, let error):
+            if let error { throw APIError.from(error, retryAfter: nil) }
+            throw APIError(.unprocessableContent, code: "message_refused", message: reason, tenantID: key.tenantID, org: key.orgName)
+        case .parked(let reason):
+            throw APIError(.unprocessableContent, code: "not_enabled", message: reason, tenantID: key.tenantID, org: key.orgName)
+        }
+    }
+
+    func enqueue(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let checked = try await check(request, context)
+        let key = checked.org.key
+        let amqp = services.amqp
+        guard amqp.isConnected else {
+            throw APIError(.serviceUnavailable, code: "queue_unavailable", message: "RabbitMQ is not connected", retryAfter: .seconds(1))
+        }
+        let message = AMQPMessage(
+            routingKey: amqp.settings.topology.outbound, body: checked.bytes,
+            headers: [(QueueHeaders.tenant, .string(key.tenantID))], messageID: checked.message.id)
+        let publish = Task { () -> (any Error)? in
+            do {
+                try await amqp.publish(message)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        switch await BoundedWait.value(of: publish, within: services.publishTimeout, clock: SystemClock()) {
+        case .some(.none):
+            break
+        case .some(.some(let error)):
+            context.logger.warning("publish refused", metadata: ["error": "\(error)"])
+            throw APIError(.serviceUnavailable, code: "queue_unavailable", message: "RabbitMQ did not take the message: \(error)", retryAfter: .seconds(1))
+        case .none:
+            throw APIError(
+                .serviceUnavailable, code: "queue_unavailable",
+                message: "RabbitMQ did not confirm within \(services.publishTimeout); the message may still be delivered", retryAfter: .seconds(1))
+        }
+        await services.status.publish(StatusEvent(status: .queued, messageId: checked.message.id, tenantId: key.tenantID, org: key.orgName))
+        return try Response.json(
+            QueuedAnswer(messageId: checked.message.id, tenantId: key.tenantID, org: key.orgName, status: "queued",
+                         statusUrl: "/v1/messages/\(checked.message.id)"),
+            status: .accepted)
+    }
+
+    func status(_ context: APIRequestContext) async throws -> Response {
+        let tenant = try context.requireTenant()
+        let id = context.parameters.get("id") ?? ""
+        if let entry = await services.statuses.entry(for: id, tenantID: tenant.config.id) {
+            return try Response.json(entry)
+        }
+        if let receipt = await services.delivery.sent.receipt(for: id), receipt.org.tenantID == tenant.config.id {
+            var event = StatusEvent(status: .sent, messageId: id, tenantId: receipt.org.tenantID, org: receipt.org.orgName)
+            event.genesysMessageId = receipt.genesysMessageID
+            event.conversationId = receipt.conversationID
+            return try Response.json(MessageStatusStore.Entry(latest: event, history: []))
+        }
+        throw APIError.notFound("message '\(id)'", tenant: tenant.config.id)
+    }
+
+    /// Decodes and checks a message body against the caller's tenant, its org and the org's plugins.
+    func check(_ request: Request, _ context: APIRequestContext) async throws -> CheckedMessage {
+        let tenant = try context.requireTenant()
+        let body = try await RequestBody.bytes(request)
+        return try check(body, request: request, context: context, tenant: tenant)
+    }
+
+    func check(_ body: [UInt8], request: Request, context: APIRequestContext, tenant: TenantRuntime) throws -> CheckedMessage {
+        guard var object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
+            throw APIError.invalidBody("the body is not a JSON object", field: nil)
+        }
+        var message: QueuedMessage
+        switch QueuedMessage.decode(body) {
+        case .success(let decoded): message = decoded
+        case .failure(let failure): throw APIError.invalidBody(failure.reason, field: failure.field.isEmpty ? nil : failure.field)
+        }
+        if let named = message.tenantId, named != tenant.config.id {
+            throw APIError.invalidBody(
+                "tenantId '\(named)' is not the tenant of this API key; leave it out or use '\(tenant.config.id)'", field: "tenantId")
+        }
+        let (_, org) = try context.org(for: request, named: message.org)
+        message.tenantId = tenant.config.id
+        message.org = org.key.orgName
+        object["tenantId"] = tenant.config.id
+        object["org"] = org.key.orgName
+        // Sent through the API now: without a time of its own the message is the customer's as of now.
+        if object["createdAt"] == nil {
+            object["createdAt"] = StatusEvent.format(Date())
+            message.createdAt = object["createdAt"] as? String
+        }
+        let bytes = Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+        guard let sender = org.senders[message.type] else {
+            let known = services.registry.plugins.sender(for: message.type) != nil
+            throw APIError(
+                known ? .unprocessableContent : .badRequest, code: known ? "type_not_enabled" : "unknown_type",
+                message: known ? "message type '\(message.type)' is not enabled for org \(org.key)" : "unknown message type '\(message.type)'",
+                field: "type", tenantID: org.key.tenantID, org: org.key.orgName)
+        }
+        if case .failure(let failure) = sender.buildRequest(message: bytes, context: org.context) {
+            throw APIError(
+                .badRequest, code: "invalid_message", message: failure.reason, field: failure.field.isEmpty ? nil : failure.field,
+                tenantID: org.key.tenantID, org: org.key.orgName)
+        }
+        return CheckedMessage(message: message, bytes: bytes, org: org)
+    }
+}
+
+/// The answer to a message sent now.
+struct SentMessage: Encodable {
+    var messageId: String
+    var tenantId: String
+    var org: String
+    var status = "sent"
+    var genesysMessageId: String?
+    var conversationId: String?
+    var correlationId: String?
+
+    init(_ receipt: DeliveryReceipt) {
+        messageId = receipt.messageID
+        tenantId = receipt.org.tenantID
+        org = receipt.org.orgName
+        genesysMessageId = receipt.genesysMessageID
+        conversationId = receipt.conversationID
+        correlationId = receipt.correlationID
+    }
+}
+
+/// The answer to a message queued for delivery.
+struct QueuedAnswer: Encodable {
+    var messageId: String
+    var tenantId: String
+    var org: String
+    var status: String
+    var statusUrl: String
+}

@@ -1,0 +1,32 @@
+import Hummingbird
+
+/// `GET /health` (the process answers), `GET /ready` (RabbitMQ connected and tenants loaded) and
+/// `GET /metrics` (Prometheus text format). Open to anyone who can reach the port, as load balancers and
+/// Prometheus expect.
+struct OperationsRoutes {
+    let services: APIServices
+
+    struct Readiness: Encodable {
+        var ready: Bool
+        var rabbitmq: String
+        var tenants: Int
+        var problems: [String]
+    }
+
+    func register(on router: Router<APIRequestContext>) {
+        router.get("health") { _, _ in try Response.json(["status": "up"]) }
+        router.get("ready") { _, _ in
+            let connected = services.amqp.isConnected
+            let tenants = services.registry.all.count
+            var problems: [String] = []
+            if !connected { problems.append("RabbitMQ is not connected") }
+            if tenants == 0 { problems.append("no tenant config is loaded") }
+            let readiness = Readiness(
+                ready: problems.isEmpty, rabbitmq: connected ? "connected" : "disconnected", tenants: tenants, problems: problems)
+            return try Response.json(readiness, status: problems.isEmpty ? .ok : .serviceUnavailable)
+        }
+        if let metrics = services.metrics {
+            router.addMetricsRoute(metrics)
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/// What became of one API request to an org's Genesys (see ``DeliveryService/call(_:org:operation:maxLimiterWait:correlation:)``).
+public enum OrgCallResult: Sendable {
+    /// Genesys answered 2xx.
+    case answered(HTTPResponse)
+    /// Genesys answered with an error (its status, code and correlation id are in the error).
+    case failed(GenesysError, retryAfter: Duration?)
+    /// The gateway did not send it: no rate-limit slot in time, or the org's circuit is open.
+    case refused(CallRefusal)
+    /// No answer from Genesys (connect failure, timeout, no token).
+    case unavailable(reason: String, retryAfter: Duration?)
+}
+
+/// Why the gateway did not send a request to Genesys.
+public enum CallRefusal: Sendable, Equatable {
+    case rateLimited(retryAfter: Duration)
+    case circuitOpen(retryAfter: Duration)
+    case cancelled
+}

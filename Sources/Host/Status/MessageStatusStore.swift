@@ -1,0 +1,38 @@
+/// The latest status of each recent message by our id, for `GET /v1/messages/{id}`.
+///
+/// Fed by the same status events the queue pipeline publishes (and the API's own sends), so a message's
+/// status reads the same whichever way it came in. Bounded: the oldest messages are forgotten first; a
+/// delivered message stays findable longer through the idempotency record.
+public actor MessageStatusStore: StatusSink {
+    /// One message's story so far.
+    public struct Entry: Sendable, Encodable {
+        public var latest: StatusEvent
+        /// Earlier statuses, oldest first (at most ``historyLimit``).
+        public var history: [StatusEvent]
+    }
+
+    static let historyLimit = 20
+    private var entries: BoundedDictionary<String, Entry>
+
+    public init(capacity: Int = 100_000) {
+        entries = BoundedDictionary(capacity: capacity)
+    }
+
+    public func publish(_ event: StatusEvent) {
+        guard let id = event.messageId else { return }
+        guard var entry = entries[id] else {
+            entries[id] = Entry(latest: event, history: [])
+            return
+        }
+        entry.history.append(entry.latest)
+        if entry.history.count > Self.historyLimit { entry.history.removeFirst() }
+        entry.latest = event
+        entries[id] = entry
+    }
+
+    /// The message's entry, only when it belongs to `tenantID`.
+    public func entry(for messageID: String, tenantID: String) -> Entry? {
+        guard let entry = entries[messageID], entry.latest.tenantId == tenantID else { return nil }
+        return entry
+    }
+}
