@@ -17,6 +17,8 @@ public struct QueueTopology: Sendable, Equatable {
     public var parkedQueue = "genesys.outbound.parked"
     /// Status events, routing key `<tenant>.<org>.<status>`.
     public var statusExchange = "genesys.status"
+    /// Agent messages from Genesys' webhook for the channel side (durable topic), routing key `<tenant>.<org>.<kind>`.
+    public var inboundExchange = "genesys.inbound"
     /// Delay tiers: a retry waits in the smallest tier at least as long as its delay, then the broker
     /// dead-letters it back to `outbound`. Waiting messages stay in RabbitMQ, not in gateway memory.
     public var retryTiers: [Duration] = [.seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600)]
@@ -24,13 +26,14 @@ public struct QueueTopology: Sendable, Equatable {
     public init() {}
 
     /// The same topology under another name prefix: `<prefix>.outbound`, `<prefix>.outbound.dlq`,
-    /// `<prefix>.status`, ... (`genesys` gives the default names).
+    /// `<prefix>.status`, `<prefix>.inbound`, ... (`genesys` gives the default names).
     public init(prefix: String) {
         outbound = "\(prefix).outbound"
         deadLetterExchange = "\(prefix).outbound.dlx"
         deadLetterQueue = "\(prefix).outbound.dlq"
         parkedQueue = "\(prefix).outbound.parked"
         statusExchange = "\(prefix).status"
+        inboundExchange = "\(prefix).inbound"
     }
 
     public func retryQueue(for tier: Duration) -> String {
@@ -66,5 +69,6 @@ public struct QueueTopology: Sendable, Equatable {
                 channel: channel)
         }
         try connection.declareExchange(statusExchange, type: "topic", channel: channel)
+        try connection.declareExchange(inboundExchange, type: "topic", channel: channel)
     }
 }

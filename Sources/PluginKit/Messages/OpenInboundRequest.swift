@@ -66,7 +66,7 @@ public enum OpenInboundRequest {
 
     /// `YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)`. Checked by hand: it runs for every message, and a regex
     /// literal was the biggest cost on the send path (docs/benchmarks.md).
-    static func isDateTime(_ text: String) -> Bool {
+    public static func isDateTime(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         func digits(_ range: Range<Int>) -> Bool {
             range.upperBound <= bytes.count && range.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[$0]) }

@@ -119,7 +119,7 @@ struct GatewayHarness: Sendable {
                     clientId: \(org.clientID)
                     clientSecret: env:\(org.secretVariable)
                     integrationId: \(org.integrationID)
-                    messageTypes: [text, media, typing]
+                    messageTypes: [text, media, typing, receipt]
                     rateLimit: {messagesPerSecond: \(org.rate), burst: \(org.burst)}
                     circuitBreaker: \(org.breaker)
                     retry: \(org.retry)
