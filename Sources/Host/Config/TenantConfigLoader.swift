@@ -24,10 +24,7 @@ public struct TenantConfigLoader: Sendable {
     public func load(directory: String) -> TenantConfigReport {
         let files: [String]
         do {
-            files = try FileManager.default.contentsOfDirectory(atPath: directory)
-                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
-                .sorted()
-                .map { (directory as NSString).appendingPathComponent($0) }
+            files = try tenantFiles(in: directory)
         } catch {
             return TenantConfigReport(
                 tenants: [], errors: [ConfigError(path: directory, mark: nil, message: "cannot read the config directory")],
@@ -52,6 +49,14 @@ public struct TenantConfigLoader: Sendable {
             report.tenants.append(tenant)
         }
         return report
+    }
+
+    /// The tenant files of `directory` (`*.yaml`, `*.yml`), sorted by name, as full paths.
+    public func tenantFiles(in directory: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory)
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+            .sorted()
+            .map { (directory as NSString).appendingPathComponent($0) }
     }
 
     /// Reads and decodes one file.

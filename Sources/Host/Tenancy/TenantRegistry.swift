@@ -1,100 +1,117 @@
 import Logging
+import Synchronization
 
-/// The tenants the gateway serves, each with its orgs' runtime state, built from a loaded configuration.
+/// The tenants the gateway serves, each with its orgs' runtime state, built from a loaded configuration and
+/// replaced, tenant by tenant, when configs are reloaded.
+///
+/// Readers get one consistent snapshot per call: a ``TenantRuntime`` and its orgs never change after they are
+/// built, and a reload swaps the whole tenant table at once, so nobody sees a half-applied reload. A message
+/// already sending keeps the runtime it looked up and finishes on it.
 public final class TenantRegistry: Sendable {
-    private let tenants: [String: TenantRuntime]
-    /// Every loaded plugin, for telling "unknown type" from "type switched off for this org".
+    /// Every loaded plugin, for telling "unknown type" from "type switched off for this org". Plugins are
+    /// loaded once at start and never reloaded.
     public let plugins: PluginRegistry
+    private let tenants: Mutex<[String: Entry]>
+    /// How to build orgs at a reload; nil for a registry made from ready-made runtimes.
+    private let factory: TenantRuntimeFactory?
+    /// Held for a whole ``apply(_:keeping:)`` so two applies never interleave (readers only take `tenants`).
+    private let applying = Mutex(())
 
-    public init(tenants: [TenantRuntime], plugins: PluginRegistry) {
-        self.tenants = Dictionary(uniqueKeysWithValues: tenants.map { ($0.config.id, $0) })
+    /// A tenant in force, with what its orgs were built from (to tell at a reload what changed).
+    struct Entry: Sendable {
+        var runtime: TenantRuntime
+        var inputs: [String: OrgRuntimeInputs]
+    }
+
+    /// A registry of ready-made tenants. It serves them as they are and cannot rebuild them: an
+    /// ``apply(_:keeping:)`` on it keeps every tenant and reports each one given as a failure.
+    public convenience init(tenants: [TenantRuntime], plugins: PluginRegistry) {
+        self.init(
+            entries: tenants.map { Entry(runtime: $0, inputs: [:]) }, plugins: plugins, factory: nil)
+    }
+
+    private init(entries: [Entry], plugins: PluginRegistry, factory: TenantRuntimeFactory?) {
+        self.tenants = Mutex(Dictionary(uniqueKeysWithValues: entries.map { ($0.runtime.config.id, $0) }))
         self.plugins = plugins
+        self.factory = factory
     }
 
     public func tenant(_ id: String) -> TenantRuntime? {
-        tenants[id]
+        tenants.withLock { $0[id]?.runtime }
     }
 
     public var all: [TenantRuntime] {
-        tenants.values.sorted { $0.config.id < $1.config.id }
+        tenants.withLock { $0.values.map(\.runtime) }.sorted { $0.config.id < $1.config.id }
     }
 
     /// Builds each valid tenant's orgs: resolves secrets, makes plugin instances with the tenant's
-    /// settings, and gives each org its own token store, limiter and breaker.
+    /// settings, and gives each org its own token store, limiter and breaker. The registry keeps what it
+    /// was given here to build orgs again at a reload.
     ///
-    /// - Parameter onBreakerTransition: told of every org's circuit state change (alerts, logs, metrics).
+    /// - Parameter onBreakerTransition: told of every org's circuit state change (alerts, logs, metrics),
+    ///   also for orgs built at a reload.
     public static func build(
         configuration: GatewayConfiguration, secrets: any SecretResolving, http: any HTTPClient,
         clock: any MonotonicClock, logger: Logger,
         onBreakerTransition: @escaping @Sendable (OrgKey, CircuitTransition) -> Void = { _, _ in }
     ) throws -> TenantRegistry {
-        var runtimes: [TenantRuntime] = []
-        for tenant in configuration.tenants {
-            var orgs: [String: OrgRuntime] = [:]
-            for org in tenant.orgs {
-                let key = OrgKey(tenantID: tenant.id, orgName: org.name)
-                orgs[org.name] = try makeOrg(
-                    key: key, tenant: tenant, org: org, plugins: configuration.plugins, secrets: secrets, http: http,
-                    clock: clock, logger: logger, onBreakerTransition: onBreakerTransition)
-            }
-            var apiKeys: [Secret] = []
-            for (index, reference) in tenant.apiKeys.enumerated() {
-                do {
-                    apiKeys.append(try secrets.resolve(reference))
-                } catch {
-                    throw error.at(tenant: tenant.id, org: nil, key: "apiKeys[\(index)]")
-                }
-            }
-            runtimes.append(TenantRuntime(config: tenant, orgs: orgs, apiKeys: apiKeys))
-        }
-        return TenantRegistry(tenants: runtimes, plugins: configuration.plugins)
+        let factory = TenantRuntimeFactory(
+            plugins: configuration.plugins, secrets: secrets, http: http, clock: clock, logger: logger,
+            onBreakerTransition: onBreakerTransition)
+        let entries = try configuration.tenants.map { try factory.makeTenant($0, previous: nil).entry }
+        return TenantRegistry(entries: entries, plugins: configuration.plugins, factory: factory)
     }
 
-    private static func makeOrg(
-        key: OrgKey, tenant: TenantConfig, org: OrgConfig, plugins: PluginRegistry, secrets: any SecretResolving,
-        http: any HTTPClient, clock: any MonotonicClock, logger: Logger,
-        onBreakerTransition: @escaping @Sendable (OrgKey, CircuitTransition) -> Void
-    ) throws -> OrgRuntime {
-        func secret(_ reference: SecretReference, _ name: String) throws -> Secret {
-            do {
-                return try secrets.resolve(reference)
-            } catch {
-                throw error.at(tenant: tenant.id, org: org.name, key: name)
+    /// Puts `configs` in force in place of the current tenants, reusing every org's runtime, token store,
+    /// limiter and breaker whose inputs did not change (see ``TenantRuntimeFactory`` for the rules).
+    ///
+    /// Tenants named in `keeping` stay exactly as they are (their file failed to load, say). A tenant that is
+    /// neither given nor kept is removed. A tenant that cannot be built keeps its previous version, if any.
+    /// The new table replaces the old one in one step, after every tenant is built.
+    public func apply(_ configs: [TenantConfig], keeping: Set<String>) -> TenantRegistryChanges {
+        applying.withLock { _ in
+            let before = tenants.withLock { $0 }
+            var after = before.filter { keeping.contains($0.key) }
+            var changes = TenantRegistryChanges()
+            for config in configs {
+                let previous = before[config.id]
+                do {
+                    guard let factory else { throw NotRebuildable() }
+                    let rebuild = try factory.makeTenant(config, previous: previous)
+                    after[config.id] = rebuild.entry
+                    if previous == nil {
+                        changes.added.append(config.id)
+                    } else if rebuild.isUnchanged {
+                        changes.unchanged.append(config.id)
+                    } else {
+                        changes.updated.append(config.id)
+                    }
+                    changes.merge(orgs: rebuild.orgChanges)
+                } catch {
+                    if let previous { after[config.id] = previous }
+                    changes.failures.append(TenantBuildFailure(
+                        tenantID: config.id,
+                        error: ConfigError(path: config.source.path, mark: config.source.idMark, message: "\(error)"),
+                        keptPreviousVersion: previous != nil))
+                }
             }
+            changes.removed = before.keys.filter { after[$0] == nil }.sorted()
+            tenants.withLock { $0 = after }
+            return changes
         }
-        let credentials = OAuthTokenStore.Credentials(
-            loginBaseURL: org.endpoints.loginBaseURL, clientID: try secret(org.clientID, "clientId"),
-            clientSecret: try secret(org.clientSecret, "clientSecret"),
-            connectTimeout: .milliseconds(org.http.connectTimeoutMilliseconds),
-            totalTimeout: .milliseconds(org.http.requestTimeoutMilliseconds))
-        var senders: [String: SenderInstance] = [:]
-        var instancesByPlugin: [String: SenderInstance] = [:]
-        for type in org.messageTypes.map(\.value) {
-            guard let plugin = plugins.sender(for: type) else { continue }
-            if instancesByPlugin[plugin.name] == nil {
-                instancesByPlugin[plugin.name] = try plugin.makeSender(settingsJSON: tenant.pluginSettings[plugin.name] ?? "{}")
-            }
-            senders[type] = instancesByPlugin[plugin.name]
-        }
-        guard let policyPlugin = plugins.errorPolicy(named: org.errorPolicy.value) else {
-            throw PluginInstanceError(plugin: org.errorPolicy.value, message: "is not a loaded error policy")
-        }
-        return OrgRuntime(
-            key: key, config: org,
-            tokens: OAuthTokenStore(org: key, credentials: credentials, http: http, clock: clock, logger: logger),
-            limiter: GCRARateLimiter(
-                settings: org.rateLimit, retryAfterCap: .seconds(org.retry.retryAfterCapSeconds), clock: clock),
-            breaker: CircuitBreaker(settings: org.circuitBreaker, clock: clock) { transition in
-                logger.warning(
-                    "circuit \(transition.to.rawValue)",
-                    metadata: [
-                        "tenant.id": "\(key.tenantID)", "org.name": "\(key.orgName)", "circuit.from": "\(transition.from.rawValue)",
-                        "reason": "\(transition.reason)",
-                    ])
-                onBreakerTransition(key, transition)
-            },
-            backoff: RetryBackoff(settings: org.retry), senders: senders,
-            policy: try policyPlugin.makePolicy(settingsJSON: tenant.pluginSettings[policyPlugin.name] ?? "{}"),
-            webhookSecret: try org.webhookSecret.map { try secret($0, "webhookSecret") })
+    }
+
+    private struct NotRebuildable: Error, CustomStringConvertible {
+        var description: String { "this registry was made from ready-made tenants and cannot build new ones" }
+    }
+}
+
+extension TenantRegistryChanges {
+    fileprivate mutating func merge(orgs other: TenantRegistryChanges) {
+        orgsAdded += other.orgsAdded
+        orgsRemoved += other.orgsRemoved
+        orgsWithNewCredentials += other.orgsWithNewCredentials
+        orgsWithNewRateLimiter += other.orgsWithNewRateLimiter
+        orgsWithNewCircuitBreaker += other.orgsWithNewCircuitBreaker
     }
 }

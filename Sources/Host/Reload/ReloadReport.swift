@@ -1,0 +1,65 @@
+/// What one config reload did, for the log and the admin API (encoded as JSON).
+public struct ReloadReport: Codable, Sendable, Equatable {
+    /// What started a reload.
+    public enum Trigger: String, Codable, Sendable {
+        /// SIGHUP.
+        case signal
+        /// The config directory's files changed.
+        case fileChange
+        /// Asked for through ``ConfigReloader/reload()`` (the admin API).
+        case request
+    }
+
+    /// An org named in a report.
+    public struct Org: Codable, Sendable, Equatable {
+        public var tenantId: String
+        public var org: String
+
+        public init(_ key: OrgKey) {
+            tenantId = key.tenantID
+            org = key.orgName
+        }
+    }
+
+    /// A tenant file (or the directory itself) that could not be put in force.
+    public struct FailedFile: Codable, Sendable, Equatable {
+        public var path: String
+        /// Every problem, as `path:line:column: message`.
+        public var errors: [String]
+        /// The tenant this file defined before, now kept as it was; nil when nothing was kept.
+        public var keptTenantId: String?
+        /// The file's previous version stays in force.
+        public var keptPreviousVersion: Bool
+
+        /// - Parameter keptPreviousVersion: defaults to whether a tenant was kept; a directory that cannot be
+        ///   read keeps every tenant without naming one.
+        public init(path: String, errors: [String], keptTenantId: String?, keptPreviousVersion: Bool? = nil) {
+            self.path = path
+            self.errors = errors
+            self.keptTenantId = keptTenantId
+            self.keptPreviousVersion = keptPreviousVersion ?? (keptTenantId != nil)
+        }
+    }
+
+    public var trigger: Trigger
+    public var tenantsAdded: [String] = []
+    public var tenantsUpdated: [String] = []
+    public var tenantsRemoved: [String] = []
+    public var tenantsUnchanged: [String] = []
+    public var orgsAdded: [Org] = []
+    public var orgsRemoved: [Org] = []
+    /// Orgs that got a new token store (client id, secret, login host or login timeouts changed).
+    public var orgsWithNewCredentials: [Org] = []
+    /// Orgs that got a fresh rate limiter because their rate-limit settings changed.
+    public var orgsWithNewRateLimiter: [Org] = []
+    /// Orgs that got a fresh (closed) circuit breaker because their breaker settings changed.
+    public var orgsWithNewCircuitBreaker: [Org] = []
+    public var failedFiles: [FailedFile] = []
+
+    public init(trigger: Trigger) {
+        self.trigger = trigger
+    }
+
+    /// Every file loaded and every tenant built.
+    public var succeeded: Bool { failedFiles.isEmpty }
+}

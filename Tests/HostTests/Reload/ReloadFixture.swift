@@ -1,0 +1,77 @@
+import Foundation
+import GatewayTestSupport
+import Logging
+@testable import GatewayHost
+
+/// A config directory, a registry built from it with the shipped plugins, and a reloader on a manual clock.
+final class ReloadFixture {
+    /// Loaded once for every test: loading copies and opens the libraries, and plugins are never reloaded anyway.
+    static let plugins: PluginRegistry = BuiltPlugins.shippedRegistry().0
+
+    let configs = TemporaryDirectory()
+    let clock = ManualClock()
+    let http: ScriptedHTTPClient
+    let secrets = SecretResolver(environment: ["KEY": "k", "SECRET": "s", "OTHER_SECRET": "s2", "HOOK": "h"])
+    let registry: TenantRegistry
+    let reloader: ConfigReloader
+
+    /// A tenant file with one org, `main`; the parameters are the org's settings a test changes.
+    static func tenant(
+        _ id: String, clientSecret: String = "env:SECRET", rate: Int = 50, openSeconds: Int = 30, maxAttempts: Int = 5,
+        comment: String = ""
+    ) -> String {
+        """
+        \(comment)id: \(id)
+        apiKeys: [env:KEY]
+        orgs:
+          - name: main
+            apiBaseURL: http://127.0.0.1:9410
+            loginBaseURL: http://127.0.0.1:9410
+            clientId: \(id)-client
+            clientSecret: \(clientSecret)
+            integrationId: \(id)-integration
+            messageTypes: [text]
+            errorPolicy: default
+            rateLimit: {messagesPerSecond: \(rate), burst: \(rate)}
+            circuitBreaker: {openSeconds: \(openSeconds)}
+            retry: {maxAttempts: \(maxAttempts)}
+
+        """
+    }
+
+    /// - Parameters:
+    ///   - files: tenant files by name, loaded at "start".
+    ///   - http: the Genesys and login hosts (none by default: every call fails).
+    init(
+        _ files: [String: String],
+        http: ScriptedHTTPClient = ScriptedHTTPClient { _ in throw CancellationError() },
+        onBreakerTransition: @escaping @Sendable (OrgKey, CircuitTransition) -> Void = { _, _ in },
+        onReload: @escaping @Sendable (ReloadReport) -> Void = { _ in }
+    ) throws {
+        for (name, text) in files { configs.write(name, text) }
+        let report = TenantConfigLoader().load(directory: configs.path)
+        let validator = TenantConfigValidator(plugins: Self.plugins, secrets: secrets)
+        let problems = report.errors + report.tenants.flatMap(validator.problems(in:))
+        guard problems.isEmpty else { throw FixtureError(problems: problems) }
+        self.http = http
+        registry = try TenantRegistry.build(
+            configuration: GatewayConfiguration(
+                plugins: Self.plugins, tenants: report.tenants, tenantFiles: report.files, configErrors: []),
+            secrets: secrets, http: http, clock: clock, logger: Logger(label: "test"), onBreakerTransition: onBreakerTransition)
+        reloader = ConfigReloader(
+            configDirectory: configs.path, registry: registry, secrets: secrets, clock: clock,
+            pollInterval: .seconds(2), logger: Logger(label: "test"), onReload: onReload)
+    }
+
+    func org(_ tenant: String, _ org: String = "main") -> OrgRuntime? {
+        registry.tenant(tenant)?.org(named: org)
+    }
+
+    func remove(_ name: String) {
+        try! FileManager.default.removeItem(atPath: configs.path + "/" + name)
+    }
+
+    struct FixtureError: Error {
+        var problems: [ConfigError]
+    }
+}
