@@ -56,6 +56,30 @@ for m in json.load(open(sys.argv[1]))["messages"]:
 PY
 echo "== queues (dead-lettered and retrying messages wait here)"
 bash scripts/rabbitmq.sh queues | grep -E "genesys" || true
+echo "== the HTTP API on http://127.0.0.1:8480 (README 'HTTP API' has more)"
+json='Content-Type: application/json'
+acme="Authorization: Bearer $ACME_API_KEY"
+echo "-- GET /ready";  curl -s localhost:8480/ready; echo
+echo "-- POST /v1/messages (sent now)"
+curl -s -X POST localhost:8480/v1/messages -H "$acme" -H "$json" \
+    -d '{"id":"demo-api-1","type":"text","textBody":"Hello from the API","sender":{"id":"+15550100001","idType":"Phone"}}'; echo
+echo "-- POST /v1/conversations (open) and an agent reply through the webhook"
+conversation=$(curl -s -X POST localhost:8480/v1/conversations -H "$acme" -H "$json" \
+    -d '{"kind":"open","message":{"id":"demo-api-2","type":"text","textBody":"I need help","sender":{"id":"+15550100002","idType":"Phone"}}}' \
+    | sed -E 's/.*"conversationId":"([^"]+)".*/\1/')
+echo "conversation $conversation"
+curl -s -X POST "localhost:9410/sandbox/agent-messages?wait=true" -H "$json" \
+    -d "{\"conversationId\":\"$conversation\",\"text\":\"An agent here\"}" \
+    | sed -E 's/.*"attempts":\[([^]]*)\].*/webhook attempts: \1/'; echo
+echo "-- GET /v1/messages/demo-text-1 (queued earlier)"
+curl -s localhost:8480/v1/messages/demo-text-1 -H "$acme" | cut -c1-300; echo
+echo "-- GET /admin/tenants (breaker state per org)"
+curl -s localhost:8480/admin/tenants -H "Authorization: Bearer $GGW_ADMIN_API_KEY" | python3 -c '
+import json, sys
+for t in json.load(sys.stdin)["tenants"]:
+    for o in t["orgs"]:
+        print("  %-8s %-4s breaker %-9s limiter %5.1f/s" % (t["id"], o["name"], o["breaker"]["state"], o["limiter"]["currentRate"]))'
+
 echo "== gateway decisions"
 grep -E "dead_lettered|will retry|circuit" .run/gateway.log | sed -E 's/^[^ ]+ //' | cut -c1-220 | head -20 || true
 

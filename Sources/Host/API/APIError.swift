@@ -8,7 +8,7 @@ public typealias HTTPStatus = HTTPTypes.HTTPResponse.Status
 /// Every error the HTTP API answers, in one JSON shape (README "HTTP API → Errors"):
 ///
 /// ```json
-/// {"error": {"status": 404, "code": "conversation.not_found", "message": "…", "field": null,
+/// {"error": {"status": 404, "code": "genesys.not_found", "message": "…", "field": null,
 ///            "tenantId": "acme", "org": "us", "requestId": "…",
 ///            "genesys": {"status": 404, "code": "not.found", "correlationId": "…"}}}
 /// ```
@@ -25,11 +25,14 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     public var genesys: GenesysError?
     /// Seconds the client should wait before trying again (429, 503).
     public var retryAfter: Duration?
+    /// The `WWW-Authenticate` challenge of a 401 (`Bearer` where an API key is expected; none for the webhook).
+    public var challenge: String?
 
     public init(
         _ status: HTTPStatus, code: String, message: String, field: String? = nil, tenantID: String? = nil,
-        org: String? = nil, genesys: GenesysError? = nil, retryAfter: Duration? = nil
+        org: String? = nil, genesys: GenesysError? = nil, retryAfter: Duration? = nil, challenge: String? = nil
     ) {
+        self.challenge = challenge
         self.status = status
         self.code = code
         self.message = message
@@ -46,7 +49,7 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         if let retryAfter {
             headers[.retryAfter] = String(max(1, Int(retryAfter.seconds.rounded(.up))))
         }
-        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if let challenge { headers[.wwwAuthenticate] = challenge }
         let body = try JSONEncoder.api.encode(Envelope(error: Body(self, requestID: requestID)))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

@@ -20,7 +20,7 @@ public struct APIRequestContext: RequestContext {
     /// The authenticated tenant. Only routes behind ``TenantAuthenticator`` call this.
     func requireTenant() throws -> TenantRuntime {
         guard let tenant else {
-            throw APIError(.unauthorized, code: "unauthorized", message: "this route needs a tenant API key")
+            throw APIError(.unauthorized, code: "unauthorized", message: "this route needs a tenant API key", challenge: "Bearer")
         }
         return tenant
     }

@@ -42,13 +42,7 @@ struct ConversationRoutes {
     func create(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let tenant = try context.requireTenant()
         let body = try await RequestBody.bytes(request)
-        let create: CreateRequest
-        do {
-            create = try JSONDecoder().decode(CreateRequest.self, from: Data(body))
-        } catch let error as DecodingError {
-            let failure = ValidationFailure(decodingError: error)
-            throw APIError.invalidBody(failure.reason, field: failure.field.isEmpty ? nil : failure.field)
-        }
+        let create = try RequestBody.decode(CreateRequest.self, from: body)
         let (_, org) = try context.org(for: request, named: create.org)
         let genesysRequest: PluginRequest
         switch create.kind {
@@ -123,7 +117,8 @@ struct ConversationRoutes {
         let body = try await RequestBody.decode(ParticipantRequest.self, from: request)
         let transfer = ParticipantTransfer(userId: body.userId, userName: body.userName, queueId: body.queueId, address: body.address)
         guard transfer.targetCount == 1 else {
-            throw APIError.invalidBody("name exactly one of userId, userName, queueId, address", field: "userId")
+            throw APIError.invalidBody(
+                "name exactly one of userId, userName, queueId, address (\(transfer.targetCount) given)", field: nil)
         }
         let response = try await call(
             ConversationRequests.replaceParticipant(id, participantID: body.participantId, transfer: transfer), org: org,

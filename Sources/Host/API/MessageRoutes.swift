@@ -33,6 +33,11 @@ struct MessageRoutes {
     /// Sends a checked message now: Genesys' answer, or the API error it maps to.
     func deliver(_ checked: CheckedMessage, _ context: APIRequestContext) async throws -> DeliveryReceipt {
         let key = checked.org.key
+        // Our id is the idempotency key: a message Genesys already has is not sent again.
+        if let earlier = await services.delivery.sent.receipt(for: checked.message.id), earlier.org == key {
+            context.logger.info("message already sent; not sending it again", metadata: ["message.id": "\(checked.message.id)"])
+            return earlier
+        }
         let outcome = await services.delivery.deliver(DeliveryRequest(
             bytes: checked.bytes, tenantHint: key.tenantID, maxLimiterWait: services.maxLimiterWait))
         switch outcome {
@@ -48,7 +53,11 @@ struct MessageRoutes {
             throw APIError.from(.rateLimited(retryAfter: retryAfter), org: key)
         case .retry(let after, let reason, let error, let countsAsAttempt):
             if let error { throw APIError.from(error, retryAfter: after) }
-            if !countsAsAttempt { throw APIError.from(.circuitOpen(retryAfter: after), org: key) }
+            if !countsAsAttempt {
+                // Not tried at all: the org's circuit is open, or the wait for a slot was cancelled (shutting down).
+                let open = await checked.org.breaker.snapshot().state == .open
+                throw APIError.from(open ? .circuitOpen(retryAfter: after) : .cancelled, org: key)
+            }
             throw APIError.unavailable(reason, org: key, retryAfter: after)
         case .deadLetter(let reason, let error):
             if let error { throw APIError.from(error, retryAfter: nil) }

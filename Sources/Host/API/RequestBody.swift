@@ -20,10 +20,18 @@ enum RequestBody {
     }
 
     static func decode<Value: Decodable>(_ type: Value.Type, from request: Request) async throws -> Value {
-        let body = try await bytes(request)
+        try decode(type, from: try await bytes(request))
+    }
+
+    static func decode<Value: Decodable>(_ type: Value.Type, from body: [UInt8]) throws -> Value {
         do {
             return try JSONDecoder().decode(Value.self, from: Data(body))
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, !context.codingPath.isEmpty {
+                // A value of the right type that is not one of the allowed ones (an enum).
+                let failure = ValidationFailure(decodingError: error)
+                throw APIError.invalidBody("'\(failure.field)' has a value that is not allowed", field: failure.field)
+            }
             let failure = ValidationFailure(decodingError: error)
             throw APIError.invalidBody(failure.reason, field: failure.field.isEmpty ? nil : failure.field)
         }

@@ -4,6 +4,9 @@ import Logging
 
 /// Gives every request an id (the caller's `X-Request-Id` when it is short and printable, a new UUID
 /// otherwise), puts it on the context's logger and echoes it in the response, errors included.
+///
+/// It is the outermost middleware, so it also puts every error into the API's one error shape: an unknown
+/// route or method (Hummingbird's own 404/405) as well as anything unexpected (500, logged).
 struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
@@ -17,10 +20,23 @@ struct RequestIDMiddleware: RouterMiddleware {
             var response = try await next(request, context)
             response.headers[.requestID] = context.requestID
             return response
-        } catch let error as APIError {
-            var response = try error.response(from: request, context: context)
+        } catch {
+            var response = try Self.apiError(error, context: context).response(from: request, context: context)
             response.headers[.requestID] = context.requestID
             return response
+        }
+    }
+
+    static func apiError(_ error: any Error, context: Context) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as HTTPError:
+            let code = error.status == .notFound ? "no_such_route" : (error.status == .methodNotAllowed ? "method_not_allowed" : "http_error")
+            return APIError(error.status, code: code, message: error.body ?? error.status.reasonPhrase)
+        default:
+            context.logger.error("request failed", metadata: ["error": "\(error)"])
+            return APIError(.internalServerError, code: "internal_error", message: "the gateway failed to handle the request (logged with its request id)")
         }
     }
 }

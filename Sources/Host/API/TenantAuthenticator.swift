@@ -12,11 +12,11 @@ struct TenantAuthenticator: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let presented = BearerToken.from(request) else {
-            throw APIError(.unauthorized, code: "unauthorized", message: "missing 'Authorization: Bearer <tenant API key>'")
+            throw APIError(.unauthorized, code: "unauthorized", message: "missing 'Authorization: Bearer <tenant API key>'", challenge: "Bearer")
         }
         guard let tenant = Self.tenant(presenting: presented, among: registry.all) else {
             context.logger.notice("API key refused")
-            throw APIError(.unauthorized, code: "unauthorized", message: "the API key is not valid")
+            throw APIError(.unauthorized, code: "unauthorized", message: "the API key is not valid", challenge: "Bearer")
         }
         guard tenant.config.enabled else {
             throw APIError(.forbidden, code: "tenant_disabled", message: "tenant '\(tenant.config.id)' is disabled", tenantID: tenant.config.id)
@@ -53,7 +53,7 @@ struct AdminAuthenticator: RouterMiddleware {
             SHA256.hash(data: Array(presented.utf8)) == SHA256.hash(data: Array(adminKey.reveal().utf8))
         else {
             context.logger.notice("admin key refused")
-            throw APIError(.unauthorized, code: "unauthorized", message: "missing or invalid admin key")
+            throw APIError(.unauthorized, code: "unauthorized", message: "missing or invalid admin key", challenge: "Bearer")
         }
         return try await next(request, context)
     }

@@ -16,9 +16,9 @@ struct WebhookRoutes {
                 tenantID: tenant, orgName: org, signature: request.headers[.hubSignature256], body: body)
             let metadata: Logger.Metadata = ["tenant.id": "\(tenant)", "org.name": "\(org)", "webhook.result": "\(result)"]
             switch result {
-            case .accepted, .duplicate, .forwardFailed, .forwardUnconfirmed:
+            case .accepted(let id), .duplicate(let id), .forwardFailed(let id, _), .forwardUnconfirmed(let id):
                 context.logger.debug("webhook taken", metadata: metadata)
-                return try Response.json(["status": "\(result)"])
+                return try Response.json(["status": Self.outcome(result), "genesysMessageId": id])
             case .unauthorized:
                 context.logger.notice("webhook signature refused", metadata: metadata)
                 throw APIError(.unauthorized, code: "bad_signature", message: "X-Hub-Signature-256 is missing or does not match", tenantID: tenant, org: org)
@@ -32,6 +32,19 @@ struct WebhookRoutes {
                     .badRequest, code: "invalid_body", message: error.reason, field: error.field.isEmpty ? nil : error.field,
                     tenantID: tenant, org: org)
             }
+        }
+    }
+}
+
+extension WebhookRoutes {
+    /// The stable word for a taken message in the 200 answer.
+    static func outcome(_ result: WebhookResult) -> String {
+        switch result {
+        case .accepted: return "accepted"
+        case .duplicate: return "duplicate"
+        case .forwardFailed: return "forward_failed"
+        case .forwardUnconfirmed: return "forward_unconfirmed"
+        case .unauthorized, .unknownOrg, .tenantDisabled, .invalidBody: return "refused"
         }
     }
 }

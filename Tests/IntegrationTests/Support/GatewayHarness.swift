@@ -21,6 +21,13 @@ struct TestOrg: Sendable {
     var secret: String { "\(tenant)-\(name)-secret" }
     var integrationID: String { "\(tenant)-\(name)-integration" }
     var secretVariable: String { "SECRET_\(tenant)_\(name)".uppercased().replacingOccurrences(of: "-", with: "_") }
+    /// The tenant's API key (one per tenant, whichever org asks).
+    var apiKey: String { "\(tenant)-api-key-0001" }
+    var apiKeyVariable: String { "APIKEY_\(tenant)".uppercased().replacingOccurrences(of: "-", with: "_") }
+    var webhookSecret: String { "\(tenant)-\(name)-webhook-secret" }
+    var webhookSecretVariable: String { "WEBHOOK_\(tenant)_\(name)".uppercased().replacingOccurrences(of: "-", with: "_") }
+    /// Where the sandbox posts this org's agent messages, under the gateway's API address.
+    func webhookURL(apiBaseURL: String) -> String { "\(apiBaseURL)/webhooks/genesys/\(tenant)/\(name)" }
     var key: OrgKey { OrgKey(tenantID: tenant, orgName: name) }
 }
 
@@ -76,9 +83,10 @@ struct GatewayHarness: Sendable {
 
     /// Starts a sandbox for `orgs`, writes tenant YAML for them and loads plugins and tenants; runs `body`
     /// with the sandbox, the loaded configuration and the secrets the YAML refers to.
+    /// - Parameter webhooksTo: the gateway API's base URL, when the sandbox should post agent messages to its webhook.
     static func withSandbox<T: Sendable>(
-        orgs: [TestOrg], tokenLifetimeSeconds: Int = 86400, sandboxRatePerMinute: Int = 1_000_000, logger: Logger,
-        _ body: @Sendable (SandboxSetup) async throws -> T
+        orgs: [TestOrg], tokenLifetimeSeconds: Int = 86400, sandboxRatePerMinute: Int = 1_000_000, webhooksTo: String? = nil,
+        webhookRetryIntervalMilliseconds: Int = 5000, logger: Logger, _ body: @Sendable (SandboxSetup) async throws -> T
     ) async throws -> T {
         let sandboxConfiguration = SandboxConfiguration(
             port: 0,
@@ -86,16 +94,23 @@ struct GatewayHarness: Sendable {
                 SandboxConfiguration.Org(
                     id: tenant,
                     clients: tenantOrgs.map { .init(id: $0.clientID, secret: $0.secret, tokenLifetimeSeconds: tokenLifetimeSeconds) },
-                    integrations: tenantOrgs.filter(\.integrationExists).map { .init(id: $0.integrationID) })
+                    integrations: tenantOrgs.filter(\.integrationExists).map { org in
+                        .init(
+                            id: org.integrationID, outboundNotificationWebhookUrl: webhooksTo.map { org.webhookURL(apiBaseURL: $0) },
+                            webhookSecret: webhooksTo.map { _ in org.webhookSecret })
+                    })
             },
-            defaultTokenLifetimeSeconds: tokenLifetimeSeconds, defaultRatePerMinute: sandboxRatePerMinute)
+            defaultTokenLifetimeSeconds: tokenLifetimeSeconds, defaultRatePerMinute: sandboxRatePerMinute,
+            webhook: .init(retries: 5, retryIntervalMilliseconds: webhookRetryIntervalMilliseconds, timeoutMilliseconds: 10_000))
         return try await SandboxServer.withRunning(sandboxConfiguration, logger: logger) { sandbox in
             let configs = TemporaryDirectory()
             for (tenant, tenantOrgs) in Dictionary(grouping: orgs, by: \.tenant) {
                 configs.write("\(tenant).yaml", yaml(tenant: tenant, orgs: tenantOrgs, baseURL: sandbox.baseURL))
             }
             let plugins = BuiltPlugins.directory(with: BuiltPlugins.shipped)
-            let environment = Dictionary(uniqueKeysWithValues: orgs.map { ($0.secretVariable, $0.secret) })
+            let environment = Dictionary(
+                orgs.flatMap { [($0.secretVariable, $0.secret), ($0.apiKeyVariable, $0.apiKey), ($0.webhookSecretVariable, $0.webhookSecret)] },
+                uniquingKeysWith: { first, _ in first })
             let secrets = SecretResolver(environment: environment)
             let configuration = GatewayConfiguration.load(
                 configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, logger: logger)
@@ -109,7 +124,7 @@ struct GatewayHarness: Sendable {
     }
 
     static func yaml(tenant: String, orgs: [TestOrg], baseURL: String) -> String {
-        var text = "id: \(tenant)\nenabled: \(orgs.allSatisfy(\.tenantEnabled))\norgs:\n"
+        var text = "id: \(tenant)\nenabled: \(orgs.allSatisfy(\.tenantEnabled))\napiKeys: [env:\(orgs[0].apiKeyVariable)]\norgs:\n"
         for (index, org) in orgs.enumerated() {
             text += """
                   - name: \(org.name)
@@ -119,6 +134,7 @@ struct GatewayHarness: Sendable {
                     clientId: \(org.clientID)
                     clientSecret: env:\(org.secretVariable)
                     integrationId: \(org.integrationID)
+                    webhookSecret: env:\(org.webhookSecretVariable)
                     messageTypes: [text, media, typing, receipt]
                     rateLimit: {messagesPerSecond: \(org.rate), burst: \(org.burst)}
                     circuitBreaker: \(org.breaker)

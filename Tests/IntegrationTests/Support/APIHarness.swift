@@ -1,0 +1,135 @@
+import Foundation
+import GatewayTestSupport
+import GenesysSandbox
+@testable import GatewayHost
+import Logging
+
+/// The whole gateway as `run` starts it — consumer, HTTP API, webhook, reloader — on a real RabbitMQ and the
+/// real sandbox, with an HTTP client for the API (libcurl over loopback) and a probe into the broker.
+struct APIHarness: Sendable {
+    static let adminKey = "test-admin-key-0001"
+
+    let baseURL: String
+    let sandbox: RunningSandbox
+    let gateway: GatewayServices
+    let probe: BrokerProbe
+    let topology: QueueTopology
+    let configDirectory: String
+    let environment: [String: String]
+    private let http: CurlHTTPClient
+
+    /// An answer from the API, with its body parsed when it is JSON.
+    struct Answer: Sendable {
+        var status: Int
+        var headers: [String: String]
+        var body: [UInt8]
+
+        var object: [String: Any] { ((try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]) ?? [:] }
+        /// The error body's `error` object.
+        var error: [String: Any] { object["error"] as? [String: Any] ?? [:] }
+        var text: String { String(decoding: body, as: UTF8.self) }
+        func header(_ name: String) -> String? { headers[name.lowercased()] }
+    }
+
+    /// Starts sandbox (posting agent messages to the gateway's webhook), gateway and API; runs `body`; stops them.
+    static func run<T: Sendable>(
+        _ name: String, orgs: [TestOrg], maxLimiterWait: Duration = .seconds(2),
+        _ body: @Sendable (APIHarness) async throws -> T
+    ) async throws -> T {
+        let url = try BrokerProbe.url
+        let topology = BrokerProbe.uniqueTopology(name)
+        let probe = BrokerProbe(url: url, topology: topology)
+        _ = try probe.declareWithStatusCapture()
+        let logger = Logger.quiet("api")
+        let port = try FreePort.pick()
+        let baseURL = "http://127.0.0.1:\(port)"
+        return try await GatewayHarness.withSandbox(
+            orgs: orgs, webhooksTo: baseURL, webhookRetryIntervalMilliseconds: 200, logger: logger
+        ) { setup in
+            let (ready, readySignal) = AsyncStream<Void>.makeStream()
+            let gateway = try GatewayServices(
+                configuration: setup.configuration,
+                settings: .init(
+                    amqp: .init(url: url, topology: topology, prefetch: 100), perOrgInFlight: 16,
+                    stateDirectory: TemporaryDirectory.fresh(), shutdownTimeout: .seconds(5),
+                    api: APISettings(
+                        host: "127.0.0.1", port: port, adminKey: Secret(adminKey), maxLimiterWait: maxLimiterWait,
+                        onServerRunning: { _ in readySignal.yield() }),
+                    configDirectory: setup.configDirectory),
+                secrets: setup.secrets, logger: logger)
+            let http = CurlHTTPClient()
+            let harness = APIHarness(
+                baseURL: baseURL, sandbox: setup.sandbox, gateway: gateway, probe: probe, topology: topology,
+                configDirectory: setup.configDirectory, environment: setup.environment, http: http)
+            let result = try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await gateway.run(); return nil }
+                defer { group.cancelAll() }
+                var iterator = ready.makeAsyncIterator()
+                _ = await iterator.next()
+                _ = await harness.eventually { gateway.amqp.isConnected }
+                return try await body(harness)
+            }
+            await http.shutdown()
+            return result
+        }
+    }
+
+    /// One request to the gateway's API.
+    func call(_ method: String, _ path: String, key: String? = nil, json: String? = nil, headers: [(String, String)] = []) async throws -> Answer {
+        var all = headers
+        if let key { all.append(("Authorization", "Bearer \(key)")) }
+        if json != nil { all.append(("Content-Type", "application/json")) }
+        let response = try await http.execute(HTTPRequest(
+            method: method, url: baseURL + path, headers: all, body: Array((json ?? "").utf8),
+            connectTimeout: .seconds(2), totalTimeout: .seconds(15)))
+        return Answer(status: response.status, headers: response.headers, body: response.body)
+    }
+
+    /// Declares a queue bound to `genesys.inbound` (what the channel side would consume); returns its name.
+    func captureInbound() throws -> String {
+        let connection = try AMQPConnection(url: probe.url, heartbeatSeconds: 0, connectTimeout: .seconds(5))
+        try connection.openChannel(1)
+        let queue = topology.inboundExchange + ".capture"
+        try connection.declareQueue(queue, arguments: [], channel: 1)
+        try connection.bindQueue(queue, exchange: topology.inboundExchange, routingKey: "#", channel: 1)
+        return queue
+    }
+
+    /// Waits until `condition` holds or `timeout` passes; returns whether it held.
+    func eventually(timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async rethrows -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+
+    /// A text message body in our contract.
+    static func text(id: String, org: String? = nil, tenant: String? = nil, customer: String = "+15550001", text: String = "hello") -> String {
+        var fields = [#""id":"\#(id)""#, #""type":"text""#, #""textBody":"\#(text)""#, #""sender":{"id":"\#(customer)","idType":"Phone"}"#]
+        if let org { fields.append(#""org":"\#(org)""#) }
+        if let tenant { fields.append(#""tenantId":"\#(tenant)""#) }
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+}
+
+/// A free TCP port on 127.0.0.1, for a server whose address must be known before it starts (the sandbox
+/// posts webhooks to the gateway's API).
+enum FreePort {
+    static func pick() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw GatewayHarness.HarnessError(message: "socket() failed") }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw GatewayHarness.HarnessError(message: "bind() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
