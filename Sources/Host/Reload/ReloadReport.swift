@@ -42,11 +42,17 @@ public struct ReloadReport: Codable, Sendable, Equatable {
     }
 
     public var trigger: Trigger
+    /// Tenants from new files (or new ids).
     public var tenantsAdded: [String] = []
+    /// Tenants whose settings or resolved secrets changed.
     public var tenantsUpdated: [String] = []
+    /// Tenants whose file is gone.
     public var tenantsRemoved: [String] = []
+    /// Tenants read again with nothing changed: their orgs keep token, limiter and breaker state.
     public var tenantsUnchanged: [String] = []
+    /// Orgs new to a tenant that was already served.
     public var orgsAdded: [Org] = []
+    /// Orgs gone from a tenant that is still served.
     public var orgsRemoved: [Org] = []
     /// Orgs that got a new token store (client id, secret, login host or login timeouts changed).
     public var orgsWithNewCredentials: [Org] = []
@@ -54,6 +60,7 @@ public struct ReloadReport: Codable, Sendable, Equatable {
     public var orgsWithNewRateLimiter: [Org] = []
     /// Orgs that got a fresh (closed) circuit breaker because their breaker settings changed.
     public var orgsWithNewCircuitBreaker: [Org] = []
+    /// Files refused, by path; tenants kept from their previous version are named there, not in the lists above.
     public var failedFiles: [FailedFile] = []
 
     public init(trigger: Trigger) {

@@ -36,10 +36,12 @@ public final class TenantRegistry: Sendable {
         self.factory = factory
     }
 
+    /// The tenant with `id` as it is in force now.
     public func tenant(_ id: String) -> TenantRuntime? {
         tenants.withLock { $0[id]?.runtime }
     }
 
+    /// Every tenant in force, by id, all from the same reload.
     public var all: [TenantRuntime] {
         tenants.withLock { $0.values.map(\.runtime) }.sorted { $0.config.id < $1.config.id }
     }
