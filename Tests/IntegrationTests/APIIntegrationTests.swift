@@ -201,4 +201,37 @@ struct APIIntegrationTests {
             #expect(api.sandbox.control.received(integrationId: slow.integrationID).count == 1)
         }
     }
+
+    @Test("cross-tenant attempts are all refused: messages, conversations, orgs and bodies of another tenant")
+    func crossTenant() async throws {
+        try await APIHarness.run("api-cross-tenant", orgs: Self.orgs) { api in
+            let alpha = Self.alphaOne.apiKey
+            let beta = Self.beta.apiKey
+            let created = try await api.call(
+                "POST", "/v1/conversations", key: beta,
+                json: #"{"kind":"open","message":{"id":"x-1","type":"text","textBody":"hi","sender":{"id":"+15550077","idType":"Phone"}}}"#)
+            let conversation = try #require(created.object["conversationId"] as? String)
+            #expect(try await api.call("POST", "/v1/messages/async", key: beta, json: APIHarness.text(id: "x-2")).status == 202)
+
+            // beta's org name "main" is not alpha's.
+            #expect(try await api.call("POST", "/v1/messages?org=main", key: alpha, json: APIHarness.text(id: "x-3")).status == 404)
+            #expect(try await api.call("POST", "/v1/messages", key: alpha, json: APIHarness.text(id: "x-4", org: "main")).status == 404)
+            #expect(try await api.call("POST", "/v1/messages", key: alpha, json: APIHarness.text(id: "x-5", tenant: "beta")).status == 400)
+            #expect(try await api.call("GET", "/v1/messages/x-1", key: alpha).status == 404)
+            #expect(try await api.call("GET", "/v1/messages/x-2", key: alpha).status == 404)
+            #expect(try await api.call("GET", "/v1/conversations/\(conversation)", key: alpha).status == 404)
+            #expect(try await api.call("GET", "/v1/conversations/\(conversation)?org=two", key: alpha).status == 404)
+            #expect(try await api.call("POST", "/v1/conversations/\(conversation)/close", key: alpha).status == 404)
+            let transfer = try await api.call(
+                "POST", "/v1/conversations/\(conversation)/participants", key: alpha, json: #"{"participantId":"p","queueId":"q"}"#)
+            #expect(transfer.status == 404)
+            #expect(try await api.call("GET", "/admin/tenants", key: beta).status == 401)
+            // Nothing of alpha's reached Genesys, and beta's conversation is still open.
+            #expect(api.sandbox.control.received(integrationId: Self.alphaOne.integrationID).isEmpty)
+            #expect(api.sandbox.control.received(integrationId: Self.alphaTwo.integrationID).isEmpty)
+            let still = try await api.call("GET", "/v1/conversations/\(conversation)", key: beta)
+            let states = ((still.object["conversation"] as? [String: Any])?["participants"] as? [[String: Any]])?.compactMap { $0["state"] as? String }
+            #expect(states?.contains("connected") == true)
+        }
+    }
 }
