@@ -19,14 +19,17 @@ public struct APIServices: Sendable {
     public var maxLimiterWait: Duration
     /// How long `POST /v1/messages/async` waits for the broker's confirm before answering 503.
     public var publishTimeout: Duration
+    /// Measures the publish bound.
+    public var clock: any MonotonicClock
     public var logger: Logger
 
     public init(
         registry: TenantRegistry, delivery: DeliveryService, amqp: AMQPClient, status: any StatusSink, statuses: MessageStatusStore,
         conversations: ConversationDirectory, metrics: GatewayMetrics? = nil, reloader: (any ConfigReloading)? = nil,
         webhook: WebhookHandler? = nil, adminKey: Secret? = nil, maxLimiterWait: Duration = .seconds(2),
-        publishTimeout: Duration = .seconds(5), logger: Logger
+        publishTimeout: Duration = .seconds(5), clock: any MonotonicClock = SystemClock(), logger: Logger
     ) {
+        self.clock = clock
         self.registry = registry
         self.delivery = delivery
         self.amqp = amqp

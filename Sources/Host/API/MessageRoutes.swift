@@ -85,7 +85,7 @@ struct MessageRoutes {
                 return error
             }
         }
-        switch await BoundedWait.value(of: publish, within: services.publishTimeout, clock: SystemClock()) {
+        switch await BoundedWait.value(of: publish, within: services.publishTimeout, clock: services.clock) {
         case .some(.none):
             break
         case .some(.some(let error)):

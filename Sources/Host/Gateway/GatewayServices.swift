@@ -92,7 +92,7 @@ public struct GatewayServices: Sendable {
             let services = APIServices(
                 registry: registry, delivery: delivery, amqp: amqp, status: countedStatus, statuses: statuses,
                 conversations: conversations, metrics: metrics, reloader: reloader, webhook: webhook, adminKey: api.adminKey,
-                maxLimiterWait: api.maxLimiterWait, logger: logger)
+                maxLimiterWait: api.maxLimiterWait, clock: clock, logger: logger)
             return GatewayAPI(services: services).makeApplication(host: api.host, port: api.port, onServerRunning: api.onServerRunning)
         }
     }
