@@ -1,0 +1,139 @@
+import Prometheus
+import Synchronization
+
+/// The gateway's Prometheus metrics, per tenant and org: messages sent, failed, retried, dead-lettered and
+/// parked, Genesys 429s and latency, each org's rate limiter, circuit breaker and token renewals.
+///
+/// Fed from three sides: every Genesys call (as the ``GenesysCallObserving`` the delivery core reports to),
+/// every queued message's status (as a ``StatusSink`` beside the AMQP one), and each org's limiter, breaker
+/// and token store, read when ``exposition()`` is called. docs/metrics.md lists the families.
+///
+/// Label values are only ever configured tenant ids, org names and a bounded set of operations: a tenant
+/// or org the configuration does not know is counted under `(unknown)`, and an org that a reload removed
+/// loses its series at the next scrape.
+public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
+    /// The `Content-Type` of ``exposition()``'s text (Prometheus text format 0.0.4).
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    /// The `operation` of a Genesys call that sends a message: the only calls counted as sent or failed.
+    public static let messageOperation = "message"
+
+    /// Where the series live. Other parts of the gateway may add their own (the HTTP API's request counts,
+    /// say); they come out in the same exposition.
+    public let prometheus: PrometheusCollectorRegistry
+    private let tenants: @Sendable () -> TenantRegistry
+    private let table = Mutex(SeriesTable())
+    /// One scrape at a time, so two scrapes never both add the same growth of a read count.
+    private let scrapes = AsyncSemaphore(limit: 1)
+
+    /// - Parameters:
+    ///   - tenants: the configuration in force now; called on every update, so a reload is seen at once.
+    ///   - prometheus: the collector registry to put the series in.
+    public init(tenants: @escaping @Sendable () -> TenantRegistry, prometheus: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.tenants = tenants
+        self.prometheus = prometheus
+    }
+
+    /// A swift-metrics factory writing into the same registry, for libraries that report through
+    /// swift-metrics (`main` may bootstrap `MetricsSystem` with it; this type never touches global state).
+    public var factory: PrometheusMetricsFactory {
+        PrometheusMetricsFactory(registry: prometheus)
+    }
+
+    public func observe(_ call: GenesysCallRecord) {
+        let key = labelKey(for: call.org)
+        let (series, latency) = table.withLock { table in
+            let operation = table.operationLabel(call.operation)
+            return table.withSeries(key, prometheus) { series in
+                (series, series.latency(for: operation, collectors: prometheus))
+            }
+        }
+        latency.record(call.duration)
+        if call.operation == Self.messageOperation {
+            if let status = call.status, (200..<300).contains(status) {
+                series.sent.increment()
+            } else {
+                series.failed.increment()
+            }
+        }
+        if call.status == 429 {
+            series.throttled.increment()
+        }
+    }
+
+    public func publish(_ event: StatusEvent) async {
+        let key = labelKey(for: OrgKey(tenantID: event.tenantId, orgName: event.org))
+        let series = table.withLock { table in table.withSeries(key, prometheus) { $0 } }
+        switch event.status {
+        case .retrying: series.retried.increment()
+        case .deadLettered: series.deadLettered.increment()
+        case .parked: series.parked.increment()
+        // Sends are counted from Genesys' answers (API sends publish no status); circuits are read at scrape.
+        case .queued, .accepted, .sent, .circuit: break
+        }
+    }
+
+    /// Reads every org's limiter, breaker and token store, drops the series of orgs no longer configured,
+    /// and returns all series in the Prometheus text format.
+    public func exposition() async -> String {
+        await scrapes.acquire()
+        var readings: [OrgStateReading] = []
+        for tenant in tenants().all {
+            for org in tenant.orgs.values {
+                readings.append(await OrgStateReading.read(org))
+            }
+        }
+        let current = tenants()
+        table.withLock { table in
+            for reading in readings where current.tenant(reading.key.tenantID)?.orgs[reading.key.orgName] != nil {
+                table.withSeries(reading.key, prometheus) { $0.apply(reading) }
+            }
+            table.retain(prometheus) { key in Self.labelKey(for: key, in: current) == key }
+        }
+        let text = prometheus.emitToString()
+        await scrapes.release()
+        return text
+    }
+
+    private func labelKey(for org: OrgKey) -> OrgKey {
+        Self.labelKey(for: org, in: tenants())
+    }
+
+    /// `org` if configured; otherwise its tenant with org `(unknown)`, or `(unknown)` for both.
+    private static func labelKey(for org: OrgKey, in tenants: TenantRegistry) -> OrgKey {
+        let unknown = GatewayMetricFamilies.unknown
+        guard let tenant = tenants.tenant(org.tenantID) else { return OrgKey(tenantID: unknown, orgName: unknown) }
+        guard tenant.orgs[org.orgName] != nil else { return OrgKey(tenantID: org.tenantID, orgName: unknown) }
+        return org
+    }
+
+    /// The series made so far, by label key, and the operations seen.
+    private struct SeriesTable {
+        private var series: [OrgKey: OrgMetricSeries] = [:]
+        private var operations: Set<String> = []
+
+        /// Runs `body` on the series for `key`, made first if needed.
+        mutating func withSeries<T>(
+            _ key: OrgKey, _ collectors: PrometheusCollectorRegistry, _ body: (inout OrgMetricSeries) -> T
+        ) -> T {
+            var entry = series[key] ?? OrgMetricSeries(key: key, collectors: collectors)
+            defer { series[key] = entry }
+            return body(&entry)
+        }
+
+        /// `operation`, or `(other)` once ``GatewayMetricFamilies/maximumOperations`` others were seen.
+        mutating func operationLabel(_ operation: String) -> String {
+            if operations.contains(operation) { return operation }
+            guard operations.count < GatewayMetricFamilies.maximumOperations else { return GatewayMetricFamilies.otherOperation }
+            operations.insert(operation)
+            return operation
+        }
+
+        /// Unregisters and forgets the series whose key `keep` refuses.
+        mutating func retain(_ collectors: PrometheusCollectorRegistry, _ keep: (OrgKey) -> Bool) {
+            for (key, entry) in series where !keep(key) {
+                entry.unregister(from: collectors)
+                series[key] = nil
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Prometheus
+
+/// One org's metric series in the collector registry, made on first use and unregistered when the org
+/// leaves the configuration (so a reload that drops an org also drops its series).
+struct OrgMetricSeries {
+    let sent: Counter
+    let failed: Counter
+    let retried: Counter
+    let deadLettered: Counter
+    let parked: Counter
+    let throttled: Counter
+    let tokenRenewals: Counter
+    let breakerTrips: Counter
+    let breakerState: Gauge
+    let limiterRate: Gauge
+    let limiterConfiguredRate: Gauge
+    let limiterQueued: Gauge
+    let limiterPaused: Gauge
+    /// Genesys latency by operation.
+    private(set) var latency: [String: DurationHistogram] = [:]
+    /// Counts already added to ``tokenRenewals`` and ``breakerTrips``, and whose counts they were.
+    var renewalsSeen: SourcedCount?
+    var tripsSeen: SourcedCount?
+
+    private let labels: [(String, String)]
+
+    init(key: OrgKey, collectors: PrometheusCollectorRegistry) {
+        typealias Families = GatewayMetricFamilies
+        let labels = [(Families.tenantLabel, key.tenantID), (Families.orgLabel, key.orgName)]
+        self.labels = labels
+        func counter(_ descriptor: MetricNameDescriptor) -> Counter {
+            collectors.makeCounter(descriptor: descriptor, labels: labels)
+        }
+        func gauge(_ descriptor: MetricNameDescriptor) -> Gauge {
+            collectors.makeGauge(descriptor: descriptor, labels: labels)
+        }
+        sent = counter(Families.sent)
+        failed = counter(Families.failed)
+        retried = counter(Families.retried)
+        deadLettered = counter(Families.deadLettered)
+        parked = counter(Families.parked)
+        throttled = counter(Families.throttled)
+        tokenRenewals = counter(Families.tokenRenewals)
+        breakerTrips = counter(Families.breakerTrips)
+        breakerState = gauge(Families.breakerState)
+        limiterRate = gauge(Families.limiterRate)
+        limiterConfiguredRate = gauge(Families.limiterConfiguredRate)
+        limiterQueued = gauge(Families.limiterQueued)
+        limiterPaused = gauge(Families.limiterPaused)
+    }
+
+    /// The latency histogram for `operation`, made on first use.
+    mutating func latency(for operation: String, collectors: PrometheusCollectorRegistry) -> DurationHistogram {
+        if let histogram = latency[operation] { return histogram }
+        let histogram = collectors.makeDurationHistogram(
+            descriptor: GatewayMetricFamilies.latency,
+            labels: labels + [(GatewayMetricFamilies.operationLabel, operation)],
+            buckets: GatewayMetricFamilies.latencyBuckets)
+        latency[operation] = histogram
+        return histogram
+    }
+
+    /// Sets the scrape-time series from `reading`.
+    mutating func apply(_ reading: OrgStateReading) {
+        breakerState.set(GatewayMetricFamilies.value(of: reading.breaker.state))
+        limiterRate.set(reading.limiter.currentRate)
+        limiterConfiguredRate.set(reading.limiter.configuredRate)
+        limiterQueued.set(Int64(reading.limiter.queued))
+        limiterPaused.set(reading.limiter.pausedFor.seconds)
+        tripsSeen = SourcedCount(source: reading.breakerIdentity, count: reading.breaker.trips)
+            .adding(to: breakerTrips, after: tripsSeen)
+        if let renewals = reading.tokenRenewals {
+            renewalsSeen = renewals.adding(to: tokenRenewals, after: renewalsSeen)
+        }
+    }
+
+    func unregister(from collectors: PrometheusCollectorRegistry) {
+        for counter in [sent, failed, retried, deadLettered, parked, throttled, tokenRenewals, breakerTrips] {
+            collectors.unregisterCounter(counter)
+        }
+        for gauge in [breakerState, limiterRate, limiterConfiguredRate, limiterQueued, limiterPaused] {
+            collectors.unregisterGauge(gauge)
+        }
+        for histogram in latency.values {
+            collectors.unregisterDurationHistogram(histogram)
+        }
+    }
+}
+
+/// A running count kept by some object (a token store, a breaker), and which object kept it.
+///
+/// An org whose credentials change gets a new token store counting from zero; knowing the source tells a
+/// restart from a count that has not moved, so the exported counter never goes backwards or skips.
+struct SourcedCount: Equatable {
+    var source: ObjectIdentifier
+    var count: Int
+
+    /// Adds to `counter` what this count has grown by since `previous`, and returns what is now accounted
+    /// for. A count from a new source is new in full.
+    func adding(to counter: Counter, after previous: SourcedCount?) -> SourcedCount {
+        guard let previous, previous.source == source else {
+            if count > 0 { counter.increment(by: Int64(count)) }
+            return self
+        }
+        guard count > previous.count else { return previous }
+        counter.increment(by: Int64(count - previous.count))
+        return self
+    }
+}

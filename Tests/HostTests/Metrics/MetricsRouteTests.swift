@@ -1,0 +1,54 @@
+import Foundation
+import GatewayTestSupport
+import Hummingbird
+import Logging
+import Testing
+@testable import GatewayHost
+
+/// `GET /metrics` over real HTTP (Hummingbird on 127.0.0.1, fetched with libcurl): status, content type,
+/// an exposition that parses, and counters that move between two scrapes.
+@Suite(.timeLimit(.minutes(1))) struct MetricsRouteTests {
+    @Test func servesTheExpositionWithItsContentTypeAndFreshValues() async throws {
+        let fixture = try MetricsFixture()
+        let registry = try fixture.registry()
+        let metrics = GatewayMetrics(tenants: { registry })
+        let router = Router()
+        router.addMetricsRoute(metrics)
+        try await Self.serve(router) { port in
+            let client = CurlHTTPClient()
+            let request = GatewayHost.HTTPRequest(
+                method: "GET", url: "http://127.0.0.1:\(port)/metrics", headers: [], body: [],
+                connectTimeout: .seconds(2), totalTimeout: .seconds(5))
+            let sent = "genesys_gateway_messages_sent_total"
+            let us = MetricsFixture.labels(MetricsFixture.acmeUS)
+
+            let before = try await client.execute(request)
+            #expect(before.status == 200)
+            #expect(before.headers["content-type"] == GatewayMetrics.contentType)
+            #expect(try PrometheusExposition(parsing: String(decoding: before.body, as: UTF8.self)).value(sent, us) == 0)
+
+            _ = await fixture.deliver("ok", to: MetricsFixture.acmeUS, registry: registry, metrics: metrics)
+            let after = try await client.execute(request)
+            #expect(try PrometheusExposition(parsing: String(decoding: after.body, as: UTF8.self)).value(sent, us) == 1)
+            await client.shutdown()
+        }
+    }
+
+    /// Runs `router` on a free port of 127.0.0.1 while `body` runs.
+    static func serve(_ router: Router<BasicRequestContext>, _ body: (Int) async throws -> Void) async throws {
+        let (ports, port) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "metrics-route")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { port.yield($0.localAddress?.port ?? 0) }, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            defer { group.cancelAll() }
+            for await bound in ports {
+                try await body(bound)
+                break
+            }
+        }
+    }
+}
