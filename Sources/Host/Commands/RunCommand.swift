@@ -30,7 +30,7 @@ struct RunCommand: AsyncParsableCommand {
     var maxConnectionsPerHost: Int = 256
 
     @Option(help: "State manager base URL (env GGW_STATE_MANAGER_URL): statuses are also sent as PUT {url}/messages/{id}/status.")
-    var stateManagerURL: String? = GatewayEnvironment.value("GGW_STATE_MANAGER_URL")
+    var stateManagerURL: String?
 
     @Option(help: "Address the HTTP API binds to (env GGW_API_HOST).")
     var apiHost: String = GatewayEnvironment.value("GGW_API_HOST") ?? "127.0.0.1"
@@ -64,7 +64,7 @@ struct RunCommand: AsyncParsableCommand {
             settings: .init(
                 amqp: .init(url: queue.amqpURL, topology: try queue.topology, prefetch: prefetch),
                 perOrgInFlight: perOrgInFlight, stateDirectory: stateDir, shutdownTimeout: .seconds(shutdownTimeout),
-                stateManagerURL: stateManagerURL, maxConnectionsPerHost: maxConnectionsPerHost,
+                stateManagerURL: stateManagerURL ?? GatewayEnvironment.value("GGW_STATE_MANAGER_URL"), maxConnectionsPerHost: maxConnectionsPerHost,
                 api: APISettings(
                     host: apiHost, port: apiPort, adminKey: adminSecret, maxLimiterWait: .milliseconds(apiMaxLimiterWaitMs),
                     onServerRunning: { port in logger.info("HTTP API listening", metadata: ["address": "http://\(apiHost):\(port)"]) }),
