@@ -7,7 +7,8 @@ public struct APIServices: Sendable {
     public var delivery: DeliveryService
     /// Where `POST /v1/messages/async` publishes, and whose connection `/ready` reports.
     public var amqp: AMQPClient
-    /// Where the API's own status events go (the same fan-out as the pipeline's).
+    /// Where the API's status events go besides `statuses` and `conversations` (which the API updates itself
+    /// before it answers): `genesys.status`, the state manager, metrics.
     public var status: any StatusSink
     public var statuses: MessageStatusStore
     public var conversations: ConversationDirectory

@@ -47,7 +47,7 @@ struct MessageRoutes {
             event.genesysMessageId = receipt.genesysMessageID
             event.conversationId = receipt.conversationID
             event.correlationId = receipt.correlationID
-            await services.status.publish(event)
+            await publish(event)
             return receipt
         case .rateLimited(let retryAfter):
             throw APIError.from(.rateLimited(retryAfter: retryAfter), org: key)
@@ -77,7 +77,7 @@ struct MessageRoutes {
         let message = AMQPMessage(
             routingKey: amqp.settings.topology.outbound, body: checked.bytes,
             headers: [(QueueHeaders.tenant, .string(key.tenantID))], messageID: checked.message.id)
-        let publish = Task { () -> (any Error)? in
+        let publishing = Task { () -> (any Error)? in
             do {
                 try await amqp.publish(message)
                 return nil
@@ -85,7 +85,7 @@ struct MessageRoutes {
                 return error
             }
         }
-        switch await BoundedWait.value(of: publish, within: services.publishTimeout, clock: services.clock) {
+        switch await BoundedWait.value(of: publishing, within: services.publishTimeout, clock: services.clock) {
         case .some(.none):
             break
         case .some(.some(let error)):
@@ -96,11 +96,21 @@ struct MessageRoutes {
                 .serviceUnavailable, code: "queue_unavailable",
                 message: "RabbitMQ did not confirm within \(services.publishTimeout); the message may still be delivered", retryAfter: .seconds(1))
         }
-        await services.status.publish(StatusEvent(status: .queued, messageId: checked.message.id, tenantId: key.tenantID, org: key.orgName))
+        // The consumer may have taken the message already; the status store keeps `queued` before what it reported.
+        await publish(StatusEvent(status: .queued, messageId: checked.message.id, tenantId: key.tenantID, org: key.orgName))
         return try Response.json(
             QueuedAnswer(messageId: checked.message.id, tenantId: key.tenantID, org: key.orgName, status: "queued",
                          statusUrl: "/v1/messages/\(checked.message.id)"),
             status: .accepted)
+    }
+
+    /// Records `event` where the API reads it back (message status, conversation owner) before the answer goes
+    /// out, then passes it on without waiting for the broker's confirm: status never slows an answer.
+    func publish(_ event: StatusEvent) async {
+        await services.statuses.publish(event)
+        await services.conversations.publish(event)
+        let status = services.status
+        Task { await status.publish(event) }
     }
 
     func status(_ context: APIRequestContext) async throws -> Response {
@@ -148,7 +158,7 @@ struct MessageRoutes {
             object["createdAt"] = StatusEvent.format(Date())
             message.createdAt = object["createdAt"] as? String
         }
-        let bytes = Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+        let bytes = Array(try JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]))
         guard let sender = org.senders[message.type] else {
             let known = services.registry.plugins.sender(for: message.type) != nil
             throw APIError(

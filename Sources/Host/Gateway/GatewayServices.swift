@@ -54,8 +54,8 @@ public struct GatewayServices: Sendable {
         let stateManager = settings.stateManagerURL.map { StateManagerSink(baseURL: $0, http: http, logger: logger) }
         let statuses = MessageStatusStore()
         let conversations = ConversationDirectory()
-        let status = FanOutStatusSink(
-            [AMQPStatusSink(client: amqp, exchange: settings.amqp.topology.statusExchange, logger: logger), statuses, conversations]
+        let published = FanOutStatusSink(
+            [AMQPStatusSink(client: amqp, exchange: settings.amqp.topology.statusExchange, logger: logger)]
                 + (stateManager.map { [$0] } ?? []))
         let registry = try TenantRegistry.build(
             configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger,
@@ -63,11 +63,12 @@ public struct GatewayServices: Sendable {
                 var event = StatusEvent(status: .circuit, messageId: nil, tenantId: org.tenantID, org: org.orgName)
                 event.circuitState = transition.to.rawValue
                 event.reason = transition.reason
-                Task { await status.publish(event) }
+                Task { await published.publish(event) }
             })
         // Counts every message status too; breaker states it reads at scrape time.
         let metrics = GatewayMetrics(tenants: { registry })
-        let countedStatus = FanOutStatusSink([status, metrics])
+        let outward = FanOutStatusSink([published, metrics])
+        let pipelineStatus = FanOutStatusSink([statuses, conversations, outward])
         let store = try FileIdempotencyStore(path: settings.stateDirectory + "/idempotency.jsonl")
         let delivery = DeliveryService(registry: registry, http: http, clock: clock, logger: logger, sent: store, observer: metrics)
         let reloader = settings.configDirectory.map {
@@ -82,7 +83,7 @@ public struct GatewayServices: Sendable {
         self.metrics = metrics
         self.logger = logger
         consumer = OutboundConsumer(
-            client: amqp, delivery: delivery, registry: registry, status: countedStatus, clock: clock,
+            client: amqp, delivery: delivery, registry: registry, status: pipelineStatus, clock: clock,
             perOrgInFlight: settings.perOrgInFlight, shutdownTimeout: settings.shutdownTimeout, logger: logger)
         apiServer = settings.api.map { api in
             let webhook = WebhookHandler(
@@ -90,7 +91,7 @@ public struct GatewayServices: Sendable {
                 deduplicator: WebhookDeduplicator(clock: clock),
                 undelivered: FailedReceiptReporter(delivery: delivery, clock: clock, logger: logger), clock: clock, logger: logger)
             let services = APIServices(
-                registry: registry, delivery: delivery, amqp: amqp, status: countedStatus, statuses: statuses,
+                registry: registry, delivery: delivery, amqp: amqp, status: outward, statuses: statuses,
                 conversations: conversations, metrics: metrics, reloader: reloader, webhook: webhook, adminKey: api.adminKey,
                 maxLimiterWait: api.maxLimiterWait, clock: clock, logger: logger)
             return GatewayAPI(services: services).makeApplication(host: api.host, port: api.port, onServerRunning: api.onServerRunning)

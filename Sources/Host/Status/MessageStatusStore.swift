@@ -24,9 +24,15 @@ public actor MessageStatusStore: StatusSink {
             entries[id] = Entry(latest: event, history: [])
             return
         }
-        entry.history.append(entry.latest)
+        if event.status == .queued {
+            // The API reports `queued` once the broker confirmed the message; the consumer may have reported
+            // on it first. Queued is where a message starts, so it goes first.
+            entry.history.insert(event, at: 0)
+        } else {
+            entry.history.append(entry.latest)
+            entry.latest = event
+        }
         if entry.history.count > Self.historyLimit { entry.history.removeFirst() }
-        entry.latest = event
         entries[id] = entry
     }
 

@@ -18,7 +18,8 @@ public struct BoundedDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
         get { values[key] }
         set {
             guard let newValue else {
-                values[key] = nil  // its place in `order` is skipped when its turn comes
+                // Its place in `order` stays: a key removed and set again may be forgotten early, never late.
+                values[key] = nil
                 return
             }
             if values.updateValue(newValue, forKey: key) == nil {

@@ -1,0 +1,45 @@
+import Testing
+
+@testable import GatewayHost
+
+@Suite struct MessageStatusStoreTests {
+    func event(_ status: StatusEvent.Status, _ id: String = "m-1", tenant: String = "acme") -> StatusEvent {
+        StatusEvent(status: status, messageId: id, tenantId: tenant, org: "us")
+    }
+
+    @Test func theLatestStatusWinsAndEarlierOnesAreHistory() async {
+        let store = MessageStatusStore()
+        await store.publish(event(.accepted))
+        await store.publish(event(.retrying))
+        await store.publish(event(.sent))
+        let entry = await store.entry(for: "m-1", tenantID: "acme")
+        #expect(entry?.latest.status == .sent)
+        #expect(entry?.history.map(\.status) == [.accepted, .retrying])
+    }
+
+    @Test func queuedReportedAfterTheConsumerStillComesFirst() async {
+        let store = MessageStatusStore()
+        await store.publish(event(.accepted))
+        await store.publish(event(.sent))
+        await store.publish(event(.queued))
+        let entry = await store.entry(for: "m-1", tenantID: "acme")
+        #expect(entry?.latest.status == .sent)
+        #expect(entry?.history.map(\.status) == [.queued, .accepted])
+    }
+
+    @Test func anotherTenantNeverSeesTheMessage() async {
+        let store = MessageStatusStore()
+        await store.publish(event(.sent, tenant: "acme"))
+        #expect(await store.entry(for: "m-1", tenantID: "globex") == nil)
+        #expect(await store.entry(for: "m-1", tenantID: "acme") != nil)
+    }
+
+    @Test func eventsWithoutAMessageAreIgnoredAndTheOldestMessagesAreForgotten() async {
+        let store = MessageStatusStore(capacity: 2)
+        await store.publish(StatusEvent(status: .circuit, messageId: nil, tenantId: "acme", org: "us"))
+        for id in ["a", "b", "c"] { await store.publish(event(.sent, id)) }
+        #expect(await store.entry(for: "a", tenantID: "acme") == nil)
+        #expect(await store.entry(for: "b", tenantID: "acme") != nil)
+        #expect(await store.entry(for: "c", tenantID: "acme") != nil)
+    }
+}
