@@ -234,4 +234,38 @@ struct APIIntegrationTests {
             #expect(states?.contains("connected") == true)
         }
     }
+
+    @Test("message ids are each tenant's own: the same id from two tenants is two messages, each with its own status")
+    func sameIdTwoTenants() async throws {
+        try await APIHarness.run("api-same-id", orgs: Self.orgs) { api in
+            #expect(try await api.call("POST", "/v1/messages", key: Self.beta.apiKey, json: APIHarness.text(id: "shared-1")).status == 200)
+            #expect(try await api.call("POST", "/v1/messages/async", key: Self.alphaOne.apiKey, json: APIHarness.text(id: "shared-1")).status == 202)
+            let delivered = await api.eventually {
+                let status = try? await api.call("GET", "/v1/messages/shared-1", key: Self.alphaOne.apiKey)
+                return (status?.object["latest"] as? [String: Any])?["status"] as? String == "sent"
+            }
+            #expect(delivered)
+            #expect(api.sandbox.control.received(integrationId: Self.alphaOne.integrationID).count == 1)
+            #expect(api.sandbox.control.received(integrationId: Self.beta.integrationID).count == 1)
+            let beta = try await api.call("GET", "/v1/messages/shared-1", key: Self.beta.apiKey)
+            let tenants = ((beta.object["history"] as? [[String: Any]]) ?? []) + [beta.object["latest"] as? [String: Any] ?? [:]]
+            #expect(tenants.allSatisfy { $0["tenantId"] as? String == "beta" })
+        }
+    }
+
+    @Test("a half-open breaker turning sends away answers 503 circuit_open with Retry-After, never anything else")
+    func halfOpen() async throws {
+        try await APIHarness.run("api-half-open", orgs: Self.orgs) { api in
+            #expect(try await api.call("POST", "/admin/tenants/beta/orgs/main/breaker", key: APIHarness.adminKey, json: #"{"state":"half-open"}"#).status == 200)
+            let answers = try await withThrowingTaskGroup(of: APIHarness.Answer.self) { group in
+                for index in 0..<12 {
+                    group.addTask { try await api.call("POST", "/v1/messages", key: Self.beta.apiKey, json: APIHarness.text(id: "h-\(index)")) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let refused = answers.filter { $0.status != 200 }
+            #expect(refused.allSatisfy { $0.status == 503 && $0.error["code"] as? String == "circuit_open" && $0.header("Retry-After") != nil })
+            #expect(answers.count - refused.count == api.sandbox.control.received(integrationId: Self.beta.integrationID).count)
+        }
+    }
 }

@@ -22,7 +22,7 @@ import Testing
             #expect(receipt.genesysMessageID == received.first?.id)
             #expect(receipt.conversationID != nil)
             #expect(receipt.conversationID == received.first?.conversationId)
-            #expect(await gateway.delivery.sent.receipt(for: "m-1") == receipt)
+            #expect(await gateway.delivery.sent.receipt(for: "m-1", tenantID: "acme") == receipt)
         }
     }
 

@@ -41,7 +41,7 @@ import Testing
             let breaker = try #require(gateway.registry.tenant("acme")?.org(named: "sick")).breaker
             #expect(await breaker.snapshot().state == .open)
             // The first 10 calls reached Genesys and failed; then the circuit held the rest back.
-            let held = sickOutcomes.filter { if case .retry(_, let reason, _, false) = $0 { reason.hasPrefix("circuit open") } else { false } }
+            let held = sickOutcomes.filter { if case .notSent(.circuitOpen) = $0 { true } else { false } }
             #expect(held.count == 5)
             #expect(gateway.sandbox.control.stats().statusCounts["503"] == 10)
             #expect(transitions.all.map(\.0) == [sick.key])

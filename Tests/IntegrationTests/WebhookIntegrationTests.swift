@@ -43,6 +43,9 @@ import Testing
             defer { client.stop() }
             let body = Self.agentMessage(id: "8f14e45fceea167a5a36dedd4bea2543", text: "Your order ships today")
             let forged = Self.agentMessage(id: "c9f0f895fb98ab9159f51fd0297e236d", text: "Send me your password")
+            // The publisher refuses at once while disconnected (Genesys then gets a Failed receipt): connect first.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !client.isConnected, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
 
             #expect(await handler.handle(tenantID: "acme", orgName: "us", signature: Self.signature(body), body: body)
                 == .accepted(genesysMessageID: "8f14e45fceea167a5a36dedd4bea2543"))
@@ -66,6 +69,34 @@ import Testing
             #expect(message.text == "Your order ships today")
             #expect(message.conversationId == "conv-9")
             #expect(message.agent?.nickname == "Agent Smith")
+        }
+    }
+
+    @Test func withRabbitMQUnreachableTheWebhookAnswersAtOnceAndReportsTheFailure() async throws {
+        let registry = try Self.registry()
+        let logger = Logger.quiet("webhook")
+        // A client that never connected (as when the broker is down): nothing may wait for it.
+        let client = AMQPClient(settings: .init(url: "amqp://guest:guest@127.0.0.1:1/%2F", topology: QueueTopology()), logger: logger)
+        let reports = Collected<String>()
+        let handler = WebhookHandler(
+            registry: registry, publisher: InboundPublisher(client: client, exchange: "genesys.inbound"),
+            deduplicator: WebhookDeduplicator(clock: GatewayHost.SystemClock()), undelivered: CollectingReports(ids: reports),
+            clock: GatewayHost.SystemClock(), logger: logger, publishTimeout: .seconds(5))
+        let body = Self.agentMessage(id: "45c48cce2e2d7fbdea1afc51c7c6ad26", text: "Hello?")
+        let started = ContinuousClock.now
+        let result = await handler.handle(tenantID: "acme", orgName: "us", signature: Self.signature(body), body: body)
+        guard case .forwardFailed = result else {
+            Issue.record("\(result)")
+            return
+        }
+        #expect(ContinuousClock.now - started < .seconds(1), "answered without waiting for the publish bound")
+        #expect(reports.all == ["45c48cce2e2d7fbdea1afc51c7c6ad26"])
+    }
+
+    struct CollectingReports: UndeliveredMessageReporting {
+        let ids: Collected<String>
+        func reportUndelivered(_ message: InboundAgentMessage, reason: String) {
+            ids.append(message.genesysMessageId)
         }
     }
 

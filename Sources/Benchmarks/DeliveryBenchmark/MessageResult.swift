@@ -45,11 +45,11 @@ struct MessageResult: Sendable {
         case .delivered(let receipt):
             ending = .delivered
             genesysDuration = receipt.genesysDuration
-        case .retry(_, let reason, _, _):
+        case .retry(_, let reason, _):
             ending = .retry(reason)
             genesysDuration = .zero
-        case .rateLimited:
-            ending = .retry("rate limited")
+        case .notSent(let refusal):
+            ending = .retry(refusal.reason)
             genesysDuration = .zero
         case .deadLetter(let reason, _):
             ending = .deadLetter(reason)

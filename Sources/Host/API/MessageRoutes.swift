@@ -9,6 +9,11 @@ import PluginKit
 /// through its org's rate limiter, circuit breaker and token.
 struct MessageRoutes {
     let services: APIServices
+    private let inFlight = InFlightMessages()
+
+    init(services: APIServices) {
+        self.services = services
+    }
 
     func register(on router: RouterGroup<APIRequestContext>) {
         router.post("messages") { request, context in try await sendNow(request, context) }
@@ -34,12 +39,18 @@ struct MessageRoutes {
     func deliver(_ checked: CheckedMessage, _ context: APIRequestContext) async throws -> DeliveryReceipt {
         let key = checked.org.key
         // Our id is the idempotency key: a message Genesys already has is not sent again.
-        if let earlier = await services.delivery.sent.receipt(for: checked.message.id), earlier.org == key {
+        if let earlier = await services.delivery.sent.receipt(for: checked.message.id, tenantID: key.tenantID) {
             context.logger.info("message already sent; not sending it again", metadata: ["message.id": "\(checked.message.id)"])
             return earlier
         }
+        guard await inFlight.begin(checked.message.id, tenantID: key.tenantID) else {
+            throw APIError(
+                .conflict, code: "in_progress", message: "message '\(checked.message.id)' is being sent by another request",
+                tenantID: key.tenantID, org: key.orgName, retryAfter: .seconds(1))
+        }
         let outcome = await services.delivery.deliver(DeliveryRequest(
             bytes: checked.bytes, tenantHint: key.tenantID, maxLimiterWait: services.maxLimiterWait))
+        await inFlight.end(checked.message.id, tenantID: key.tenantID)
         switch outcome {
         case .delivered(let receipt):
             var event = StatusEvent(status: .sent, messageId: receipt.messageID, tenantId: key.tenantID, org: key.orgName)
@@ -49,15 +60,10 @@ struct MessageRoutes {
             event.correlationId = receipt.correlationID
             await publish(event)
             return receipt
-        case .rateLimited(let retryAfter):
-            throw APIError.from(.rateLimited(retryAfter: retryAfter), org: key)
-        case .retry(let after, let reason, let error, let countsAsAttempt):
+        case .notSent(let refusal):
+            throw APIError.from(refusal, org: key)
+        case .retry(let after, let reason, let error):
             if let error { throw APIError.from(error, retryAfter: after) }
-            if !countsAsAttempt {
-                // Not tried at all: the org's circuit is open, or the wait for a slot was cancelled (shutting down).
-                let open = await checked.org.breaker.snapshot().state == .open
-                throw APIError.from(open ? .circuitOpen(retryAfter: after) : .cancelled, org: key)
-            }
             throw APIError.unavailable(reason, org: key, retryAfter: after)
         case .deadLetter(let reason, let error):
             if let error { throw APIError.from(error, retryAfter: nil) }
@@ -119,7 +125,7 @@ struct MessageRoutes {
         if let entry = await services.statuses.entry(for: id, tenantID: tenant.config.id) {
             return try Response.json(entry)
         }
-        if let receipt = await services.delivery.sent.receipt(for: id), receipt.org.tenantID == tenant.config.id {
+        if let receipt = await services.delivery.sent.receipt(for: id, tenantID: tenant.config.id) {
             var event = StatusEvent(status: .sent, messageId: id, tenantId: receipt.org.tenantID, org: receipt.org.orgName)
             event.genesysMessageId = receipt.genesysMessageID
             event.conversationId = receipt.conversationID

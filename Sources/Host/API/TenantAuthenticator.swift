@@ -14,8 +14,14 @@ struct TenantAuthenticator: RouterMiddleware {
         guard let presented = BearerToken.from(request) else {
             throw APIError(.unauthorized, code: "unauthorized", message: "missing 'Authorization: Bearer <tenant API key>'", challenge: "Bearer")
         }
-        guard let tenant = Self.tenant(presenting: presented, among: registry.all) else {
-            context.logger.notice("API key refused")
+        let matches = Self.tenants(presenting: presented, among: registry.all)
+        guard matches.count == 1, let tenant = matches.first else {
+            if matches.count > 1 {
+                // A configuration mistake that must never pick one of them: refuse, loudly.
+                context.logger.error("one API key belongs to several tenants; refused", metadata: ["tenants": "\(matches.map(\.config.id))"])
+            } else {
+                context.logger.notice("API key refused")
+            }
             throw APIError(.unauthorized, code: "unauthorized", message: "the API key is not valid", challenge: "Bearer")
         }
         guard tenant.config.enabled else {
@@ -27,15 +33,18 @@ struct TenantAuthenticator: RouterMiddleware {
         return try await next(request, context)
     }
 
-    static func tenant(presenting key: String, among tenants: [TenantRuntime]) -> TenantRuntime? {
+    /// Every tenant one of whose keys is `key` (one, unless two tenant files share a key).
+    static func tenants(presenting key: String, among tenants: [TenantRuntime]) -> [TenantRuntime] {
         let digest = SHA256.hash(data: Array(key.utf8))
-        var match: TenantRuntime?
+        var matches: [TenantRuntime] = []
         for tenant in tenants {
+            var matched = false
             for candidate in tenant.apiKeys where SHA256.hash(data: Array(candidate.reveal().utf8)) == digest {
-                match = tenant
+                matched = true
             }
+            if matched { matches.append(tenant) }
         }
-        return match
+        return matches
     }
 }
 

@@ -19,11 +19,10 @@ struct WebhookRoutes {
             case .accepted(let id), .duplicate(let id), .forwardFailed(let id, _), .forwardUnconfirmed(let id):
                 context.logger.debug("webhook taken", metadata: metadata)
                 return try Response.json(["status": Self.outcome(result), "genesysMessageId": id])
-            case .unauthorized:
-                context.logger.notice("webhook signature refused", metadata: metadata)
-                throw APIError(.unauthorized, code: "bad_signature", message: "X-Hub-Signature-256 is missing or does not match", tenantID: tenant, org: org)
-            case .unknownOrg(let reason):
-                throw APIError(.notFound, code: "org_not_found", message: reason, tenantID: tenant, org: org)
+            case .unauthorized, .unknownOrg:
+                // One answer for both (the log has which), so the URL does not tell who exists.
+                context.logger.notice("webhook refused", metadata: metadata)
+                throw APIError(.unauthorized, code: "bad_signature", message: "X-Hub-Signature-256 is missing or does not match")
             case .tenantDisabled:
                 throw APIError(.forbidden, code: "tenant_disabled", message: "tenant '\(tenant)' is disabled", tenantID: tenant, org: org)
             case .invalidBody(let error):

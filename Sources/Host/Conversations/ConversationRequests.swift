@@ -55,12 +55,13 @@ public enum ConversationRequests {
         return PluginRequest(method: "POST", path: path, body: (try? encoder.encode(body)).map(Array.init) ?? [])
     }
 
-    /// Path segments are percent-encoded, so an id can never reach another path.
-    private static func escape(_ segment: String) -> String {
-        segment.addingPercentEncoding(withAllowedCharacters: unreserved) ?? segment
+    /// Path segments are percent-encoded, dots included (a `..` segment would otherwise climb out of the path), so
+    /// an id can never reach another path.
+    static func escape(_ segment: String) -> String {
+        segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
     }
 
-    private static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+    private static let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_~")
 }
 
 /// Genesys' TransferRequest: exactly one target.

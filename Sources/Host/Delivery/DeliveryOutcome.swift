@@ -2,26 +2,15 @@
 public enum DeliveryOutcome: Sendable, Equatable {
     /// Genesys accepted the message.
     case delivered(DeliveryReceipt)
-    /// Try again after `delay`. `countsAsAttempt` is false when the message was not tried at all (the org's
-    /// circuit is open): such waits never use up the message's attempts.
-    case retry(after: Duration, reason: String, error: GenesysError?, countsAsAttempt: Bool)
+    /// Tried, and worth trying again after `delay` (an attempt used up).
+    case retry(after: Duration, reason: String, error: GenesysError?)
     /// Never going to succeed: invalid, unknown tenant/org/type, refused by Genesys, or out of attempts.
     case deadLetter(reason: String, error: GenesysError?)
     /// Switched off in config (tenant disabled, or message type not enabled for the org): kept, not sent.
     case parked(reason: String)
-    /// Not sent: no rate-limit slot within the request's `maxLimiterWait` (only API requests bound their wait).
-    case rateLimited(retryAfter: Duration)
-}
-
-extension DeliveryOutcome {
-    /// Delay, reason, Genesys error and whether it used up an attempt, for the outcomes that try again later.
-    var retryParts: (after: Duration, reason: String, error: GenesysError?, countsAsAttempt: Bool) {
-        switch self {
-        case .retry(let after, let reason, let error, let countsAsAttempt): return (after, reason, error, countsAsAttempt)
-        case .rateLimited(let retryAfter): return (retryAfter, "rate limited", nil, false)
-        case .delivered, .deadLetter, .parked: return (.zero, "", nil, false)
-        }
-    }
+    /// Not tried at all, so no attempt used up: the org's circuit is open, no rate-limit slot came within the
+    /// request's `maxLimiterWait` (only API requests bound their wait), or the wait was cancelled.
+    case notSent(CallRefusal)
 }
 
 /// Proof of delivery: Genesys' ids for the message, for status updates and the idempotency record.

@@ -89,12 +89,8 @@ public final class DeliveryService: Sendable {
         if let exhausted = exhausted(request, org: org) { return exhausted }
         switch await guardedCall(built, org: org, operation: "message", attempt: request.attempt, messageID: message.id,
                                  maxLimiterWait: request.maxLimiterWait, logger: logger) {
-        case .refused(.rateLimited(let retryAfter)):
-            return .rateLimited(retryAfter: retryAfter)
-        case .refused(.circuitOpen(let retryAfter)):
-            return .retry(after: retryAfter, reason: "circuit open for org \(org.key)", error: nil, countsAsAttempt: false)
-        case .refused(.cancelled):
-            return .retry(after: .zero, reason: "cancelled while waiting for the rate limiter", error: nil, countsAsAttempt: false)
+        case .refused(let refusal):
+            return .notSent(refusal)
         case .completed(let result):
             return decide(result, message: message, org: org, request: request, logger: logger)
         }
@@ -190,7 +186,7 @@ public final class DeliveryService: Sendable {
                 return .deadLetter(reason: "gave up after \(request.attempt) attempts: \(decision.reason)", error: result.error)
             }
             logger.info("will retry", metadata: Self.metadata(decision.reason, result.error).merging(["retry.in.ms": "\(delay.millisecondsRoundedUp)"]) { $1 })
-            return .retry(after: delay, reason: decision.reason, error: result.error, countsAsAttempt: true)
+            return .retry(after: delay, reason: decision.reason, error: result.error)
         }
     }
 

@@ -14,5 +14,22 @@ public enum OrgCallResult: Sendable {
 public enum CallRefusal: Sendable, Equatable {
     case rateLimited(retryAfter: Duration)
     case circuitOpen(retryAfter: Duration)
+    /// The wait for a rate-limit slot was cancelled (shutting down).
     case cancelled
+
+    /// When it is worth asking again.
+    public var retryAfter: Duration {
+        switch self {
+        case .rateLimited(let retryAfter), .circuitOpen(let retryAfter): return retryAfter
+        case .cancelled: return .zero
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case .rateLimited: return "no rate-limit slot in time"
+        case .circuitOpen: return "circuit open"
+        case .cancelled: return "cancelled while waiting for the rate limiter"
+        }
+    }
 }

@@ -31,7 +31,8 @@ public actor FileIdempotencyStore: IdempotencyStore {
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         for line in text.split(separator: "\n") {
             guard let entry = try? JSONDecoder().decode(Line.self, from: Data(line.utf8)) else { continue }
-            if entries.updateValue(Self.receipt(entry), forKey: entry.id) == nil { order.append(entry.id) }
+            let receipt = Self.receipt(entry)
+            if entries.updateValue(receipt, forKey: receipt.idempotencyKey) == nil { order.append(receipt.idempotencyKey) }
             linesInFile += 1
         }
         guard let handle = FileHandle(forWritingAtPath: path) else {
@@ -42,7 +43,7 @@ public actor FileIdempotencyStore: IdempotencyStore {
     }
 
     public func record(_ receipt: DeliveryReceipt) {
-        if entries.updateValue(receipt, forKey: receipt.messageID) == nil { order.append(receipt.messageID) }
+        if entries.updateValue(receipt, forKey: receipt.idempotencyKey) == nil { order.append(receipt.idempotencyKey) }
         let line = Line(
             id: receipt.messageID, tenant: receipt.org.tenantID, org: receipt.org.orgName, genesysId: receipt.genesysMessageID,
             conversationId: receipt.conversationID, correlationId: receipt.correlationID)
@@ -54,8 +55,8 @@ public actor FileIdempotencyStore: IdempotencyStore {
         if linesInFile > 2 * capacity { compact() }
     }
 
-    public func receipt(for messageID: String) -> DeliveryReceipt? {
-        entries[messageID]
+    public func receipt(for messageID: String, tenantID: String) -> DeliveryReceipt? {
+        entries[DeliveryReceipt.idempotencyKey(tenantID: tenantID, messageID: messageID)]
     }
 
     public var count: Int { entries.count }
@@ -66,10 +67,10 @@ public actor FileIdempotencyStore: IdempotencyStore {
         entries = entries.filter { keep.contains($0.key) }
         order = Array(keep)
         var text = ""
-        for id in order {
-            guard let receipt = entries[id] else { continue }
+        for key in order {
+            guard let receipt = entries[key] else { continue }
             let line = Line(
-                id: id, tenant: receipt.org.tenantID, org: receipt.org.orgName, genesysId: receipt.genesysMessageID,
+                id: receipt.messageID, tenant: receipt.org.tenantID, org: receipt.org.orgName, genesysId: receipt.genesysMessageID,
                 conversationId: receipt.conversationID, correlationId: receipt.correlationID)
             if let data = try? JSONEncoder().encode(line) { text += String(decoding: data, as: UTF8.self) + "\n" }
         }

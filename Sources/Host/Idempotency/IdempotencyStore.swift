@@ -1,11 +1,21 @@
-/// Our message id → Genesys' ids, written only after Genesys accepted the message.
+/// Our message id → Genesys' ids, written only after Genesys accepted the message. Ids are the caller's, so they
+/// are scoped by tenant: two tenants may use the same id for different messages.
 ///
 /// A redelivered message (after a crash between send and ack, or a lost connection) is looked up here
 /// first, so it is not sent twice when that can be avoided. A protocol so the embedded stores can later be
 /// joined by one shared through Redis.
 public protocol IdempotencyStore: Sendable {
     func record(_ receipt: DeliveryReceipt) async
-    func receipt(for messageID: String) async -> DeliveryReceipt?
+    func receipt(for messageID: String, tenantID: String) async -> DeliveryReceipt?
 }
 
 extension SentMessageLog: IdempotencyStore {}
+
+extension DeliveryReceipt {
+    /// The key a receipt is kept under: tenant and message id.
+    static func idempotencyKey(tenantID: String, messageID: String) -> String {
+        tenantID + "\u{1F}" + messageID
+    }
+
+    var idempotencyKey: String { Self.idempotencyKey(tenantID: org.tenantID, messageID: messageID) }
+}

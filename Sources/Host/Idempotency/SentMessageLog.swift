@@ -7,11 +7,11 @@ public actor SentMessageLog {
     }
 
     public func record(_ receipt: DeliveryReceipt) {
-        receipts[receipt.messageID] = receipt
+        receipts[receipt.idempotencyKey] = receipt
     }
 
-    public func receipt(for messageID: String) -> DeliveryReceipt? {
-        receipts[messageID]
+    public func receipt(for messageID: String, tenantID: String) -> DeliveryReceipt? {
+        receipts[DeliveryReceipt.idempotencyKey(tenantID: tenantID, messageID: messageID)]
     }
 
     public var count: Int { receipts.count }

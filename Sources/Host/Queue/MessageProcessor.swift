@@ -33,7 +33,7 @@ struct MessageProcessor: Sendable {
         let messageID = message?.id ?? delivery.messageID ?? "tag-\(delivery.deliveryTag)"
         let org = orgKey(message, tenantHint: state.tenant)
 
-        if let message, let receipt = await self.delivery.sent.receipt(for: message.id) {
+        if let message, let receipt = await self.delivery.sent.receipt(for: message.id, tenantID: org.tenantID) {
             client.ack(inbound)
             var event = StatusEvent(status: .sent, messageId: messageID, tenantId: receipt.org.tenantID, org: receipt.org.orgName)
             event.genesysMessageId = receipt.genesysMessageID
@@ -62,23 +62,17 @@ struct MessageProcessor: Sendable {
             await status.publish(event)
             return .finished
 
-        case .retry, .rateLimited:
-            let (after, reason, error, countsAsAttempt) = outcome.retryParts
-            let tier = topology.tier(for: after)
-            let attempt = countsAsAttempt ? state.attempt + 1 : state.attempt
-            let copy = AMQPMessage(
-                routingKey: topology.retryQueue(for: tier), body: delivery.body,
-                headers: QueueHeaders.retry(
-                    from: delivery.headers, attempt: attempt, firstAttempt: firstAttempt, sequence: sequence, reason: reason, error: error),
-                messageID: delivery.messageID ?? message?.id)
-            guard await handOver(copy, inbound, what: "retry tier") else { return .abandoned }
-            var event = StatusEvent(status: .retrying, messageId: messageID, tenantId: org.tenantID, org: org.orgName)
-            event.attempt = attempt
-            event.nextAttemptAt = StatusEvent.format(Date().addingTimeInterval(tier.seconds))
-            event.reason = reason
-            event.apply(error)
-            await status.publish(event)
-            return .deferred(tier: tier)
+        case .retry(let after, let reason, let error):
+            return await retry(
+                inbound, message: message, messageID: messageID, org: org, after: after, reason: reason, error: error,
+                attempt: state.attempt + 1, firstAttempt: firstAttempt, sequence: sequence)
+
+        case .notSent(let refusal):
+            // Not tried: waiting for the circuit (or a slot) uses up no attempt.
+            return await retry(
+                inbound, message: message, messageID: messageID, org: org, after: refusal.retryAfter,
+                reason: "\(refusal.reason) for org \(org)", error: nil, attempt: state.attempt, firstAttempt: firstAttempt,
+                sequence: sequence)
 
         case .deadLetter(let reason, let error):
             return await final(.deadLettered, queue: topology.deadLetterQueue, reason: reason, error: error, inbound, messageID: messageID, org: org, attempt: state.attempt)
@@ -86,6 +80,28 @@ struct MessageProcessor: Sendable {
         case .parked(let reason):
             return await final(.parked, queue: topology.parkedQueue, reason: reason, error: nil, inbound, messageID: messageID, org: org, attempt: state.attempt)
         }
+    }
+
+    /// Hands the message to the retry tier that fits `after`, then reports it as retrying.
+    private func retry(
+        _ inbound: AMQPClient.Inbound, message: QueuedMessage?, messageID: String, org: OrgKey, after: Duration, reason: String,
+        error: GenesysError?, attempt: Int, firstAttempt: Date, sequence: Int64
+    ) async -> Result {
+        let delivery = inbound.delivery
+        let tier = topology.tier(for: after)
+        let copy = AMQPMessage(
+            routingKey: topology.retryQueue(for: tier), body: delivery.body,
+            headers: QueueHeaders.retry(
+                from: delivery.headers, attempt: attempt, firstAttempt: firstAttempt, sequence: sequence, reason: reason, error: error),
+            messageID: delivery.messageID ?? message?.id)
+        guard await handOver(copy, inbound, what: "retry tier") else { return .abandoned }
+        var event = StatusEvent(status: .retrying, messageId: messageID, tenantId: org.tenantID, org: org.orgName)
+        event.attempt = attempt
+        event.nextAttemptAt = StatusEvent.format(Date().addingTimeInterval(tier.seconds))
+        event.reason = reason
+        event.apply(error)
+        await status.publish(event)
+        return .deferred(tier: tier)
     }
 
     /// Sends a message into `tier` behind an earlier message of its conversation that is waiting there,

@@ -44,12 +44,14 @@ public actor GCRARateLimiter: RateLimiting {
     private func acquire(bound: Duration?) async throws -> RateLimitAdmission {
         queued += 1
         defer { queued -= 1 }
+        // One deadline for the whole wait, however often a 429 pause sends the caller back into the queue.
+        let deadline = bound.map { clock.now() + $0 }
         while true {
             let now = clock.now()
             let interval = Duration.fractionalSeconds(1 / rate(at: now))
             let tolerance = interval * (burst - 1)
             let slot = max(now, theoreticalArrival - tolerance, pausedUntil)
-            if let bound, slot - now > bound { return .refused(retryAfter: slot - now) }
+            if let deadline, slot > deadline { return .refused(retryAfter: slot - now) }
             let previous = theoreticalArrival
             theoreticalArrival = max(theoreticalArrival, slot) + interval
             if slot <= now { return .granted }

@@ -19,7 +19,9 @@ public actor MessageStatusStore: StatusSink {
     }
 
     public func publish(_ event: StatusEvent) {
-        guard let id = event.messageId else { return }
+        guard let messageID = event.messageId else { return }
+        // Ids are the callers': two tenants may use the same one.
+        let id = DeliveryReceipt.idempotencyKey(tenantID: event.tenantId, messageID: messageID)
         guard var entry = entries[id] else {
             entries[id] = Entry(latest: event, history: [])
             return
@@ -38,7 +40,6 @@ public actor MessageStatusStore: StatusSink {
 
     /// The message's entry, only when it belongs to `tenantID`.
     public func entry(for messageID: String, tenantID: String) -> Entry? {
-        guard let entry = entries[messageID], entry.latest.tenantId == tenantID else { return nil }
-        return entry
+        entries[DeliveryReceipt.idempotencyKey(tenantID: tenantID, messageID: messageID)]
     }
 }

@@ -49,9 +49,12 @@ public struct FailedReceiptReporter: UndeliveredMessageReporting {
                 case .delivered:
                     logger.info("told Genesys the agent message failed")
                     return
-                case .retry(let after, let why, _, _) where attempt < maxAttempts:
+                case .retry(let after, let why, _) where attempt < maxAttempts:
                     logger.debug("failed-receipt will retry", metadata: ["reason": "\(why)"])
                     do { try await clock.sleep(for: min(after, longestWait)) } catch { return }
+                case .notSent(let refusal) where attempt < maxAttempts:
+                    logger.debug("failed-receipt will retry", metadata: ["reason": "\(refusal.reason)"])
+                    do { try await clock.sleep(for: min(refusal.retryAfter, longestWait)) } catch { return }
                 default:
                     logger.error("could not tell Genesys the agent message failed", metadata: ["outcome": "\(outcome)"])
                     return

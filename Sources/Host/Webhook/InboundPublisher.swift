@@ -23,6 +23,9 @@ public struct InboundPublisher: InboundPublishing {
     }
 
     public func publish(_ message: InboundAgentMessage) async throws {
+        // While disconnected a publish would wait in memory for the reconnect, past the webhook's answer and
+        // across a restart; failing now sends Genesys a `Failed` receipt instead.
+        guard client.isConnected else { throw AMQPError("publish to \(exchange)", "not connected to RabbitMQ") }
         try await client.publish(AMQPMessage(
             exchange: exchange, routingKey: Self.routingKey(for: message), body: Self.encode(message),
             headers: [(QueueHeaders.tenant, .string(message.tenantId)), (QueueHeaders.org, .string(message.org))],

@@ -102,14 +102,14 @@ public struct WebhookHandler: Sendable {
         case .some(nil):
             return .accepted(genesysMessageID: message.genesysMessageId)
         case .some(let failure?):
-            reportUndelivered(message, reason: failure)
+            reportUndelivered(message)
             return .forwardFailed(genesysMessageID: message.genesysMessageId, reason: failure)
         case nil:
             let logger = logger
             Task {
                 if let failure = await publishing.value {
                     logger.error("agent message finally not forwarded", metadata: ["reason": "\(failure)"])
-                    reportUndelivered(message, reason: failure)
+                    reportUndelivered(message)
                 } else {
                     logger.info("agent message confirmed by the broker after the webhook answered")
                 }
@@ -119,13 +119,14 @@ public struct WebhookHandler: Sendable {
     }
 
     /// Genesys takes receipts for its agents' messages only: a lost Genesys receipt or typing event is just logged.
-    private func reportUndelivered(_ message: InboundAgentMessage, reason: String) {
+    private func reportUndelivered(_ message: InboundAgentMessage) {
         guard message.kind != "receipt", message.kind != "event" else { return }
-        undelivered.reportUndelivered(message, reason: Self.failedReason(reason, kind: message.kind))
+        undelivered.reportUndelivered(message, reason: Self.failedReason(kind: message.kind))
     }
 
-    /// The `Failed` receipt's reason text: what the agent's side may see.
-    static func failedReason(_ failure: String, kind: String) -> String {
-        "the gateway could not forward the \(kind) message to the customer's channel: \(failure)"
+    /// The `Failed` receipt's reason text: what the agent's side may see, so it names no internals (the
+    /// broker's error is in the gateway's log).
+    static func failedReason(kind: String) -> String {
+        "the gateway could not forward the \(kind) message to the customer's channel"
     }
 }

@@ -12,7 +12,8 @@ public enum WebhookResult: Sendable, Equatable, CustomStringConvertible {
     case forwardUnconfirmed(genesysMessageID: String)
     /// Missing or wrong signature. 401; nothing published.
     case unauthorized(WebhookSignature.Failure)
-    /// No such tenant, no such org, or an org without a webhook secret (it takes no webhooks). 404.
+    /// No such tenant, no such org, or an org without a webhook secret (it takes no webhooks). 401, the same
+    /// answer as a bad signature, so the URL tells an unsigned caller nothing about which tenants exist.
     case unknownOrg(reason: String)
     /// The tenant is switched off in its config. 403; nothing published.
     case tenantDisabled
@@ -24,9 +25,8 @@ public enum WebhookResult: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .accepted, .duplicate, .forwardFailed, .forwardUnconfirmed: return 200
         case .invalidBody: return 400
-        case .unauthorized: return 401
+        case .unauthorized, .unknownOrg: return 401
         case .tenantDisabled: return 403
-        case .unknownOrg: return 404
         }
     }
 

@@ -162,9 +162,18 @@ struct GatewayHarness: Sendable {
         let giveUp = clock.now() + deadline
         while true {
             let outcome = await delivery.deliver(request)
-            guard case .retry(let after, _, _, let counts) = outcome, clock.now() + after < giveUp else { return outcome }
+            let after: Duration
+            switch outcome {
+            case .retry(let delay, _, _):
+                after = delay
+                request.attempt += 1
+            case .notSent(let refusal):
+                after = refusal.retryAfter
+            case .delivered, .deadLetter, .parked:
+                return outcome
+            }
+            guard clock.now() + after < giveUp else { return outcome }
             try? await Task.sleep(for: after)
-            if counts { request.attempt += 1 }
         }
     }
 }
