@@ -113,11 +113,17 @@ struct APIOperationsIntegrationTests {
                 .replacingOccurrences(of: "env:\(delta.apiKeyVariable)", with: "env:\(Self.alpha.apiKeyVariable)")
                 .replacingOccurrences(of: "env:\(delta.secretVariable)", with: "env:\(Self.alpha.secretVariable)")
                 .replacingOccurrences(of: "env:\(delta.webhookSecretVariable)", with: "env:\(Self.alpha.webhookSecretVariable)")
-            // delta reuses alpha's secrets (the secrets resolver is fixed at start); its key must then act as alpha's.
+            // delta reuses alpha's secrets (the secrets resolver is fixed at start), its API key included.
             try yaml.write(toFile: api.configDirectory + "/delta.yaml", atomically: true, encoding: .utf8)
             let second = try await api.call("POST", "/admin/reload", key: APIHarness.adminKey)
             #expect((second.object["tenantsAdded"] as? [String]) == ["delta"])
             #expect(api.gateway.registry.tenant("delta") != nil)
+            // A key two tenants share picks neither: refused until the mistake is undone.
+            #expect(try await api.call("POST", "/v1/messages", key: Self.alpha.apiKey, json: APIHarness.text(id: "r-2")).status == 401)
+            try FileManager.default.removeItem(atPath: api.configDirectory + "/delta.yaml")
+            let third = try await api.call("POST", "/admin/reload", key: APIHarness.adminKey)
+            #expect((third.object["tenantsRemoved"] as? [String]) == ["delta"])
+            #expect(try await api.call("POST", "/v1/messages", key: Self.alpha.apiKey, json: APIHarness.text(id: "r-3")).status == 200)
         }
     }
 

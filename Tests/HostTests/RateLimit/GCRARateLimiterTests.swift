@@ -62,9 +62,11 @@ import Testing
             })
             await clock.waitForSleepers(index + 1)
         }
-        for _ in 0..<5 {
+        for served in 1...5 {
             await clock.waitForSleepers(1)
             clock.advance(by: .seconds(1))
+            // Let the woken waiter record itself before the next one can wake.
+            while order.all.count < served { await Task.yield() }
         }
         for task in tasks { try await task.value }
         #expect(order.all == [0, 1, 2, 3, 4])
@@ -113,5 +115,18 @@ import Testing
         // The cancelled caller's slot (t = 1 s) is free again.
         let times = try await grantTimes(limiter, count: 1)
         #expect(times == [.seconds(1)])
+    }
+
+    @Test func aBoundedWaitTakesASlotWithinTheBoundAndRefusesBeyondItWithoutTakingOne() async throws {
+        let limiter = limiter(rate: 10, burst: 1)
+        #expect(try await limiter.acquire(maxWait: .zero) == .granted)
+        // The next slot is 100 ms away: too far for a 50 ms bound, and refusing takes no slot.
+        #expect(try await limiter.acquire(maxWait: .milliseconds(50)) == .refused(retryAfter: .milliseconds(100)))
+        #expect(try await limiter.acquire(maxWait: .milliseconds(50)) == .refused(retryAfter: .milliseconds(100)))
+        clock.advance(by: .milliseconds(60))
+        let waiter = Task { try await limiter.acquire(maxWait: .milliseconds(50)) }
+        while !clock.advanceToNextDeadline() { await Task.yield() }
+        #expect(try await waiter.value == .granted)
+        #expect(clock.now() == .milliseconds(100))
     }
 }
