@@ -27,6 +27,8 @@ struct MessageRoutes {
         /// The body with `tenantId` and `org` filled in, so the queue and the plugins see where it goes.
         var bytes: [UInt8]
         var org: OrgRuntime
+        /// What the org's sender plugin made of `bytes`.
+        var genesysRequest: PluginRequest
     }
 
     func sendNow(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -48,8 +50,9 @@ struct MessageRoutes {
                 .conflict, code: "in_progress", message: "message '\(checked.message.id)' is being sent by another request",
                 tenantID: key.tenantID, org: key.orgName, retryAfter: .seconds(1))
         }
-        let outcome = await services.delivery.deliver(DeliveryRequest(
-            bytes: checked.bytes, tenantHint: key.tenantID, maxLimiterWait: services.maxLimiterWait))
+        var request = DeliveryRequest(bytes: checked.bytes, tenantHint: key.tenantID, maxLimiterWait: services.maxLimiterWait)
+        request.prebuilt = checked.genesysRequest
+        let outcome = await services.delivery.deliver(request)
         await inFlight.end(checked.message.id, tenantID: key.tenantID)
         switch outcome {
         case .delivered(let receipt):
@@ -172,12 +175,14 @@ struct MessageRoutes {
                 message: known ? "message type '\(message.type)' is not enabled for org \(org.key)" : "unknown message type '\(message.type)'",
                 field: "type", tenantID: org.key.tenantID, org: org.key.orgName)
         }
-        if case .failure(let failure) = sender.buildRequest(message: bytes, context: org.context) {
+        switch sender.buildRequest(message: bytes, context: org.context) {
+        case .success(let genesysRequest):
+            return CheckedMessage(message: message, bytes: bytes, org: org, genesysRequest: genesysRequest)
+        case .failure(let failure):
             throw APIError(
                 .badRequest, code: "invalid_message", message: failure.reason, field: failure.field.isEmpty ? nil : failure.field,
                 tenantID: org.key.tenantID, org: org.key.orgName)
         }
-        return CheckedMessage(message: message, bytes: bytes, org: org)
     }
 }
 

@@ -1,3 +1,5 @@
+import PluginKit
+
 /// What became of one delivery attempt.
 public enum DeliveryOutcome: Sendable, Equatable {
     /// Genesys accepted the message.
@@ -48,6 +50,9 @@ public struct DeliveryRequest: Sendable {
     public var tenantHint: String?
     /// How long to wait for the org's rate limiter at most; nil waits as long as it takes (queued messages).
     public var maxLimiterWait: Duration?
+    /// The Genesys request the org's sender plugin already built from these very bytes (the API builds it to
+    /// check a message before sending), so the plugin is not asked twice.
+    public var prebuilt: PluginRequest?
 
     public init(
         bytes: [UInt8], attempt: Int = 1, firstAttemptAt: Duration? = nil, tenantHint: String? = nil, maxLimiterWait: Duration? = nil

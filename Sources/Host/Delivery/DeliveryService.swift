@@ -82,9 +82,13 @@ public final class DeliveryService: Sendable {
         logger: Logger
     ) async -> DeliveryOutcome {
         let built: PluginRequest
-        switch sender.buildRequest(message: bytes, context: org.context) {
-        case .success(let value): built = value
-        case .failure(let failure): return .deadLetter(reason: Self.describe(failure), error: nil)
+        if let prebuilt = request.prebuilt {
+            built = prebuilt
+        } else {
+            switch sender.buildRequest(message: bytes, context: org.context) {
+            case .success(let value): built = value
+            case .failure(let failure): return .deadLetter(reason: Self.describe(failure), error: nil)
+            }
         }
         if let exhausted = exhausted(request, org: org) { return exhausted }
         switch await guardedCall(built, org: org, operation: "message", attempt: request.attempt, messageID: message.id,
