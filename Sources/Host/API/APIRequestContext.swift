@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 
@@ -15,6 +16,12 @@ public struct APIRequestContext: RequestContext {
     public init(source: Source) {
         coreContext = .init(source: source)
         requestID = ""
+    }
+
+    /// A path parameter, percent-decoded (ids are the callers' and may hold any character).
+    func pathSegment(_ name: String) -> String {
+        let raw = parameters.get(name) ?? ""
+        return raw.removingPercentEncoding ?? raw
     }
 
     /// The authenticated tenant. Only routes behind ``TenantAuthenticator`` call this.

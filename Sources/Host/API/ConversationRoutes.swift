@@ -137,7 +137,7 @@ struct ConversationRoutes {
     /// The org to ask about the conversation in the path. A conversation the gateway knows belongs to another
     /// tenant is answered 404 without asking Genesys; Genesys itself only shows an org its own conversations.
     private func conversation(_ request: Request, _ context: APIRequestContext) async throws -> (OrgRuntime, String) {
-        let id = context.parameters.get("id") ?? ""
+        let id = context.pathSegment("id")
         let tenant = try context.requireTenant()
         let owner = await services.conversations.owner(of: id)
         if let owner, owner.tenantID != tenant.config.id {

@@ -40,15 +40,17 @@ struct MessageRoutes {
     /// Sends a checked message now: Genesys' answer, or the API error it maps to.
     func deliver(_ checked: CheckedMessage, _ context: APIRequestContext) async throws -> DeliveryReceipt {
         let key = checked.org.key
-        // Our id is the idempotency key: a message Genesys already has is not sent again.
-        if let earlier = await services.delivery.sent.receipt(for: checked.message.id, tenantID: key.tenantID) {
-            context.logger.info("message already sent; not sending it again", metadata: ["message.id": "\(checked.message.id)"])
-            return earlier
-        }
         guard await inFlight.begin(checked.message.id, tenantID: key.tenantID) else {
             throw APIError(
                 .conflict, code: "in_progress", message: "message '\(checked.message.id)' is being sent by another request",
                 tenantID: key.tenantID, org: key.orgName, retryAfter: .seconds(1))
+        }
+        // Our id is the idempotency key: a message Genesys already has is not sent again. Looked up once this
+        // request owns the id, so a send finishing meanwhile is seen.
+        if let earlier = await services.delivery.sent.receipt(for: checked.message.id, tenantID: key.tenantID) {
+            await inFlight.end(checked.message.id, tenantID: key.tenantID)
+            context.logger.info("message already sent; not sending it again", metadata: ["message.id": "\(checked.message.id)"])
+            return earlier
         }
         var request = DeliveryRequest(bytes: checked.bytes, tenantHint: key.tenantID, maxLimiterWait: services.maxLimiterWait)
         request.prebuilt = checked.genesysRequest
@@ -86,6 +88,7 @@ struct MessageRoutes {
         let message = AMQPMessage(
             routingKey: amqp.settings.topology.outbound, body: checked.bytes,
             headers: [(QueueHeaders.tenant, .string(key.tenantID))], messageID: checked.message.id)
+        let queued = StatusEvent(status: .queued, messageId: checked.message.id, tenantId: key.tenantID, org: key.orgName)
         let publishing = Task { () -> (any Error)? in
             do {
                 try await amqp.publish(message)
@@ -105,11 +108,12 @@ struct MessageRoutes {
                 .serviceUnavailable, code: "queue_unavailable",
                 message: "RabbitMQ did not confirm within \(services.publishTimeout); the message may still be delivered", retryAfter: .seconds(1))
         }
-        // The consumer may have taken the message already; the status store keeps `queued` before what it reported.
-        await publish(StatusEvent(status: .queued, messageId: checked.message.id, tenantId: key.tenantID, org: key.orgName))
+        // Stamped before the publish; the consumer may have reported on the message already, so the status store
+        // keeps `queued` before what it reported.
+        await publish(queued)
         return try Response.json(
             QueuedAnswer(messageId: checked.message.id, tenantId: key.tenantID, org: key.orgName, status: "queued",
-                         statusUrl: "/v1/messages/\(checked.message.id)"),
+                         statusUrl: "/v1/messages/" + ConversationRequests.escape(checked.message.id)),
             status: .accepted)
     }
 
@@ -124,7 +128,7 @@ struct MessageRoutes {
 
     func status(_ context: APIRequestContext) async throws -> Response {
         let tenant = try context.requireTenant()
-        let id = context.parameters.get("id") ?? ""
+        let id = context.pathSegment("id")
         if let entry = await services.statuses.entry(for: id, tenantID: tenant.config.id) {
             return try Response.json(entry)
         }

@@ -22,10 +22,21 @@ public struct GatewayConfiguration: Sendable {
         let validator = TenantConfigValidator(plugins: plugins, secrets: secrets)
         var errors = report.errors
         var tenants: [TenantConfig] = []
+        var keyHolders: [SecretReference: String] = [:]
         for tenant in report.tenants {
-            let problems = validator.problems(in: tenant)
+            var problems = validator.problems(in: tenant)
+            // One API key must pick one tenant: a later file (by name) naming a key already taken is left out.
+            for key in tenant.apiKeys {
+                if let holder = keyHolders[key], holder != tenant.id {
+                    problems.append(ConfigError(
+                        path: tenant.source.path, mark: tenant.source.idMark, message: "API key \(key) is already tenant '\(holder)'s"))
+                }
+            }
             errors += problems
-            if problems.isEmpty { tenants.append(tenant) }
+            if problems.isEmpty {
+                tenants.append(tenant)
+                for key in tenant.apiKeys { keyHolders[key] = tenant.id }
+            }
         }
         errors.sort { ($0.path, $0.mark?.line ?? 0, $0.mark?.column ?? 0) < ($1.path, $1.mark?.line ?? 0, $1.mark?.column ?? 0) }
         return GatewayConfiguration(plugins: plugins, tenants: tenants, tenantFiles: report.files, configErrors: errors)

@@ -54,9 +54,10 @@ public struct GatewayServices: Sendable {
         let stateManager = settings.stateManagerURL.map { StateManagerSink(baseURL: $0, http: http, logger: logger) }
         let statuses = MessageStatusStore()
         let conversations = ConversationDirectory()
+        // The state manager only queues; the AMQP sink waits for the broker's confirm, so it goes last.
         let published = FanOutStatusSink(
-            [AMQPStatusSink(client: amqp, exchange: settings.amqp.topology.statusExchange, logger: logger)]
-                + (stateManager.map { [$0] } ?? []))
+            (stateManager.map { [$0] } ?? [])
+                + [AMQPStatusSink(client: amqp, exchange: settings.amqp.topology.statusExchange, logger: logger)])
         let registry = try TenantRegistry.build(
             configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger,
             onBreakerTransition: { org, transition in
@@ -67,7 +68,7 @@ public struct GatewayServices: Sendable {
             })
         // Counts every message status too; breaker states it reads at scrape time.
         let metrics = GatewayMetrics(tenants: { registry })
-        let outward = FanOutStatusSink([published, metrics])
+        let outward = FanOutStatusSink([metrics, published])
         let pipelineStatus = FanOutStatusSink([statuses, conversations, outward])
         let store = try FileIdempotencyStore(path: settings.stateDirectory + "/idempotency.jsonl")
         let delivery = DeliveryService(registry: registry, http: http, clock: clock, logger: logger, sent: store, observer: metrics)

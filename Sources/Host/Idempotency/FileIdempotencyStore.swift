@@ -63,21 +63,27 @@ public actor FileIdempotencyStore: IdempotencyStore {
 
     /// Keeps the newest `capacity` entries, in a fresh file swapped in atomically.
     private func compact() {
-        let keep = order.suffix(capacity)
-        entries = entries.filter { keep.contains($0.key) }
-        order = Array(keep)
+        let keptOrder = Array(order.suffix(capacity))
+        let kept = Set(keptOrder)
         var text = ""
-        for key in order {
+        for key in keptOrder {
             guard let receipt = entries[key] else { continue }
             let line = Line(
                 id: receipt.messageID, tenant: receipt.org.tenantID, org: receipt.org.orgName, genesysId: receipt.genesysMessageID,
                 conversationId: receipt.conversationID, correlationId: receipt.correlationID)
             if let data = try? JSONEncoder().encode(line) { text += String(decoding: data, as: UTF8.self) + "\n" }
         }
+        // Memory is pruned either way; a failed rewrite only leaves the longer file, tried again after as many
+        // lines once more (not at every record).
+        entries = entries.filter { kept.contains($0.key) }
+        order = keptOrder
         let temporary = path + ".compact"
         guard (try? text.write(toFile: temporary, atomically: false, encoding: .utf8)) != nil,
               rename(temporary, path) == 0, let fresh = FileHandle(forWritingAtPath: path)
-        else { return }
+        else {
+            linesInFile = capacity
+            return
+        }
         handle.closeFile()
         fresh.seekToEndOfFile()
         handle = fresh

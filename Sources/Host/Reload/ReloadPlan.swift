@@ -73,7 +73,37 @@ struct ReloadPlan {
             claims[tenant.id] = candidate.file
             configs.append(tenant)
         }
+        refuseSharedKeys(inForce: inForce)
         failedFiles.sort { $0.path < $1.path }
+    }
+
+    /// A tenant whose file now names an API key another tenant already holds is refused (its previous version
+    /// stays): one key must pick one tenant, and a new file must not lock the holder out.
+    private mutating func refuseSharedKeys(inForce: [TenantConfig]) {
+        let previous = Dictionary(inForce.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var holders: [SecretReference: String] = [:]
+        // Keys already held stay with their holder; new keys go to the first tenant in file order.
+        for tenant in configs + inForce.filter({ keeping.contains($0.id) }) {
+            for key in previous[tenant.id]?.apiKeys ?? [] where tenant.apiKeys.contains(key) { holders[key] = holders[key] ?? tenant.id }
+        }
+        var refused: [TenantConfig] = []
+        for tenant in configs {
+            let taken = tenant.apiKeys.filter { key in holders[key].map { $0 != tenant.id } ?? false }
+            if taken.isEmpty {
+                for key in tenant.apiKeys { holders[key] = tenant.id }
+                continue
+            }
+            refused.append(tenant)
+            let old = previous[tenant.id]
+            if old != nil { keeping.insert(tenant.id) }
+            failedFiles.append(.init(
+                path: tenant.source.path,
+                errors: taken.map { key in
+                    ConfigError(path: tenant.source.path, mark: nil, message: "API key \(key) is already tenant '\(holders[key] ?? "")'s").description
+                },
+                keptTenantId: old?.id))
+        }
+        configs.removeAll { tenant in refused.contains { $0.id == tenant.id } }
     }
 
     private mutating func keepAll(_ inForce: [TenantConfig], directory: String, problem: String) {

@@ -2,7 +2,7 @@
 ///
 /// `literal` exists for values that are not secret but may still come from the environment (an OAuth
 /// client id); the config reader never accepts it where a secret is required.
-public enum SecretReference: Sendable, Equatable, CustomStringConvertible {
+public enum SecretReference: Sendable, Hashable, CustomStringConvertible {
     case environment(String)
     case file(String)
     case literal(String)

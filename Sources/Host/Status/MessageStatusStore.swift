@@ -30,11 +30,12 @@ public actor MessageStatusStore: StatusSink {
             // The API reports `queued` once the broker confirmed the message; the consumer may have reported
             // on it first. Queued is where a message starts, so it goes first.
             entry.history.insert(event, at: 0)
+            if entry.history.count > Self.historyLimit { entry.history.remove(at: 1) }
         } else {
             entry.history.append(entry.latest)
             entry.latest = event
+            if entry.history.count > Self.historyLimit { entry.history.remove(at: entry.history.first?.status == .queued ? 1 : 0) }
         }
-        if entry.history.count > Self.historyLimit { entry.history.removeFirst() }
         entries[id] = entry
     }
 

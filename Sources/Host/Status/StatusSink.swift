@@ -8,7 +8,8 @@ public protocol StatusSink: Sendable {
     func publish(_ event: StatusEvent) async
 }
 
-/// Publishes status events to the `genesys.status` topic exchange, with publisher confirms.
+/// Publishes status events to the `genesys.status` topic exchange, with publisher confirms; drops them while
+/// RabbitMQ is unreachable.
 public struct AMQPStatusSink: StatusSink {
     private let client: AMQPClient
     private let exchange: String
@@ -21,6 +22,12 @@ public struct AMQPStatusSink: StatusSink {
     }
 
     public func publish(_ event: StatusEvent) async {
+        // While disconnected a publish would wait in memory until the broker is back, one waiting task per event
+        // for as long as the outage lasts; status is best effort, so it is dropped (and said so) instead.
+        guard client.isConnected else {
+            logger.warning("status event dropped: RabbitMQ is not connected", metadata: ["status": "\(event.status.rawValue)", "message.id": "\(event.messageId ?? "")"])
+            return
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let body = try? encoder.encode(event) else { return }

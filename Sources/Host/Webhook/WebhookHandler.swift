@@ -69,10 +69,14 @@ public struct WebhookHandler: Sendable {
     private func process(
         tenantID: String, orgName: String, signature: String?, body: [UInt8], logger: inout Logger
     ) async -> WebhookResult {
-        guard let tenant = registry.tenant(tenantID) else { return .unknownOrg(reason: "unknown tenant '\(tenantID)'") }
-        guard let org = tenant.orgs[orgName] else { return .unknownOrg(reason: "tenant '\(tenantID)' has no org '\(orgName)'") }
+        guard let tenant = registry.tenant(tenantID) else {
+            return unknownOrg("unknown tenant '\(tenantID)'", signature: signature, body: body)
+        }
+        guard let org = tenant.orgs[orgName] else {
+            return unknownOrg("tenant '\(tenantID)' has no org '\(orgName)'", signature: signature, body: body)
+        }
         guard let secret = org.webhookSecret else {
-            return .unknownOrg(reason: "org \(org.key) has no webhookSecret, so it takes no webhooks")
+            return unknownOrg("org \(org.key) has no webhookSecret, so it takes no webhooks", signature: signature, body: body)
         }
         do {
             try WebhookSignature.verify(header: signature, body: body, secret: secret)
@@ -117,6 +121,15 @@ public struct WebhookHandler: Sendable {
             return .forwardUnconfirmed(genesysMessageID: message.genesysMessageId)
         }
     }
+
+    /// Refuses a URL that names no webhook-taking org after the same HMAC work as a real one, so the answer's
+    /// timing does not tell an unsigned caller which tenants and orgs exist either.
+    private func unknownOrg(_ reason: String, signature: String?, body: [UInt8]) -> WebhookResult {
+        _ = try? WebhookSignature.verify(header: signature, body: body, secret: Self.standInSecret)
+        return .unknownOrg(reason: reason)
+    }
+
+    private static let standInSecret = Secret("stand-in key for URLs that name no org")
 
     /// Genesys takes receipts for its agents' messages only: a lost Genesys receipt or typing event is just logged.
     private func reportUndelivered(_ message: InboundAgentMessage) {
