@@ -109,21 +109,29 @@ struct APIOperationsIntegrationTests {
             #expect(try await api.call("POST", "/v1/messages", key: Self.beta.apiKey, json: APIHarness.text(id: "r-1")).status == 200)
 
             let delta = TestOrg(tenant: "delta", name: "main")
-            let yaml = GatewayHarness.yaml(tenant: "delta", orgs: [delta], baseURL: api.sandbox.baseURL)
-                .replacingOccurrences(of: "env:\(delta.apiKeyVariable)", with: "env:\(Self.alpha.apiKeyVariable)")
-                .replacingOccurrences(of: "env:\(delta.secretVariable)", with: "env:\(Self.alpha.secretVariable)")
-                .replacingOccurrences(of: "env:\(delta.webhookSecretVariable)", with: "env:\(Self.alpha.webhookSecretVariable)")
-            // delta reuses alpha's secrets (the secrets resolver is fixed at start), its API key included.
-            try yaml.write(toFile: api.configDirectory + "/delta.yaml", atomically: true, encoding: .utf8)
-            let second = try await api.call("POST", "/admin/reload", key: APIHarness.adminKey)
-            #expect((second.object["tenantsAdded"] as? [String]) == ["delta"])
-            #expect(api.gateway.registry.tenant("delta") != nil)
-            // A key two tenants share picks neither: refused until the mistake is undone.
-            #expect(try await api.call("POST", "/v1/messages", key: Self.alpha.apiKey, json: APIHarness.text(id: "r-2")).status == 401)
-            try FileManager.default.removeItem(atPath: api.configDirectory + "/delta.yaml")
-            let third = try await api.call("POST", "/admin/reload", key: APIHarness.adminKey)
-            #expect((third.object["tenantsRemoved"] as? [String]) == ["delta"])
-            #expect(try await api.call("POST", "/v1/messages", key: Self.alpha.apiKey, json: APIHarness.text(id: "r-3")).status == 200)
+            // The secrets resolver is fixed at start: delta borrows secrets the test environment already has.
+            var yaml = GatewayHarness.yaml(tenant: "delta", orgs: [delta], baseURL: api.sandbox.baseURL)
+            yaml.apiKeys = [.env(Self.alpha.apiKeyVariable)]
+            yaml.orgs[0].clientSecret = .env(Self.alpha.secretVariable)
+            yaml.orgs[0].webhookSecret = .env(Self.alpha.webhookSecretVariable)
+            let deltaFile = api.configDirectory + "/delta.yaml"
+            try yaml.text.write(toFile: deltaFile, atomically: true, encoding: .utf8)
+            // alpha's key is alpha's: the new file is refused, and alpha is not locked out.
+            let refused = try await api.call("POST", "/admin/reload", key: APIHarness.adminKey)
+            #expect((refused.object["tenantsAdded"] as? [String]) == [])
+            let refusal = (refused.object["failedFiles"] as? [[String: Any]])?.first { ($0["path"] as? String)?.hasSuffix("delta.yaml") == true }
+            #expect(((refusal?["errors"] as? [String])?.first ?? "").contains("already tenant 'alpha'"))
+            #expect(try await api.call("POST", "/v1/messages", key: Self.alpha.apiKey, json: APIHarness.text(id: "r-2")).status == 200)
+
+            // With a key of its own it is added, and its key works at once.
+            let gamma = APIIntegrationTests.gamma
+            yaml.apiKeys = [.env(gamma.webhookSecretVariable)]
+            try yaml.text.write(toFile: deltaFile, atomically: true, encoding: .utf8)
+            let added = try await api.call("POST", "/admin/reload", key: APIHarness.adminKey)
+            #expect((added.object["tenantsAdded"] as? [String]) == ["delta"])
+            let asDelta = try await api.call("GET", "/v1/messages/none", key: gamma.webhookSecret)
+            #expect(asDelta.status == 404)
+            #expect(asDelta.error["tenantId"] as? String == "delta")
         }
     }
 

@@ -9,7 +9,7 @@ import Testing
     @Test func a5xxStormOpensOnlyThatOrgsBreakerAndProbesCloseItAfterRecovery() async throws {
         let sick = TestOrg(
             tenant: "acme", name: "sick",
-            breaker: "{failureThresholdPercent: 50, windowSeconds: 60, minimumRequests: 10, openSeconds: 2, halfOpenProbes: 3}")
+            breaker: .init(failureThresholdPercent: 50, windowSeconds: 60, minimumRequests: 10, openSeconds: 2, halfOpenProbes: 3))
         let healthy = TestOrg(tenant: "globex", name: "main", rate: 20, burst: 1)
         let transitions = Collected<(OrgKey, CircuitTransition)>()
         try await GatewayHarness.run(orgs: [sick, healthy], onBreakerTransition: { transitions.append(($0, $1)) }) { gateway in

@@ -111,17 +111,11 @@ import Testing
     /// go once loaded: the plugins are mapped already.)
     static func registry() throws -> TenantRegistry {
         let configs = TemporaryDirectory()
-        configs.write("acme.yaml", """
-            id: acme
-            orgs:
-              - name: us
-                apiBaseURL: http://127.0.0.1:9
-                loginBaseURL: http://127.0.0.1:9
-                clientId: acme-us-client
-                clientSecret: env:CLIENT_SECRET
-                integrationId: acme-us-integration
-                webhookSecret: env:WEBHOOK_SECRET
-            """)
+        configs.write("acme.yaml", TenantYAML(id: "acme", orgs: [
+            .init(
+                name: "us", baseURL: "http://127.0.0.1:9", clientID: "acme-us-client", clientSecret: .env("CLIENT_SECRET"),
+                integrationID: "acme-us-integration", webhookSecret: .env("WEBHOOK_SECRET")),
+        ]).text)
         let plugins = BuiltPlugins.directory(with: BuiltPlugins.shipped)
         let secrets = SecretResolver(environment: ["CLIENT_SECRET": "s", "WEBHOOK_SECRET": secret])
         let logger = Logger.quiet("webhook")

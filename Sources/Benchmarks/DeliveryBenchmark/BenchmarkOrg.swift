@@ -1,4 +1,5 @@
 import GatewayHost
+import GatewayTestSupport
 import GenesysSandbox
 
 /// One org the benchmark drives: its ids on both sides (sandbox client and integration, gateway tenant
@@ -32,21 +33,11 @@ struct BenchmarkOrg: Sendable {
     /// The gateway's side: the tenant file, both base URLs pointing at the sandbox. The breaker and retry
     /// settings are the built-in defaults; the benchmark never retries.
     func tenantYAML(baseURL: String) -> String {
-        """
-        id: \(tenant)
-        displayName: Benchmark tenant \(index + 1)
-        orgs:
-          - name: \(orgName)
-            default: true
-            apiBaseURL: \(baseURL)
-            loginBaseURL: \(baseURL)
-            clientId: \(clientID)
-            clientSecret: env:\(secretVariable)
-            integrationId: \(integrationID)
-            messageTypes: [text]
-            rateLimit: {messagesPerSecond: \(rate), burst: \(burst)}
-
-        """
+        TenantYAML(id: tenant, displayName: "Benchmark tenant \(index + 1)", orgs: [
+            .init(
+                name: orgName, isDefault: true, baseURL: baseURL, clientID: clientID, clientSecret: .env(secretVariable),
+                integrationID: integrationID, messageTypes: ["text"], rate: rate, burst: burst),
+        ]).text
     }
 
     /// The start of every measured message id of this org (warm-up ids start with `<tenant>-w`).

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayHost
+import GatewayTestSupport
 import GenesysSandbox
 
 /// One org, its own tenant (`pb-01`, org `main`), on both sides: sandbox client/integration and tenant YAML.
@@ -22,20 +23,11 @@ struct BenchOrg: Sendable {
 
     /// Limiter = the offered rate; a small burst so the publisher's 10 ms ticks do not queue.
     func tenantYAML(baseURL: String) -> String {
-        """
-        id: \(tenant)
-        orgs:
-          - name: main
-            default: true
-            apiBaseURL: \(baseURL)
-            loginBaseURL: \(baseURL)
-            clientId: \(clientID)
-            clientSecret: env:\(secretVariable)
-            integrationId: \(integrationID)
-            messageTypes: [text]
-            rateLimit: {messagesPerSecond: \(rate), burst: 5}
-
-        """
+        TenantYAML(id: tenant, orgs: [
+            .init(
+                name: "main", isDefault: true, baseURL: baseURL, clientID: clientID, clientSecret: .env(secretVariable),
+                integrationID: integrationID, messageTypes: ["text"], rate: Double(rate), burst: 5),
+        ]).text
     }
 
     /// Queue message `id` (sent on as `channel.messageId`), customers cycling over 20 ids.

@@ -6,20 +6,12 @@ import Testing
 
 /// A whole config directory: several files, broken ones among them, checked against real plugins.
 @Suite struct TenantConfigLoaderTests {
-    static func tenant(_ id: String, types: String = "[text]", policy: String = "default") -> String {
-        """
-        id: \(id)
-        apiKeys: [env:KEY]
-        orgs:
-          - name: main
-            apiBaseURL: http://127.0.0.1:9410
-            loginBaseURL: http://127.0.0.1:9410
-            clientId: \(id)-client
-            clientSecret: env:SECRET
-            integrationId: \(id)-integration
-            messageTypes: \(types)
-            errorPolicy: \(policy)
-        """
+    static func tenant(_ id: String, types: [String] = ["text"], policy: String = "default") -> String {
+        TenantYAML(id: id, apiKeys: [.env("KEY")], orgs: [
+            .init(
+                name: "main", baseURL: "http://127.0.0.1:9410", clientID: "\(id)-client", clientSecret: .env("SECRET"),
+                integrationID: "\(id)-integration", messageTypes: types, errorPolicy: policy),
+        ]).text
     }
 
     @Test func aBrokenFileDoesNotStopTheOthersAndEveryErrorIsReported() {
@@ -51,7 +43,7 @@ import Testing
 
     @Test func unknownMessageTypesAndPoliciesPointAtTheirLine() {
         let folder = TemporaryDirectory()
-        folder.write("t.yaml", Self.tenant("acme", types: "[text, carrier-pigeon]", policy: "lenient"))
+        folder.write("t.yaml", Self.tenant("acme", types: ["text", "carrier-pigeon"], policy: "lenient"))
         let (plugins, pluginFolder) = BuiltPlugins.shippedRegistry()
         let configuration = GatewayConfiguration.load(
             configDirectory: folder.path, pluginsDirectory: pluginFolder.path,
@@ -78,7 +70,7 @@ import Testing
 
     @Test func pluginSettingsAreCheckedByThePluginItself() {
         let folder = TemporaryDirectory()
-        folder.write("t.yaml", Self.tenant("acme") + "\nplugins:\n  text: {maxTextLenght: 10}\n")
+        folder.write("t.yaml", Self.tenant("acme") + "plugins:\n  text: {maxTextLenght: 10}\n")
         let (_, pluginFolder) = BuiltPlugins.shippedRegistry()
         let configuration = GatewayConfiguration.load(
             configDirectory: folder.path, pluginsDirectory: pluginFolder.path,

@@ -64,22 +64,12 @@ struct MetricsFixture {
     }()
 
     private static func yaml(tenant: String, orgs: [String]) -> String {
-        var text = "id: \(tenant)\norgs:\n"
-        for (index, org) in orgs.enumerated() {
-            text += """
-                  - name: \(org)
-                    default: \(index == 0)
-                    apiBaseURL: http://genesys.test
-                    loginBaseURL: http://genesys.test
-                    clientId: \(tenant)-\(org)
-                    clientSecret: env:CLIENT_SECRET
-                    integrationId: \(tenant)-\(org)-integration
-                    messageTypes: [text]
-                    rateLimit: {messagesPerSecond: 200, burst: 100}
-
-                """
-        }
-        return text
+        TenantYAML(id: tenant, orgs: orgs.enumerated().map { index, org in
+            .init(
+                name: org, isDefault: index == 0, baseURL: "http://genesys.test", clientID: "\(tenant)-\(org)",
+                clientSecret: .env("CLIENT_SECRET"), integrationID: "\(tenant)-\(org)-integration", messageTypes: ["text"],
+                rate: 200, burst: 100)
+        }).text
     }
 
     struct FixtureError: Error {

@@ -27,7 +27,7 @@ import Testing
     @Test func aFileFailingValidationKeepsItsPreviousVersion() async throws {
         let fixture = try ReloadFixture(["acme.yaml": ReloadFixture.tenant("acme")])
         let acme = try #require(fixture.registry.tenant("acme"))
-        fixture.configs.write("acme.yaml", ReloadFixture.tenant("acme", clientSecret: "env:NOT_SET").replacingOccurrences(
+        fixture.configs.write("acme.yaml", ReloadFixture.tenant("acme", clientSecret: .env("NOT_SET")).replacingOccurrences(
             of: "errorPolicy: default", with: "errorPolicy: lenient"))
 
         let report = await fixture.reloader.reload()

@@ -11,32 +11,25 @@ final class ReloadFixture {
     let configs = TemporaryDirectory()
     let clock = ManualClock()
     let http: ScriptedHTTPClient
-    let secrets = SecretResolver(environment: ["KEY": "k", "SECRET": "s", "OTHER_SECRET": "s2", "HOOK": "h"])
+    let secrets = SecretResolver(environment: [
+        "KEY_ACME": "k-acme", "KEY_BETA": "k-beta", "KEY_GAMMA": "k-gamma", "SECRET": "s", "OTHER_SECRET": "s2", "HOOK": "h",
+    ])
     let registry: TenantRegistry
     let reloader: ConfigReloader
 
-    /// A tenant file with one org, `main`; the parameters are the org's settings a test changes.
+    /// A tenant file with one org, `main`; the parameters are the org's settings a test changes (`comment`
+    /// goes first, to move the file's lines down).
     static func tenant(
-        _ id: String, clientSecret: String = "env:SECRET", rate: Int = 50, openSeconds: Int = 30, maxAttempts: Int = 5,
+        _ id: String, clientSecret: TenantYAML.Secret = .env("SECRET"), rate: Int = 50, openSeconds: Int = 30, maxAttempts: Int = 5,
         comment: String = ""
     ) -> String {
-        """
-        \(comment)id: \(id)
-        apiKeys: [env:KEY]
-        orgs:
-          - name: main
-            apiBaseURL: http://127.0.0.1:9410
-            loginBaseURL: http://127.0.0.1:9410
-            clientId: \(id)-client
-            clientSecret: \(clientSecret)
-            integrationId: \(id)-integration
-            messageTypes: [text]
-            errorPolicy: default
-            rateLimit: {messagesPerSecond: \(rate), burst: \(rate)}
-            circuitBreaker: {openSeconds: \(openSeconds)}
-            retry: {maxAttempts: \(maxAttempts)}
-
-        """
+        // Each tenant its own API key: one key may belong to one tenant only.
+        comment + TenantYAML(id: id, apiKeys: [.env("KEY_\(id.uppercased())")], orgs: [
+            .init(
+                name: "main", baseURL: "http://127.0.0.1:9410", clientID: "\(id)-client", clientSecret: clientSecret,
+                integrationID: "\(id)-integration", messageTypes: ["text"], errorPolicy: "default", rate: Double(rate), burst: rate,
+                breaker: .init(openSeconds: openSeconds), retry: .init(maxAttempts: maxAttempts)),
+        ]).text
     }
 
     /// - Parameters:

@@ -24,7 +24,7 @@ import Testing
     @Test func aNewClientSecretGetsANewTokenStoreButKeepsLimiterAndBreaker() async throws {
         let fixture = try ReloadFixture(["acme.yaml": ReloadFixture.tenant("acme")])
         let before = try #require(fixture.org("acme"))
-        fixture.configs.write("acme.yaml", ReloadFixture.tenant("acme", clientSecret: "env:OTHER_SECRET"))
+        fixture.configs.write("acme.yaml", ReloadFixture.tenant("acme", clientSecret: .env("OTHER_SECRET")))
 
         let report = await fixture.reloader.reload()
         let after = try #require(fixture.org("acme"))
@@ -40,7 +40,7 @@ import Testing
     @Test func aRotatedSecretFileIsPickedUpWithTheYAMLUnchanged() async throws {
         let secretFiles = TemporaryDirectory()
         let secretFile = secretFiles.write("acme-secret", "first\n")
-        let fixture = try ReloadFixture(["acme.yaml": ReloadFixture.tenant("acme", clientSecret: "file:\(secretFile)")])
+        let fixture = try ReloadFixture(["acme.yaml": ReloadFixture.tenant("acme", clientSecret: .file(secretFile))])
         let before = try #require(fixture.org("acme"))
 
         secretFiles.write("acme-secret", "second\n")

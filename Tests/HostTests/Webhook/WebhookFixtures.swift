@@ -25,37 +25,20 @@ enum WebhookFixtures {
     /// loaded through the real config loader and plugins. Nothing here talks HTTP.
     static func registry() throws -> (TenantRegistry, [TemporaryDirectory]) {
         let configs = TemporaryDirectory()
-        configs.write("acme.yaml", """
-            id: acme
-            orgs:
-              - name: us
-                default: true
-                apiBaseURL: http://127.0.0.1:9
-                loginBaseURL: http://127.0.0.1:9
-                clientId: acme-us-client
-                clientSecret: env:CLIENT_SECRET
-                integrationId: acme-us-integration
-                webhookSecret: env:WEBHOOK_SECRET
-                messageTypes: [text, receipt]
-              - name: quiet
-                apiBaseURL: http://127.0.0.1:9
-                loginBaseURL: http://127.0.0.1:9
-                clientId: acme-quiet-client
-                clientSecret: env:CLIENT_SECRET
-                integrationId: acme-quiet-integration
-            """)
-        configs.write("dormant.yaml", """
-            id: dormant
-            enabled: false
-            orgs:
-              - name: us
-                apiBaseURL: http://127.0.0.1:9
-                loginBaseURL: http://127.0.0.1:9
-                clientId: dormant-client
-                clientSecret: env:CLIENT_SECRET
-                integrationId: dormant-integration
-                webhookSecret: env:WEBHOOK_SECRET
-            """)
+        configs.write("acme.yaml", TenantYAML(id: "acme", orgs: [
+            .init(
+                name: "us", isDefault: true, baseURL: "http://127.0.0.1:9", clientID: "acme-us-client",
+                clientSecret: .env("CLIENT_SECRET"), integrationID: "acme-us-integration", webhookSecret: .env("WEBHOOK_SECRET"),
+                messageTypes: ["text", "receipt"]),
+            .init(
+                name: "quiet", baseURL: "http://127.0.0.1:9", clientID: "acme-quiet-client", clientSecret: .env("CLIENT_SECRET"),
+                integrationID: "acme-quiet-integration"),
+        ]).text)
+        configs.write("dormant.yaml", TenantYAML(id: "dormant", enabled: false, orgs: [
+            .init(
+                name: "us", baseURL: "http://127.0.0.1:9", clientID: "dormant-client", clientSecret: .env("CLIENT_SECRET"),
+                integrationID: "dormant-integration", webhookSecret: .env("WEBHOOK_SECRET")),
+        ]).text)
         let plugins = BuiltPlugins.directory(with: BuiltPlugins.shipped)
         let secrets = SecretResolver(environment: ["CLIENT_SECRET": "s", "WEBHOOK_SECRET": secret])
         let logger = Logger(label: "test")

@@ -10,8 +10,8 @@ struct TestOrg: Sendable {
     var name: String
     var rate: Double = 1000
     var burst: Int = 1000
-    var breaker = "{failureThresholdPercent: 50, windowSeconds: 60, minimumRequests: 20, openSeconds: 30, halfOpenProbes: 3}"
-    var retry = "{maxAttempts: 20, baseDelayMs: 50, maxDelayMs: 500, retryAfterCapSeconds: 10}"
+    var breaker = TenantYAML.Breaker(failureThresholdPercent: 50, windowSeconds: 60, minimumRequests: 20, openSeconds: 30, halfOpenProbes: 3)
+    var retry = TenantYAML.Retry(maxAttempts: 20, baseDelayMs: 50, maxDelayMs: 500, retryAfterCapSeconds: 10)
     /// The integration the gateway sends to; the sandbox only knows it when `integrationExists`.
     var integrationExists = true
     /// The tenant's `enabled` flag (a disabled tenant's messages are parked).
@@ -29,6 +29,14 @@ struct TestOrg: Sendable {
     /// Where the sandbox posts this org's agent messages, under the gateway's API address.
     func webhookURL(apiBaseURL: String) -> String { "\(apiBaseURL)/webhooks/genesys/\(tenant)/\(name)" }
     var key: OrgKey { OrgKey(tenantID: tenant, orgName: name) }
+
+    /// The org in its tenant's file, both base URLs at `baseURL`.
+    func yaml(isDefault: Bool, baseURL: String) -> TenantYAML.Org {
+        TenantYAML.Org(
+            name: name, isDefault: isDefault, baseURL: baseURL, clientID: clientID, clientSecret: .env(secretVariable),
+            integrationID: integrationID, webhookSecret: .env(webhookSecretVariable), messageTypes: ["text", "media", "typing", "receipt"],
+            rate: rate, burst: burst, breaker: breaker, retry: retry)
+    }
 }
 
 /// The gateway's delivery core wired to a real sandbox on 127.0.0.1, with real plugins and libcurl.
@@ -105,7 +113,7 @@ struct GatewayHarness: Sendable {
         return try await SandboxServer.withRunning(sandboxConfiguration, logger: logger) { sandbox in
             let configs = TemporaryDirectory()
             for (tenant, tenantOrgs) in Dictionary(grouping: orgs, by: \.tenant) {
-                configs.write("\(tenant).yaml", yaml(tenant: tenant, orgs: tenantOrgs, baseURL: sandbox.baseURL))
+                configs.write("\(tenant).yaml", yaml(tenant: tenant, orgs: tenantOrgs, baseURL: sandbox.baseURL).text)
             }
             let plugins = BuiltPlugins.directory(with: BuiltPlugins.shipped)
             let environment = Dictionary(
@@ -123,26 +131,11 @@ struct GatewayHarness: Sendable {
         }
     }
 
-    static func yaml(tenant: String, orgs: [TestOrg], baseURL: String) -> String {
-        var text = "id: \(tenant)\nenabled: \(orgs.allSatisfy(\.tenantEnabled))\napiKeys: [env:\(orgs[0].apiKeyVariable)]\norgs:\n"
-        for (index, org) in orgs.enumerated() {
-            text += """
-                  - name: \(org.name)
-                    default: \(index == 0)
-                    apiBaseURL: \(baseURL)
-                    loginBaseURL: \(baseURL)
-                    clientId: \(org.clientID)
-                    clientSecret: env:\(org.secretVariable)
-                    integrationId: \(org.integrationID)
-                    webhookSecret: env:\(org.webhookSecretVariable)
-                    messageTypes: [text, media, typing, receipt]
-                    rateLimit: {messagesPerSecond: \(org.rate), burst: \(org.burst)}
-                    circuitBreaker: \(org.breaker)
-                    retry: \(org.retry)
-
-                """
-        }
-        return text
+    /// The tenant file of `orgs` (all of one tenant; the first is the default org, the first's API key the tenant's).
+    static func yaml(tenant: String, orgs: [TestOrg], baseURL: String) -> TenantYAML {
+        TenantYAML(
+            id: tenant, enabled: orgs.allSatisfy(\.tenantEnabled), apiKeys: [.env(orgs[0].apiKeyVariable)],
+            orgs: orgs.enumerated().map { index, org in org.yaml(isDefault: index == 0, baseURL: baseURL) })
     }
 
     struct HarnessError: Error, CustomStringConvertible {
