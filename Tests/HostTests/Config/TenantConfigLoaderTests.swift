@@ -41,6 +41,20 @@ import Testing
         ])
     }
 
+    @Test func anAPIKeyAlreadyHeldByAnotherTenantLeavesTheLaterFileOut() {
+        let folder = TemporaryDirectory()
+        folder.write("1-first.yaml", Self.tenant("alpha"))
+        folder.write("2-second.yaml", Self.tenant("beta"))
+        let (_, pluginFolder) = BuiltPlugins.shippedRegistry()
+        let configuration = GatewayConfiguration.load(
+            configDirectory: folder.path, pluginsDirectory: pluginFolder.path,
+            secrets: SecretResolver(environment: ["KEY": "k", "SECRET": "s"]), logger: Logger(label: "test"))
+        #expect(configuration.tenants.map(\.id) == ["alpha"])
+        #expect(configuration.configErrors.map(\.description) == [
+            "\(folder.path)/2-second.yaml:1:5: API key env:KEY is already tenant 'alpha's"
+        ])
+    }
+
     @Test func unknownMessageTypesAndPoliciesPointAtTheirLine() {
         let folder = TemporaryDirectory()
         folder.write("t.yaml", Self.tenant("acme", types: ["text", "carrier-pigeon"], policy: "lenient"))
