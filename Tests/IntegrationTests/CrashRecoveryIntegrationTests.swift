@@ -36,6 +36,19 @@ import Testing
             print("SIGKILL recovery: \(atKill) delivered before the kill, \(Set(received).count) of 300 after the restart, \(duplicates) duplicate(s)")
             #expect(Set(received).count == 300)
             #expect(duplicates <= 16, "more duplicates than messages in flight: \(duplicates)")
+
+            // The process serves its API, and `run` counts HTTP requests into the same /metrics.
+            let http = CurlHTTPClient()
+            func get(_ path: String) async throws -> HTTPResponse {
+                try await http.execute(HTTPRequest(
+                    method: "GET", url: "http://127.0.0.1:\(run.apiPort)\(path)", headers: [], body: [],
+                    connectTimeout: .seconds(2), totalTimeout: .seconds(5)))
+            }
+            #expect(try await get("/ready").status == 200)
+            let metrics = String(decoding: try await get("/metrics").body, as: UTF8.self)
+            await http.shutdown()
+            #expect(metrics.contains(#"hb_requests{http_route="/ready",http_request_method="GET",http_response_status_code="200"} 1"#))
+            #expect(metrics.contains(#"genesys_gateway_messages_sent_total{tenant="acme",org="us"}"#))
         }
     }
 
@@ -45,10 +58,12 @@ import Testing
         // Touched only by the test's own task.
         let arguments: [String]
         let environment: [String: String]
+        let apiPort: Int
         let sandbox: RunningSandbox
         var process: Process
 
-        init(arguments: [String], environment: [String: String], sandbox: RunningSandbox) throws {
+        init(arguments: [String], environment: [String: String], apiPort: Int, sandbox: RunningSandbox) throws {
+            self.apiPort = apiPort
             self.arguments = arguments
             self.environment = environment
             self.sandbox = sandbox
@@ -92,12 +107,14 @@ import Testing
             }
             publisher.stop()
             await publisherRun
+            let apiPort = try FreePort.pick()
             let run = try GatewayRun(
                 arguments: [
                     BuiltPlugins.buildDirectory + "/genesys-gateway", "run", "--config-dir", setup.configDirectory,
                     "--plugins-dir", setup.pluginsDirectory, "--state-dir", state, "--amqp-url", url, "--queue-prefix", prefix,
+                    "--api-port", String(apiPort),
                 ],
-                environment: setup.environment, sandbox: setup.sandbox)
+                environment: setup.environment, apiPort: apiPort, sandbox: setup.sandbox)
             defer { run.stop() }
             try await body(run)
         }

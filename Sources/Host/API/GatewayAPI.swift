@@ -15,6 +15,9 @@ public struct GatewayAPI: Sendable {
     public func makeRouter() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
+        // Requests by route template, method and status (bounded labels), through swift-metrics: counted once
+        // `main` bootstraps the metrics system with ``GatewayMetrics/factory``, which `run` does.
+        router.add(middleware: MetricsMiddleware())
         OperationsRoutes(services: services).register(on: router)
         if let webhook = services.webhook {
             WebhookRoutes(handler: webhook).register(on: router)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// `genesys-gateway run`: load plugins and tenants, consume `genesys.outbound`, deliver to Genesys, until
@@ -70,6 +71,8 @@ struct RunCommand: AsyncParsableCommand {
                     onServerRunning: { port in logger.info("HTTP API listening", metadata: ["address": "http://\(apiHost):\(port)"]) }),
                 configDirectory: sources.configDir),
             logger: logger)
+        // The one process-wide setting: HTTP request metrics (Hummingbird's middleware) go to the same registry.
+        MetricsSystem.bootstrap(gateway.metrics.factory)
         logger.info(
             "gateway starting",
             metadata: [
