@@ -39,7 +39,7 @@ struct TenantAuthenticator: RouterMiddleware {
         var matches: [TenantRuntime] = []
         for tenant in tenants {
             var matched = false
-            for candidate in tenant.apiKeys where SHA256.hash(data: Array(candidate.reveal().utf8)) == digest {
+            for candidate in tenant.apiKeyDigests where candidate == digest {
                 matched = true
             }
             if matched { matches.append(tenant) }
