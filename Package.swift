@@ -154,5 +154,9 @@ let package = Package(
                 ? .target(name: plugin.target, dependencies: ["PluginAPI"], path: plugin.path, publicHeadersPath: ".")
                 : .target(name: plugin.target, dependencies: ["PluginKit"], path: plugin.path)
         }
-        + testPlugins.map { .target(name: $0.target, dependencies: ["PluginAPI"], path: $0.path, publicHeadersPath: ".") }
+        // The valid sender each broken fixture starts from (linked into each fixture library, never shipped).
+        + [.target(name: "TestPluginFixtureSender", dependencies: ["PluginAPI"], path: "Tests/Fixtures/Plugins/FixtureSender")]
+        + testPlugins.map {
+            .target(name: $0.target, dependencies: ["PluginAPI", "TestPluginFixtureSender"], path: $0.path, publicHeadersPath: ".")
+        }
 )
