@@ -13,6 +13,8 @@ public struct APIServices: Sendable {
     public var statuses: MessageStatusStore
     public var conversations: ConversationDirectory
     public var metrics: GatewayMetrics?
+    /// Each org's messages waiting in its queue and in the gateway (nil when this gateway consumes no queue).
+    public var backlog: OrgBacklogBoard?
     public var reloader: (any ConfigReloading)?
     public var webhook: WebhookHandler?
     public var adminKey: Secret?
@@ -26,7 +28,7 @@ public struct APIServices: Sendable {
 
     public init(
         registry: TenantRegistry, delivery: DeliveryService, amqp: AMQPClient, status: any StatusSink, statuses: MessageStatusStore,
-        conversations: ConversationDirectory, metrics: GatewayMetrics? = nil, reloader: (any ConfigReloading)? = nil,
+        conversations: ConversationDirectory, metrics: GatewayMetrics? = nil, backlog: OrgBacklogBoard? = nil, reloader: (any ConfigReloading)? = nil,
         webhook: WebhookHandler? = nil, adminKey: Secret? = nil, maxLimiterWait: Duration = .seconds(2),
         publishTimeout: Duration = .seconds(5), clock: any MonotonicClock = SystemClock(), logger: Logger
     ) {
@@ -38,6 +40,7 @@ public struct APIServices: Sendable {
         self.statuses = statuses
         self.conversations = conversations
         self.metrics = metrics
+        self.backlog = backlog
         self.reloader = reloader
         self.webhook = webhook
         self.adminKey = adminKey

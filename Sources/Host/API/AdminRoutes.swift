@@ -13,6 +13,13 @@ struct AdminRoutes {
         var errorPolicy: String
         var breaker: Breaker
         var limiter: Limiter
+        var queue: Queue
+    }
+
+    /// The org's messages not yet settled: ready in its queue in RabbitMQ, and taken into the gateway.
+    struct Queue: Encodable {
+        var waiting: Int
+        var inGateway: Int
     }
 
     struct Breaker: Encodable {
@@ -46,10 +53,11 @@ struct AdminRoutes {
     func register(on router: RouterGroup<APIRequestContext>) {
         router.get("tenants") { _, _ in
             var tenants: [TenantState] = []
+            let backlog = services.backlog?.snapshot() ?? [:]
             for tenant in services.registry.all {
                 var orgs: [OrgState] = []
                 for org in tenant.orgs.values.sorted(by: { $0.key.orgName < $1.key.orgName }) {
-                    orgs.append(await Self.state(of: org))
+                    orgs.append(await Self.state(of: org, backlog: backlog[org.key] ?? OrgBacklog()))
                 }
                 tenants.append(TenantState(
                     id: tenant.config.id, displayName: tenant.config.displayName, enabled: tenant.config.enabled,
@@ -70,7 +78,7 @@ struct AdminRoutes {
             await org.breaker.force(target)
             context.logger.warning(
                 "breaker forced by admin", metadata: ["tenant.id": "\(tenantID)", "org.name": "\(orgName)", "circuit.state": "\(body.state)"])
-            return try Response.json(await Self.state(of: org))
+            return try Response.json(await Self.state(of: org, backlog: services.backlog?.snapshot()[org.key] ?? OrgBacklog()))
         }
         router.post("reload") { _, _ in
             guard let reloader = services.reloader else {
@@ -80,7 +88,7 @@ struct AdminRoutes {
         }
     }
 
-    static func state(of org: OrgRuntime) async -> OrgState {
+    static func state(of org: OrgRuntime, backlog: OrgBacklog) async -> OrgState {
         let breaker = await org.breaker.snapshot()
         let limiter = await org.limiter.snapshot()
         return OrgState(
@@ -91,6 +99,7 @@ struct AdminRoutes {
                 openForSeconds: breaker.openFor.seconds),
             limiter: Limiter(
                 configuredRate: limiter.configuredRate, currentRate: limiter.currentRate, queued: limiter.queued,
-                throttledCount: limiter.throttledCount, pausedForSeconds: limiter.pausedFor.seconds))
+                throttledCount: limiter.throttledCount, pausedForSeconds: limiter.pausedFor.seconds),
+            queue: Queue(waiting: backlog.waiting, inGateway: backlog.inGateway))
     }
 }

@@ -53,6 +53,11 @@ public struct DeliveryRequest: Sendable {
     /// The Genesys request the org's sender plugin already built from these very bytes (the API builds it to
     /// check a message before sending), so the plugin is not asked twice.
     public var prebuilt: PluginRequest?
+    /// Asked once the limiter and circuit let the message go, right before it is sent: false when whoever
+    /// asked for it can no longer settle it (a queued message whose connection is gone, which the broker
+    /// hands out again), so it is not sent ahead of its own redelivery. The outcome is then
+    /// ``DeliveryOutcome/notSent(_:)`` with ``CallRefusal/cancelled``.
+    public var isStillWanted: (@Sendable () -> Bool)?
 
     public init(
         bytes: [UInt8], attempt: Int = 1, firstAttemptAt: Duration? = nil, tenantHint: String? = nil, maxLimiterWait: Duration? = nil

@@ -92,7 +92,7 @@ public final class DeliveryService: Sendable {
         }
         if let exhausted = exhausted(request, org: org) { return exhausted }
         switch await guardedCall(built, org: org, operation: "message", attempt: request.attempt, messageID: message.id,
-                                 maxLimiterWait: request.maxLimiterWait, logger: logger) {
+                                 maxLimiterWait: request.maxLimiterWait, isStillWanted: request.isStillWanted, logger: logger) {
         case .refused(let refusal):
             return .notSent(refusal)
         case .completed(let result):
@@ -128,7 +128,7 @@ public final class DeliveryService: Sendable {
     /// Rate limiter → circuit breaker → token → HTTP → error policy, with the breaker told the outcome.
     private func guardedCall(
         _ request: PluginRequest, org: OrgRuntime, operation: String, attempt: Int, messageID: String, maxLimiterWait: Duration?,
-        logger: Logger
+        isStillWanted: (@Sendable () -> Bool)? = nil, logger: Logger
     ) async -> GuardedCall {
         do {
             if let maxLimiterWait {
@@ -147,6 +147,10 @@ public final class DeliveryService: Sendable {
             return .refused(.circuitOpen(retryAfter: retryAfter))
         case .allowed(let isProbe):
             probe = isProbe
+        }
+        if let isStillWanted, !isStillWanted() {
+            await org.breaker.record(.ignored, probe: probe)
+            return .refused(.cancelled)
         }
         let call = GenesysCall(org: org, http: http, clock: clock, logger: logger, observer: observer, operation: operation)
         let result = await call.perform(request, attempt: attempt, messageID: messageID)

@@ -66,8 +66,9 @@ public struct GatewayServices: Sendable {
                 event.reason = transition.reason
                 Task { await published.publish(event) }
             })
-        // Counts every message status too; breaker states it reads at scrape time.
-        let metrics = GatewayMetrics(tenants: { registry })
+        let backlog = OrgBacklogBoard(client: amqp)
+        // Counts every message status too; breaker states and backlogs it reads at scrape time.
+        let metrics = GatewayMetrics(tenants: { registry }, backlog: { backlog.snapshot() })
         let outward = FanOutStatusSink([metrics, published])
         let pipelineStatus = FanOutStatusSink([statuses, conversations, outward])
         let store = try FileIdempotencyStore(path: settings.stateDirectory + "/idempotency.jsonl")
@@ -84,7 +85,7 @@ public struct GatewayServices: Sendable {
         self.metrics = metrics
         self.logger = logger
         consumer = OutboundConsumer(
-            client: amqp, delivery: delivery, registry: registry, status: pipelineStatus, clock: clock,
+            client: amqp, delivery: delivery, registry: registry, status: pipelineStatus, backlog: backlog, clock: clock,
             perOrgInFlight: settings.perOrgInFlight, shutdownTimeout: settings.shutdownTimeout, logger: logger)
         apiServer = settings.api.map { api in
             let webhook = WebhookHandler(
@@ -93,7 +94,7 @@ public struct GatewayServices: Sendable {
                 undelivered: FailedReceiptReporter(delivery: delivery, clock: clock, logger: logger), clock: clock, logger: logger)
             let services = APIServices(
                 registry: registry, delivery: delivery, amqp: amqp, status: outward, statuses: statuses,
-                conversations: conversations, metrics: metrics, reloader: reloader, webhook: webhook, adminKey: api.adminKey,
+                conversations: conversations, metrics: metrics, backlog: backlog, reloader: reloader, webhook: webhook, adminKey: api.adminKey,
                 maxLimiterWait: api.maxLimiterWait, clock: clock, logger: logger)
             return GatewayAPI(services: services).makeApplication(host: api.host, port: api.port, onServerRunning: api.onServerRunning)
         }

@@ -69,6 +69,12 @@ enum GatewayMetricFamilies {
     static var limiterQueued: MetricNameDescriptor {
         gauge("rate_limiter_queued", "Sends waiting for a slot in the org's rate limiter.")
     }
+    static var queueWaiting: MetricNameDescriptor {
+        gauge("org_queue_waiting", "Messages ready in the org's own queue in RabbitMQ (its backlog), as last read.")
+    }
+    static var queueInGateway: MetricNameDescriptor {
+        gauge("org_queue_in_gateway", "The org's messages taken into the gateway and not yet settled (at most its prefetch).")
+    }
     static var limiterPaused: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: namespace, metricName: "rate_limiter_paused", unitName: "seconds",

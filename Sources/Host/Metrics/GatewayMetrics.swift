@@ -21,6 +21,7 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
     /// say); they come out in the same exposition.
     public let prometheus: PrometheusCollectorRegistry
     private let tenants: @Sendable () -> TenantRegistry
+    private let backlog: @Sendable () -> [OrgKey: OrgBacklog]
     private let table = Mutex(SeriesTable())
     /// One scrape at a time, so two scrapes never both add the same growth of a read count.
     private let scrapes = AsyncSemaphore(limit: 1)
@@ -28,8 +29,13 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
     /// - Parameters:
     ///   - tenants: the configuration in force now; called on every update, so a reload is seen at once.
     ///   - prometheus: the collector registry to put the series in.
-    public init(tenants: @escaping @Sendable () -> TenantRegistry, prometheus: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    ///   - backlog: each org's messages waiting in its queue and in the gateway, read at scrape time.
+    public init(
+        tenants: @escaping @Sendable () -> TenantRegistry, backlog: @escaping @Sendable () -> [OrgKey: OrgBacklog] = { [:] },
+        prometheus: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) {
         self.tenants = tenants
+        self.backlog = backlog
         self.prometheus = prometheus
     }
 
@@ -77,9 +83,10 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
     public func exposition() async -> String {
         await scrapes.acquire()
         var readings: [OrgStateReading] = []
+        let backlogs = backlog()
         for tenant in tenants().all {
             for org in tenant.orgs.values {
-                readings.append(await OrgStateReading.read(org))
+                readings.append(await OrgStateReading.read(org, backlog: backlogs[org.key] ?? OrgBacklog()))
             }
         }
         let current = tenants()

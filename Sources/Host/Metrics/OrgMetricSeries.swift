@@ -16,6 +16,8 @@ struct OrgMetricSeries {
     let limiterConfiguredRate: Gauge
     let limiterQueued: Gauge
     let limiterPaused: Gauge
+    let queueWaiting: Gauge
+    let queueInGateway: Gauge
     /// Genesys latency by operation.
     private(set) var latency: [String: DurationHistogram] = [:]
     /// Counts already added to ``tokenRenewals`` and ``breakerTrips``, and whose counts they were.
@@ -47,6 +49,8 @@ struct OrgMetricSeries {
         limiterConfiguredRate = gauge(Families.limiterConfiguredRate)
         limiterQueued = gauge(Families.limiterQueued)
         limiterPaused = gauge(Families.limiterPaused)
+        queueWaiting = gauge(Families.queueWaiting)
+        queueInGateway = gauge(Families.queueInGateway)
     }
 
     /// The latency histogram for `operation`, made on first use.
@@ -67,6 +71,8 @@ struct OrgMetricSeries {
         limiterConfiguredRate.set(reading.limiter.configuredRate)
         limiterQueued.set(Int64(reading.limiter.queued))
         limiterPaused.set(reading.limiter.pausedFor.seconds)
+        queueWaiting.set(Int64(reading.backlog.waiting))
+        queueInGateway.set(Int64(reading.backlog.inGateway))
         tripsSeen = SourcedCount(source: reading.breakerIdentity, count: reading.breaker.trips)
             .adding(to: breakerTrips, after: tripsSeen)
         if let renewals = reading.tokenRenewals {
@@ -78,7 +84,7 @@ struct OrgMetricSeries {
         for counter in [sent, failed, retried, deadLettered, parked, throttled, tokenRenewals, breakerTrips] {
             collectors.unregisterCounter(counter)
         }
-        for gauge in [breakerState, limiterRate, limiterConfiguredRate, limiterQueued, limiterPaused] {
+        for gauge in [breakerState, limiterRate, limiterConfiguredRate, limiterQueued, limiterPaused, queueWaiting, queueInGateway] {
             collectors.unregisterGauge(gauge)
         }
         for histogram in latency.values {

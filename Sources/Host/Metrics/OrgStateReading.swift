@@ -10,15 +10,17 @@ struct OrgStateReading {
     var breakerIdentity: ObjectIdentifier
     /// Token requests so far, when the org's token provider counts them.
     var tokenRenewals: SourcedCount?
+    /// Its messages waiting in its queue and in the gateway.
+    var backlog: OrgBacklog
 
-    static func read(_ org: OrgRuntime) async -> OrgStateReading {
+    static func read(_ org: OrgRuntime, backlog: OrgBacklog) async -> OrgStateReading {
         var renewals: SourcedCount?
         if let counting = org.tokens as? any TokenRenewalCounting {
             renewals = SourcedCount(source: ObjectIdentifier(counting), count: await counting.renewals)
         }
         return OrgStateReading(
             key: org.key, limiter: await org.limiter.snapshot(), breaker: await org.breaker.snapshot(),
-            breakerIdentity: ObjectIdentifier(org.breaker), tokenRenewals: renewals)
+            breakerIdentity: ObjectIdentifier(org.breaker), tokenRenewals: renewals, backlog: backlog)
     }
 }
 

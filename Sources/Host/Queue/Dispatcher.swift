@@ -1,22 +1,26 @@
 import Foundation
 import PluginKit
 
-/// Runs deliveries concurrently across conversations and orgs, and in queue order within a conversation.
+/// Runs an org queue's deliveries concurrently across conversations, and in queue order within one.
 ///
-/// Each customer conversation (tenant, org, conversation id or else sender id) is a lane: one message at a
-/// time, in arrival order. Each org has an in-flight cap, so a slow org cannot take every slot.
+/// Each customer conversation (org, conversation id or else sender id) is a lane: one message at a time, in
+/// arrival order. How many of an org's messages are in the gateway at once is bounded by its queue's
+/// prefetch, not here: an org's messages wait in its own queue in RabbitMQ, never in front of another's.
 ///
 /// When a message goes to a retry tier its lane is deferred: every message of the conversation gets a
 /// sequence number, and only the lowest one still out (the head) is sent when it comes back; the others
 /// follow it back into the retry tier instead of overtaking it. Sequence numbers start from the wall clock,
 /// so they keep growing across restarts; the deferral bookkeeping itself is in memory, so after a restart
 /// a conversation's order holds only from then on.
+///
+/// When a message cannot be settled (the broker did not confirm its copy, or its connection is gone), the
+/// rest of its lane is handed back to the broker behind it rather than sent ahead of it.
 actor Dispatcher {
     private let processor: MessageProcessor
-    private let perOrgLimit: Int
+    private let client: AMQPClient
     private var lanes: [String: [Work]] = [:]
     private var deferrals: [String: Deferral] = [:]
-    private var orgGates: [String: AsyncSemaphore] = [:]
+    private let backlog: OrgBacklogBoard
     private var inFlight = 0
     private var nextSequence = Int64(Date().timeIntervalSince1970 * 1000) * 1000
 
@@ -24,7 +28,7 @@ actor Dispatcher {
         var inbound: AMQPClient.Inbound
         var message: QueuedMessage?
         var lane: String
-        var org: String
+        var org: OrgKey
         var sequence: Int64
     }
 
@@ -34,17 +38,16 @@ actor Dispatcher {
         var tier: Duration
     }
 
-    init(processor: MessageProcessor, perOrgLimit: Int) {
+    init(processor: MessageProcessor, client: AMQPClient, backlog: OrgBacklogBoard) {
         self.processor = processor
-        self.perOrgLimit = perOrgLimit
+        self.client = client
+        self.backlog = backlog
     }
 
-    /// Takes a delivery; returns at once (the work runs in its own task).
-    func submit(_ inbound: AMQPClient.Inbound) {
+    /// Takes a delivery from `org`'s queue; returns at once (the work runs in its own task).
+    func submit(_ inbound: AMQPClient.Inbound, org: OrgKey) {
         let message = try? QueuedMessage.decode(inbound.delivery.body).get()
         let state = QueueHeaders.RetryState(inbound.delivery.headers)
-        let tenant = message?.tenantId ?? state.tenant ?? "?"
-        let org = "\(tenant)/\(message?.org ?? "")"
         let conversation = message?.conversationId ?? message?.sender?.id ?? message?.id ?? "tag-\(inbound.delivery.deliveryTag)"
         let sequence = state.sequence ?? {
             nextSequence += 1
@@ -52,8 +55,10 @@ actor Dispatcher {
         }()
         let work = Work(inbound: inbound, message: message, lane: "\(org)/\(conversation)", org: org, sequence: sequence)
         inFlight += 1
-        if lanes[work.lane] != nil {
-            lanes[work.lane]!.append(work)
+        backlog.taken(org)
+        if var queue = lanes[work.lane] {
+            queue.append(work)
+            lanes[work.lane] = queue
         } else {
             lanes[work.lane] = [work]
             startNext(in: work.lane)
@@ -75,6 +80,10 @@ actor Dispatcher {
         while var queue = lanes[lane], !queue.isEmpty {
             let work = queue.removeFirst()
             lanes[lane] = queue
+            guard work.inbound.generation == client.generation else {
+                complete(work)  // its connection is gone: the broker redelivers it, in order with its lane
+                continue
+            }
             if var deferral = deferrals[lane], work.sequence != deferral.outstanding.min() {
                 deferral.outstanding.insert(work.sequence)
                 deferrals[lane] = deferral
@@ -82,11 +91,8 @@ actor Dispatcher {
                 Task { await self.sendBehind(work, tier: tier) }
                 continue
             }
-            let gate = gate(for: work.org)
             Task {
-                await gate.acquire()
                 let result = await processor.process(work.inbound, message: work.message, sequence: work.sequence)
-                await gate.release()
                 self.finished(work, result: result)
             }
             return
@@ -101,31 +107,44 @@ actor Dispatcher {
             deferral.outstanding.insert(work.sequence)
             deferral.tier = max(deferral.tier, tier)
             deferrals[work.lane] = deferral
-        case .finished, .abandoned:
-            if var deferral = deferrals[work.lane] {
-                deferral.outstanding.remove(work.sequence)
-                deferrals[work.lane] = deferral.outstanding.isEmpty ? nil : deferral
-            }
+        case .finished:
+            release(work)
+        case .abandoned:
+            release(work)
+            handBack(work)
         }
-        complete()
+        complete(work)
         startNext(in: work.lane)
+    }
+
+    private func release(_ work: Work) {
+        guard var deferral = deferrals[work.lane] else { return }
+        deferral.outstanding.remove(work.sequence)
+        deferrals[work.lane] = deferral.outstanding.isEmpty ? nil : deferral
+    }
+
+    /// Returns an unsettled message to its queue, and the rest of its lane behind it, in lane order: the
+    /// broker redelivers returned messages in the order they came back, so none overtakes it.
+    private func handBack(_ work: Work) {
+        client.reject(work.inbound, requeue: true)
+        let behind = lanes[work.lane] ?? []
+        lanes[work.lane] = []
+        for later in behind {
+            client.reject(later.inbound, requeue: true)
+            complete(later)
+        }
     }
 
     private func sendBehind(_ work: Work, tier: Duration) async {
         if await !processor.deferBehind(work.inbound, tier: tier, sequence: work.sequence) {
-            deferrals[work.lane]?.outstanding.remove(work.sequence)  // not acked: the broker redelivers it
+            deferrals[work.lane]?.outstanding.remove(work.sequence)
+            client.reject(work.inbound, requeue: true)
         }
-        complete()
+        complete(work)
     }
 
-    private func complete() {
+    private func complete(_ work: Work) {
         inFlight -= 1
-    }
-
-    private func gate(for org: String) -> AsyncSemaphore {
-        if let gate = orgGates[org] { return gate }
-        let gate = AsyncSemaphore(limit: perOrgLimit)
-        orgGates[org] = gate
-        return gate
+        backlog.settled(work.org)
     }
 }

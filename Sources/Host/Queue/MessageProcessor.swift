@@ -33,6 +33,12 @@ struct MessageProcessor: Sendable {
         let messageID = message?.id ?? delivery.messageID ?? "tag-\(delivery.deliveryTag)"
         let org = orgKey(message, tenantHint: state.tenant)
 
+        if let removed = removedOrg(of: inbound) {
+            return await final(
+                .parked, queue: topology.parkedQueue,
+                reason: "org \(removed) was removed from the config while its messages waited", error: nil, inbound,
+                messageID: messageID, org: removed, attempt: state.attempt)
+        }
         if let message, let receipt = await self.delivery.sent.receipt(for: message.id, tenantID: org.tenantID) {
             client.ack(inbound)
             var event = StatusEvent(status: .sent, messageId: messageID, tenantId: receipt.org.tenantID, org: receipt.org.orgName)
@@ -48,8 +54,10 @@ struct MessageProcessor: Sendable {
             await status.publish(StatusEvent(status: .accepted, messageId: messageID, tenantId: org.tenantID, org: org.orgName))
         }
         let elapsed = Duration.fractionalSeconds(max(0, Date().timeIntervalSince(firstAttempt)))
-        let outcome = await self.delivery.deliver(DeliveryRequest(
-            bytes: delivery.body, attempt: state.attempt, firstAttemptAt: clock.now() - elapsed, tenantHint: state.tenant))
+        var request = DeliveryRequest(
+            bytes: delivery.body, attempt: state.attempt, firstAttemptAt: clock.now() - elapsed, tenantHint: state.tenant)
+        request.isStillWanted = { [client] in client.generation == inbound.generation }
+        let outcome = await deliverHoldingWhileOpen(request)
 
         switch outcome {
         case .delivered(let receipt):
@@ -67,6 +75,9 @@ struct MessageProcessor: Sendable {
                 inbound, message: message, messageID: messageID, org: org, after: after, reason: reason, error: error,
                 attempt: state.attempt + 1, firstAttempt: firstAttempt, sequence: sequence)
 
+        case .notSent(.cancelled):
+            return .abandoned  // its connection is gone: the broker hands it out again, in order
+
         case .notSent(let refusal):
             // Not tried: waiting for the circuit (or a slot) uses up no attempt.
             return await retry(
@@ -82,6 +93,34 @@ struct MessageProcessor: Sendable {
         }
     }
 
+    /// Delivers, and while the org's circuit is open waits for it here (up to ``maximumHold``) instead of
+    /// cycling the message through a retry tier: the message holds one of its own org's prefetch slots, the
+    /// rest of the org's backlog waits in the org's queue, and no other org is affected.
+    private func deliverHoldingWhileOpen(_ request: DeliveryRequest) async -> DeliveryOutcome {
+        let started = clock.now()
+        while true {
+            let outcome = await delivery.deliver(request)
+            guard case .notSent(.circuitOpen(let retryAfter)) = outcome else { return outcome }
+            let held = clock.now() - started
+            guard held < Self.maximumHold else { return outcome }
+            let pause = min(max(retryAfter, .milliseconds(50)), Self.maximumHold - held)
+            do {
+                try await clock.sleep(for: pause)
+            } catch {
+                return outcome
+            }
+        }
+    }
+
+    /// The longest a message waits in the gateway for its org's circuit before it goes to a retry tier.
+    static let maximumHold = Duration.seconds(60)
+
+    /// The org of the queue `inbound` came from, when that org is no longer configured.
+    private func removedOrg(of inbound: AMQPClient.Inbound) -> OrgKey? {
+        guard let org = topology.org(ofQueue: inbound.queue) else { return nil }
+        return registry.tenant(org.tenantID)?.orgs[org.orgName] == nil ? org : nil
+    }
+
     /// Hands the message to the retry tier that fits `after`, then reports it as retrying.
     private func retry(
         _ inbound: AMQPClient.Inbound, message: QueuedMessage?, messageID: String, org: OrgKey, after: Duration, reason: String,
@@ -93,7 +132,7 @@ struct MessageProcessor: Sendable {
             routingKey: topology.retryQueue(for: tier), body: delivery.body,
             headers: QueueHeaders.retry(
                 from: delivery.headers, attempt: attempt, firstAttempt: firstAttempt, sequence: sequence, reason: reason, error: error),
-            messageID: delivery.messageID ?? message?.id)
+            messageID: delivery.messageID ?? message?.id, mandatory: true)
         guard await handOver(copy, inbound, what: "retry tier") else { return .abandoned }
         var event = StatusEvent(status: .retrying, messageId: messageID, tenantId: org.tenantID, org: org.orgName)
         event.attempt = attempt
@@ -114,7 +153,7 @@ struct MessageProcessor: Sendable {
             headers: QueueHeaders.retry(
                 from: delivery.headers, attempt: state.attempt, firstAttempt: state.firstAttempt ?? Date(), sequence: sequence,
                 reason: "waiting behind an earlier message of its conversation", error: nil),
-            messageID: delivery.messageID)
+            messageID: delivery.messageID, mandatory: true)
         return await handOver(copy, inbound, what: "retry tier")
     }
 
@@ -126,7 +165,7 @@ struct MessageProcessor: Sendable {
         let copy = AMQPMessage(
             routingKey: queue, body: delivery.body,
             headers: QueueHeaders.final(from: delivery.headers, reason: reason, error: error, org: org),
-            messageID: delivery.messageID ?? messageID)
+            messageID: delivery.messageID ?? messageID, mandatory: true)
         guard await handOver(copy, inbound, what: queue) else { return .abandoned }
         var event = StatusEvent(status: status, messageId: messageID, tenantId: org.tenantID, org: org.orgName)
         event.attempt = attempt

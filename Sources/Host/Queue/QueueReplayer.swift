@@ -38,10 +38,10 @@ public struct QueueReplayer {
                 continue
             }
             let headers = delivery.headers.filter { !$0.key.hasPrefix("x-") }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            confirmTag += 1
             try connection.publish(
                 AMQPMessage(routingKey: topology.outbound, body: delivery.body, headers: headers, messageID: delivery.messageID),
-                channel: 1)
-            confirmTag += 1
+                channel: 1, tag: confirmTag)
             try waitForConfirm(confirmTag, on: connection)
             try connection.ack(delivery.deliveryTag, channel: 1)
             report.moved += 1

@@ -10,13 +10,20 @@ final class AMQPConnection {
 
     /// What arrives while waiting on the connection.
     enum Event {
-        case delivery(AMQPDelivery)
+        case delivery(AMQPDelivery, channel: UInt16)
         /// Publisher confirm on the publish channel: `ok` false for a nack.
         case confirm(tag: UInt64, multiple: Bool, ok: Bool)
-        /// The broker cancelled our consumer (queue deleted, say).
-        case consumerCancelled
+        /// A mandatory message could not be routed; `publishTag` is the tag ``publish(_:channel:tag:)`` gave it.
+        /// Its confirm follows.
+        case returned(publishTag: UInt64?, replyText: String)
+        /// The broker cancelled our consumer on `channel` (queue deleted, say).
+        case consumerCancelled(channel: UInt16)
         case timeout
     }
+
+    /// The header each publish carries with its confirm tag, so a returned message can be matched to it
+    /// (basic.return names no delivery tag).
+    static let publishTagHeader = "x-ggw-publish-tag"
 
     /// Connects, logs in (SASL PLAIN) and negotiates heartbeats. On failure `deinit` (which Swift runs for a
     /// class whose stored properties were all set) destroys the connection state.
@@ -71,13 +78,16 @@ final class AMQPConnection {
         try check("declare exchange \(name)")
     }
 
-    func declareQueue(_ name: String, arguments: [(String, AMQPFieldValue)], channel: UInt16) throws(AMQPError) {
-        withBytes(name) { name in
+    /// Declares a durable queue (idempotent with the same arguments); returns the messages ready in it.
+    @discardableResult
+    func declareQueue(_ name: String, arguments: [(String, AMQPFieldValue)], channel: UInt16) throws(AMQPError) -> Int {
+        let ready = withBytes(name) { name in
             AMQPTable.with(arguments) { table in
-                _ = amqp_queue_declare(state, channel, name, 0, 1, 0, 0, table)
+                amqp_queue_declare(state, channel, name, 0, 1, 0, 0, table).map { Int($0.pointee.message_count) }
             }
         }
         try check("declare queue \(name)")
+        return ready ?? 0
     }
 
     func bindQueue(_ queue: String, exchange: String, routingKey: String, channel: UInt16) throws(AMQPError) {
@@ -92,26 +102,41 @@ final class AMQPConnection {
         try check("set prefetch")
     }
 
+    /// Starts a consumer on `channel`, tagged after the channel (one consumer per channel).
     func consume(queue: String, channel: UInt16) throws(AMQPError) {
-        withBytes(queue) { queue in
-            _ = amqp_basic_consume(state, channel, queue, amqp_empty_bytes, 0, 0, 0, amqp_empty_table)
+        withBytes(queue, Self.consumerTag(channel)) { queue, tag in
+            _ = amqp_basic_consume(state, channel, queue, tag, 0, 0, 0, amqp_empty_table)
         }
         try check("consume \(queue)")
     }
+
+    /// Stops the consumer on `channel`; its unacked deliveries stay ours to ack.
+    func cancelConsumer(channel: UInt16) throws(AMQPError) {
+        withBytes(Self.consumerTag(channel)) { tag in
+            _ = amqp_basic_cancel(state, channel, tag)
+        }
+        try check("cancel consumer on channel \(channel)")
+    }
+
+    private static func consumerTag(_ channel: UInt16) -> String { "ggw-\(channel)" }
 
     func confirmSelect(channel: UInt16) throws(AMQPError) {
         amqp_confirm_select(state, channel)
         try check("enable publisher confirms")
     }
 
-    /// Publishes persistently; the confirm arrives later as an ``Event/confirm(tag:multiple:ok:)``.
-    func publish(_ message: AMQPMessage, channel: UInt16) throws(AMQPError) {
+    /// Publishes persistently; the confirm arrives later as an ``Event/confirm(tag:multiple:ok:)``, after an
+    /// ``Event/returned(publishTag:replyText:)`` when a mandatory message could not be routed.
+    /// - Parameter tag: the publish's confirm tag, carried in ``publishTagHeader`` when the message is mandatory.
+    func publish(_ message: AMQPMessage, channel: UInt16, tag: UInt64) throws(AMQPError) {
         var properties = amqp_basic_properties_t()
         properties._flags = amqp_flags_t(AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_HEADERS_FLAG)
         properties.delivery_mode = 2  // persistent
+        var headers = message.headers.filter { $0.0 != Self.publishTagHeader }
+        if message.mandatory { headers.append((Self.publishTagHeader, .int(Int64(truncatingIfNeeded: tag)))) }
         let status = withBytes(message.contentType, message.messageID ?? "", message.exchange, message.routingKey) {
             contentType, messageID, exchange, routingKey in
-            AMQPTable.with(message.headers) { headers in
+            AMQPTable.with(headers) { headers in
                 properties.content_type = contentType
                 properties.headers = headers
                 if message.messageID != nil {
@@ -120,7 +145,7 @@ final class AMQPConnection {
                 }
                 return message.body.withUnsafeBytes { body in
                     amqp_basic_publish(
-                        state, channel, exchange, routingKey, 0, 0, &properties,
+                        state, channel, exchange, routingKey, message.mandatory ? 1 : 0, 0, &properties,
                         amqp_bytes_t(len: body.count, bytes: UnsafeMutableRawPointer(mutating: body.baseAddress)))
                 }
             }
@@ -163,9 +188,11 @@ final class AMQPConnection {
         let reply = amqp_consume_message(state, &envelope, &wait, 0)
         if reply.reply_type == AMQP_RESPONSE_NORMAL {
             defer { amqp_destroy_envelope(&envelope) }
-            return .delivery(Self.delivery(
-                tag: envelope.delivery_tag, redelivered: envelope.redelivered != 0, routingKey: envelope.routing_key,
-                message: envelope.message))
+            return .delivery(
+                Self.delivery(
+                    tag: envelope.delivery_tag, redelivered: envelope.redelivered != 0, routingKey: envelope.routing_key,
+                    message: envelope.message),
+                channel: envelope.channel)
         }
         guard reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION else {
             throw failure("consume", Self.describe(reply))
@@ -192,12 +219,17 @@ final class AMQPConnection {
             let nack = method.decoded.assumingMemoryBound(to: amqp_basic_nack_t.self).pointee
             return .confirm(tag: nack.delivery_tag, multiple: nack.multiple != 0, ok: false)
         case AMQPMethod.basicReturn:
+            let returned = method.decoded.assumingMemoryBound(to: amqp_basic_return_t.self).pointee
+            let replyText = "\(returned.reply_code) \(AMQPTable.string(returned.reply_text))"
             var message = amqp_message_t()
-            _ = amqp_read_message(state, frame.channel, &message, 0)
-            amqp_destroy_message(&message)
-            return .timeout  // mandatory is never set; a return is read and dropped
+            let read = amqp_read_message(state, frame.channel, &message, 0)
+            guard read.reply_type == AMQP_RESPONSE_NORMAL else { throw failure("read returned message", Self.describe(read)) }
+            defer { amqp_destroy_message(&message) }
+            let hasHeaders = message.properties._flags & amqp_flags_t(AMQP_BASIC_HEADERS_FLAG) != 0
+            let tag = hasHeaders ? AMQPTable.read(message.properties.headers)[Self.publishTagHeader]?.intValue : nil
+            return .returned(publishTag: tag.map { UInt64(truncatingIfNeeded: $0) }, replyText: replyText)
         case AMQPMethod.basicCancel:
-            return .consumerCancelled
+            return .consumerCancelled(channel: frame.channel)
         case AMQPMethod.channelClose:
             let close = method.decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
             open = false

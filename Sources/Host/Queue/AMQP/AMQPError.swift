@@ -30,11 +30,15 @@ public struct AMQPMessage: Sendable {
     public var headers: [(String, AMQPFieldValue)]
     public var messageID: String?
     public var contentType: String
+    /// Whether the broker must route it to a queue: an unroutable mandatory message is returned, and its
+    /// publish fails instead of being confirmed as if stored.
+    public var mandatory: Bool
 
     public init(
         exchange: String = "", routingKey: String, body: [UInt8], headers: [(String, AMQPFieldValue)] = [],
-        messageID: String? = nil, contentType: String = "application/json"
+        messageID: String? = nil, contentType: String = "application/json", mandatory: Bool = false
     ) {
+        self.mandatory = mandatory
         self.exchange = exchange
         self.routingKey = routingKey
         self.body = body

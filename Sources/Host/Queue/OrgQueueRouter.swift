@@ -1,0 +1,63 @@
+import Logging
+import PluginKit
+
+/// Moves each message from the ingress queue (`genesys.outbound`, where the platform publishes) into its
+/// org's own queue, and nothing more: it never waits for an org's rate, circuit or Genesys.
+///
+/// A message is acked on the ingress queue only once the broker confirmed its copy in the org queue (a
+/// mandatory publish: a copy that reaches no queue fails). Copies are handed to the connection in delivery
+/// order, so a conversation's messages keep their order in the org queue. A message that names no
+/// configured org, or a disabled tenant, is settled here at once (dead-lettered or parked).
+struct OrgQueueRouter: Sendable {
+    let client: AMQPClient
+    let registry: TenantRegistry
+    let topology: QueueTopology
+    let subscriptions: OrgQueueSubscriptions
+    let clock: any MonotonicClock
+    let logger: Logger
+
+    /// Where one ingress message goes.
+    enum Route {
+        /// To this org's queue.
+        case org(OrgKey)
+        /// Settled here (dead-lettered or parked): no configured org will take it. The message, if it decodes.
+        case settleHere(QueuedMessage?)
+    }
+
+    /// How long a message whose copy failed stays unacked before it goes back to the ingress queue, so a
+    /// broker that keeps refusing is not asked in a tight loop.
+    static let requeuePause = Duration.seconds(1)
+
+    /// The org a message belongs to, from its body (or its tenant header) and the tenants in force.
+    func route(_ delivery: AMQPDelivery) -> Route {
+        guard case .success(let message) = QueuedMessage.decode(delivery.body) else { return .settleHere(nil) }
+        let tenantHint = QueueHeaders.RetryState(delivery.headers).tenant
+        guard let tenantID = message.tenantId ?? tenantHint, let tenant = registry.tenant(tenantID), tenant.config.enabled,
+            let org = tenant.org(named: message.org)
+        else { return .settleHere(message) }
+        return .org(org.key)
+    }
+
+    /// Hands the message's copy to its org queue now (in order) and acks the original once it is confirmed.
+    func forward(_ inbound: AMQPClient.Inbound, to org: OrgKey) {
+        subscriptions.ensure(org)
+        let delivery = inbound.delivery
+        let copy = AMQPMessage(
+            routingKey: topology.orgQueue(for: org), body: delivery.body,
+            headers: delivery.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, messageID: delivery.messageID,
+            mandatory: true)
+        let confirm = client.submit(copy)
+        Task {
+            do {
+                try await confirm.confirmed()
+                client.ack(inbound)
+            } catch {
+                logger.error(
+                    "could not move a message to its org queue; it goes back to the ingress queue",
+                    metadata: ["tenant.id": "\(org.tenantID)", "org.name": "\(org.orgName)", "error": "\(error)"])
+                try? await clock.sleep(for: Self.requeuePause)
+                client.reject(inbound, requeue: true)
+            }
+        }
+    }
+}

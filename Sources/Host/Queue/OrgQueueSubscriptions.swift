@@ -1,0 +1,88 @@
+import Logging
+import Synchronization
+
+/// Which org queues the gateway consumes, and with what prefetch.
+///
+/// Every configured org's queue is consumed, on its own channel, with a prefetch sized to the org's rate:
+/// enough messages in hand to keep sending at that rate while Genesys answers (`rate × window`), never more
+/// than `perOrgInFlight`, never fewer than two. So a slow, throttled or failing org holds only its own few
+/// slots, and when the gateway itself is the bottleneck the broker's round robin over the channels shares
+/// it in proportion to the orgs' rates.
+///
+/// A removed org's queue stays consumed until it is empty — its messages are parked, never dropped — and is
+/// then let go.
+final class OrgQueueSubscriptions: Sendable {
+    private let client: AMQPClient
+    private let registry: TenantRegistry
+    private let topology: QueueTopology
+    private let perOrgInFlight: Int
+    private let window: Duration
+    private let clock: any MonotonicClock
+    private let logger: Logger
+    /// When each consumed queue's org was first seen gone from the config.
+    private let removedSince = Mutex<[String: Duration]>([:])
+
+    /// How long a removed org's empty queue is still consumed, for copies the router made just before the
+    /// reload took effect.
+    static let removalGrace = Duration.seconds(5)
+
+    init(
+        client: AMQPClient, registry: TenantRegistry, topology: QueueTopology, perOrgInFlight: Int, window: Duration,
+        clock: any MonotonicClock, logger: Logger
+    ) {
+        self.client = client
+        self.registry = registry
+        self.topology = topology
+        self.perOrgInFlight = perOrgInFlight
+        self.window = window
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The prefetch for an org sending `rate` messages per second.
+    static func prefetch(rate: Double, window: Duration, cap: Int) -> UInt16 {
+        let wanted = (rate * window.seconds).rounded(.up)
+        let ceiling = Double(min(max(cap, 2), Int(UInt16.max)))
+        return UInt16(wanted.isFinite ? min(max(wanted, 2), ceiling) : 2)
+    }
+
+    /// Consumes `org`'s queue (if it is configured); cheap when it already is.
+    func ensure(_ org: OrgKey) {
+        guard let runtime = registry.tenant(org.tenantID)?.orgs[org.orgName] else { return }
+        client.subscribe(subscription(for: runtime))
+    }
+
+    /// Consumes every configured org's queue (with its prefetch as configured now), and lets go of removed
+    /// orgs' queues once they are empty.
+    func reconcile() {
+        var configured: Set<String> = []
+        for tenant in registry.all {
+            for org in tenant.orgs.values {
+                configured.insert(topology.orgQueue(for: org.key))
+                client.subscribe(subscription(for: org))
+            }
+        }
+        let now = clock.now()
+        let depths = client.queueDepths
+        let consumed = client.subscribedQueues
+        let finished = removedSince.withLock { removed -> [String] in
+            removed = removed.filter { consumed.contains($0.key) && !configured.contains($0.key) }
+            for queue in consumed where !configured.contains(queue) && removed[queue] == nil {
+                removed[queue] = now
+            }
+            let done = removed.filter { now - $0.value >= Self.removalGrace && depths[$0.key] == 0 }.map(\.key)
+            done.forEach { removed[$0] = nil }
+            return done
+        }
+        for queue in finished {
+            logger.info("a removed org's queue is empty; no longer consuming it", metadata: ["queue": "\(queue)"])
+            client.unsubscribe(queue: queue)
+        }
+    }
+
+    private func subscription(for org: OrgRuntime) -> AMQPSubscription {
+        AMQPSubscription(
+            queue: topology.orgQueueDeclaration(for: org.key),
+            prefetch: Self.prefetch(rate: org.config.rateLimit.messagesPerSecond, window: window, cap: perOrgInFlight))
+    }
+}
