@@ -72,6 +72,34 @@ import Testing
         }
     }
 
+    /// The broker confirms a message it routed nowhere; published mandatory, it comes back instead, and
+    /// Genesys gets a Failed receipt rather than an agent believing the customer got the message.
+    @Test func withNoQueueBoundToTheInboundExchangeTheMessageIsReportedUndelivered() async throws {
+        let url = try BrokerProbe.url
+        let topology = BrokerProbe.uniqueTopology("webhook-unbound")
+        let registry = try Self.registry()
+        let logger = Logger.quiet("webhook")
+        let client = AMQPClient(settings: .init(url: url, topology: topology, prefetch: 0), logger: logger)
+        let reports = Collected<String>()
+        let handler = WebhookHandler(
+            registry: registry, publisher: InboundPublisher(client: client, exchange: topology.inboundExchange),
+            deduplicator: WebhookDeduplicator(clock: GatewayHost.SystemClock()), undelivered: CollectingReports(ids: reports),
+            clock: GatewayHost.SystemClock(), logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { client.stop() }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !client.isConnected, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            let body = Self.agentMessage(id: "d3d9446802a44259755d38e6d163e820", text: "Anyone there?")
+            let result = await handler.handle(tenantID: "acme", orgName: "us", signature: Self.signature(body), body: body)
+            guard case .forwardFailed = result else {
+                Issue.record("an unroutable agent message was taken as delivered: \(result)")
+                return
+            }
+            #expect(reports.all == ["d3d9446802a44259755d38e6d163e820"])
+        }
+    }
+
     @Test func withRabbitMQUnreachableTheWebhookAnswersAtOnceAndReportsTheFailure() async throws {
         let registry = try Self.registry()
         let logger = Logger.quiet("webhook")

@@ -70,6 +70,24 @@ import Testing
         #expect(exposition.value(prefix + "messages_retried_total", Fixture.labels(Fixture.acmeUS)) == 0)
     }
 
+    @Test func backlogGaugesShowEachOrgsWaitingAndTakenMessages() async throws {
+        let fixture = try Fixture()
+        let registry = try fixture.registry()
+        let backlog = Mutex<[OrgKey: OrgBacklog]>([Fixture.acmeUS: OrgBacklog(waiting: 1000, inGateway: 2)])
+        let metrics = GatewayMetrics(tenants: { registry }, backlog: { backlog.withLock { $0 } })
+
+        var exposition = try await scrape(metrics)
+        let us = Fixture.labels(Fixture.acmeUS), globex = Fixture.labels(Fixture.globex)
+        #expect(exposition.value(prefix + "org_queue_waiting", us) == 1000)
+        #expect(exposition.value(prefix + "org_queue_in_gateway", us) == 2)
+        #expect(exposition.value(prefix + "org_queue_waiting", globex) == 0)
+
+        backlog.withLock { $0 = [Fixture.globex: OrgBacklog(waiting: 7, inGateway: 0)] }
+        exposition = try await scrape(metrics)
+        #expect(exposition.value(prefix + "org_queue_waiting", us) == 0)
+        #expect(exposition.value(prefix + "org_queue_waiting", globex) == 7)
+    }
+
     @Test func namesTheConfigurationDoesNotKnowNeverBecomeLabels() async throws {
         let fixture = try Fixture()
         let registry = try fixture.registry()

@@ -1,0 +1,68 @@
+import Foundation
+import GatewayTestSupport
+@testable import GatewayHost
+import Logging
+import Synchronization
+import Testing
+
+/// The AMQP client against a real RabbitMQ: mandatory publishes, subscriptions with their own prefetch.
+@Suite(.timeLimit(.minutes(1))) struct AMQPClientIntegrationTests {
+    /// Runs a connected client for `body`, then stops it.
+    func withClient<T: Sendable>(
+        _ name: String, _ body: @Sendable (AMQPClient, QueueTopology) async throws -> T
+    ) async throws -> T {
+        let topology = BrokerProbe.uniqueTopology(name)
+        let client = AMQPClient(settings: .init(url: try BrokerProbe.url, topology: topology, prefetch: 0, depthInterval: .milliseconds(200)), logger: .quiet(name))
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { await client.run(); return nil }
+            defer { client.stop() }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !client.isConnected, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            return try await body(client, topology)
+        }
+    }
+
+    @Test func aMandatoryPublishThatReachesNoQueueFailsAndAPlainOneIsConfirmed() async throws {
+        try await withClient("mandatory") { client, topology in
+            let nowhere = topology.outbound + ".no-such-queue"
+            await #expect(throws: AMQPError.self) {
+                try await client.publish(AMQPMessage(routingKey: nowhere, body: [1], mandatory: true))
+            }
+            // Without mandatory the broker confirms what it dropped (why every copy the gateway makes is mandatory).
+            try await client.publish(AMQPMessage(routingKey: nowhere, body: [2]))
+            // The connection is still usable, and a routable mandatory publish is confirmed.
+            try await client.publish(AMQPMessage(routingKey: topology.outbound, body: [3], mandatory: true))
+        }
+    }
+
+    @Test func aSubscriptionHandsOverNoMoreThanItsPrefetchUntilAcked() async throws {
+        try await withClient("subscription") { client, topology in
+            let queue = topology.orgQueueDeclaration(for: OrgKey(tenantID: "acme", orgName: "us"))
+            client.subscribe(AMQPSubscription(queue: queue, prefetch: 2))
+            for number in 0..<10 {
+                try await client.publish(AMQPMessage(routingKey: queue.name, body: [UInt8(number)], mandatory: true))
+            }
+            let received = Mutex<[AMQPClient.Inbound]>([])
+            let reader = Task {
+                for await inbound in client.deliveries {
+                    received.withLock { $0.append(inbound) }
+                }
+            }
+            defer { reader.cancel() }
+            try await Task.sleep(for: .milliseconds(500))
+            let first = received.withLock { $0 }
+            #expect(first.count == 2, "prefetch 2: two deliveries until one is acked")
+            #expect(first.allSatisfy { $0.queue == queue.name })
+            #expect(first.map(\.delivery.body) == [[0], [1]], "in queue order")
+            #expect(client.queueDepths[queue.name] == 8, "the rest waits in the queue, and the client reads how many")
+
+            first.forEach { client.ack($0) }
+            let deadline = ContinuousClock.now + .seconds(5)
+            while received.withLock({ $0.count }) < 4, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(received.withLock { $0.map(\.delivery.body) }.prefix(4) == [[0], [1], [2], [3]])
+
+            client.unsubscribe(queue: queue.name)
+            #expect(!client.subscribedQueues.contains(queue.name))
+        }
+    }
+}
