@@ -1,0 +1,438 @@
+import Foundation
+import GatewayTestSupport
+import GenesysSandbox
+@testable import GatewayHost
+import Logging
+import Testing
+
+/// Tenant isolation on the queue path (issue 10): one org's backlog, throttling, outage or removal never delays
+/// another org, and never loses or duplicates a message.
+///
+/// Black-box on purpose: messages go into `<prefix>.outbound` (the platform's queue) and the tests look only at
+/// what the sandbox received per org (counts, ids, arrival times on the sandbox's clock, order per conversation)
+/// and at what sits in the broker's dead-letter and parking queues. How the gateway moves a message from the
+/// outbound queue to Genesys (shared prefetch today; per-org queues `<prefix>.org.<tenant>.<org>` behind a
+/// router later) is not looked at.
+///
+/// Rates are measured on the sandbox's receive times as (n − 1) / (t_last − t_first) over the steady part (the
+/// first arrivals of an org wait for its first OAuth token and are left out). Every wait has a deadline: a test
+/// fails, it never hangs. Each test prints `isolation[<test>]: ...` figure lines.
+///
+/// Run: `bash scripts/with-rabbitmq.sh swift test --skip-build --no-parallel --filter IntegrationTests.IsolationIntegrationTests`
+/// (≈ 3.5 min on 2 cores; `hundredOrgsOneHugeBacklog` alone ≈ 85 s).
+@Suite(.serialized, .timeLimit(.minutes(4))) struct IsolationIntegrationTests {
+    // MARK: 1. backlog
+
+    /// Org A (1 msg/s) has 1,000 messages queued; org B (100 msg/s) gets 200 published right behind them.
+    /// B's 200 must all reach Genesys within 5 s of the last publish, at B's own rate, while A keeps its 1/s.
+    @Test func backloggedOrgDoesNotDelayAnother() async throws {
+        let test = "backlog"
+        let a = TestOrg(tenant: "acme", name: "backlogged", rate: 1, burst: 1)
+        let b = TestOrg(tenant: "globex", name: "fast", rate: 100, burst: 1)
+        try await PipelineHarness.run("iso-backlog", orgs: [a, b]) { pipeline, _ in
+            let sandbox = pipeline.sandbox.control
+            let started = Date()
+            try await pipeline.publishAll((0..<1000).map { index in
+                GatewayHarness.textMessage(id: "a-\(index)", org: a, customer: "a-c\(index % 10)", text: "\(index / 10)")
+            })
+            // 10 customers × 20 messages, one round per sequence number: order per customer as published.
+            try await pipeline.publishRounds((0..<20).map { sequence in
+                (0..<10).map { customer in
+                    GatewayHarness.textMessage(id: "b-\(customer)-\(sequence)", org: b, customer: "b-c\(customer)", text: "\(sequence)")
+                }
+            })
+            let lastPublish = Date()
+            let bInTime = await Isolation.eventually(timeout: .seconds(5)) {
+                sandbox.received(integrationId: b.integrationID).count >= 200
+            }
+            let bAtDeadline = sandbox.received(integrationId: b.integrationID).count
+            // A is watched for 12 s from the start of the run (≈ 11 intervals at 1/s).
+            let watchUntil = started.addingTimeInterval(12)
+            if watchUntil > Date() { try await Task.sleep(for: .seconds(watchUntil.timeIntervalSinceNow)) }
+            let aReceived = sandbox.received(integrationId: a.integrationID)
+            let bReceived = sandbox.received(integrationId: b.integrationID)
+
+            let bTimes = bReceived.map(\.receivedAt).sorted()
+            let bLast = bTimes.last.map { $0.timeIntervalSince(lastPublish) }
+            let bRate = Isolation.rate(Array(bTimes.dropFirst(5)))
+            let aTimes = aReceived.map(\.receivedAt).sorted()
+            let aRate = Isolation.rate(Array(aTimes.dropFirst()))
+            Isolation.figure(test, String(
+                format: "published 1,000 A + 200 B in %.2f s", lastPublish.timeIntervalSince(started)))
+            Isolation.figure(test, "B: \(bAtDeadline)/200 within 5 s of the last publish, \(bReceived.count)/200 after \(Isolation.seconds(Date().timeIntervalSince(lastPublish))); last B arrival \(Isolation.seconds(bLast)) after the last publish; B rate \(Isolation.describe(bRate, target: 100))")
+            Isolation.figure(test, "A: \(aReceived.count) sent in the 12 s watched; A rate \(Isolation.describe(aRate, target: 1))")
+
+            #expect(bInTime, "only \(bAtDeadline) of B's 200 reached Genesys within 5 s of the last publish, behind A's backlog")
+            #expect(bReceived.count == 200 && Set(bReceived.compactMap(\.channelMessageId)).count == 200, "B: \(bReceived.count) received")
+            #expect(Isolation.outOfOrder(bReceived).isEmpty, "B out of order: \(Isolation.outOfOrder(bReceived))")
+            #expect((Isolation.deviation(bRate, from: 100) ?? 1) <= 0.02, "B at \(Isolation.describe(bRate, target: 100))")
+            #expect(aReceived.count >= 10, "A sent only \(aReceived.count) in 12 s")
+            #expect(Set(aReceived.compactMap(\.channelMessageId)).count == aReceived.count, "A: a message was sent twice")
+            #expect((Isolation.deviation(aRate, from: 1) ?? 1) <= 0.02, "A at \(Isolation.describe(aRate, target: 1))")
+        }
+    }
+
+    // MARK: 2. throttling
+
+    /// Org A is answered 429 on every call (a storm from its Genesys org) while org B runs at its 50 msg/s limit
+    /// for 10 s: B holds its rate within 5 % and has all 500 sent within 11.5 s of its first publish (10 s at its
+    /// rate, 1.5 s for its first token and jitter). When the storm ends A delivers every message exactly once (nothing
+    /// dead-lettered or parked), in order per conversation.
+    @Test func throttledOrgDoesNotSlowAnother() async throws {
+        let test = "throttled"
+        var storming = TestOrg(tenant: "acme", name: "throttled", rate: 50, burst: 1)
+        // Each 429 uses up an attempt; the storm lasts ~10 s with Retry-After 1 s, so give A room to ride it out:
+        // the test is about B's rate and A losing nothing, not about A's attempt budget.
+        storming.retry = .init(maxAttempts: 100, baseDelayMs: 50, maxDelayMs: 500, retryAfterCapSeconds: 10)
+        let a = storming
+        let b = TestOrg(tenant: "globex", name: "steady", rate: 50, burst: 1)
+        let aCount = 300, bCount = 500
+        try await PipelineHarness.run("iso-429", orgs: [a, b]) { pipeline, _ in
+            let sandbox = pipeline.sandbox.control
+            try sandbox.setFaults(FaultSettings(burst429Count: 1_000_000, burst429RetryAfterSeconds: 1), for: .integration(a.integrationID))
+            // A: 10 customers × 30; B: 10 customers × 50 (10 s at 50/s), B right behind A.
+            try await pipeline.publishRounds((0..<(aCount / 10)).map { sequence in
+                (0..<10).map { customer in
+                    GatewayHarness.textMessage(id: "a-\(customer)-\(sequence)", org: a, customer: "a-c\(customer)", text: "\(sequence)")
+                }
+            })
+            let bStart = Date()
+            try await pipeline.publishRounds((0..<(bCount / 10)).map { sequence in
+                (0..<10).map { customer in
+                    GatewayHarness.textMessage(id: "b-\(customer)-\(sequence)", org: b, customer: "b-c\(customer)", text: "\(sequence)")
+                }
+            })
+            // 10 s at B's rate, plus 1.5 s for the first token and jitter.
+            let bDone = await Isolation.eventually(timeout: .seconds(11.5) - .seconds(Date().timeIntervalSince(bStart))) {
+                sandbox.received(integrationId: b.integrationID).count >= bCount
+            }
+            let bReceived = sandbox.received(integrationId: b.integrationID)
+            let bTimes = bReceived.map(\.receivedAt).sorted()
+            let bRate = Isolation.rate(Array(bTimes.dropFirst(5)))
+            let throttled = sandbox.stats().statusCounts["429", default: 0]
+            let aDuringStorm = sandbox.received(integrationId: a.integrationID).count
+
+            sandbox.clearFaults()
+            let cleared = Date()
+            let aDone = await Isolation.eventually(timeout: .seconds(45)) {
+                Set(sandbox.received(integrationId: a.integrationID).compactMap(\.channelMessageId)).count >= aCount
+            }
+            let aRecovered = Date()
+            try await Task.sleep(for: .seconds(1))  // a duplicate would show up now
+            let aReceived = sandbox.received(integrationId: a.integrationID)
+            let dead = try pipeline.probe.drain(pipeline.topology.deadLetterQueue)
+            let parked = try pipeline.probe.drain(pipeline.topology.parkedQueue)
+
+            Isolation.figure(test, "B: \(bReceived.count)/\(bCount) within 11.5 s of its first publish; B rate \(Isolation.describe(bRate, target: 50)); first B arrival \(Isolation.seconds(bTimes.first?.timeIntervalSince(bStart))) after its first publish, last \(Isolation.seconds(bTimes.last?.timeIntervalSince(bStart)))")
+            Isolation.figure(test, "A: \(throttled) answers 429 during the storm, \(aDuringStorm) accepted; after the storm \(Set(aReceived.compactMap(\.channelMessageId)).count)/\(aCount) distinct, \(aReceived.count) received in \(Isolation.seconds(aRecovered.timeIntervalSince(cleared))); dead-lettered \(dead.count), parked \(parked.count)")
+
+            #expect(throttled > 0, "the storm never hit A")
+            #expect(bDone, "B: only \(bReceived.count) of \(bCount) within 11.5 s of its first publish")
+            #expect((Isolation.deviation(bRate, from: 50) ?? 1) <= 0.05, "B at \(Isolation.describe(bRate, target: 50))")
+            #expect(bReceived.count == bCount && Set(bReceived.compactMap(\.channelMessageId)).count == bCount)
+            #expect(aDone, "A: \(Set(aReceived.compactMap(\.channelMessageId)).count) of \(aCount) after the storm")
+            #expect(aReceived.count == aCount, "A: \(aReceived.count) received for \(aCount) messages (duplicates or losses)")
+            #expect(Set(aReceived.compactMap(\.channelMessageId)) == Set((0..<10).flatMap { c in (0..<(aCount / 10)).map { "a-\(c)-\($0)" } }))
+            #expect(Isolation.outOfOrder(aReceived).isEmpty, "A out of order: \(Isolation.outOfOrder(aReceived))")
+            #expect(dead.isEmpty, "dead-lettered: \(dead.compactMap { Isolation.messageID($0.body) }.prefix(10))")
+            #expect(parked.isEmpty, "parked: \(parked.compactMap { Isolation.messageID($0.body) }.prefix(10))")
+        }
+    }
+
+    // MARK: 3. outage
+
+    /// Org A's Genesys is down (every call 503, so A's circuit opens) while 8,000 messages for A wait across 50
+    /// conversations; org B runs at its 50 msg/s meanwhile, unaffected (within 5 %, all 500 sent within 11.5 s
+    /// of its first publish). Then A's Genesys comes back
+    /// and A drains at its own limit: every message exactly once, in order per conversation.
+    ///
+    /// 8,000 messages, not the issue's 10,000: "A drains at its limit" needs a limit the test rig can reach, and
+    /// the in-process harness (debug build, 16 in flight per org, 2 shared cores) drains one org at only about
+    /// 330–350 msg/s (measured with no fault at 400 and 1,000 msg/s limits). At a safe 200 msg/s, 10,000 would
+    /// be a 50 s drain and a ≈ 70 s test; 8,000 drain in 40 s and the whole test takes ≈ 58 s (publish ≈ 4 s,
+    /// B's 10 s, drain). With a release build or a faster rig, raise both to 10,000 at 400 msg/s.
+    @Test func failingOrgBacklogDrainsInOrder() async throws {
+        let test = "outage"
+        let backlog = 8_000, conversations = 50, aRate = 200.0
+        var down = TestOrg(tenant: "acme", name: "down", rate: aRate, burst: 1)
+        down.breaker = .init(failureThresholdPercent: 50, windowSeconds: 60, minimumRequests: 20, openSeconds: 1, maxOpenSeconds: 2, halfOpenProbes: 3)
+        // The calls made before the circuit opens, and the failed half-open probes, use up attempts.
+        down.retry = .init(maxAttempts: 100, baseDelayMs: 50, maxDelayMs: 500, retryAfterCapSeconds: 2)
+        let a = down
+        let b = TestOrg(tenant: "globex", name: "healthy", rate: 50, burst: 1)
+        let bCount = 500
+        try await PipelineHarness.run("iso-down", orgs: [a, b]) { pipeline, _ in
+            let sandbox = pipeline.sandbox.control
+            try sandbox.setFaults(FaultSettings(failureRate: 1, failureStatuses: [503]), for: .integration(a.integrationID))
+            let started = Date()
+            try await pipeline.publishRounds((0..<(backlog / conversations)).map { sequence in
+                (0..<conversations).map { customer in
+                    GatewayHarness.textMessage(id: "a-\(customer)-\(sequence)", org: a, customer: "a-c\(customer)", text: "\(sequence)")
+                }
+            })
+            let bStart = Date()
+            try await pipeline.publishRounds((0..<(bCount / 10)).map { sequence in
+                (0..<10).map { customer in
+                    GatewayHarness.textMessage(id: "b-\(customer)-\(sequence)", org: b, customer: "b-c\(customer)", text: "\(sequence)")
+                }
+            })
+            let bDone = await Isolation.eventually(timeout: .seconds(11.5) - .seconds(Date().timeIntervalSince(bStart))) {
+                sandbox.received(integrationId: b.integrationID).count >= bCount
+            }
+            let bReceived = sandbox.received(integrationId: b.integrationID)
+            let bTimes = bReceived.map(\.receivedAt).sorted()
+            let bRate = Isolation.rate(Array(bTimes.dropFirst(5)))
+            let failed = sandbox.stats().statusCounts["503", default: 0]
+            let aDuringOutage = sandbox.received(integrationId: a.integrationID).count
+
+            sandbox.clearFaults()
+            let cleared = Date()
+            let aDone = await Isolation.eventually(timeout: .seconds(Double(backlog) / aRate * 1.5 + 10), interval: .milliseconds(250)) {
+                sandbox.received(integrationId: a.integrationID).count >= backlog
+            }
+            let aDrained = Date()
+            try await Task.sleep(for: .seconds(1))  // a duplicate would show up now
+            let aReceived = sandbox.received(integrationId: a.integrationID)
+            let aIDs = Set(aReceived.compactMap(\.channelMessageId))
+            // The drain's steady part: past the circuit's half-open probes and the first 100.
+            let aRateDrain = Isolation.rate(Array(aReceived.map(\.receivedAt).sorted().dropFirst(100)))
+            let wrongOrder = Isolation.outOfOrder(aReceived)
+            let dead = try pipeline.probe.drain(pipeline.topology.deadLetterQueue)
+            let parked = try pipeline.probe.drain(pipeline.topology.parkedQueue)
+
+            Isolation.figure(test, String(format: "published %d A in %.2f s", backlog, bStart.timeIntervalSince(started)))
+            Isolation.figure(test, "B: \(bReceived.count)/\(bCount) within 11.5 s of its first publish; B rate \(Isolation.describe(bRate, target: 50)); first B arrival \(Isolation.seconds(bTimes.first?.timeIntervalSince(bStart))) after its first publish, last \(Isolation.seconds(bTimes.last?.timeIntervalSince(bStart)))")
+            Isolation.figure(test, "A during the outage: \(failed) answers 503, \(aDuringOutage) accepted")
+            Isolation.figure(test, "A after recovery: \(aIDs.count)/\(backlog) distinct, \(aReceived.count) received, drained in \(Isolation.seconds(aDrained.timeIntervalSince(cleared))); drain rate \(Isolation.describe(aRateDrain, target: aRate)); \(wrongOrder.count) conversation(s) out of order; dead-lettered \(dead.count), parked \(parked.count)")
+
+            #expect(failed > 0, "the outage never hit A")
+            #expect(aDuringOutage == 0)
+            #expect(bDone, "B: only \(bReceived.count) of \(bCount) within 11.5 s of its first publish")
+            #expect((Isolation.deviation(bRate, from: 50) ?? 1) <= 0.05, "B at \(Isolation.describe(bRate, target: 50))")
+            #expect(bReceived.count == bCount && Set(bReceived.compactMap(\.channelMessageId)).count == bCount)
+            #expect(aDone, "A: \(aReceived.count) of \(backlog) within the drain deadline")
+            #expect(aReceived.count == backlog && aIDs.count == backlog, "A: \(aReceived.count) received, \(aIDs.count) distinct, of \(backlog)")
+            #expect(wrongOrder.isEmpty, "A out of order in \(wrongOrder.count) conversation(s), e.g. \(wrongOrder.first.map { "\($0.key): \($0.value.prefix(20))" } ?? "")")
+            #expect((Isolation.deviation(aRateDrain, from: aRate) ?? 1) <= 0.05, "A drained at \(Isolation.describe(aRateDrain, target: aRate))")
+            #expect(dead.isEmpty, "dead-lettered: \(dead.count)")
+            #expect(parked.isEmpty, "parked: \(parked.count)")
+        }
+    }
+
+    // MARK: 4. reload
+
+    /// The gateway runs as its own process. Org A (2 msg/s) has 200 messages waiting when its tenant file is
+    /// removed and the config reloaded (`POST /admin/reload`): every message of A not yet sent is parked — none
+    /// dead-lettered, none sent after the reload, none lost, none twice. Then A comes back (its file restored,
+    /// reloaded) and `genesys-gateway replay-dlq --parked` replays them: each reaches Genesys exactly once.
+    @Test func reloadRemovingBackloggedOrgParksItsMessages() async throws {
+        let test = "reload"
+        let a = TestOrg(tenant: "acme", name: "leaving", rate: 2, burst: 1)
+        let b = TestOrg(tenant: "globex", name: "staying", rate: 50, burst: 1)
+        let total = 200
+        let allA = Set((0..<10).flatMap { customer in (0..<(total / 10)).map { "a-\(customer)-\($0)" } })
+        let url = try BrokerProbe.url
+        let prefix = BrokerProbe.uniquePrefix("iso-reload")
+        let topology = QueueTopology(prefix: prefix)
+        let probe = BrokerProbe(url: url, topology: topology)
+        try await GatewayHarness.withSandbox(orgs: [a, b], logger: .quiet("isolation")) { setup in
+            let sandbox = setup.sandbox.control
+            let gateway = try IsolationGatewayProcess(setup: setup, url: url, prefix: prefix, extraArguments: ["--shutdown-timeout", "2"])
+            let publisher = AMQPClient(settings: .init(url: url, topology: topology, prefetch: 0), logger: .quiet("publisher"))
+            let connection = Task { await publisher.run() }
+            func finish() async {
+                publisher.stop()
+                await connection.value
+                await gateway.stop()
+            }
+            do {
+                let ready = await gateway.waitUntilReady()
+                try #require(ready, "gateway not ready within 30 s; log \(gateway.logPath):\n\(gateway.logTail())")
+                try await publisher.publishRounds((0..<(total / 10)).map { sequence in
+                    (0..<10).map { customer in
+                        GatewayHarness.textMessage(id: "a-\(customer)-\(sequence)", org: a, customer: "a-c\(customer)", text: "\(sequence)")
+                    }
+                } + [(0..<50).map { GatewayHarness.textMessage(id: "b-\($0)", org: b, customer: "b-c\($0 % 5)") }], to: topology.outbound)
+                let flowing = await Isolation.eventually(timeout: .seconds(10)) { sandbox.received(integrationId: a.integrationID).count >= 3 }
+                try #require(flowing, "A is not being sent at all")
+
+                try FileManager.default.removeItem(atPath: setup.configDirectory + "/acme.yaml")
+                let removal = try await gateway.reload()
+                let reloaded = Date()
+                let sentBefore = sandbox.received(integrationId: a.integrationID).count
+                #expect(removal.status == 200, "reload: \(removal.status) \(removal.report)")
+
+                // Everything of A ends up sent, parked or (wrongly) dead-lettered; wait until it has all settled.
+                func settledCount() throws -> Int {
+                    let parked = try probe.peek(topology.parkedQueue).compactMap { Isolation.messageID($0.body) }
+                    let dead = try probe.peek(topology.deadLetterQueue).compactMap { Isolation.messageID($0.body) }
+                    let sent = sandbox.received(integrationId: a.integrationID).compactMap(\.channelMessageId)
+                    return Set(sent).union(parked).union(dead).intersection(allA).count
+                }
+                let settled = try await Isolation.eventually(timeout: .seconds(20), interval: .milliseconds(500)) { try settledCount() >= total }
+                try await Task.sleep(for: .seconds(1))  // anything still moving would show up now
+                let parkedIDs = try probe.peek(topology.parkedQueue).compactMap { Isolation.messageID($0.body) }.filter(allA.contains)
+                let deadIDs = try probe.peek(topology.deadLetterQueue).compactMap { Isolation.messageID($0.body) }.filter(allA.contains)
+                let sent = sandbox.received(integrationId: a.integrationID)
+                let sentIDs = Set(sent.compactMap(\.channelMessageId))
+                let late = sent.filter { $0.receivedAt > reloaded.addingTimeInterval(2) }.count
+                let notParked = allA.subtracting(sentIDs).subtracting(parkedIDs).count
+                let lost = allA.subtracting(sentIDs).subtracting(parkedIDs).subtracting(deadIDs)
+                let sentAndParked = sentIDs.intersection(parkedIDs).count
+
+                Isolation.figure(test, "A: \(sentBefore) sent before the reload; \(sentIDs.count) sent in all (\(late) of them more than 2 s after the reload), \(parkedIDs.count) parked, \(deadIDs.count) dead-lettered, \(lost.count) lost, of \(total)")
+                #expect(settled, "A's messages did not settle within 20 s of the reload")
+                #expect(deadIDs.count == 0, "\(deadIDs.count) of A's waiting messages were dead-lettered instead of parked")
+                #expect(parkedIDs.count == total - sentIDs.count, "parked \(parkedIDs.count), sent \(sentIDs.count), of \(total)")
+                #expect(Set(parkedIDs).count == parkedIDs.count, "a message was parked twice")
+                #expect(notParked == 0, "\(notParked) of A's messages neither sent nor parked")
+                #expect(lost.count == 0, "lost (neither sent, parked nor dead-lettered): \(lost.sorted().prefix(10))")
+                #expect(sentAndParked == 0, "\(sentAndParked) message(s) both sent and parked")
+                #expect(sent.count == sentIDs.count, "A: a message was sent twice")
+                #expect(late == 0, "\(late) of A's messages were sent more than 2 s after A was removed")
+                guard !parkedIDs.isEmpty, deadIDs.isEmpty, notParked == 0 else {
+                    await finish()
+                    return
+                }
+
+                // A comes back, faster; its parked messages are replayed and sent, each exactly once.
+                let back = TestOrg(tenant: "acme", name: "leaving", rate: 200, burst: 1)
+                try GatewayHarness.yaml(tenant: "acme", orgs: [back], baseURL: setup.sandbox.baseURL).text
+                    .write(toFile: setup.configDirectory + "/acme.yaml", atomically: true, encoding: .utf8)
+                let restore = try await gateway.reload()
+                #expect(restore.status == 200, "reload: \(restore.status) \(restore.report)")
+                let replay = try ScriptProcess.run([
+                    BuiltPlugins.buildDirectory + "/genesys-gateway", "replay-dlq", "--parked", "--tenant", "acme", "--limit", "1000",
+                    "--amqp-url", url, "--queue-prefix", prefix,
+                ])
+                let replayed = await Isolation.eventually(timeout: .seconds(15)) {
+                    Set(sandbox.received(integrationId: a.integrationID).compactMap(\.channelMessageId)).count >= total
+                }
+                try await Task.sleep(for: .milliseconds(500))
+                let final = sandbox.received(integrationId: a.integrationID)
+                let stillParked = try probe.peek(topology.parkedQueue).count
+                let deadAfter = try probe.peek(topology.deadLetterQueue).count
+                Isolation.figure(test, "replay: \(replay.output.trimmingCharacters(in: .whitespacesAndNewlines)); A: \(Set(final.compactMap(\.channelMessageId)).count)/\(total) distinct, \(final.count) received; \(stillParked) still parked, \(deadAfter) dead-lettered")
+                #expect(replay.status == 0, "replay-dlq: \(replay.output)")
+                #expect(replayed, "A's replayed messages did not all arrive within 15 s")
+                #expect(final.count == total && Set(final.compactMap(\.channelMessageId)) == allA)
+                #expect(stillParked == 0 && deadAfter == 0)
+                await finish()
+            } catch {
+                await finish()
+                throw error
+            }
+        }
+    }
+
+    // MARK: 5. hundred orgs (the heaviest test)
+
+    /// THE HEAVIEST TEST (≈ 80 s, its own broker): 100 orgs on one gateway process. 99 of them get live traffic
+    /// a little above their 2 msg/s limit for the whole run; after a 15 s baseline the 100th ("whale", 20 msg/s)
+    /// gets 100,000 messages at once. Over the 30 s that follow, each of the 99 (and the whale) keeps its rate
+    /// within 5 %, and the gateway's resident memory stays within 20 MB of its level before the backlog.
+    ///
+    /// Runs on a private RabbitMQ node (reset at the end), so the 100,000 messages left waiting do not weigh
+    /// on the broker the other tests share.
+    @Test func hundredOrgsOneHugeBacklog() async throws {
+        let test = "hundred"
+        let rate = 2.0, offered = 2.2, whaleRate = 20.0, backlog = 100_000
+        let steady = (0..<99).map { TestOrg(tenant: String(format: "t%02d", $0), name: "main", rate: rate, burst: 1) }
+        let whale = TestOrg(tenant: "whale", name: "main", rate: whaleRate, burst: 1)
+        let broker = ScriptProcess.Broker(port: Int.random(in: 5900...6099), runDirectory: TemporaryDirectory.fresh())
+        try broker.start()
+        defer { try? broker.reset() }
+        let prefix = BrokerProbe.uniquePrefix("iso-hundred")
+        let topology = QueueTopology(prefix: prefix)
+        try await GatewayHarness.withSandbox(orgs: steady + [whale], logger: .quiet("isolation")) { setup in
+            let sandbox = setup.sandbox.control
+            let gateway = try IsolationGatewayProcess(setup: setup, url: broker.url, prefix: prefix, extraArguments: ["--shutdown-timeout", "2"])
+            let live = AMQPClient(settings: .init(url: broker.url, topology: topology, prefetch: 0), logger: .quiet("live"))
+            let bulk = AMQPClient(settings: .init(url: broker.url, topology: topology, prefetch: 0), logger: .quiet("bulk"))
+            let connections = Task {
+                async let liveRun: Void = live.run()
+                async let bulkRun: Void = bulk.run()
+                _ = await (liveRun, bulkRun)
+            }
+            let memory = Collected<(Date, Int)>()
+            var background: [Task<Void, Never>] = []
+            func finish() async {
+                background.forEach { $0.cancel() }
+                for task in background { await task.value }
+                live.stop()
+                bulk.stop()
+                await connections.value
+                await gateway.stop()
+            }
+            do {
+                let ready = await gateway.waitUntilReady()
+                try #require(ready, "gateway not ready within 30 s; log \(gateway.logPath):\n\(gateway.logTail())")
+                let started = Date()
+                background.append(Task {
+                    while !Task.isCancelled {
+                        if let kilobytes = gateway.residentKilobytes() { memory.append((Date(), kilobytes)) }
+                        try? await Task.sleep(for: .milliseconds(250))
+                    }
+                })
+                // Live traffic: org i's n-th message is due at (n − i/99) / offered s, so the 99 are spread out.
+                background.append(Task {
+                    var sent = [Int](repeating: 0, count: steady.count)
+                    while !Task.isCancelled {
+                        let elapsed = Date().timeIntervalSince(started)
+                        var batch: [[UInt8]] = []
+                        for (index, org) in steady.enumerated() {
+                            let due = Int(elapsed * offered + Double(index) / Double(steady.count))
+                            while sent[index] < due {
+                                batch.append(GatewayHarness.textMessage(id: "\(org.tenant)-\(sent[index])", org: org, customer: "c\(sent[index] % 5)"))
+                                sent[index] += 1
+                            }
+                        }
+                        try? await live.publishAll(batch, to: topology.outbound)
+                        try? await Task.sleep(for: .milliseconds(50))
+                    }
+                })
+                try await Task.sleep(for: .seconds(15))
+                let dumpStarted = Date()
+                try await bulk.publishAll((0..<backlog).map { index in
+                    GatewayHarness.textMessage(id: "whale-\(index)", org: whale, customer: "w-c\(index % 1000)")
+                }, to: topology.outbound, window: 2000)
+                let dumped = Date()
+                try await Task.sleep(for: .seconds(30))
+                let ended = Date()
+                background.first?.cancel()  // memory sampling stops here; the live traffic too, below
+                await finish()
+
+                let window = (dumped.addingTimeInterval(2), ended)
+                func figures(_ org: TestOrg, from start: Date, to end: Date) -> (count: Int, rate: Double?) {
+                    let times = sandbox.received(integrationId: org.integrationID).map(\.receivedAt).filter { $0 >= start && $0 <= end }
+                    return (times.count, Isolation.rate(times))
+                }
+                let rates = steady.map { (org: $0, figures: figures($0, from: window.0, to: window.1)) }
+                let ratesBefore = steady.compactMap { figures($0, from: started.addingTimeInterval(5), to: dumpStarted).rate }.sorted()
+                let off = rates.filter { (Isolation.deviation($0.figures.rate, from: rate) ?? 1) > 0.05 }
+                let measured = rates.compactMap(\.figures.rate).sorted()
+                let whaleFigures = figures(whale, from: window.0, to: window.1)
+                let samples = memory.all
+                let before = samples.filter { $0.0 >= started.addingTimeInterval(10) && $0.0 < dumpStarted }.map(\.1)
+                let after = samples.filter { $0.0 >= dumpStarted }.map(\.1)
+                let baseline = before.max() ?? 0
+                let peak = after.max() ?? 0
+
+                Isolation.figure(test, String(format: "published %d whale messages in %.2f s", backlog, dumped.timeIntervalSince(dumpStarted)))
+                func perSecond(_ value: Double?) -> String { value.map { String(format: "%.3f/s", $0) } ?? "n/a" }
+                Isolation.figure(test, "the 99 before the backlog (\(Isolation.seconds(dumpStarted.timeIntervalSince(started) - 5))): min \(perSecond(ratesBefore.first)), median \(perSecond(ratesBefore.isEmpty ? nil : ratesBefore[ratesBefore.count / 2])), max \(perSecond(ratesBefore.last))")
+                Isolation.figure(test, "the 99 over \(Isolation.seconds(window.1.timeIntervalSince(window.0))) after the backlog: min \(perSecond(measured.first)), median \(perSecond(measured.isEmpty ? nil : measured[measured.count / 2])), max \(perSecond(measured.last)); \(off.count) outside ±5 %; fewest sent \(rates.map(\.figures.count).min() ?? 0)")
+                Isolation.figure(test, "whale: \(whaleFigures.count) sent in the window; rate \(Isolation.describe(whaleFigures.rate, target: whaleRate))")
+                Isolation.figure(test, "gateway RSS: \(baseline / 1024) MB before the backlog (max of \(before.count) samples), peak \(peak / 1024) MB after (\(after.count) samples), growth \((peak - baseline) / 1024) MB")
+
+                #expect(!before.isEmpty && !after.isEmpty, "no memory samples")
+                #expect(peak - baseline <= 20 * 1024, "RSS grew by \((peak - baseline) / 1024) MB with the backlog")
+                #expect(off.count == 0, "\(off.count) of the 99 outside ±5 % of \(rate)/s, e.g. \(off.prefix(5).map { "\($0.org.tenant): \(Isolation.describe($0.figures.rate, target: rate)), \($0.figures.count) sent" })")
+                #expect((Isolation.deviation(whaleFigures.rate, from: whaleRate) ?? 1) <= 0.05, "whale at \(Isolation.describe(whaleFigures.rate, target: whaleRate))")
+            } catch {
+                await finish()
+                throw error
+            }
+        }
+    }
+}
