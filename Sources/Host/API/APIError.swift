@@ -47,7 +47,7 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         let requestID = (context as? APIRequestContext)?.requestID ?? ""
         var headers: HTTPFields = [.contentType: "application/json"]
         if let retryAfter {
-            headers[.retryAfter] = String(max(1, Int(retryAfter.seconds.rounded(.up))))
+            headers[.retryAfter] = String(max(1, Int64(saturating: retryAfter.seconds.rounded(.up))))
         }
         if let challenge { headers[.wwwAuthenticate] = challenge }
         let body = try JSONEncoder.api.encode(Envelope(error: Body(self, requestID: requestID)))

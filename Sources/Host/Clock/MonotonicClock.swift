@@ -41,9 +41,11 @@ extension Duration {
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 
-    /// A duration from fractional seconds.
+    /// A duration from fractional seconds, to the nearest nanosecond. Total, because the value may come from
+    /// outside (Retry-After, a timestamp header): NaN is zero, and beyond the ±292 years `Int64` nanoseconds
+    /// hold (infinities included) it saturates.
     public static func fractionalSeconds(_ value: Double) -> Duration {
-        .nanoseconds(Int64((value * 1e9).rounded()))
+        .nanoseconds(Int64(saturating: (value * 1e9).rounded()))
     }
 
     /// Whole milliseconds, rounded up (a delay is never shortened).

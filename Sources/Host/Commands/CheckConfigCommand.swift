@@ -46,6 +46,6 @@ struct ConfigSummary {
     }
 
     private static func format(_ rate: Double) -> String {
-        rate == rate.rounded() ? String(Int(rate)) : String(rate)
+        rate == rate.rounded() ? String(Int64(saturating: rate)) : String(rate)
     }
 }

@@ -48,7 +48,7 @@ struct PublishCommand: AsyncParsableCommand {
             return first
         }
         await connection
-        guard let published else { throw ValidationError("RabbitMQ at \(queue.amqpURL) did not confirm within 15 s") }
+        guard let published else { throw ValidationError("RabbitMQ at \(queue.printableAMQPURL) did not confirm within 15 s") }
         try published.get()
         print("published \(messageID ?? "(no id)") to \(try queue.topology.outbound)")
     }

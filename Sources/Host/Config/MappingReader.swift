@@ -85,7 +85,7 @@ struct MappingReader {
             return nil
         }
         guard value > 0, value <= maximum else {
-            let limit = maximum == maximum.rounded() ? String(Int(maximum)) : String(maximum)
+            let limit = maximum == maximum.rounded() ? String(Int64(saturating: maximum)) : String(maximum)
             diagnostics.report("'\(key)' in \(context) must be greater than 0 and at most \(limit), got \(text)", at: node.mark)
             return nil
         }

@@ -51,9 +51,10 @@ public struct HTTPResponse: Sendable, Equatable {
     /// `ININ-Correlation-Id`: logged with every failure.
     public var correlationID: String? { header("inin-correlation-id") }
 
-    /// `Retry-After` in seconds (Genesys sends whole seconds), if present.
+    /// `Retry-After` (Genesys sends whole seconds; an HTTP-date is read too), within 0 … 1 day; nil when absent
+    /// or unreadable. See ``RetryAfter``.
     public var retryAfter: Duration? {
-        header("retry-after").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }.map { .fractionalSeconds(max(0, $0)) }
+        header("retry-after").flatMap { RetryAfter.delay($0, now: Date()) }
     }
 }
 

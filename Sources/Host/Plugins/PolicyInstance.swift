@@ -33,10 +33,11 @@ public final class PolicyInstance: @unchecked Sendable {
             response.body.withUnsafeBufferPointer { bodyBytes in
                 var raw = ggw_type_response()
                 raw.struct_size = UInt32(MemoryLayout<ggw_type_response>.size)
-                raw.status_code = Int32(response.statusCode)
+                // Clamped: the ABI's fields are 32-bit, and a value beyond them must not trap the host.
+                raw.status_code = Int32(clamping: response.statusCode)
                 raw.transport_error = response.transport.rawValue
                 raw.retry_after_ms = response.retryAfterMilliseconds ?? -1
-                raw.attempt = UInt32(max(response.attempt, 1))
+                raw.attempt = UInt32(clamping: max(response.attempt, 1))
                 raw.correlation_id = ggw_type_str(
                     ptr: UnsafeRawPointer(correlationBytes.baseAddress)?.assumingMemoryBound(to: CChar.self),
                     len: correlationBytes.count)

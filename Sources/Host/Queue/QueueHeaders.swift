@@ -20,19 +20,36 @@ public enum QueueHeaders {
     public static let deadLetteredAt = "x-ggw-dead-lettered-at"
 
     /// What a delivery's headers say about its retry state.
+    ///
+    /// Any publisher can write these headers, so each value is range-checked: a crafted one must neither
+    /// crash the gateway (time arithmetic on an absurd date traps) nor stretch a message's attempts or retry time.
     struct RetryState {
+        /// The highest attempt a header is believed (far above any org's `maxAttempts`).
+        static let maxAttempt: Int64 = 10_000
+        /// 2000-01-01T00:00:00Z: no gateway stamped a first attempt before it.
+        static let earliestFirstAttemptMilliseconds: Int64 = 946_684_800_000
+
+        /// 1 … ``maxAttempt``.
         var attempt: Int
+        /// Nil when the header is absent, in the future or before 2000: the first attempt is then this one.
         var firstAttempt: Date?
         var deferred: Bool
         var sequence: Int64?
         var tenant: String?
 
         init(_ headers: [String: AMQPFieldValue]) {
-            attempt = max(1, Int(headers[QueueHeaders.attempt]?.intValue ?? 1))
-            firstAttempt = headers[QueueHeaders.firstAttemptMilliseconds]?.intValue.map { Date(timeIntervalSince1970: Double($0) / 1000) }
+            attempt = Int(min(max(headers[QueueHeaders.attempt]?.intValue ?? 1, 1), Self.maxAttempt))
+            firstAttempt = headers[QueueHeaders.firstAttemptMilliseconds]?.intValue.flatMap(Self.firstAttempt(milliseconds:))
             if case .bool(let flag)? = headers[QueueHeaders.deferred] { deferred = flag } else { deferred = false }
             sequence = headers[QueueHeaders.sequence]?.intValue
             tenant = headers[QueueHeaders.tenant]?.stringValue
+        }
+
+        private static func firstAttempt(milliseconds: Int64) -> Date? {
+            let now = Int64(saturating: Date().timeIntervalSince1970 * 1000)
+            // Two comparisons, not a range: a host clock set before 2000 would make the range trap.
+            guard milliseconds >= earliestFirstAttemptMilliseconds, milliseconds <= now else { return nil }
+            return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
         }
     }
 
@@ -42,7 +59,7 @@ public enum QueueHeaders {
     ) -> [(String, AMQPFieldValue)] {
         var headers = original.filter { !$0.key.hasPrefix("x-ggw-") && !$0.key.hasPrefix("x-death") && !$0.key.hasPrefix("x-first-death") && !$0.key.hasPrefix("x-last-death") }
         headers[QueueHeaders.attempt] = .int(Int64(attempt))
-        headers[QueueHeaders.firstAttemptMilliseconds] = .int(Int64(firstAttempt.timeIntervalSince1970 * 1000))
+        headers[QueueHeaders.firstAttemptMilliseconds] = .int(Int64(saturating: firstAttempt.timeIntervalSince1970 * 1000))
         headers[QueueHeaders.deferred] = .bool(true)
         headers[QueueHeaders.sequence] = .int(sequence)
         headers[QueueHeaders.reason] = .string(reason)

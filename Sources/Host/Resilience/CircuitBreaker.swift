@@ -94,7 +94,7 @@ public actor CircuitBreaker {
         let percent = Double(counts.failures) * 100 / Double(counts.calls)
         guard percent >= settings.failureThresholdPercent else { return }
         trip(
-            reason: "\(counts.failures) of \(counts.calls) calls failed (\(Int(percent.rounded()))%) in \(settings.windowSeconds) s",
+            reason: "\(counts.failures) of \(counts.calls) calls failed (\(Int64(saturating: percent.rounded()))%) in \(settings.windowSeconds) s",
             growing: false)
     }
 

@@ -18,6 +18,14 @@ import Testing
         policy.decide(PolicyResponse(statusCode: status, retryAfterMilliseconds: retryAfter, body: Array(body.utf8)))
     }
 
+    /// The ABI's status and attempt are 32-bit: values beyond them are clamped on the way in, never a trap.
+    @Test func aStatusOrAttemptBeyondTheABIsFieldsIsClamped() {
+        let clamped = policy.decide(PolicyResponse(statusCode: Int(Int32.max), attempt: Int(UInt32.max)))
+        #expect(policy.decide(PolicyResponse(statusCode: Int.max, attempt: Int.max)) == clamped)
+        #expect(policy.decide(PolicyResponse(statusCode: Int.min, attempt: Int.min))
+            == policy.decide(PolicyResponse(statusCode: Int(Int32.min), attempt: 1)))
+    }
+
     @Test func successIsDelivered() {
         #expect(decide(200).action == .delivered)
         #expect(decide(202).action == .delivered)
