@@ -15,10 +15,10 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var sources: SourceOptions
     @OptionGroup var queue: QueueOptions
 
-    @Option(help: "Unacked messages RabbitMQ hands the gateway at once.")
-    var prefetch: UInt16 = 200
+    @Option(help: "Unacked messages of genesys.outbound RabbitMQ hands the router at once (each org queue has its own prefetch).")
+    var prefetch: UInt16 = 500
 
-    @Option(help: "Messages in flight per org at most.")
+    @Option(help: "Messages of one org in the gateway at most: the cap of its queue's prefetch (rate × 0.5 s, at least 2).")
     var perOrgInFlight: Int = 32
 
     @Option(help: "Folder for the idempotency record (env GGW_STATE_DIR).")

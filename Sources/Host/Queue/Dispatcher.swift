@@ -22,7 +22,7 @@ actor Dispatcher {
     private var deferrals: [String: Deferral] = [:]
     private let backlog: OrgBacklogBoard
     private var inFlight = 0
-    private var nextSequence = Int64(Date().timeIntervalSince1970 * 1000) * 1000
+    private var nextSequence = Int64(saturating: Date().timeIntervalSince1970 * 1000) * 1000
 
     private struct Work {
         var inbound: AMQPClient.Inbound

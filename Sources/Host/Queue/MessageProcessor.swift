@@ -57,7 +57,11 @@ struct MessageProcessor: Sendable {
         var request = DeliveryRequest(
             bytes: delivery.body, attempt: state.attempt, firstAttemptAt: clock.now() - elapsed, tenantHint: state.tenant)
         request.isStillWanted = { [client] in client.generation == inbound.generation }
-        let outcome = await deliverHoldingWhileOpen(request)
+        var outcome = await deliverHoldingWhileOpen(request)
+        if let removed = removedOrg(of: inbound), outcome.isFinalRefusal {
+            // The org went while the message waited for it: keep the message, as its queued neighbours are kept.
+            outcome = .parked(reason: "org \(removed) was removed from the config while its messages waited")
+        }
 
         switch outcome {
         case .delivered(let receipt):
@@ -202,5 +206,15 @@ extension StatusEvent {
         genesysStatus = error.status
         genesysCode = error.code
         correlationId = error.correlationID
+    }
+}
+
+extension DeliveryOutcome {
+    /// Dead-lettered or parked: the delivery core will not send it.
+    fileprivate var isFinalRefusal: Bool {
+        switch self {
+        case .deadLetter, .parked: return true
+        case .delivered, .retry, .notSent: return false
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PluginKit
 
@@ -29,14 +30,24 @@ struct OrgQueueRouter: Sendable {
     static let requeuePause = Duration.seconds(1)
 
     /// The org a message belongs to, from its body (or its tenant header) and the tenants in force.
+    ///
+    /// Only `tenantId` and `org` are read: whether the rest of the message is valid is for its org's side to
+    /// find out, so an invalid message costs its own org alone.
     func route(_ delivery: AMQPDelivery) -> Route {
-        guard case .success(let message) = QueuedMessage.decode(delivery.body) else { return .settleHere(nil) }
-        let tenantHint = QueueHeaders.RetryState(delivery.headers).tenant
-        guard let tenantID = message.tenantId ?? tenantHint, let tenant = registry.tenant(tenantID), tenant.config.enabled,
-            let org = tenant.org(named: message.org)
-        else { return .settleHere(message) }
+        let address = try? Self.decoder.decode(Address.self, from: Data(delivery.body))
+        guard let tenantID = address?.tenantId ?? delivery.headers[QueueHeaders.tenant]?.stringValue,
+            let tenant = registry.tenant(tenantID), tenant.config.enabled, let org = tenant.org(named: address?.org)
+        else { return .settleHere(try? QueuedMessage.decode(delivery.body).get()) }
         return .org(org.key)
     }
+
+    /// The two fields of a queued message that say where it goes.
+    private struct Address: Decodable {
+        var tenantId: String?
+        var org: String?
+    }
+
+    private static let decoder = JSONDecoder()
 
     /// Hands the message's copy to its org queue now (in order) and acks the original once it is confirmed.
     func forward(_ inbound: AMQPClient.Inbound, to org: OrgKey) {

@@ -46,7 +46,7 @@ struct PipelineHarness: Sendable {
             let gateway = try GatewayServices(
                 configuration: configuration,
                 settings: .init(
-                    amqp: .init(url: url, topology: topology, prefetch: 100), perOrgInFlight: 16,
+                    amqp: .init(url: url, topology: topology, prefetch: 500), perOrgInFlight: 16,
                     stateDirectory: stateDirectory, shutdownTimeout: .seconds(5)),
                 secrets: secrets, logger: logger)
             let publisher = AMQPClient(settings: .init(url: url, topology: topology, prefetch: 0), logger: logger)
