@@ -126,6 +126,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Benchmarks/PipelineBenchmark"),
+        .executableTarget(
+            name: "FairnessBenchmark",
+            dependencies: [
+                "GatewayHost", "GenesysSandbox", "GatewayTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Benchmarks/FairnessBenchmark"),
         // Integration: the gateway against the real sandbox over loopback (and, later, a real RabbitMQ).
         .testTarget(
             name: "IntegrationTests",

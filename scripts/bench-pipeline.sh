@@ -24,5 +24,9 @@ case "$GGW_AMQP_URL" in
 esac
 
 swift build -c release --scratch-path .build-bench --product PipelineBenchmark
+# The gateway loads the shipped plugins from beside the benchmark binary.
+for plugin in GenesysPluginText GenesysPluginMedia GenesysPluginDefaultPolicy GenesysPluginTyping GenesysPluginReceipt; do
+    swift build -c release --scratch-path .build-bench --product "$plugin"
+done
 # Bounded: the benchmark's own deadlines end each phase; this is the backstop.
 timeout 900 .build-bench/release/PipelineBenchmark --amqp-url "$GGW_AMQP_URL" "$@"

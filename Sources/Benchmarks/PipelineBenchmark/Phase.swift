@@ -17,6 +17,7 @@ struct Phase {
     let consumer: Consumer
     let paced: Bool
     var connections = 64
+    var orgQueueType = QueueTopology.QueueType.quorum
 
     func run() async throws -> PhaseResult {
         let logger = Logger.quiet("pipeline-bench")
@@ -37,7 +38,8 @@ struct Phase {
                 throw BenchError("configuration invalid: \(configuration.configErrors) \(configuration.pluginErrors)")
             }
             let runID = "r" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
-            let topology = QueueTopology(prefix: "bench.\(runID)")
+            var topology = QueueTopology(prefix: "bench.\(runID)")
+            topology.orgQueueType = orgQueueType
             let stateDirectory = NSTemporaryDirectory() + "ggw-bench-\(runID)"
             try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: stateDirectory) }

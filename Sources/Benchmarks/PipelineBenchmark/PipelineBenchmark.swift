@@ -19,6 +19,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
     @Option(help: "Prefetch of the consumer (gateway and baseline).") var prefetch: UInt16 = 2000
     @Option(name: .customLong("baseline-connections"), help: "Baseline libcurl connections per host (the same as the gateway's default, 256).") var baselineConnections = 256
     @Option(name: .customLong("in-flight"), help: "Gateway per-org in-flight limit.") var inFlight = 16
+    @Option(name: .customLong("org-queue-type"), help: "Type of the gateway's per-org queues: quorum or classic.") var orgQueueType = "quorum"
 
     func run() async throws {
         guard let url = amqpURL ?? ProcessInfo.processInfo.environment["GGW_AMQP_URL"] else {
@@ -29,7 +30,10 @@ struct PipelineBenchmark: AsyncParsableCommand {
         var gatewayRate: Double?
         var baselineRate: Double?
         if mode != .baseline {
-            let result = try await Phase(name: "gateway", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: .gateway, paced: true).run()
+            guard let orgType = QueueTopology.QueueType(rawValue: orgQueueType) else { throw ValidationError("--org-queue-type: quorum or classic") }
+            var phase = Phase(name: "gateway (\(orgQueueType) org queues)", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: .gateway, paced: true)
+            phase.orgQueueType = orgType
+            let result = try await phase.run()
             gatewayRate = result.throughput
         }
         if mode != .gateway {

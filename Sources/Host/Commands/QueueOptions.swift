@@ -14,6 +14,9 @@ struct QueueOptions: ParsableArguments {
     @Option(help: "Type of the outbound queue when it is first declared: quorum or classic.")
     var queueType: String = "quorum"
 
+    @Option(help: "Type of each org's own queue when it is first declared: quorum or classic (default: --queue-type).")
+    var orgQueueType: String?
+
     @Option(help: "Name prefix of every queue and exchange: <prefix>.outbound, <prefix>.outbound.dlq, <prefix>.status, ...")
     var queuePrefix: String = "genesys"
 
@@ -32,8 +35,12 @@ struct QueueOptions: ParsableArguments {
             guard let type = QueueTopology.QueueType(rawValue: queueType) else {
                 throw ValidationError("--queue-type must be quorum or classic, not '\(queueType)'")
             }
+            guard let orgType = QueueTopology.QueueType(rawValue: orgQueueType ?? queueType) else {
+                throw ValidationError("--org-queue-type must be quorum or classic, not '\(orgQueueType ?? "")'")
+            }
             var topology = QueueTopology(prefix: queuePrefix)
             topology.outboundType = type
+            topology.orgQueueType = orgType
             return topology
         }
     }

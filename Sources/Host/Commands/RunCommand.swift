@@ -19,7 +19,7 @@ struct RunCommand: AsyncParsableCommand {
     var prefetch: UInt16 = 500
 
     @Option(help: "Messages of one org in the gateway at most: the cap of its queue's prefetch (rate × 0.5 s, at least 2).")
-    var perOrgInFlight: Int = 32
+    var perOrgInFlight: Int = 256
 
     @Option(help: "Folder for the idempotency record (env GGW_STATE_DIR).")
     var stateDir: String = GatewayEnvironment.value("GGW_STATE_DIR") ?? ".run/state"

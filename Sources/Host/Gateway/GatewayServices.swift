@@ -20,7 +20,7 @@ public struct GatewayServices: Sendable {
         public var configDirectory: String?
 
         public init(
-            amqp: AMQPClient.Settings, perOrgInFlight: Int = 32, stateDirectory: String, shutdownTimeout: Duration = .seconds(10),
+            amqp: AMQPClient.Settings, perOrgInFlight: Int = 256, stateDirectory: String, shutdownTimeout: Duration = .seconds(10),
             stateManagerURL: String? = nil, maxConnectionsPerHost: Int = 256, api: APISettings? = nil, configDirectory: String? = nil
         ) {
             self.api = api

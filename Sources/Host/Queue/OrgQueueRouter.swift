@@ -57,17 +57,18 @@ struct OrgQueueRouter: Sendable {
             routingKey: topology.orgQueue(for: org), body: delivery.body,
             headers: delivery.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, messageID: delivery.messageID,
             mandatory: true)
-        let confirm = client.submit(copy)
-        Task {
-            do {
-                try await confirm.confirmed()
+        client.submit(copy).whenAnswered { [client, clock, logger] result in
+            switch result {
+            case .success:
                 client.ack(inbound)
-            } catch {
+            case .failure(let error):
                 logger.error(
                     "could not move a message to its org queue; it goes back to the ingress queue",
                     metadata: ["tenant.id": "\(org.tenantID)", "org.name": "\(org.orgName)", "error": "\(error)"])
-                try? await clock.sleep(for: Self.requeuePause)
-                client.reject(inbound, requeue: true)
+                Task {
+                    try? await clock.sleep(for: Self.requeuePause)
+                    client.reject(inbound, requeue: true)
+                }
             }
         }
     }

@@ -21,6 +21,9 @@ final class OrgQueueSubscriptions: Sendable {
     private let logger: Logger
     /// When each consumed queue's org was first seen gone from the config.
     private let removedSince = Mutex<[String: Duration]>([:])
+    /// Orgs whose queue is subscribed as configured (kept in step by ``reconcile()``), so the router's
+    /// ``ensure(_:)`` costs one set lookup per message.
+    private let ensured = Mutex<Set<OrgKey>>([])
 
     /// How long a removed org's empty queue is still consumed, for copies the router made just before the
     /// reload took effect.
@@ -48,20 +51,24 @@ final class OrgQueueSubscriptions: Sendable {
 
     /// Consumes `org`'s queue (if it is configured); cheap when it already is.
     func ensure(_ org: OrgKey) {
-        guard let runtime = registry.tenant(org.tenantID)?.orgs[org.orgName] else { return }
+        guard !ensured.withLock({ $0.contains(org) }), let runtime = registry.tenant(org.tenantID)?.orgs[org.orgName] else { return }
         client.subscribe(subscription(for: runtime))
+        ensured.withLock { _ = $0.insert(org) }
     }
 
     /// Consumes every configured org's queue (with its prefetch as configured now), and lets go of removed
     /// orgs' queues once they are empty.
     func reconcile() {
         var configured: Set<String> = []
+        var orgs: Set<OrgKey> = []
         for tenant in registry.all {
             for org in tenant.orgs.values {
                 configured.insert(topology.orgQueue(for: org.key))
+                orgs.insert(org.key)
                 client.subscribe(subscription(for: org))
             }
         }
+        ensured.withLock { $0 = orgs }
         let now = clock.now()
         let depths = client.queueDepths
         let consumed = client.subscribedQueues

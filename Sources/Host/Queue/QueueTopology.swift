@@ -22,6 +22,7 @@ public struct QueueTopology: Sendable, Equatable {
     /// Each org's own queue is this plus `<tenant>.<org>`: where its messages wait for its rate, circuit and
     /// Genesys, so one org's backlog never sits in front of another's.
     public var orgQueuePrefix = "genesys.org."
+    public var orgQueueType: QueueType = .quorum
     /// Delay tiers: a retry waits in the smallest tier at least as long as its delay, then the broker
     /// dead-letters it back to `outbound`. Waiting messages stay in RabbitMQ, not in gateway memory.
     public var retryTiers: [Duration] = [.seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600)]
@@ -56,16 +57,16 @@ public struct QueueTopology: Sendable, Equatable {
         return OrgKey(tenantID: String(tenant), orgName: String(org))
     }
 
-    /// How `org`'s queue is declared: the same type, delivery limit and dead-lettering as the ingress queue,
+    /// How `org`'s queue is declared: `orgQueueType`, the same delivery limit (quorum) and dead-lettering as the ingress queue,
     /// and a single active consumer, so that however many gateways consume it, one at a time sends the
     /// org's messages (order per conversation) and another takes over when it goes.
     public func orgQueueDeclaration(for org: OrgKey) -> AMQPQueueDeclaration {
         var arguments = [
-            AMQPArgument("x-queue-type", .string(outboundType.rawValue)),
+            AMQPArgument("x-queue-type", .string(orgQueueType.rawValue)),
             AMQPArgument("x-dead-letter-exchange", .string(deadLetterExchange)),
             AMQPArgument("x-single-active-consumer", .bool(true)),
         ]
-        if outboundType == .quorum { arguments.append(AMQPArgument("x-delivery-limit", .int(Int64(deliveryLimit)))) }
+        if orgQueueType == .quorum { arguments.append(AMQPArgument("x-delivery-limit", .int(Int64(deliveryLimit)))) }
         return AMQPQueueDeclaration(name: orgQueue(for: org), arguments: arguments)
     }
 

@@ -8,8 +8,8 @@ public protocol StatusSink: Sendable {
     func publish(_ event: StatusEvent) async
 }
 
-/// Publishes status events to the `genesys.status` topic exchange, with publisher confirms; drops them while
-/// RabbitMQ is unreachable.
+/// Publishes status events to the `genesys.status` topic exchange (confirmed, a refusal logged, nobody
+/// waiting); drops them while RabbitMQ is unreachable.
 public struct AMQPStatusSink: StatusSink {
     private let client: AMQPClient
     private let exchange: String
@@ -31,9 +31,10 @@ public struct AMQPStatusSink: StatusSink {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let body = try? encoder.encode(event) else { return }
-        do {
-            try await client.publish(AMQPMessage(exchange: exchange, routingKey: event.routingKey, body: Array(body), messageID: event.messageId))
-        } catch {
+        // Handed over in order, not waited for: a message's send never waits on its own status event.
+        let message = AMQPMessage(exchange: exchange, routingKey: event.routingKey, body: Array(body), messageID: event.messageId)
+        client.submit(message).whenAnswered { [logger] result in
+            guard case .failure(let error) = result else { return }
             logger.warning("status event not published", metadata: ["status": "\(event.status.rawValue)", "message.id": "\(event.messageId ?? "")", "error": "\(error)"])
         }
     }

@@ -24,7 +24,7 @@ import Testing
         #expect(quorum.arguments.contains(AMQPArgument("x-delivery-limit", .int(20))))
 
         var classicTopology = QueueTopology(prefix: "ggw")
-        classicTopology.outboundType = .classic
+        classicTopology.orgQueueType = .classic
         let classic = classicTopology.orgQueueDeclaration(for: OrgKey(tenantID: "a", orgName: "b"))
         #expect(!classic.arguments.contains { $0.key == "x-delivery-limit" })
     }

@@ -90,6 +90,15 @@ final class AMQPConnection {
         return ready ?? 0
     }
 
+    /// The messages ready in the existing queue `name` (a passive declare: nothing is created or changed).
+    func readyCount(ofQueue name: String, channel: UInt16) throws(AMQPError) -> Int {
+        let ready = withBytes(name) { name in
+            amqp_queue_declare(state, channel, name, 1, 0, 0, 0, amqp_empty_table).map { Int($0.pointee.message_count) }
+        }
+        try check("look up queue \(name)")
+        return ready ?? 0
+    }
+
     func bindQueue(_ queue: String, exchange: String, routingKey: String, channel: UInt16) throws(AMQPError) {
         withBytes(queue, exchange, routingKey) { queue, exchange, routingKey in
             _ = amqp_queue_bind(state, channel, queue, exchange, routingKey, amqp_empty_table)

@@ -9,6 +9,7 @@ public final class PublishConfirm: Sendable {
     private enum State {
         case pending
         case waiting(CheckedContinuation<Void, any Error>)
+        case callback(@Sendable (Result<Void, AMQPError>) -> Void)
         case done(Result<Void, AMQPError>)
     }
 
@@ -22,7 +23,7 @@ public final class PublishConfirm: Sendable {
             let result = state.withLock { state -> Result<Void, AMQPError>? in
                 switch state {
                 case .done(let result): return result
-                case .pending, .waiting:
+                case .pending, .waiting, .callback:
                     state = .waiting(continuation)
                     return nil
                 }
@@ -31,19 +32,32 @@ public final class PublishConfirm: Sendable {
         }
     }
 
-    /// Records the answer; later calls are ignored (the first answer stands).
-    func complete(_ result: Result<Void, AMQPError>) {
-        let waiting = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+    /// Calls `body` with the answer once it is known — at once if it is — instead of a task waiting for it.
+    /// `body` may run on the AMQP connection's thread: keep it short and never block in it.
+    public func whenAnswered(_ body: @escaping @Sendable (Result<Void, AMQPError>) -> Void) {
+        let result = state.withLock { state -> Result<Void, AMQPError>? in
             switch state {
-            case .done: return nil
-            case .pending:
-                state = .done(result)
+            case .done(let result): return result
+            case .pending, .waiting, .callback:
+                state = .callback(body)
                 return nil
-            case .waiting(let continuation):
-                state = .done(result)
-                return continuation
             }
         }
-        waiting?.resume(with: result.mapError { $0 as any Error })
+        if let result { body(result) }
+    }
+
+    /// Records the answer; later calls are ignored (the first answer stands).
+    func complete(_ result: Result<Void, AMQPError>) {
+        let previous = state.withLock { state -> State in
+            let previous = state
+            if case .done = state { return previous }
+            state = .done(result)
+            return previous
+        }
+        switch previous {
+        case .waiting(let continuation): continuation.resume(with: result.mapError { $0 as any Error })
+        case .callback(let body): body(result)
+        case .pending, .done: break
+        }
     }
 }
