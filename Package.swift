@@ -109,6 +109,7 @@ let package = Package(
             name: "HostTests",
             dependencies: [
                 "GatewayHost", "PluginAPI", "PluginKit", "GatewayTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/HostTests"),
         // Benchmarks: executables run by scripts/bench-*.sh, printing figures (never timed unit tests).

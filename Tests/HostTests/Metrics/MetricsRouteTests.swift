@@ -42,9 +42,7 @@ import Testing
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { port.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            defer { group.cancelAll() }
+        try await TestServer.run(app, logger: logger) {
             for await bound in ports {
                 try await body(bound)
                 break

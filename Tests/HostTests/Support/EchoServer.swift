@@ -31,15 +31,8 @@ enum EchoServer {
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) }, logger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await app.runService(gracefulShutdownSignals: [])
-                return nil
-            }
-            let bound = await port.wait()
-            let result = try await body(bound)
-            group.cancelAll()
-            return result
+        return try await TestServer.run(app, logger: logger) {
+            try await body(await port.wait())
         }
     }
 
