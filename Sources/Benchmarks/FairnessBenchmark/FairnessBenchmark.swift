@@ -21,7 +21,7 @@ struct FairnessBenchmark: AsyncParsableCommand {
     var orgsRates = "5,10,20,50,100,200,400,800"
     @Option(help: "Seconds the gateway runs in each scenario.") var seconds = 20
     @Option(name: .customLong("latency-ms"), help: "Sandbox latency per request, backlogged scenario.") var latencyMs = 20
-    @Option(name: .customLong("in-flight"), help: "perOrgInFlight (caps each org queue's prefetch).") var inFlight = 32
+    @Option(name: .customLong("in-flight"), help: "perOrgInFlight (caps each org queue's prefetch; the gateway's default).") var inFlight = 256
     @Option(help: "backlogged | bottleneck | both") var scenario: ScenarioChoice = .both
     @Option(name: .customLong("bottleneck-factor"), help: "Rates are multiplied by this in the bottleneck scenario.")
     var bottleneckFactor = 20.0
