@@ -329,7 +329,7 @@ import Testing
 
     /// THE HEAVIEST TEST (≈ 80 s, its own broker): 100 orgs on one gateway process. 99 of them get live traffic
     /// a little above their 2 msg/s limit for the whole run; after a 15 s baseline the 100th ("whale", 20 msg/s)
-    /// gets 100,000 messages at once. Once the router has moved them into the whale's own queue, over the 30 s
+    /// gets 100,000 messages at once. Once the router has moved them into the whale's own queue, over the 20 s
     /// that follow, each of the 99 (and the whale) keeps its rate within 5 %, and the gateway's resident memory
     /// while the backlog waits stays within 20 MB of its level before it.
     ///
@@ -409,7 +409,7 @@ import Testing
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 let routed = Date()
-                try await Task.sleep(for: .seconds(30))
+                try await Task.sleep(for: .seconds(20))
                 let ended = Date()
                 background.first?.cancel()  // memory sampling stops here; the live traffic too, below
                 await finish()
