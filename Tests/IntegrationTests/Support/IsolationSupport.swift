@@ -29,6 +29,16 @@ extension AMQPClient {
 }
 
 extension PipelineHarness {
+    /// `perCustomer` messages for each of `customers` customers of `org` (ids `<tag>-<customer>-<n>`, text `n`),
+    /// one round per `n`, so each customer's messages are queued in order.
+    func publishConversations(of org: TestOrg, tag: String, customers: Int, perCustomer: Int) async throws {
+        try await publishRounds((0..<perCustomer).map { sequence in
+            (0..<customers).map { customer in
+                GatewayHarness.textMessage(id: "\(tag)-\(customer)-\(sequence)", org: org, customer: "\(tag)-c\(customer)", text: "\(sequence)")
+            }
+        })
+    }
+
     /// ``AMQPClient/publishRounds(_:to:)`` to the outbound queue.
     func publishRounds(_ rounds: [[[UInt8]]]) async throws {
         try await publisher.publishRounds(rounds, to: topology.outbound)
@@ -96,6 +106,20 @@ enum Isolation {
             if order != order.sorted() { wrong[customer] = order }
         }
         return wrong
+    }
+
+    /// Waits until `org` has `count` messages at the sandbox, at most `seconds` after `start` (its publishes
+    /// began then); returns whether they came in time, what came, its arrival times, and its rate past the
+    /// first five (the first token and connections are not the org's rate).
+    static func watch(
+        _ org: TestOrg, expecting count: Int, on sandbox: SandboxControl, within seconds: Double, since start: Date
+    ) async -> (inTime: Bool, received: [ReceivedMessage], times: [Date], rate: Double?) {
+        let inTime = await eventually(timeout: .seconds(seconds) - .seconds(Date().timeIntervalSince(start))) {
+            sandbox.received(integrationId: org.integrationID).count >= count
+        }
+        let received = sandbox.received(integrationId: org.integrationID)
+        let times = received.map(\.receivedAt).sorted()
+        return (inTime, received, times, rate(Array(times.dropFirst(5))))
     }
 
     /// Polls `condition` every `interval` until it holds or `timeout` passes; returns whether it held.
