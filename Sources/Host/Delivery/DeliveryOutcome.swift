@@ -58,6 +58,9 @@ public struct DeliveryRequest: Sendable {
     /// hands out again), so it is not sent ahead of its own redelivery. The outcome is then
     /// ``DeliveryOutcome/notSent(_:)`` with ``CallRefusal/cancelled``.
     public var isStillWanted: (@Sendable () -> Bool)?
+    /// `bytes` already decoded by the caller (the queue consumer decodes to find the conversation), so the
+    /// message is not decoded twice; nil decodes `bytes` here.
+    public var decoded: QueuedMessage?
 
     public init(
         bytes: [UInt8], attempt: Int = 1, firstAttemptAt: Duration? = nil, tenantHint: String? = nil, maxLimiterWait: Duration? = nil

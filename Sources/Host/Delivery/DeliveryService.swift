@@ -31,7 +31,7 @@ public final class DeliveryService: Sendable {
 
     public func deliver(_ request: DeliveryRequest) async -> DeliveryOutcome {
         let message: QueuedMessage
-        switch QueuedMessage.decode(request.bytes) {
+        switch request.decoded.map(Result.success) ?? QueuedMessage.decode(request.bytes) {
         case .success(let decoded): message = decoded
         case .failure(let failure): return .deadLetter(reason: Self.describe(failure), error: nil)
         }

@@ -57,6 +57,7 @@ struct MessageProcessor: Sendable {
         var request = DeliveryRequest(
             bytes: delivery.body, attempt: state.attempt, firstAttemptAt: clock.now() - elapsed, tenantHint: state.tenant)
         request.isStillWanted = { [client] in client.generation == inbound.generation }
+        request.decoded = message
         var outcome = await deliverHoldingWhileOpen(request)
         if let removed = removedOrg(of: inbound), outcome.isFinalRefusal {
             // The org went while the message waited for it: keep the message, as its queued neighbours are kept.

@@ -41,10 +41,39 @@ public struct StatusEvent: Codable, Sendable, Equatable {
 
     /// `<tenant>.<org>.<status>`, with dots in names replaced so the topic stays three words.
     public var routingKey: String {
-        [tenantId, org, status.rawValue].map { $0.replacingOccurrences(of: ".", with: "_") }.joined(separator: ".")
+        var key: [UInt8] = []
+        key.reserveCapacity(tenantId.utf8.count + org.utf8.count + status.rawValue.utf8.count + 2)
+        for (index, word) in [tenantId, org, status.rawValue].enumerated() {
+            if index > 0 { key.append(UInt8(ascii: ".")) }
+            key.append(contentsOf: word.utf8.lazy.map { $0 == UInt8(ascii: ".") ? UInt8(ascii: "_") : $0 })
+        }
+        return String(decoding: key, as: UTF8.self)
     }
 
+    /// The event as JSON with sorted keys — what `JSONEncoder` with `.sortedKeys` and
+    /// `.withoutEscapingSlashes` gives, written directly (two events per message).
+    public var jsonBytes: [UInt8] {
+        var writer = JSONObjectWriter()
+        writer.add("attempt", attempt)
+        writer.add("circuitState", circuitState)
+        writer.add("conversationId", conversationId)
+        writer.add("correlationId", correlationId)
+        writer.add("duplicate", duplicate)
+        writer.add("genesysCode", genesysCode)
+        writer.add("genesysMessageId", genesysMessageId)
+        writer.add("genesysStatus", genesysStatus)
+        writer.add("messageId", messageId)
+        writer.add("nextAttemptAt", nextAttemptAt)
+        writer.add("org", org)
+        writer.add("reason", reason)
+        writer.add("status", status.rawValue)
+        writer.add("tenantId", tenantId)
+        writer.add("time", time)
+        return writer.finish()
+    }
+
+    /// `2026-11-30T11:23:47.123Z`: UTC, milliseconds.
     static func format(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        ISO8601Timestamp.string(date)
     }
 }

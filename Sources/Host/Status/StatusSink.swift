@@ -28,11 +28,8 @@ public struct AMQPStatusSink: StatusSink {
             logger.warning("status event dropped: RabbitMQ is not connected", metadata: ["status": "\(event.status.rawValue)", "message.id": "\(event.messageId ?? "")"])
             return
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let body = try? encoder.encode(event) else { return }
         // Handed over in order, not waited for: a message's send never waits on its own status event.
-        let message = AMQPMessage(exchange: exchange, routingKey: event.routingKey, body: Array(body), messageID: event.messageId)
+        let message = AMQPMessage(exchange: exchange, routingKey: event.routingKey, body: event.jsonBytes, messageID: event.messageId)
         client.submit(message).whenAnswered { [logger] result in
             guard case .failure(let error) = result else { return }
             logger.warning("status event not published", metadata: ["status": "\(event.status.rawValue)", "message.id": "\(event.messageId ?? "")", "error": "\(error)"])

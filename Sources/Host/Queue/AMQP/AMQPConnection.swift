@@ -164,14 +164,30 @@ final class AMQPConnection {
         }
     }
 
-    func ack(_ tag: UInt64, channel: UInt16) throws(AMQPError) {
-        let status = amqp_basic_ack(state, channel, tag, 0)
+    /// Acks `tag`, and with `multiple` every unacked delivery of the channel up to it.
+    func ack(_ tag: UInt64, multiple: Bool = false, channel: UInt16) throws(AMQPError) {
+        let status = amqp_basic_ack(state, channel, tag, multiple ? 1 : 0)
         guard status == AMQP_STATUS_OK.rawValue else { throw failure("ack", String(cString: amqp_error_string2(status))) }
     }
 
     func reject(_ tag: UInt64, requeue: Bool, channel: UInt16) throws(AMQPError) {
         let status = amqp_basic_nack(state, channel, tag, 0, requeue ? 1 : 0)
         guard status == AMQP_STATUS_OK.rawValue else { throw failure("nack", String(cString: amqp_error_string2(status))) }
+    }
+
+    /// Runs `body` with the socket corked (`TCP_CORK`): the frames it writes leave as full segments when it
+    /// returns instead of one small packet each, which saves the broker and the kernel a wake-up per frame.
+    func corked<Result>(_ body: () throws(AMQPError) -> Result) throws(AMQPError) -> Result {
+        let socket = amqp_get_sockfd(state)
+        setCork(socket, true)
+        defer { setCork(socket, false) }
+        return try body()
+    }
+
+    private func setCork(_ socket: Int32, _ on: Bool) {
+        guard socket >= 0 else { return }
+        var value: Int32 = on ? 1 : 0
+        _ = setsockopt(socket, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size))
     }
 
     /// Fetches one message with `basic.get` (for replaying a queue), or nil when it is empty.

@@ -79,6 +79,8 @@ struct AMQPSession {
 
     private var nextTag: UInt64 = 1
     private var awaiting: [UInt64: PublishConfirm] = [:]
+    /// No publish older than this waits for its confirm.
+    private var oldestAwaiting: UInt64 = 1
     /// Publishes the broker returned as unroutable; their confirm, which follows, fails them.
     private var returned: [UInt64: String] = [:]
     /// Each queue consumed through a subscription, by channel (and back), for this connection.
@@ -87,6 +89,10 @@ struct AMQPSession {
     /// The subscriptions being consumed now, by queue.
     private var consuming: [String: AMQPSubscription] = [:]
     private var subscriptionsVersion = -1
+    /// Deliveries handed out and not yet settled, so that acks carried out together become `multiple` acks.
+    private var unsettled = UnsettledDeliveries()
+    /// Acks taken from the inbox in this turn, by channel, sent together at its end.
+    private var acksDue: [UInt16: [UInt64]] = [:]
     private var nextDepthRead = ContinuousClock.now
 
     init(client: AMQPClient, connection: AMQPConnection, generation: Int) {
@@ -98,6 +104,7 @@ struct AMQPSession {
     /// Serves the connection until stopped (returns) or broken (throws, after failing what waits on it).
     mutating func serve() throws {
         var taken: [AMQPInbox.Operation] = []
+        var carriedOut = 0
         do {
             while true {
                 let (operations, subscriptions, version, stopping) = client.inbox.withLock { inbox in
@@ -110,9 +117,16 @@ struct AMQPSession {
                     try reconcile(subscriptions)
                     subscriptionsVersion = version
                 }
-                while !taken.isEmpty {
-                    let operation = taken.removeFirst()
-                    try carryOut(operation)
+                if !taken.isEmpty {
+                    try connection.corked { () throws(AMQPError) in
+                        for operation in taken {
+                            try carryOut(operation)
+                            carriedOut += 1
+                        }
+                        try sendAcksDue()
+                    }
+                    taken = []
+                    carriedOut = 0
                 }
                 if stopping, awaiting.isEmpty, operations.isEmpty {
                     return  // closing the connection requeues whatever is still unacked
@@ -126,14 +140,14 @@ struct AMQPSession {
             let lost = AMQPError("publish", "connection lost before the broker confirmed: \(error)")
             awaiting.values.forEach { $0.complete(.failure(lost)) }
             awaiting = [:]
-            Self.fail(taken, lost)
+            Self.fail(taken.dropFirst(carriedOut), lost)
             client.depths.withLock { $0 = [:] }
             throw error
         }
     }
 
     /// Answers every publish among `operations` with `error` (acks among them are moot: their connection is gone).
-    static func fail(_ operations: [AMQPInbox.Operation], _ error: AMQPError) {
+    static func fail(_ operations: some Sequence<AMQPInbox.Operation>, _ error: AMQPError) {
         for case .publish(_, let confirm) in operations {
             confirm.complete(.failure(error))
         }
@@ -144,15 +158,28 @@ struct AMQPSession {
         case .ack(let ack):
             guard ack.generation == generation else { return }
             switch ack.kind {
-            case .ack: try connection.ack(ack.tag, channel: ack.channel)
-            case .requeue: try connection.reject(ack.tag, requeue: true, channel: ack.channel)
-            case .deadLetter: try connection.reject(ack.tag, requeue: false, channel: ack.channel)
+            case .ack:
+                acksDue[ack.channel, default: []].append(ack.tag)
+            case .requeue, .deadLetter:
+                unsettled.settled(ack.tag, channel: ack.channel)
+                try connection.reject(ack.tag, requeue: ack.kind == .requeue, channel: ack.channel)
             }
         case .publish(let message, let confirm):
             let tag = nextTag
             nextTag += 1
             awaiting[tag] = confirm
             try connection.publish(message, channel: AMQPConnectionLoop.publishChannel, tag: tag)
+        }
+    }
+
+    /// Sends this turn's acks: per channel one `multiple` ack for those that settle its oldest deliveries.
+    private mutating func sendAcksDue() throws(AMQPError) {
+        let due = acksDue
+        acksDue = [:]
+        for (channel, tags) in due {
+            for ack in unsettled.acks(for: tags, channel: channel) {
+                try connection.ack(ack.tag, multiple: ack.multiple, channel: channel)
+            }
         }
     }
 
@@ -168,9 +195,12 @@ struct AMQPSession {
                 try connection.reject(delivery.deliveryTag, requeue: true, channel: channel)
                 return
             }
+            unsettled.delivered(delivery.deliveryTag, channel: channel)
             client.continuation.yield(AMQPClient.Inbound(delivery: delivery, generation: generation, channel: channel, queue: queue))
         case .confirm(let tag, let multiple, let ok):
-            let confirmed = multiple ? awaiting.keys.filter { $0 <= tag } : [tag]
+            // Tags go up by one per publish, so a multiple confirm covers oldestAwaiting…tag (some already gone).
+            let confirmed = multiple ? min(oldestAwaiting, tag)...tag : tag...tag
+            if multiple || tag == oldestAwaiting { oldestAwaiting = max(oldestAwaiting, tag + 1) }
             for confirmedTag in confirmed {
                 guard let waiting = awaiting.removeValue(forKey: confirmedTag) else { continue }
                 if let reason = returned.removeValue(forKey: confirmedTag) {
