@@ -47,6 +47,14 @@ struct PhaseResult {
             usage += "; whole machine busy \(fmt((m1 - m0) / wall * 100, 0)) % of one core (incl. RabbitMQ)"
         }
         lines.append(usage)
+        if received.count > 0 {
+            let perMessage = { (seconds: Double) in fmt(seconds * 1000 / Double(received.count), 3) }
+            var split = "CPU per message: process \(perMessage(cpu)) ms"
+            if let b0 = before.brokerSeconds, let b1 = after.brokerSeconds {
+                split += " + RabbitMQ \(perMessage(b1 - b0)) ms = \(perMessage(cpu + b1 - b0)) ms"
+            }
+            lines.append(split)
+        }
         let threads = after.threadTimes(since: before).prefix(6).map { "\($0.name) \(fmt($0.seconds))" }
         lines.append("top threads (CPU s): " + threads.joined(separator: ", "))
         return PhaseResult(name: name, throughput: throughput, lines: lines)
@@ -69,6 +77,8 @@ struct ProcessUsage {
     var cpuSeconds: Double
     var threads: [Int: (name: String, seconds: Double)]
     var machineBusySeconds: Double?
+    /// CPU of the broker process named by `GGW_BROKER_PID` (bench-pipeline.sh sets it), if any.
+    var brokerSeconds: Double?
 
     static func now() -> ProcessUsage {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
@@ -83,14 +93,20 @@ struct ProcessUsage {
         let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         var threads: [Int: (name: String, seconds: Double)] = [:]
-        for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] {
-            guard let tid = Int(task), let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+        /// Name and CPU seconds from a `/proc/.../stat` file.
+        func cpuTime(_ path: String) -> (name: String, seconds: Double)? {
+            guard let stat = try? String(contentsOfFile: path, encoding: .utf8),
                 let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
-            else { continue }
+            else { return nil }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
-            threads[tid] = (String(stat[stat.index(after: open)..<close]), (user + system) / ticks)
+            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+            return (String(stat[stat.index(after: open)..<close]), (user + system) / ticks)
         }
+        for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] {
+            guard let tid = Int(task), let time = cpuTime("/proc/self/task/\(task)/stat") else { continue }
+            threads[tid] = time
+        }
+        let broker = ProcessInfo.processInfo.environment["GGW_BROKER_PID"].flatMap(Int.init).flatMap { cpuTime("/proc/\($0)/stat") }
         var machine: Double?
         if let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
             let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) {
@@ -99,7 +115,7 @@ struct ProcessUsage {
         }
         return ProcessUsage(
             wall: Date().timeIntervalSince1970, residentKiB: kib("VmRSS"), peakResidentKiB: kib("VmHWM"), cpuSeconds: cpu,
-            threads: threads, machineBusySeconds: machine)
+            threads: threads, machineBusySeconds: machine, brokerSeconds: broker?.seconds)
     }
 
     func threadTimes(since earlier: ProcessUsage) -> [(name: String, seconds: Double)] {
