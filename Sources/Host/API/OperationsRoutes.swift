@@ -1,8 +1,8 @@
 import Hummingbird
 
-/// `GET /health` (the process answers), `GET /ready` (RabbitMQ connected and tenants loaded) and
-/// `GET /metrics` (Prometheus text format). Open to anyone who can reach the port, as load balancers and
-/// Prometheus expect.
+/// `GET /health` (the process answers), `GET /ready` (RabbitMQ connected, tenants loaded, the idempotency record
+/// writable) and `GET /metrics` (Prometheus text format). Open to anyone who can reach the port, as load
+/// balancers and Prometheus expect.
 struct OperationsRoutes {
     let services: APIServices
 
@@ -21,6 +21,7 @@ struct OperationsRoutes {
             var problems: [String] = []
             if !connected { problems.append("RabbitMQ is not connected") }
             if tenants == 0 { problems.append("no tenant config is loaded") }
+            if let problem = services.delivery.sent.writeProblem { problems.append(problem) }
             let readiness = Readiness(
                 ready: problems.isEmpty, rabbitmq: connected ? "connected" : "disconnected", tenants: tenants, problems: problems)
             return try Response.json(readiness, status: problems.isEmpty ? .ok : .serviceUnavailable)

@@ -7,6 +7,16 @@
 public protocol IdempotencyStore: Sendable {
     func record(_ receipt: DeliveryReceipt) async
     func receipt(for messageID: String, tenantID: String) async -> DeliveryReceipt?
+    /// Why receipts cannot be kept now (a disk that refuses writes), or nil. Read without waiting, before every
+    /// queued send: a message sent while its receipt cannot be kept could be sent again after a crash.
+    var writeProblem: String? { get }
+    /// Tries again to keep what could not be kept.
+    func retryWrites() async
+}
+
+extension IdempotencyStore {
+    public var writeProblem: String? { nil }
+    public func retryWrites() async {}
 }
 
 extension SentMessageLog: IdempotencyStore {}
@@ -18,4 +28,13 @@ extension DeliveryReceipt {
     }
 
     var idempotencyKey: String { Self.idempotencyKey(tenantID: org.tenantID, messageID: messageID) }
+}
+
+/// The idempotency record's file could not be read or written.
+public struct IdempotencyStoreError: Error, CustomStringConvertible {
+    public var path: String
+    public var operation: String
+    public var reason: String
+
+    public var description: String { "idempotency record \(path): cannot \(operation): \(reason)" }
 }

@@ -49,6 +49,7 @@ struct MessageProcessor: Sendable {
             await status.publish(event)
             return .finished
         }
+        guard await receiptsCanBeKept(for: inbound) else { return .abandoned }
         let firstAttempt = state.firstAttempt ?? Date()
         if state.attempt == 1, !state.deferred {
             await status.publish(StatusEvent(status: .accepted, messageId: messageID, tenantId: org.tenantID, org: org.orgName))
@@ -116,6 +117,31 @@ struct MessageProcessor: Sendable {
             }
         }
     }
+
+    /// Holds the message while the idempotency record cannot be written (a full or failing disk): a message
+    /// sent now could not be recognised if it came back, so consuming pauses — every org's messages wait in
+    /// their prefetch windows and queues, unacked — until the disk takes writes again. False when the message's
+    /// connection went meanwhile (the broker hands it out again).
+    private func receiptsCanBeKept(for inbound: AMQPClient.Inbound) async -> Bool {
+        var reported = false
+        while let problem = delivery.sent.writeProblem {
+            if !reported {
+                logger.error("idempotency record cannot be written; sends wait", metadata: ["error": "\(problem)"])
+                reported = true
+            }
+            guard client.generation == inbound.generation else { return false }
+            do {
+                try await clock.sleep(for: Self.receiptRetryInterval)
+            } catch {
+                return false
+            }
+            await delivery.sent.retryWrites()
+        }
+        return true
+    }
+
+    /// How often a held message asks whether the idempotency record can be written again.
+    static let receiptRetryInterval = Duration.seconds(1)
 
     /// The longest a message waits in the gateway for its org's circuit before it goes to a retry tier.
     static let maximumHold = Duration.seconds(60)
