@@ -45,7 +45,7 @@ struct MessageResult: Sendable {
         case .delivered(let receipt):
             ending = .delivered
             genesysDuration = receipt.genesysDuration
-        case .retry(_, let reason, _):
+        case .retry(_, let reason, _), .throttled(_, let reason, _):
             ending = .retry(reason)
             genesysDuration = .zero
         case .notSent(let refusal):

@@ -67,7 +67,7 @@ struct MessageRoutes {
             return receipt
         case .notSent(let refusal):
             throw APIError.from(refusal, org: key)
-        case .retry(let after, let reason, let error):
+        case .retry(let after, let reason, let error), .throttled(let after, let reason, let error):
             if let error { throw APIError.from(error, retryAfter: after) }
             throw APIError.unavailable(reason, org: key, retryAfter: after)
         case .deadLetter(let reason, let error):

@@ -34,6 +34,15 @@ public struct TokenError: Error, Sendable, Equatable, CustomStringConvertible {
     public var retryAt: Duration
     public var correlationID: String?
 
+    /// The login host is down, unreachable or throttling (not refusing our credentials): worth waiting out.
+    public var isOutage: Bool {
+        switch reason {
+        case .transport: return true
+        case .rejected(let status, _, _): return status == 429 || status >= 500
+        case .malformedResponse: return false
+        }
+    }
+
     public var description: String {
         let why: String
         switch reason {

@@ -6,6 +6,9 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case delivered(DeliveryReceipt)
     /// Tried, and worth trying again after `delay` (an attempt used up).
     case retry(after: Duration, reason: String, error: GenesysError?)
+    /// Genesys (429) or its login host (no token) asked to wait: the message itself was not refused, so no
+    /// attempt is used up; how long it may keep waiting is bounded by the org's retry duration.
+    case throttled(after: Duration, reason: String, error: GenesysError?)
     /// Never going to succeed: invalid, unknown tenant/org/type, refused by Genesys, or out of attempts.
     case deadLetter(reason: String, error: GenesysError?)
     /// Switched off in config (tenant disabled, or message type not enabled for the org): kept, not sent.

@@ -125,10 +125,26 @@ public final class DeliveryService: Sendable {
         case completed(GenesysCall.Result)
     }
 
-    /// Rate limiter → circuit breaker → token → HTTP → error policy, with the breaker told the outcome.
+    /// Rate limiter → circuit breaker → token → HTTP → error policy, with the breaker told the outcome. A
+    /// refused token is renewed and the request sent once more, through the limiter and the breaker again: when
+    /// many tokens expire at once their resends keep the org's rate.
     private func guardedCall(
         _ request: PluginRequest, org: OrgRuntime, operation: String, attempt: Int, messageID: String, maxLimiterWait: Duration?,
         isStillWanted: (@Sendable () -> Bool)? = nil, logger: Logger
+    ) async -> GuardedCall {
+        let first = await guardedSend(
+            request, org: org, operation: operation, attempt: attempt, messageID: messageID, maxLimiterWait: maxLimiterWait,
+            isStillWanted: isStillWanted, logger: logger)
+        guard case .completed(let result) = first, result.decision.action == .refreshTokenAndRetry else { return first }
+        logger.info("token refused, renewing and sending once more", metadata: ["genesys.correlation_id": "\(result.response?.correlationID ?? "")"])
+        return await guardedSend(
+            request, org: org, operation: operation, attempt: attempt, messageID: messageID, maxLimiterWait: maxLimiterWait,
+            isStillWanted: isStillWanted, logger: logger)
+    }
+
+    private func guardedSend(
+        _ request: PluginRequest, org: OrgRuntime, operation: String, attempt: Int, messageID: String, maxLimiterWait: Duration?,
+        isStillWanted: (@Sendable () -> Bool)?, logger: Logger
     ) async -> GuardedCall {
         do {
             if let maxLimiterWait {
@@ -188,6 +204,10 @@ public final class DeliveryService: Sendable {
                 delay = min(.milliseconds(milliseconds), .seconds(org.config.retry.retryAfterCapSeconds))
             } else {
                 delay = result.retryAfterHint ?? org.backoff.delay(attempt: request.attempt)
+            }
+            if result.isThrottle {
+                logger.info("throttled, will send again (no attempt used)", metadata: Self.metadata(decision.reason, result.error).merging(["retry.in.ms": "\(delay.millisecondsRoundedUp)"]) { $1 })
+                return .throttled(after: delay, reason: decision.reason, error: result.error)
             }
             if request.attempt >= org.config.retry.maxAttempts {
                 logger.warning("out of attempts, dead-lettering", metadata: Self.metadata(decision.reason, result.error))

@@ -4,7 +4,7 @@ import PluginKit
 /// One request to an org's Genesys API with its token, judged by the org's error policy.
 ///
 /// When the policy says the token was refused, the token is dropped (once per token, however many calls
-/// saw it), renewed, and the request is sent once more within the same attempt.
+/// saw it); the caller sends once more, through the limiter and the breaker again, within the same attempt.
 struct GenesysCall {
     let org: OrgRuntime
     let http: any HTTPClient
@@ -21,34 +21,29 @@ struct GenesysCall {
         /// A delay the call itself learned (the token store's back-off), when the policy gave none.
         var retryAfterHint: Duration?
         var breakerOutcome: CircuitOutcome
+        /// Genesys or its login host asked to wait (a 429, or no token to be had): nothing about the message
+        /// was refused, so waiting costs it no attempt — only retry time.
+        var isThrottle = false
     }
 
     func perform(_ request: PluginRequest, attempt: Int, messageID: String) async -> Result {
-        var refreshed = false
-        while true {
-            let token: AccessToken
-            do {
-                token = try await org.tokens.token()
-            } catch let error as TokenError {
-                return Result(
-                    decision: PolicyDecision(action: .retry, reason: error.description), response: nil, error: nil,
-                    retryAfterHint: max(error.retryAt - clock.now(), .zero), breakerOutcome: .ignored)
-            } catch {
-                return Result(
-                    decision: PolicyDecision(action: .retry, reason: "token unavailable: \(error)"), response: nil, error: nil,
-                    retryAfterHint: nil, breakerOutcome: .ignored)
-            }
-            let outcome = await send(request, token: token, attempt: attempt)
-            if outcome.decision.action == .refreshTokenAndRetry {
-                await org.tokens.invalidate(token)
-                if !refreshed {
-                    refreshed = true
-                    logger.info("token refused, renewing and retrying once", metadata: ["genesys.correlation_id": "\(outcome.response?.correlationID ?? "")"])
-                    continue
-                }
-            }
-            return outcome
+        let token: AccessToken
+        do {
+            token = try await org.tokens.token()
+        } catch let error as TokenError {
+            return Result(
+                decision: PolicyDecision(action: .retry, reason: error.description), response: nil, error: nil,
+                retryAfterHint: max(error.retryAt - clock.now(), .zero), breakerOutcome: .ignored, isThrottle: error.isOutage)
+        } catch {
+            return Result(
+                decision: PolicyDecision(action: .retry, reason: "token unavailable: \(error)"), response: nil, error: nil,
+                retryAfterHint: nil, breakerOutcome: .ignored)
         }
+        let outcome = await send(request, token: token, attempt: attempt)
+        if outcome.decision.action == .refreshTokenAndRetry {
+            await org.tokens.invalidate(token)
+        }
+        return outcome
     }
 
     private func send(_ request: PluginRequest, token: AccessToken, attempt: Int) async -> Result {
@@ -80,7 +75,9 @@ struct GenesysCall {
         if response.status == 429 {
             await org.limiter.throttled(retryAfter: response.retryAfter)
         }
-        return Result(decision: decision, response: response, error: error, retryAfterHint: nil, breakerOutcome: Self.breakerOutcome(decision))
+        return Result(
+            decision: decision, response: response, error: error, retryAfterHint: nil, breakerOutcome: Self.breakerOutcome(decision),
+            isThrottle: response.status == 429)
     }
 
     /// Failures that say Genesys is unwell count; answers that refuse the message itself count as healthy

@@ -81,6 +81,11 @@ struct MessageProcessor: Sendable {
                 inbound, message: message, messageID: messageID, org: org, after: after, reason: reason, error: error,
                 attempt: state.attempt + 1, firstAttempt: firstAttempt, sequence: sequence)
 
+        case .throttled(let after, let reason, let error):
+            return await retry(
+                inbound, message: message, messageID: messageID, org: org, after: after, reason: reason, error: error,
+                attempt: state.attempt, firstAttempt: firstAttempt, sequence: sequence)
+
         case .notSent(.cancelled):
             return .abandoned  // its connection is gone: the broker hands it out again, in order
 
@@ -241,7 +246,7 @@ extension DeliveryOutcome {
     fileprivate var isFinalRefusal: Bool {
         switch self {
         case .deadLetter, .parked: return true
-        case .delivered, .retry, .notSent: return false
+        case .delivered, .retry, .throttled, .notSent: return false
         }
     }
 }

@@ -49,7 +49,7 @@ public struct FailedReceiptReporter: UndeliveredMessageReporting {
                 case .delivered:
                     logger.info("told Genesys the agent message failed")
                     return
-                case .retry(let after, let why, _) where attempt < maxAttempts:
+                case .retry(let after, let why, _) where attempt < maxAttempts, .throttled(let after, let why, _) where attempt < maxAttempts:
                     logger.debug("failed-receipt will retry", metadata: ["reason": "\(why)"])
                     do { try await clock.sleep(for: min(after, longestWait)) } catch { return }
                 case .notSent(let refusal) where attempt < maxAttempts:

@@ -160,6 +160,8 @@ struct GatewayHarness: Sendable {
             case .retry(let delay, _, _):
                 after = delay
                 request.attempt += 1
+            case .throttled(let delay, _, _):
+                after = delay
             case .notSent(let refusal):
                 after = refusal.retryAfter
             case .delivered, .deadLetter, .parked:
