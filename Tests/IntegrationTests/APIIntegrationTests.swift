@@ -127,6 +127,35 @@ struct APIIntegrationTests {
         }
     }
 
+    /// Issue 11, item 7: the API and the queue consumer used separate in-flight sets, so the same id sent
+    /// through both at once reached Genesys twice.
+    @Test("a message the queue is sending right now is not sent again by POST /v1/messages")
+    func sameIdFromQueueAndAPI() async throws {
+        try await APIHarness.run("api-queue-race", orgs: Self.orgs) { api in
+            try api.sandbox.control.setFaults(FaultSettings(latencyMs: 1_500), for: .integration(Self.beta.integrationID))
+            let queued = try await api.call("POST", "/v1/messages/async", key: Self.beta.apiKey, json: APIHarness.text(id: "race-1"))
+            #expect(queued.status == 202, "\(queued.text)")
+            // The consumer announces `accepted` once it holds the id, then waits 1.5 s on Genesys.
+            let sending = await api.eventually {
+                let status = try? await api.call("GET", "/v1/messages/race-1", key: Self.beta.apiKey)
+                return (status?.object["latest"] as? [String: Any])?["status"] as? String == "accepted"
+            }
+            #expect(sending)
+            let now = try await api.call("POST", "/v1/messages", key: Self.beta.apiKey, json: APIHarness.text(id: "race-1"))
+            #expect(now.status == 409, "\(now.text)")
+            #expect(now.error["code"] as? String == "in_progress")
+            let delivered = await api.eventually {
+                let status = try? await api.call("GET", "/v1/messages/race-1", key: Self.beta.apiKey)
+                return (status?.object["latest"] as? [String: Any])?["status"] as? String == "sent"
+            }
+            #expect(delivered)
+            // Once sent, the API answers from the idempotency record instead of sending.
+            let again = try await api.call("POST", "/v1/messages", key: Self.beta.apiKey, json: APIHarness.text(id: "race-1"))
+            #expect(again.status == 200, "\(again.text)")
+            #expect(api.sandbox.control.received(integrationId: Self.beta.integrationID).count == 1)
+        }
+    }
+
     @Test("conversations: create, get, transfer, close; another tenant's key gets 404; Genesys' 404 keeps its code")
     func conversations() async throws {
         try await APIHarness.run("api-conversations", orgs: Self.orgs) { api in

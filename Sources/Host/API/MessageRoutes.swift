@@ -9,7 +9,6 @@ import PluginKit
 /// through its org's rate limiter, circuit breaker and token.
 struct MessageRoutes {
     let services: APIServices
-    private let inFlight = InFlightMessages()
 
     init(services: APIServices) {
         self.services = services
@@ -40,7 +39,7 @@ struct MessageRoutes {
     /// Sends a checked message now: Genesys' answer, or the API error it maps to.
     func deliver(_ checked: CheckedMessage, _ context: APIRequestContext) async throws -> DeliveryReceipt {
         let key = checked.org.key
-        guard await inFlight.begin(checked.message.id, tenantID: key.tenantID) else {
+        guard services.delivery.inFlight.begin(checked.message.id, tenantID: key.tenantID) else {
             throw APIError(
                 .conflict, code: "in_progress", message: "message '\(checked.message.id)' is being sent by another request",
                 tenantID: key.tenantID, org: key.orgName, retryAfter: .seconds(1))
@@ -48,14 +47,14 @@ struct MessageRoutes {
         // Our id is the idempotency key: a message Genesys already has is not sent again. Looked up once this
         // request owns the id, so a send finishing meanwhile is seen.
         if let earlier = await services.delivery.sent.receipt(for: checked.message.id, tenantID: key.tenantID) {
-            await inFlight.end(checked.message.id, tenantID: key.tenantID)
+            services.delivery.inFlight.end(checked.message.id, tenantID: key.tenantID)
             context.logger.info("message already sent; not sending it again", metadata: ["message.id": "\(checked.message.id)"])
             return earlier
         }
         var request = DeliveryRequest(bytes: checked.bytes, tenantHint: key.tenantID, maxLimiterWait: services.maxLimiterWait)
         request.prebuilt = checked.genesysRequest
         let outcome = await services.delivery.deliver(request)
-        await inFlight.end(checked.message.id, tenantID: key.tenantID)
+        services.delivery.inFlight.end(checked.message.id, tenantID: key.tenantID)
         switch outcome {
         case .delivered(let receipt):
             var event = StatusEvent(status: .sent, messageId: receipt.messageID, tenantId: key.tenantID, org: key.orgName)

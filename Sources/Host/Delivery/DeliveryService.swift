@@ -16,6 +16,8 @@ public final class DeliveryService: Sendable {
     private let observer: any GenesysCallObserving
     /// Where delivered messages are recorded (our id → Genesys' ids).
     public let sent: any IdempotencyStore
+    /// Ids being sent now, shared by the HTTP API and the queue consumer so neither sends one the other is sending.
+    public let inFlight = InFlightMessages()
 
     public init(
         registry: TenantRegistry, http: any HTTPClient, clock: any MonotonicClock, logger: Logger,

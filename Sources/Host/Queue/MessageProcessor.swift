@@ -32,7 +32,21 @@ struct MessageProcessor: Sendable {
         let state = QueueHeaders.RetryState(delivery.headers)
         let messageID = message?.id ?? delivery.messageID ?? "tag-\(delivery.deliveryTag)"
         let org = orgKey(message, tenantHint: state.tenant)
+        // One send of an id at a time, the HTTP API's included: the receipt check below then sees the other's.
+        guard let message else {
+            return await settle(inbound, message: nil, state: state, messageID: messageID, org: org, sequence: sequence)
+        }
+        await self.delivery.inFlight.claim(message.id, tenantID: org.tenantID)
+        let result = await settle(inbound, message: message, state: state, messageID: messageID, org: org, sequence: sequence)
+        self.delivery.inFlight.end(message.id, tenantID: org.tenantID)
+        return result
+    }
 
+    private func settle(
+        _ inbound: AMQPClient.Inbound, message: QueuedMessage?, state: QueueHeaders.RetryState, messageID: String, org: OrgKey,
+        sequence: Int64
+    ) async -> Result {
+        let delivery = inbound.delivery
         if let removed = removedOrg(of: inbound) {
             return await final(
                 .parked, queue: topology.parkedQueue,
