@@ -33,21 +33,24 @@ extension RedisClient {
     }
 
     /// Runs a loaded script with `EVALSHA`. When Redis answers `NOSCRIPT` (its cache was flushed, or it
-    /// restarted), the script is loaded again and run once more.
+    /// restarted), the script is sent again in full with `EVAL`, which runs it and puts it back in the cache
+    /// for the next `EVALSHA`. (`SCRIPT LOAD` then `EVALSHA` would be two round trips, and a flush landing
+    /// between them would fail the call again.)
     ///
     /// Unlike ``send(_:)``, an error reply throws: a failing script is a bug or bad input, not data.
     /// - Throws: ``RedisError`` — `serverError` carries Redis' error text.
     public func evalSHA(
         _ script: RedisScript, keys: [any RedisArgument] = [], arguments: [any RedisArgument] = []
     ) async throws -> RedisReply {
-        let command = RedisCommand("EVALSHA", arguments: [script.sha1, keys.count] + keys + arguments)
-        var reply = try await send(command)
+        let parameters: [any RedisArgument] = [keys.count] + keys + arguments
+        var operation = "EVALSHA"
+        var reply = try await send(RedisCommand(operation, arguments: [script.sha1] + parameters))
         if let message = reply.errorMessage, message.hasPrefix("NOSCRIPT") {
-            _ = try await self.script(load: script.source)
-            reply = try await send(command)
+            operation = "EVAL"
+            reply = try await send(RedisCommand(operation, arguments: [script.source] + parameters))
         }
         if let message = reply.errorMessage {
-            throw RedisError(.serverError, operation: "EVALSHA", address: url.description, message: message)
+            throw RedisError(.serverError, operation: operation, address: url.description, message: message)
         }
         return reply
     }

@@ -102,7 +102,8 @@ import Testing
             Issue.record("a failing script returned normally")
         } catch let error as RedisError {
             #expect(error.code == .serverError)
-            #expect(error.operation == "EVALSHA")
+            // EVAL when the NOSCRIPT test beside this one has just flushed the script cache.
+            #expect(["EVALSHA", "EVAL"].contains(error.operation))
             #expect(error.message.contains("broken on purpose"))
         }
         await #expect(throws: RedisError(.serverError, operation: "", address: "", message: "")) {

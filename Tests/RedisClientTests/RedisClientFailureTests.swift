@@ -8,18 +8,11 @@ import Testing
     @Test func aKilledConnectionFailsTheCommandInFlightThenReconnects() async throws {
         let client = try TestRedis.client(commandTimeout: .seconds(10))
         let admin = try TestRedis.client()
-        guard let id = try await client.send("CLIENT", "ID").integer else {
-            Issue.record("CLIENT ID gave no integer")
-            return
-        }
+        let id = try await TestRedis.connectionID(of: client)
         // A command blocked in Redis is in flight until the kill.
         let blocked = Task { try await client.send("BLPOP", TestRedis.key("never"), 8) }
-        let inFlight = await TestRedis.eventually {
-            let list = try? await admin.send("CLIENT", "LIST", "ID", Int(id))
-            return list?.string?.contains("cmd=blpop") == true
-        }
-        #expect(inFlight)
-        #expect(try await admin.send("CLIENT", "KILL", "ID", Int(id)) == .integer(1))
+        #expect(await TestRedis.isBlocked(connection: id, onServer: try TestRedis.url()))
+        #expect(try await admin.send("CLIENT", "KILL", "ID", id) == .integer(1))
         await #expect(throws: RedisError(.connectionLost, operation: "", address: "", message: "")) {
             try await blocked.value
         }
@@ -65,8 +58,9 @@ import Testing
         let server = try PrivateRedisServer()
         let client = try TestRedis.client(url: server.url, commandTimeout: .seconds(10))
         #expect(try await client.send("SET", "k", "v") == .status("OK"))
+        let id = try await TestRedis.connectionID(of: client)
         let blocked = Task { try await client.send("BLPOP", "never", 8) }
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(await TestRedis.isBlocked(connection: id, onServer: server.url))
         server.kill()
         do {
             _ = try await blocked.value
@@ -87,9 +81,9 @@ import Testing
 
     @Test func shutdownAnswersEveryQueuedCaller() async throws {
         let client = try TestRedis.client(commandTimeout: .seconds(5))
-        _ = try await client.send("PING")
+        let id = try await TestRedis.connectionID(of: client)
         let inFlight = Task { try await client.send("BLPOP", TestRedis.key("never"), 1) }
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(await TestRedis.isBlocked(connection: id, onServer: try TestRedis.url()))
         let queued = (0..<10).map { index in Task { try await client.send("ECHO", "queued-\(index)") } }
         try await Task.sleep(for: .milliseconds(100))
         await client.shutdown()

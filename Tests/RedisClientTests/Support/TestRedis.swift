@@ -37,6 +37,25 @@ enum TestRedis {
         "test:\(name):\(UUID().uuidString)"
     }
 
+    /// The server's id for the client's connection (`CLIENT ID`), to watch or kill exactly that one.
+    static func connectionID(of client: RedisClient) async throws -> Int {
+        guard let id = try await client.send("CLIENT", "ID").integer, let value = Int(exactly: id) else {
+            throw RedisError(.protocolError, operation: "CLIENT ID", address: "\(client.url)", message: "no integer")
+        }
+        return value
+    }
+
+    /// Waits until the connection `id` runs a blocking `BLPOP` in the server: the command is in flight,
+    /// not still queued in the client.
+    static func isBlocked(connection id: Int, onServer url: RedisURL) async -> Bool {
+        await eventually {
+            guard let admin = try? RedisConnection(url: url, connectTimeout: .seconds(1), commandTimeout: .seconds(1)),
+                let list = (try? admin.send(RedisCommand("CLIENT", "LIST", "ID", id)))?.string
+            else { return false }
+            return list.contains("cmd=blpop")
+        }
+    }
+
     /// Polls `condition` until it holds or `limit` passes; false on timeout.
     static func eventually(
         within limit: Duration = .seconds(5), _ condition: () async -> Bool
