@@ -74,6 +74,17 @@ public final class RedisConnection {
         context = nil
     }
 
+    /// Whether the server closed the connection while it was idle (restart, `timeout` setting, `CLIENT
+    /// KILL`): with no reply outstanding a healthy socket has nothing to read, so a readable or hung-up one
+    /// is dead. Closes it then. A zero-timeout `poll`, no round trip.
+    public func closedWhileIdle() -> Bool {
+        guard let context else { return true }
+        var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) != 0 else { return false }
+        close()
+        return true
+    }
+
     /// Sends one command and reads its reply. An error reply from Redis is a `.error` reply, not a throw.
     public func send(_ command: RedisCommand) throws(RedisError) -> RedisReply {
         guard let result = pipeline([command]).first else {

@@ -96,31 +96,35 @@ final class RedisWorker: Sendable {
         var lastFailure = "not connected yet"
         var failuresInARow = 0
         logger.debug("Redis client thread started")
-        while true {
-            if connection == nil, clock.now >= nextAttempt, !inbox.withLock({ $0.shuttingDown }) {
-                do {
-                    connection = try RedisConnection(
-                        url: configuration.url, password: configuration.password, clientName: configuration.clientName,
-                        connectTimeout: configuration.connectTimeout, commandTimeout: configuration.commandTimeout)
-                    inbox.withLock { $0.statistics.connects += 1 }
-                    logger.info("Redis connected", metadata: ["redis.failed_attempts": "\(failuresInARow)"])
-                    backoff = configuration.initialBackoff
-                    failuresInARow = 0
-                } catch {
-                    inbox.withLock { $0.statistics.failedConnects += 1 }
-                    failuresInARow += 1
-                    lastFailure = error.message
-                    nextAttempt = clock.now + backoff
-                    // The first failure of a streak is worth a warning; the retries after it only clutter the log.
-                    logger.log(
-                        level: failuresInARow == 1 ? .warning : .debug, "Redis connect failed",
-                        metadata: [
-                            "redis.error": "\(error.message)", "redis.retry_in": "\(backoff)",
-                            "redis.failed_attempts": "\(failuresInARow)",
-                        ])
-                    backoff = min(backoff * 2, configuration.maximumBackoff)
-                }
+
+        func connectIfDue() {
+            guard connection == nil, clock.now >= nextAttempt else { return }
+            do {
+                connection = try RedisConnection(
+                    url: configuration.url, password: configuration.password, clientName: configuration.clientName,
+                    connectTimeout: configuration.connectTimeout, commandTimeout: configuration.commandTimeout)
+                inbox.withLock { $0.statistics.connects += 1 }
+                logger.info("Redis connected", metadata: ["redis.failed_attempts": "\(failuresInARow)"])
+                backoff = configuration.initialBackoff
+                failuresInARow = 0
+            } catch {
+                inbox.withLock { $0.statistics.failedConnects += 1 }
+                failuresInARow += 1
+                lastFailure = error.message
+                nextAttempt = clock.now + backoff
+                // The first failure of a streak is worth a warning; the retries after it only clutter the log.
+                logger.log(
+                    level: failuresInARow == 1 ? .warning : .debug, "Redis connect failed",
+                    metadata: [
+                        "redis.error": "\(error.message)", "redis.retry_in": "\(backoff)",
+                        "redis.failed_attempts": "\(failuresInARow)",
+                    ])
+                backoff = min(backoff * 2, configuration.maximumBackoff)
             }
+        }
+
+        while true {
+            if !inbox.withLock({ $0.shuttingDown }) { connectIfDue() }
 
             let (batch, shuttingDown) = inbox.withLock { inbox in
                 let count = min(inbox.pending.count, configuration.maximumPipeline)
@@ -139,6 +143,14 @@ final class RedisWorker: Sendable {
                     wakeup.wait()
                 }
                 continue
+            }
+            // A server restart (or its idle timeout) closes the socket while nothing is in flight: notice it
+            // before sending, so the batch goes out on a fresh connection instead of failing.
+            if let idle = connection, idle.closedWhileIdle() {
+                logger.info("Redis closed the idle connection; reconnecting")
+                connection = nil
+                nextAttempt = clock.now
+                connectIfDue()
             }
             guard let current = connection else {
                 let retryIn = max(.zero, nextAttempt - clock.now)

@@ -22,6 +22,19 @@ import Testing
         await admin.shutdown()
     }
 
+    @Test func aConnectionDroppedWhileIdleIsReplacedBeforeTheNextCommand() async throws {
+        let client = try TestRedis.client()
+        let admin = try TestRedis.client()
+        let id = try await TestRedis.connectionID(of: client)
+        #expect(try await admin.send("CLIENT", "KILL", "ID", id) == .integer(1))
+        try await Task.sleep(for: .milliseconds(50))
+        // No caller sees the dead socket: the client notices it is closed and reconnects first.
+        #expect(try await client.send("PING") == .status("PONG"))
+        #expect(client.statistics.connects == 2)
+        await client.shutdown()
+        await admin.shutdown()
+    }
+
     @Test func aSlowReplyTimesOutAndTheNextCommandSucceeds() async throws {
         let client = try TestRedis.client(commandTimeout: .milliseconds(200))
         let start = ContinuousClock.now

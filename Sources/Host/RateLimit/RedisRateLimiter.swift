@@ -9,7 +9,9 @@ import RedisClient
 /// halves the rate (floor a tenth), recovering by 5 % of the configured rate per second. The script reserves
 /// the caller's slot and returns the wait; the caller sleeps on the local clock, so Redis is held for one
 /// short script per message. Waiters are served in arrival order within a replica; across replicas the
-/// order is that of their script calls (best effort: a round trip's latency decides ties).
+/// order is that of their script calls (best effort: a round trip's latency decides ties). A message costs
+/// one script call when its slot is free, two when it had to wait (on waking it checks that no 429 paused
+/// the org meanwhile); concurrent calls share round trips through the client's pipelining.
 ///
 /// Time comes from Redis (`TIME` inside the script), so replicas' clock offsets do not matter. The org's
 /// key expires one minute after its state stops mattering (the last reserved slot, the end of a pause, the
