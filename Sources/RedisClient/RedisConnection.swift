@@ -105,7 +105,7 @@ public final class RedisConnection {
             if let error = append(command) {
                 // The commands before this one are buffered but never flushed: the context is dropped.
                 close()
-                return results + Array(repeating: .failure(error), count: commands.count)
+                return commands.map { .failure(error.renamed($0)) }
             }
             appended += 1
         }
@@ -115,7 +115,7 @@ public final class RedisConnection {
                 results.append(.success(reply))
             case .failure(let error):
                 close()
-                results.append(contentsOf: Array(repeating: .failure(error), count: commands.count - results.count))
+                results.append(contentsOf: commands.dropFirst(results.count).map { .failure(error.renamed($0)) })
                 return results
             }
         }
@@ -227,5 +227,12 @@ public final class RedisConnection {
     private static func socketTimeout(_ duration: Duration) -> timeval {
         let parts = max(duration, .milliseconds(1)).components
         return timeval(tv_sec: Int(parts.seconds), tv_usec: Int(parts.attoseconds / 1_000_000_000_000))
+    }
+}
+
+extension RedisError {
+    /// The same failure, reported for another command of the same pipeline.
+    fileprivate func renamed(_ command: RedisCommand) -> RedisError {
+        RedisError(code, operation: command.name, address: address, message: message)
     }
 }

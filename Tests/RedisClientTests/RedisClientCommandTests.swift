@@ -32,6 +32,28 @@ import Testing
         await client.shutdown()
     }
 
+    @Test func nestedArraysAndLargeValuesAreCopiedWhole() async throws {
+        let client = try TestRedis.client()
+        let nested = try await client.send("EVAL", "return {1, {2, 'x', {}}, 'y'}", 0)
+        #expect(nested == .array([.integer(1), .array([.integer(2), .bulk([0x78]), .array([])]), .bulk([0x79])]))
+        let key = TestRedis.key("large")
+        let large = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        #expect(try await client.send("SET", key, large) == .status("OK"))
+        #expect(try await client.send("GET", key) == .bulk(large))
+        await client.shutdown()
+    }
+
+    @Test func aRoundTripCarriesAtMostTheConfiguredPipeline() async throws {
+        let client = try TestRedis.client(maximumPipeline: 4)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<100 { group.addTask { _ = try await client.send("ECHO", "\(index)") } }
+            try await group.waitForAll()
+        }
+        #expect(client.statistics.commands == 100)
+        #expect(client.statistics.roundTrips >= 25)
+        await client.shutdown()
+    }
+
     @Test func anErrorReplyIsAValueAndTheConnectionStaysUsable() async throws {
         let client = try TestRedis.client()
         let key = TestRedis.key("text")

@@ -24,11 +24,12 @@ enum TestRedis {
 
     /// A client of the test server; the caller shuts it down.
     static func client(
-        url: RedisURL? = nil, commandTimeout: Duration = .seconds(2), connectTimeout: Duration = .seconds(1)
+        url: RedisURL? = nil, commandTimeout: Duration = .seconds(2), connectTimeout: Duration = .seconds(1),
+        maximumPipeline: Int = 512
     ) throws -> RedisClient {
         let configuration = RedisConfiguration(
             url: try url ?? Self.url(), clientName: "redis-client-tests",
-            connectTimeout: connectTimeout, commandTimeout: commandTimeout)
+            connectTimeout: connectTimeout, commandTimeout: commandTimeout, maximumPipeline: maximumPipeline)
         return RedisClient(configuration: configuration, logger: logger)
     }
 
