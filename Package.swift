@@ -49,6 +49,15 @@ let package = Package(
         .systemLibrary(name: "CYAML", path: "Sources/CBindings/CYAML", pkgConfig: "yaml-0.1",
                        providers: [.apt(["libyaml-dev"])]),
         .target(name: "CGatewayShims", dependencies: ["CCurl", "CRabbitMQ"], path: "Sources/CBindings/CGatewayShims"),
+        .systemLibrary(name: "CHiredis", path: "Sources/CBindings/CHiredis", pkgConfig: "hiredis",
+                       providers: [.apt(["libhiredis-dev"])]),
+        .target(name: "CRedisShims", dependencies: ["CHiredis"], path: "Sources/CBindings/CRedisShims"),
+
+        // The Redis client for shared mode: hiredis behind one owning thread, async API, no gateway types.
+        .target(
+            name: "RedisClient",
+            dependencies: ["CHiredis", "CRedisShims", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/RedisClient"),
 
         // The plugin ABI: one C header, plus a thin Swift layer for plugins written in Swift.
         .target(name: "PluginAPI", path: "Sources/PluginAPI"),
@@ -58,7 +67,7 @@ let package = Package(
         .target(
             name: "GatewayHost",
             dependencies: [
-                "CCurl", "CRabbitMQ", "CYAML", "CGatewayShims", "PluginAPI", "PluginKit",
+                "CCurl", "CRabbitMQ", "CYAML", "CGatewayShims", "PluginAPI", "PluginKit", "RedisClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -108,10 +117,16 @@ let package = Package(
         .testTarget(
             name: "HostTests",
             dependencies: [
-                "GatewayHost", "PluginAPI", "PluginKit", "GatewayTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                "GatewayHost", "PluginAPI", "PluginKit", "GatewayTestSupport", "RedisClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/HostTests"),
+        // Against a real redis-server: GGW_REDIS_URL comes from scripts/with-redis.sh.
+        .testTarget(
+            name: "RedisClientTests",
+            dependencies: ["RedisClient", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/RedisClientTests"),
         // Benchmarks: executables run by scripts/bench-*.sh, printing figures (never timed unit tests).
         .executableTarget(
             name: "DeliveryBenchmark",

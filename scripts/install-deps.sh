@@ -12,6 +12,7 @@ set -euo pipefail
 
 PACKAGES=(
     libcurl4-openssl-dev
+    libhiredis-dev
     librabbitmq-dev
     libyaml-dev
     rabbitmq-server

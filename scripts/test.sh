@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian machine: installs system packages, builds everything (plugins and
-# broken test plugins included), starts a private RabbitMQ on 127.0.0.1, runs `swift test`, stops RabbitMQ.
+# broken test plugins included), starts a private RabbitMQ and a private redis-server on 127.0.0.1, runs
+# `swift test`, stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,4 +11,6 @@ time swift build --build-tests
 echo "== test"
 # One test at a time: several suites measure rates and latencies, and on 2 cores a parallel neighbour (a second
 # RabbitMQ booting for the crash tests, 1,000 messages end to end) would skew them.
-bash scripts/with-rabbitmq.sh swift test --skip-build --no-parallel
+# with-redis.sh inside with-rabbitmq.sh: the tests see both GGW_AMQP_URL and GGW_REDIS_URL, and each script
+# stops its own server whatever happens.
+bash scripts/with-rabbitmq.sh bash scripts/with-redis.sh swift test --skip-build --no-parallel
