@@ -2,7 +2,11 @@
 public struct PluginLoadError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Reason: Error, Sendable, Equatable {
         case unreadable
-        case worldWritable
+        case notARegularFile
+        /// Group- or world-writable (the file, or the directory it is in): another user could replace the code.
+        case writableByOthers
+        /// Owned by neither root nor the gateway's own user.
+        case ownedByAnotherUser(uid: UInt32)
         case dlopenFailed(String)
         case missingEntrySymbol
         case entryReturnedNull
@@ -25,7 +29,10 @@ public struct PluginLoadError: Error, Sendable, Equatable, CustomStringConvertib
         let why: String
         switch reason {
         case .unreadable: why = "cannot be read"
-        case .worldWritable: why = "is world-writable; refusing to load code anyone can replace"
+        case .notARegularFile: why = "is not a regular file"
+        case .writableByOthers: why = "is writable by group or others; refusing to load code another user can replace"
+        case .ownedByAnotherUser(let uid):
+            why = "is owned by uid \(uid), neither root nor the gateway's user; refusing to load another user's code"
         case .dlopenFailed(let message): why = "dlopen failed: \(message)"
         case .missingEntrySymbol: why = "has no entry symbol '\(PluginABI.entrySymbol)'; not a gateway plugin"
         case .entryReturnedNull: why = "entry symbol returned no descriptor"

@@ -18,8 +18,19 @@ public struct PluginLoader: Sendable {
     }
 
     /// Loads the directory's plugins in file-name order; on a name or message-type clash the first one wins.
+    /// A directory another user could write to (or owned by another user) loads nothing: whoever can add a
+    /// file there could run code in every tenant's gateway.
     public func load(directory: String) -> PluginRegistry {
         var registry = PluginRegistry()
+        var status = stat()
+        guard stat(directory, &status) == 0 else {
+            registry.errors.append(PluginLoadError(file: directory, reason: .unreadable))
+            return registry
+        }
+        if let refusal = Self.ownershipRefusal(status) {
+            registry.errors.append(PluginLoadError(file: directory, reason: refusal))
+            return registry
+        }
         let files: [String]
         do {
             files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".so") }.sorted()
@@ -44,12 +55,22 @@ public struct PluginLoader: Sendable {
         func refuse(_ reason: PluginLoadError.Reason) -> Result<LoadedPlugin, PluginLoadError> {
             .failure(PluginLoadError(file: path, reason: reason))
         }
+        // Checked and loaded through one descriptor: the file that passed the checks is the file loaded, even
+        // if the name is swapped for another file in between.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return refuse(.unreadable) }
+        defer { close(descriptor) }
         var status = stat()
-        guard stat(path, &status) == 0 else { return refuse(.unreadable) }
-        guard status.st_mode & S_IWOTH == 0 else { return refuse(.worldWritable) }
+        guard fstat(descriptor, &status) == 0 else { return refuse(.unreadable) }
+        guard status.st_mode & S_IFMT == S_IFREG else { return refuse(.notARegularFile) }
+        if let refusal = Self.ownershipRefusal(status) { return refuse(refusal) }
 
-        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
-            return refuse(.dlopenFailed(dlerror().map { String(cString: $0) } ?? "unknown error"))
+        guard let alias = OpenedFileAlias(descriptor: descriptor) else { return refuse(.unreadable) }
+        let opened = dlopen(alias.path, RTLD_NOW | RTLD_LOCAL)
+        let failure = opened == nil ? (dlerror().map { String(cString: $0) } ?? "unknown error") : nil
+        alias.remove()
+        guard let handle = opened else {
+            return refuse(.dlopenFailed((failure ?? "").replacingOccurrences(of: alias.path, with: path)))
         }
         guard let symbol = dlsym(handle, PluginABI.entrySymbol) else { return refuse(.missingEntrySymbol) }
         let entry = unsafeBitCast(symbol, to: ggw_on_plugin_entry.self)
@@ -70,6 +91,15 @@ public struct PluginLoader: Sendable {
                 descriptor: descriptor, callbacks: callbacks, file: path,
                 name: checked.name, version: checked.version, kind: checked.kind, messageTypes: checked.messageTypes)
         }.mapError { PluginLoadError(file: path, reason: $0) }
+    }
+}
+
+extension PluginLoader {
+    /// Why a plugin file or directory with this status must not be trusted, or nil.
+    static func ownershipRefusal(_ status: stat) -> PluginLoadError.Reason? {
+        guard status.st_mode & (S_IWGRP | S_IWOTH) == 0 else { return .writableByOthers }
+        guard status.st_uid == 0 || status.st_uid == geteuid() else { return .ownedByAnotherUser(uid: status.st_uid) }
+        return nil
     }
 }
 

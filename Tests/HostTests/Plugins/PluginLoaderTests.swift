@@ -36,15 +36,47 @@ import Testing
         #expect(errors[BuiltPlugins.wrongMajor]?.description == "plugin \(folder.path)/\(BuiltPlugins.wrongMajor): built for plugin ABI major \(PluginABI.major + 1), this host speaks major \(PluginABI.major)")
     }
 
-    @Test func worldWritableLibrariesAreRefused() {
+    @Test(arguments: [0o777, 0o775, 0o664])
+    func librariesOthersCanWriteAreRefused(_ mode: Int) {
         let folder = BuiltPlugins.directory(with: [BuiltPlugins.text])
         let path = folder.path + "/" + BuiltPlugins.text
-        chmod(path, 0o777)
+        chmod(path, mode_t(mode))
         guard case .failure(let error) = loader.loadFile(path) else {
-            Issue.record("a world-writable plugin loaded")
+            Issue.record("a plugin with mode \(String(mode, radix: 8)) loaded")
             return
         }
-        #expect(error.reason == .worldWritable)
+        #expect(error.reason == .writableByOthers)
+    }
+
+    @Test func aLibraryOwnedByAnotherUserIsRefused() throws {
+        let folder = BuiltPlugins.directory(with: [BuiltPlugins.text])
+        let path = folder.path + "/" + BuiltPlugins.text
+        // The tests run as root (CI) or as the gateway's user; either way uid 65534 (nobody) is someone else.
+        try #require(chown(path, 65534, 65534) == 0, "cannot chown in this environment")
+        guard case .failure(let error) = loader.loadFile(path) else {
+            Issue.record("another user's plugin loaded")
+            return
+        }
+        #expect(error.reason == .ownedByAnotherUser(uid: 65534))
+    }
+
+    @Test func aDirectoryOthersCanWriteLoadsNothing() {
+        let folder = BuiltPlugins.directory(with: BuiltPlugins.shipped)
+        chmod(folder.path, 0o777)
+        let registry = loader.load(directory: folder.path)
+        #expect(registry.plugins.isEmpty)
+        #expect(registry.errors == [PluginLoadError(file: folder.path, reason: .writableByOthers)])
+    }
+
+    @Test func aDirectoryIsNotAPlugin() {
+        let folder = TemporaryDirectory()
+        let path = folder.path + "/libDirectory.so"
+        mkdir(path, 0o755)
+        guard case .failure(let error) = loader.loadFile(path) else {
+            Issue.record("a directory loaded as a plugin")
+            return
+        }
+        #expect(error.reason == .notARegularFile)
     }
 
     @Test func aFileThatIsNotALibrarySaysWhyDlopenFailed() {
