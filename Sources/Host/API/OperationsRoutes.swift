@@ -22,6 +22,7 @@ struct OperationsRoutes {
             if !connected { problems.append("RabbitMQ is not connected") }
             if tenants == 0 { problems.append("no tenant config is loaded") }
             if let problem = services.delivery.sent.writeProblem { problems.append(problem) }
+            if let problem = await services.conversations.writeProblem { problems.append(problem) }
             let readiness = Readiness(
                 ready: problems.isEmpty, rabbitmq: connected ? "connected" : "disconnected", tenants: tenants, problems: problems)
             return try Response.json(readiness, status: problems.isEmpty ? .ok : .serviceUnavailable)

@@ -53,7 +53,7 @@ public struct GatewayServices: Sendable {
         let amqp = AMQPClient(settings: settings.amqp, logger: logger)
         let stateManager = settings.stateManagerURL.map { StateManagerSink(baseURL: $0, http: http, logger: logger) }
         let statuses = MessageStatusStore()
-        let conversations = ConversationDirectory()
+        let conversations = try ConversationDirectory(persistingTo: settings.stateDirectory + "/conversations.jsonl")
         // The state manager only queues; the AMQP sink waits for the broker's confirm, so it goes last.
         let published = FanOutStatusSink(
             (stateManager.map { [$0] } ?? [])

@@ -29,12 +29,3 @@ extension DeliveryReceipt {
 
     var idempotencyKey: String { Self.idempotencyKey(tenantID: org.tenantID, messageID: messageID) }
 }
-
-/// The idempotency record's file could not be read or written.
-public struct IdempotencyStoreError: Error, CustomStringConvertible {
-    public var path: String
-    public var operation: String
-    public var reason: String
-
-    public var description: String { "idempotency record \(path): cannot \(operation): \(reason)" }
-}

@@ -37,4 +37,9 @@ public struct BoundedDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
     }
 
     public var count: Int { values.count }
+
+    /// Every entry, oldest first (for rewriting a record of them).
+    public var oldestFirst: [(Key, Value)] {
+        order[head...].compactMap { key in values[key].map { (key, $0) } }
+    }
 }

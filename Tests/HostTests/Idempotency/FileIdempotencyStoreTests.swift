@@ -59,7 +59,7 @@ import Testing
         let folder = TemporaryDirectory()
         let path = folder.path + "/idempotency.jsonl"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        #expect(throws: IdempotencyStoreError.self) { try FileIdempotencyStore(path: path) }
+        #expect(throws: RecordFileError.self) { try FileIdempotencyStore(path: path) }
     }
 
     @Test func compactionKeepsTheNewestEntries() async throws {
