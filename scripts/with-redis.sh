@@ -1,65 +1,9 @@
 #!/usr/bin/env bash
-# Run a command against a private redis-server, then always stop it.
+# Run a command against a private redis-server (GGW_REDIS_URL), then always stop it.
 #
 # Usage: scripts/with-redis.sh <command> [args...]
 #   e.g. scripts/with-redis.sh swift test
 #
-# Starts redis-server with scripts/redis.sh (same GGW_* settings), exports
-# GGW_REDIS_URL, runs the command, stops it on exit, Ctrl-C or SIGTERM,
-# and exits with the command's status (130 on SIGINT, 143 on SIGTERM).
-# The server is stopped even if it was already running before.
-# This script's own messages go to stderr; the command's stdout is untouched.
+# See scripts/with-server.sh for signals, exit status and output.
 set -euo pipefail
-
-SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
-REDIS_SH="${SCRIPT_DIR}/redis.sh"
-
-if [[ $# -eq 0 || "$1" == "-h" || "$1" == "--help" ]]; then
-    sed -n 's/^# \{0,1\}//; /^Usage:/,/^$/p' "${BASH_SOURCE[0]}" | sed '/^$/d' >&2
-    exit 2
-fi
-
-child=""
-stopped=0
-
-# shellcheck disable=SC2317  # called from a trap
-stop_server() {
-    [[ "$stopped" -eq 0 ]] || return 0
-    stopped=1
-    bash "$REDIS_SH" stop </dev/null >&2 \
-        || printf 'with-redis: WARNING: stopping Redis failed; see scripts/redis.sh status\n' >&2
-}
-
-# shellcheck disable=SC2317  # called from a trap
-on_signal() { # <exit code>
-    trap '' INT TERM
-    if [[ -n "$child" ]]; then
-        # The command runs in the background (so that this script can react to
-        # signals at once), and background jobs ignore SIGINT: forward SIGTERM.
-        kill -TERM "$child" 2>/dev/null || true
-        wait "$child" 2>/dev/null || true
-    fi
-    exit "$1"
-}
-
-trap stop_server EXIT
-trap 'on_signal 130' INT
-trap 'on_signal 143' TERM
-
-# </dev/null: keep the caller's stdin for the command.
-bash "$REDIS_SH" start </dev/null >&2
-eval "$(bash "$REDIS_SH" env </dev/null)"
-export GGW_REDIS_URL
-
-# Keep the caller's stdin (a background job would otherwise get /dev/null),
-# unless there is none (fd 0 closed).
-if [[ -e /dev/stdin ]]; then
-    "$@" <&0 &
-else
-    "$@" </dev/null &
-fi
-child=$!
-status=0
-wait "$child" || status=$?
-child=""
-exit "$status"
+exec bash "$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)/with-server.sh" redis "$@"

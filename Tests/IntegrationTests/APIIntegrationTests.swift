@@ -115,10 +115,7 @@ struct APIIntegrationTests {
             let accepted = try await api.call("POST", "/v1/messages/async", key: Self.beta.apiKey, json: APIHarness.text(id: "later-1"))
             #expect(accepted.status == 202, "\(accepted.text)")
             #expect(accepted.object["statusUrl"] as? String == "/v1/messages/later-1")
-            let delivered = await api.eventually {
-                let status = try? await api.call("GET", "/v1/messages/later-1", key: Self.beta.apiKey)
-                return (status?.object["latest"] as? [String: Any])?["status"] as? String == "sent"
-            }
+            let delivered = await api.eventually { await Self.latestStatus("later-1", api) == "sent" }
             #expect(delivered)
             #expect(api.sandbox.control.received(integrationId: Self.beta.integrationID).count == 1)
             // A bad message is refused before it is queued.
@@ -136,24 +133,24 @@ struct APIIntegrationTests {
             let queued = try await api.call("POST", "/v1/messages/async", key: Self.beta.apiKey, json: APIHarness.text(id: "race-1"))
             #expect(queued.status == 202, "\(queued.text)")
             // The consumer announces `accepted` once it holds the id, then waits 1.5 s on Genesys.
-            let sending = await api.eventually {
-                let status = try? await api.call("GET", "/v1/messages/race-1", key: Self.beta.apiKey)
-                return (status?.object["latest"] as? [String: Any])?["status"] as? String == "accepted"
-            }
+            let sending = await api.eventually { await Self.latestStatus("race-1", api) == "accepted" }
             #expect(sending)
             let now = try await api.call("POST", "/v1/messages", key: Self.beta.apiKey, json: APIHarness.text(id: "race-1"))
             #expect(now.status == 409, "\(now.text)")
             #expect(now.error["code"] as? String == "in_progress")
-            let delivered = await api.eventually {
-                let status = try? await api.call("GET", "/v1/messages/race-1", key: Self.beta.apiKey)
-                return (status?.object["latest"] as? [String: Any])?["status"] as? String == "sent"
-            }
+            let delivered = await api.eventually { await Self.latestStatus("race-1", api) == "sent" }
             #expect(delivered)
             // Once sent, the API answers from the idempotency record instead of sending.
             let again = try await api.call("POST", "/v1/messages", key: Self.beta.apiKey, json: APIHarness.text(id: "race-1"))
             #expect(again.status == 200, "\(again.text)")
             #expect(api.sandbox.control.received(integrationId: Self.beta.integrationID).count == 1)
         }
+    }
+
+    /// The latest status `GET /v1/messages/{id}` reports for one of beta's messages.
+    static func latestStatus(_ id: String, _ api: APIHarness) async -> String? {
+        let status = try? await api.call("GET", "/v1/messages/\(id)", key: beta.apiKey)
+        return (status?.object["latest"] as? [String: Any])?["status"] as? String
     }
 
     @Test("conversations: create, get, transfer, close; another tenant's key gets 404; Genesys' 404 keeps its code")
