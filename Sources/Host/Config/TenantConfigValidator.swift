@@ -19,6 +19,13 @@ public struct TenantConfigValidator: Sendable {
                     path: path, mark: type.mark,
                     message: "org '\(org.name)': unknown message type '\(type.value)' (loaded: \(Self.list(plugins.messageTypes)))"))
             }
+            // An agent message the gateway cannot forward is answered with a Failed receipt; with `receipt`
+            // off that answer would be parked, and the agent would believe the customer got the message.
+            if org.webhookSecret != nil, !org.messageTypes.contains(where: { $0.value == "receipt" }) {
+                errors.append(ConfigError(
+                    path: path, mark: org.messageTypes.first?.mark ?? tenant.source.idMark,
+                    message: "org '\(org.name)': webhookSecret needs message type 'receipt' in messageTypes (the gateway reports agent messages it cannot forward with a Failed receipt)"))
+            }
             if plugins.errorPolicy(named: org.errorPolicy.value) == nil {
                 errors.append(ConfigError(
                     path: path, mark: org.errorPolicy.mark,

@@ -70,6 +70,25 @@ import Testing
         #expect(errors[1] == "\(folder.path)/t.yaml:11:18: org 'main': unknown error policy 'lenient' (loaded: default)")
     }
 
+    /// Issue 11: with `receipt` off, the Failed receipt for an agent message the gateway could not forward was
+    /// parked and the agent believed the message delivered. Such a config is refused now.
+    @Test func aWebhookSecretWithoutReceiptsIsRefused() {
+        let folder = TemporaryDirectory()
+        folder.write("t.yaml", TenantYAML(id: "acme", apiKeys: [.env("KEY")], orgs: [
+            .init(
+                name: "main", baseURL: "http://127.0.0.1:9410", clientID: "acme-client", clientSecret: .env("SECRET"),
+                integrationID: "acme-integration", webhookSecret: .env("HOOK"), messageTypes: ["text"]),
+        ]).text)
+        let (_, pluginFolder) = BuiltPlugins.shippedRegistry()
+        let configuration = GatewayConfiguration.load(
+            configDirectory: folder.path, pluginsDirectory: pluginFolder.path,
+            secrets: SecretResolver(environment: ["KEY": "k", "SECRET": "s", "HOOK": "h"]), logger: Logger(label: "test"))
+        #expect(configuration.tenants.isEmpty)
+        let errors = configuration.configErrors.map(\.description)
+        #expect(errors.count == 1)
+        #expect(errors.first?.contains("org 'main': webhookSecret needs message type 'receipt' in messageTypes") == true)
+    }
+
     @Test func missingSecretsNameTenantOrgAndKey() {
         let folder = TemporaryDirectory()
         folder.write("t.yaml", Self.tenant("acme"))

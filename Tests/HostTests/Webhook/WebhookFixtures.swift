@@ -37,7 +37,7 @@ enum WebhookFixtures {
         configs.write("dormant.yaml", TenantYAML(id: "dormant", enabled: false, orgs: [
             .init(
                 name: "us", baseURL: "http://127.0.0.1:9", clientID: "dormant-client", clientSecret: .env("CLIENT_SECRET"),
-                integrationID: "dormant-integration", webhookSecret: .env("WEBHOOK_SECRET")),
+                integrationID: "dormant-integration", webhookSecret: .env("WEBHOOK_SECRET"), messageTypes: ["text", "receipt"]),
         ]).text)
         let plugins = BuiltPlugins.directory(with: BuiltPlugins.shipped)
         let secrets = SecretResolver(environment: ["CLIENT_SECRET": "s", "WEBHOOK_SECRET": secret])
