@@ -94,7 +94,8 @@ public final class DeliveryService: Sendable {
         }
         if let exhausted = exhausted(request, org: org) { return exhausted }
         switch await guardedCall(built, org: org, operation: "message", attempt: request.attempt, messageID: message.id,
-                                 maxLimiterWait: request.maxLimiterWait, isStillWanted: request.isStillWanted, logger: logger) {
+                                 maxLimiterWait: request.maxLimiterWait, isStillWanted: request.isStillWanted, recordsSend: true,
+                                 logger: logger) {
         case .refused(let refusal):
             return .notSent(refusal)
         case .completed(let result):
@@ -130,23 +131,25 @@ public final class DeliveryService: Sendable {
     /// Rate limiter → circuit breaker → token → HTTP → error policy, with the breaker told the outcome. A
     /// refused token is renewed and the request sent once more, through the limiter and the breaker again: when
     /// many tokens expire at once their resends keep the org's rate.
+    /// - Parameter recordsSend: a message send: the idempotency record notes it starting (and ending unaccepted),
+    ///   so a send cut short by a crash is known after the restart.
     private func guardedCall(
         _ request: PluginRequest, org: OrgRuntime, operation: String, attempt: Int, messageID: String, maxLimiterWait: Duration?,
-        isStillWanted: (@Sendable () -> Bool)? = nil, logger: Logger
+        isStillWanted: (@Sendable () -> Bool)? = nil, recordsSend: Bool = false, logger: Logger
     ) async -> GuardedCall {
         let first = await guardedSend(
             request, org: org, operation: operation, attempt: attempt, messageID: messageID, maxLimiterWait: maxLimiterWait,
-            isStillWanted: isStillWanted, logger: logger)
+            isStillWanted: isStillWanted, recordsSend: recordsSend, logger: logger)
         guard case .completed(let result) = first, result.decision.action == .refreshTokenAndRetry else { return first }
         logger.info("token refused, renewing and sending once more", metadata: ["genesys.correlation_id": "\(result.response?.correlationID ?? "")"])
         return await guardedSend(
             request, org: org, operation: operation, attempt: attempt, messageID: messageID, maxLimiterWait: maxLimiterWait,
-            isStillWanted: isStillWanted, logger: logger)
+            isStillWanted: isStillWanted, recordsSend: recordsSend, logger: logger)
     }
 
     private func guardedSend(
         _ request: PluginRequest, org: OrgRuntime, operation: String, attempt: Int, messageID: String, maxLimiterWait: Duration?,
-        isStillWanted: (@Sendable () -> Bool)?, logger: Logger
+        isStillWanted: (@Sendable () -> Bool)?, recordsSend: Bool, logger: Logger
     ) async -> GuardedCall {
         do {
             if let maxLimiterWait {
@@ -171,7 +174,9 @@ public final class DeliveryService: Sendable {
             return .refused(.cancelled)
         }
         let call = GenesysCall(org: org, http: http, clock: clock, logger: logger, observer: observer, operation: operation)
+        if recordsSend { await sent.sendStarting(messageID, tenantID: org.key.tenantID) }
         let result = await call.perform(request, attempt: attempt, messageID: messageID)
+        if recordsSend, result.decision.action != .delivered { await sent.sendEnded(messageID, tenantID: org.key.tenantID) }
         await org.breaker.record(result.breakerOutcome, probe: probe)
         return .completed(result)
     }

@@ -4,7 +4,10 @@ import Synchronization
 /// An ``IdempotencyStore`` that survives a restart (SIGKILL included): an append-only file of JSON lines,
 /// read back at start, rewritten when it holds twice `capacity` entries (the newest `capacity` are kept).
 ///
-/// Each record is written before the message is acked (``AppendOnlyRecordFile``). A write the disk refuses
+/// Each record is written before the message is acked (``AppendOnlyRecordFile``). A send also leaves a
+/// `sending` line before the HTTP call and an `ended` line when Genesys did not take it, so a send a SIGKILL
+/// cut short is known after the restart (``wasInterrupted(_:tenantID:)``) and its redelivery is reported as a
+/// possible duplicate. A write the disk refuses
 /// never crashes the gateway: ``writeProblem`` says why until the disk takes the record — `/ready` reports it
 /// and queued sends wait for it to clear.
 public actor FileIdempotencyStore: IdempotencyStore {
@@ -15,6 +18,17 @@ public actor FileIdempotencyStore: IdempotencyStore {
     /// The file is rewritten when it holds more lines than this.
     private var compactAt: Int
     private nonisolated let problem = Mutex<String?>(nil)
+
+    /// Sends begun and not yet recorded or ended in this run, and those a previous run left open.
+    private var open: Set<String> = []
+    private var interrupted: Set<String> = []
+
+    /// A `sending` or `ended` line (a receipt line has `org`; these do not).
+    private struct SendMark: Codable {
+        var event: String
+        var id: String
+        var tenant: String
+    }
 
     private struct Line: Codable {
         var id: String
@@ -36,23 +50,57 @@ public actor FileIdempotencyStore: IdempotencyStore {
         compactAt = 2 * capacity
         var lines: [[UInt8]] = []
         file = try AppendOnlyRecordFile(path: path, writingTo: writePath, lines: &lines)
+        let decoder = JSONDecoder()
         for line in lines {
-            guard let entry = try? JSONDecoder().decode(Line.self, from: Data(line)) else { continue }
-            let receipt = Self.receipt(entry)
-            if entries.updateValue(receipt, forKey: receipt.idempotencyKey) == nil { order.append(receipt.idempotencyKey) }
+            if let entry = try? decoder.decode(Line.self, from: Data(line)) {
+                let receipt = Self.receipt(entry)
+                if entries.updateValue(receipt, forKey: receipt.idempotencyKey) == nil { order.append(receipt.idempotencyKey) }
+                open.remove(receipt.idempotencyKey)
+            } else if let mark = try? decoder.decode(SendMark.self, from: Data(line)) {
+                let key = DeliveryReceipt.idempotencyKey(tenantID: mark.tenant, messageID: mark.id)
+                if mark.event == Self.sending { open.insert(key) } else { open.remove(key) }
+            }
         }
+        interrupted = open
+        open = []
+    }
+
+    private static let sending = "sending"
+    private static let ended = "ended"
+
+    // `async` although they never suspend: with the protocol's no-op defaults in view, an isolated synchronous
+    // method loses overload resolution to them at `await store.method()` call sites.
+    public func sendStarting(_ messageID: String, tenantID: String) async {
+        open.insert(DeliveryReceipt.idempotencyKey(tenantID: tenantID, messageID: messageID))
+        mark(Self.sending, messageID, tenantID)
+    }
+
+    public func sendEnded(_ messageID: String, tenantID: String) async {
+        open.remove(DeliveryReceipt.idempotencyKey(tenantID: tenantID, messageID: messageID))
+        mark(Self.ended, messageID, tenantID)
+    }
+
+    public func wasInterrupted(_ messageID: String, tenantID: String) async -> Bool {
+        interrupted.remove(DeliveryReceipt.idempotencyKey(tenantID: tenantID, messageID: messageID)) != nil
+    }
+
+    private func mark(_ event: String, _ messageID: String, _ tenantID: String) {
+        if let line = Self.encode(SendMark(event: event, id: messageID, tenant: tenantID)) { file.append(line) }
+        publishProblem()
     }
 
     public nonisolated var writeProblem: String? { problem.withLock { $0 } }
 
     public func record(_ receipt: DeliveryReceipt) {
         if entries.updateValue(receipt, forKey: receipt.idempotencyKey) == nil { order.append(receipt.idempotencyKey) }
+        open.remove(receipt.idempotencyKey)
+        interrupted.remove(receipt.idempotencyKey)
         if let line = Self.encode(receipt) { file.append(line) }
         if file.lineCount > compactAt { compact() }
         publishProblem()
     }
 
-    public func retryWrites() {
+    public func retryWrites() async {
         file.flush()
         publishProblem()
     }
@@ -75,15 +123,24 @@ public actor FileIdempotencyStore: IdempotencyStore {
         let kept = Set(keptOrder)
         entries = entries.filter { kept.contains($0.key) }
         order = keptOrder
-        compactAt = file.rewrite(keptOrder.compactMap { entries[$0].flatMap(Self.encode) })
+        // Sends still open (this run's and a previous run's) keep their `sending` line.
+        let marks = open.union(interrupted).compactMap { key -> [UInt8]? in
+            guard let separator = key.firstIndex(of: "\u{1F}") else { return nil }
+            let mark = SendMark(event: Self.sending, id: String(key[key.index(after: separator)...]), tenant: String(key[..<separator]))
+            return Self.encode(mark)
+        }
+        compactAt = file.rewrite(keptOrder.compactMap { entries[$0].flatMap(Self.encode) } + marks)
             ? 2 * capacity : file.lineCount + capacity
     }
 
     private static func encode(_ receipt: DeliveryReceipt) -> [UInt8]? {
-        let line = Line(
+        encode(Line(
             id: receipt.messageID, tenant: receipt.org.tenantID, org: receipt.org.orgName, genesysId: receipt.genesysMessageID,
-            conversationId: receipt.conversationID, correlationId: receipt.correlationID)
-        return (try? JSONEncoder().encode(line)).map(Array.init)
+            conversationId: receipt.conversationID, correlationId: receipt.correlationID))
+    }
+
+    private static func encode(_ value: some Encodable) -> [UInt8]? {
+        (try? JSONEncoder().encode(value)).map(Array.init)
     }
 
     private static func receipt(_ line: Line) -> DeliveryReceipt {

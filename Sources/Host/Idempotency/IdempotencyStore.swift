@@ -12,11 +12,22 @@ public protocol IdempotencyStore: Sendable {
     var writeProblem: String? { get }
     /// Tries again to keep what could not be kept.
     func retryWrites() async
+    /// The message is about to be handed to Genesys: if the process dies before ``record(_:)`` or
+    /// ``sendEnded(_:tenantID:)``, Genesys may have it although the record does not say so.
+    func sendStarting(_ messageID: String, tenantID: String) async
+    /// The attempt ended without Genesys taking the message.
+    func sendEnded(_ messageID: String, tenantID: String) async
+    /// True (once) when an earlier run started sending the message and died before learning the answer: sending
+    /// it again may give Genesys a second copy. Stores that do not survive a restart never know.
+    func wasInterrupted(_ messageID: String, tenantID: String) async -> Bool
 }
 
 extension IdempotencyStore {
     public var writeProblem: String? { nil }
     public func retryWrites() async {}
+    public func sendStarting(_ messageID: String, tenantID: String) async {}
+    public func sendEnded(_ messageID: String, tenantID: String) async {}
+    public func wasInterrupted(_ messageID: String, tenantID: String) async -> Bool { false }
 }
 
 extension SentMessageLog: IdempotencyStore {}

@@ -31,6 +31,11 @@ enum GatewayMetricFamilies {
             "messages_failed",
             "Message sends Genesys refused or did not answer (non-2xx or no response); each try counts.")
     }
+    static var possibleDuplicates: MetricNameDescriptor {
+        counter(
+            "messages_possible_duplicates",
+            "Messages sent again after a crash cut their earlier send short (Genesys may have two copies).")
+    }
     static var retried: MetricNameDescriptor {
         counter("messages_retried", "Queued messages sent to a retry tier.")
     }

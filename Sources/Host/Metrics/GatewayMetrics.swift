@@ -73,6 +73,7 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
         case .retrying: series.retried.increment()
         case .deadLettered: series.deadLettered.increment()
         case .parked: series.parked.increment()
+        case .sent where event.possibleDuplicate == true: series.possibleDuplicates.increment()
         // Sends are counted from Genesys' answers (API sends publish no status); circuits are read at scrape.
         case .queued, .accepted, .sent, .circuit: break
         }

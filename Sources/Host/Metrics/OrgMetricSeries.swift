@@ -6,6 +6,7 @@ struct OrgMetricSeries {
     let sent: Counter
     let failed: Counter
     let retried: Counter
+    let possibleDuplicates: Counter
     let deadLettered: Counter
     let parked: Counter
     let throttled: Counter
@@ -39,6 +40,7 @@ struct OrgMetricSeries {
         sent = counter(Families.sent)
         failed = counter(Families.failed)
         retried = counter(Families.retried)
+        possibleDuplicates = counter(Families.possibleDuplicates)
         deadLettered = counter(Families.deadLettered)
         parked = counter(Families.parked)
         throttled = counter(Families.throttled)
@@ -81,7 +83,7 @@ struct OrgMetricSeries {
     }
 
     func unregister(from collectors: PrometheusCollectorRegistry) {
-        for counter in [sent, failed, retried, deadLettered, parked, throttled, tokenRenewals, breakerTrips] {
+        for counter in [sent, failed, retried, possibleDuplicates, deadLettered, parked, throttled, tokenRenewals, breakerTrips] {
             collectors.unregisterCounter(counter)
         }
         for gauge in [breakerState, limiterRate, limiterConfiguredRate, limiterQueued, limiterPaused, queueWaiting, queueInGateway] {

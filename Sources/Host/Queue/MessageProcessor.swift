@@ -64,6 +64,9 @@ struct MessageProcessor: Sendable {
             return .finished
         }
         guard await receiptsCanBeKept(for: inbound) else { return .abandoned }
+        // A redelivery whose earlier send a crash cut short: Genesys may get it twice; said in its `sent` event.
+        let possibleDuplicate = delivery.redelivered
+            ? await self.delivery.sent.wasInterrupted(messageID, tenantID: org.tenantID) : false
         let firstAttempt = state.firstAttempt ?? Date()
         if state.attempt == 1, !state.deferred {
             await status.publish(StatusEvent(status: .accepted, messageId: messageID, tenantId: org.tenantID, org: org.orgName))
@@ -87,6 +90,7 @@ struct MessageProcessor: Sendable {
             event.genesysMessageId = receipt.genesysMessageID
             event.conversationId = receipt.conversationID
             event.correlationId = receipt.correlationID
+            if possibleDuplicate { event.possibleDuplicate = true }
             await status.publish(event)
             return .finished
 

@@ -28,6 +28,9 @@ public struct StatusEvent: Codable, Sendable, Equatable {
     public var correlationId: String?
     /// With `sent`: true when a redelivery was recognised as already sent (not sent again).
     public var duplicate: Bool?
+    /// With `sent`: true when an earlier send of this message was cut short by a crash before Genesys' answer
+    /// was recorded, so Genesys may have received it twice.
+    public var possibleDuplicate: Bool?
     /// With `circuit`: the new state (`open`, `half-open`, `closed`).
     public var circuitState: String?
 
@@ -65,6 +68,7 @@ public struct StatusEvent: Codable, Sendable, Equatable {
         writer.add("messageId", messageId)
         writer.add("nextAttemptAt", nextAttemptAt)
         writer.add("org", org)
+        writer.add("possibleDuplicate", possibleDuplicate)
         writer.add("reason", reason)
         writer.add("status", status.rawValue)
         writer.add("tenantId", tenantId)

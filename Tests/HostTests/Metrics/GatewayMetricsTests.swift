@@ -60,8 +60,12 @@ import Testing
         for status in statuses {
             await metrics.publish(StatusEvent(status: status, messageId: "m", tenantId: "acme", org: "eu"))
         }
+        var resent = StatusEvent(status: .sent, messageId: "m-2", tenantId: "acme", org: "eu")
+        resent.possibleDuplicate = true
+        await metrics.publish(resent)
         let exposition = try await scrape(metrics)
         let eu = Fixture.labels(Fixture.acmeEU)
+        #expect(exposition.value(prefix + "messages_possible_duplicates_total", eu) == 1)
         #expect(exposition.value(prefix + "messages_retried_total", eu) == 2)
         #expect(exposition.value(prefix + "messages_dead_lettered_total", eu) == 1)
         #expect(exposition.value(prefix + "messages_parked_total", eu) == 1)

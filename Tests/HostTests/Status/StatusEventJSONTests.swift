@@ -23,6 +23,7 @@ import Testing
         full.genesysCode = "service.unavailable"
         full.correlationId = "corr-1"
         full.duplicate = false
+        full.possibleDuplicate = true
         full.circuitState = "open"
         var negative = StatusEvent(status: .deadLettered, messageId: nil, tenantId: "t.x", org: "o.y")
         negative.attempt = -2
