@@ -89,4 +89,19 @@ struct APIContractIntegrationTests {
             }
         }
     }
+
+    @Test("open conversation: a receipt or typing event opens none, so it is refused (400 message.type) before anything is sent")
+    func onlyAMessageOpensAConversation() async throws {
+        try await APIHarness.run("open-kind", orgs: Self.orgs) { api in
+            let receipt = #"{"id":"r-1","type":"receipt","genesysMessageId":"g-1","customerId":"+15550001","status":"Delivered"}"#
+            let typing = #"{"id":"t-1","type":"typing","sender":{"id":"+15550001","idType":"Phone"}}"#
+            for first in [receipt, typing] {
+                let answer = try await api.call(
+                    "POST", "/v1/conversations", key: Self.tenantKey, json: #"{"kind":"open","message":\#(first)}"#)
+                #expect(answer.status == 400, "\(answer.text)")
+                #expect(answer.error["field"] as? String == "message.type")
+            }
+            #expect(api.sandbox.control.received().isEmpty, "nothing may reach Genesys")
+        }
+    }
 }
