@@ -144,6 +144,27 @@ import Testing
         }
     }
 
+    /// The server replaces an `X-Request-Id` it cannot use instead of refusing the request, so the document may not
+    /// constrain the header: a client following a stricter schema would be told a request fails that succeeds.
+    @Test func requestIdHeaderIsNotConstrainedBeyondWhatTheServerRefuses() throws {
+        let root = try Self.document()
+        let schema = try #require(Self.lookUp("#/components/parameters/RequestId/schema", in: root))
+        #expect(schema["type"]?.text == "string")
+        for keyword in ["minLength", "maxLength", "pattern", "format", "enum", "const"] {
+            #expect(schema[keyword] == nil, "X-Request-Id's schema says '\(keyword)', but the server takes any value")
+        }
+    }
+
+    /// The conversation routes treat an empty `queueId`, `toAddress` or `text` as missing (400), so the document must
+    /// not offer the empty string as valid.
+    @Test func conversationFieldsTheServerRequiresNonEmptyHaveMinLength() throws {
+        let root = try Self.document()
+        let properties = try #require(Self.lookUp("#/components/schemas/CreateConversationRequest/properties", in: root))
+        for field in ["queueId", "toAddress", "text"] {
+            #expect(properties[field]?["minLength"]?.text == "1", "CreateConversationRequest.\(field) needs minLength: 1")
+        }
+    }
+
     /// Every `$ref` points somewhere: into the document (`#/components/...`) or at a file next to it.
     @Test func referencesResolve() throws {
         let root = try Self.document()
