@@ -11,3 +11,4 @@ echo "== test"
 # One test at a time: several suites measure rates and latencies, and on 2 cores a parallel neighbour (a second
 # RabbitMQ booting for the crash tests, 1,000 messages end to end) would skew them.
 bash scripts/with-rabbitmq.sh swift test --skip-build --no-parallel
+bash scripts/api-contract.sh --short
