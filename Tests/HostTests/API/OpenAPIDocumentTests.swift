@@ -165,6 +165,20 @@ import Testing
         }
     }
 
+    /// An outbound conversation's messenger type goes to Genesys as it is: the document offers exactly the values
+    /// Genesys' own model (the sandbox's copy of it) allows, so a valid request is not refused by Genesys.
+    @Test func messengerTypesAreGenesysOwn() throws {
+        let models = Self.repository.appendingPathComponent("Sources/GenesysSandbox/Resources/open_messaging_models.json")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: models)) as? [String: Any]
+        let definition = (json?["definitions"] as? [String: Any])?["CreateOutboundMessagingConversationRequest"] as? [String: Any]
+        let property = (definition?["properties"] as? [String: Any])?["toAddressMessengerType"] as? [String: Any]
+        let genesys = try #require(property?["enum"] as? [String])
+        let root = try Self.document()
+        let documented = try #require(
+            Self.lookUp("#/components/schemas/CreateConversationRequest/properties/toAddressMessengerType/enum", in: root))
+        #expect(Set(documented.items.compactMap(\.text)) == Set(genesys))
+    }
+
     /// Every `$ref` points somewhere: into the document (`#/components/...`) or at a file next to it.
     @Test func referencesResolve() throws {
         let root = try Self.document()
