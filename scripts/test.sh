@@ -14,3 +14,5 @@ echo "== test"
 # with-redis.sh inside with-rabbitmq.sh: the tests see both GGW_AMQP_URL and GGW_REDIS_URL, and each script
 # stops its own server whatever happens.
 bash scripts/with-rabbitmq.sh bash scripts/with-redis.sh swift test --skip-build --no-parallel
+echo "== HTTP contract (schemathesis against docs/openapi.yaml)"
+bash scripts/api-contract.sh --short

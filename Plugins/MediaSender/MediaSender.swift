@@ -80,7 +80,8 @@ struct MediaSender: SenderPlugin {
                 field: "content[0].attachment.url", reason: "'url' must be an http(s) URL Genesys can fetch"))
         }
         let mime = attachment.mime.lowercased()
-        let parts = mime.split(separator: "/")
+        // Exactly one slash with text on both sides (docs/openapi.yaml): `image//png` or `/png` is no mime type.
+        let parts = mime.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
             return .failure(ValidationFailure(
                 field: "content[0].attachment.mime", reason: "'mime' must look like type/subtype, got '\(attachment.mime)'"))

@@ -139,7 +139,7 @@ struct APIOperationsIntegrationTests {
     func metrics() async throws {
         try await APIHarness.run("api-metrics", orgs: Self.orgs) { api in
             func sent(_ org: TestOrg) async throws -> Double {
-                let text = try await api.call("GET", "/metrics").text
+                let text = try await api.call("GET", "/metrics", key: APIHarness.adminKey).text
                 var total = 0.0
                 for line in text.split(separator: "\n") where !line.hasPrefix("#") {
                     let parts = line.split(separator: " ")

@@ -37,15 +37,17 @@ import Testing
             #expect(Set(received).count == 300)
             #expect(duplicates <= 16, "more duplicates than messages in flight: \(duplicates)")
 
-            // The process serves its API, and `run` counts HTTP requests into the same /metrics.
+            // The process serves its API, and `run` counts HTTP requests into the same /metrics, which the
+            // operations listener serves (and the public one no longer does).
             let http = CurlHTTPClient()
-            func get(_ path: String) async throws -> HTTPResponse {
+            func get(_ path: String, port: Int) async throws -> HTTPResponse {
                 try await http.execute(HTTPRequest(
-                    method: "GET", url: "http://127.0.0.1:\(run.apiPort)\(path)", headers: [], body: [],
+                    method: "GET", url: "http://127.0.0.1:\(port)\(path)", headers: [], body: [],
                     connectTimeout: .seconds(2), totalTimeout: .seconds(5)))
             }
-            #expect(try await get("/ready").status == 200)
-            let metrics = String(decoding: try await get("/metrics").body, as: UTF8.self)
+            #expect(try await get("/ready", port: run.apiPort).status == 200)
+            #expect(try await get("/metrics", port: run.apiPort).status == 404)
+            let metrics = String(decoding: try await get("/metrics", port: run.opsPort).body, as: UTF8.self)
             await http.shutdown()
             #expect(metrics.contains(#"hb_requests{http_route="/ready",http_request_method="GET",http_response_status_code="200"} 1"#))
             #expect(metrics.contains(#"genesys_gateway_messages_sent_total{tenant="acme",org="us"}"#))
@@ -59,11 +61,13 @@ import Testing
         let arguments: [String]
         let environment: [String: String]
         let apiPort: Int
+        let opsPort: Int
         let sandbox: RunningSandbox
         var process: Process
 
-        init(arguments: [String], environment: [String: String], apiPort: Int, sandbox: RunningSandbox) throws {
+        init(arguments: [String], environment: [String: String], apiPort: Int, opsPort: Int, sandbox: RunningSandbox) throws {
             self.apiPort = apiPort
+            self.opsPort = opsPort
             self.arguments = arguments
             self.environment = environment
             self.sandbox = sandbox
@@ -108,13 +112,14 @@ import Testing
             publisher.stop()
             await publisherRun
             let apiPort = try FreePort.pick()
+            let opsPort = try FreePort.pick()
             let run = try GatewayRun(
                 arguments: [
                     BuiltPlugins.buildDirectory + "/genesys-gateway", "run", "--config-dir", setup.configDirectory,
                     "--plugins-dir", setup.pluginsDirectory, "--state-dir", state, "--amqp-url", url, "--queue-prefix", prefix,
-                    "--api-port", String(apiPort),
+                    "--api-port", String(apiPort), "--ops-port", String(opsPort),
                 ],
-                environment: setup.environment, apiPort: apiPort, sandbox: setup.sandbox)
+                environment: setup.environment, apiPort: apiPort, opsPort: opsPort, sandbox: setup.sandbox)
             defer { run.stop() }
             try await body(run)
         }

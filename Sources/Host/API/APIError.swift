@@ -27,12 +27,16 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     public var retryAfter: Duration?
     /// The `WWW-Authenticate` challenge of a 401 (`Bearer` where an API key is expected; none for the webhook).
     public var challenge: String?
+    /// The `Allow` header of a 405: the methods the path does serve.
+    public var allow: String?
 
     public init(
         _ status: HTTPStatus, code: String, message: String, field: String? = nil, tenantID: String? = nil,
-        org: String? = nil, genesys: GenesysError? = nil, retryAfter: Duration? = nil, challenge: String? = nil
+        org: String? = nil, genesys: GenesysError? = nil, retryAfter: Duration? = nil, challenge: String? = nil,
+        allow: String? = nil
     ) {
         self.challenge = challenge
+        self.allow = allow
         self.status = status
         self.code = code
         self.message = message
@@ -50,6 +54,7 @@ public struct APIError: Error, Sendable, HTTPResponseError {
             headers[.retryAfter] = String(max(1, Int64(saturating: retryAfter.seconds.rounded(.up))))
         }
         if let challenge { headers[.wwwAuthenticate] = challenge }
+        if let allow { headers[.allow] = allow }
         let body = try JSONEncoder.api.encode(Envelope(error: Body(self, requestID: requestID)))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

@@ -73,6 +73,9 @@ struct ConversationRoutes {
             status: .created)
     }
 
+    /// The Genesys endpoint of an inbound message, the only kind that opens a conversation.
+    static let openingEndpoint = "/inbound/open/message"
+
     /// Genesys opens an Open Messaging conversation with the customer's first message: sent now, through the
     /// message plugins, with the conversation id prefetched.
     private func createOpen(
@@ -86,6 +89,13 @@ struct ConversationRoutes {
         if let org = create.org, first["org"] == nil { first["org"] = org }
         let checked = try messages.check(
             Array(try JSONSerialization.data(withJSONObject: first)), request: request, context: context, tenant: tenant)
+        // Genesys opens a conversation only for an inbound message; an event or a receipt belongs to a conversation
+        // that exists. Refused before anything is sent, rather than sent and answered 502 for want of a conversation.
+        guard checked.genesysRequest.path.contains(Self.openingEndpoint) else {
+            throw APIError.invalidBody(
+                "an open conversation starts with a customer's message (text or media), not a '\(checked.message.type)'",
+                field: "message.type")
+        }
         let receipt = try await messages.deliver(checked, context)
         guard let conversation = receipt.conversationID else {
             throw APIError.unavailable("Genesys accepted the message but named no conversation", org: receipt.org, retryAfter: nil)

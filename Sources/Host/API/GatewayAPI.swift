@@ -3,7 +3,8 @@ import Logging
 import ServiceLifecycle
 
 /// The gateway's HTTP API (docs/openapi.yaml): tenant routes under `/v1` behind tenant API keys, the Genesys
-/// webhook, operations routes, and `/admin` behind the admin key.
+/// webhook, operations routes, and `/admin` behind the admin key — on one listener, or split between a public
+/// and an operations listener (``APIListener``).
 public struct GatewayAPI: Sendable {
     public let services: APIServices
 
@@ -11,14 +12,37 @@ public struct GatewayAPI: Sendable {
         self.services = services
     }
 
-    /// Every route, with its middleware.
-    public func makeRouter() -> Router<APIRequestContext> {
+    /// The routes of `listener`, with their middleware.
+    public func makeRouter(for listener: APIListener = .single(openMetrics: false)) -> Router<APIRequestContext> {
+        // The routes are registered once on a bare router only to learn each path's methods, which the 405
+        // middleware needs before the real routes are added behind it.
+        let probe = Router(context: APIRequestContext.self)
+        register(listener, on: probe)
+        let allowed = AllowedMethods(routes: probe.routes.map { (path: $0.path.description, method: $0.method) })
+
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         // Requests by route template, method and status (bounded labels), through swift-metrics: counted once
         // `main` bootstraps the metrics system with ``GatewayMetrics/factory``, which `run` does.
         router.add(middleware: MetricsMiddleware())
-        OperationsRoutes(services: services).register(on: router)
+        router.add(middleware: MethodNotAllowedMiddleware(allowed: allowed))
+        register(listener, on: router)
+        return router
+    }
+
+    private func register(_ listener: APIListener, on router: Router<APIRequestContext>) {
+        HealthRoutes(services: services).register(on: router)
+        if listener.servesOperations {
+            if let metrics = services.metrics {
+                if listener == .single(openMetrics: false) {
+                    router.group().add(middleware: AdminAuthenticator(adminKey: services.adminKey)).addMetricsRoute(metrics)
+                } else {
+                    router.addMetricsRoute(metrics)
+                }
+            }
+            AdminRoutes(services: services).register(on: router.group("admin").add(middleware: AdminAuthenticator(adminKey: services.adminKey)))
+        }
+        guard listener.servesTenantRoutes else { return }
         if let webhook = services.webhook {
             WebhookRoutes(handler: webhook).register(on: router)
         }
@@ -26,17 +50,17 @@ public struct GatewayAPI: Sendable {
         let messages = MessageRoutes(services: services)
         messages.register(on: tenantRoutes)
         ConversationRoutes(services: services, messages: messages).register(on: tenantRoutes)
-        AdminRoutes(services: services).register(on: router.group("admin").add(middleware: AdminAuthenticator(adminKey: services.adminKey)))
-        return router
     }
 
-    /// The HTTP server, as a `Service` for the gateway's service group.
-    /// - Parameter onServerRunning: told the bound port (use port 0 in tests for a free one).
+    /// The HTTP server of one listener, as a `Service` for the gateway's service group.
+    /// - Parameters:
+    ///   - listener: which routes it serves.
+    ///   - onServerRunning: told the bound port (use port 0 in tests for a free one).
     public func makeApplication(
-        host: String, port: Int, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        _ listener: APIListener, host: String, port: Int, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol & Service {
         Application(
-            router: makeRouter(),
+            router: makeRouter(for: listener),
             configuration: .init(address: .hostname(host, port: port), serverName: "genesys-gateway"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: services.logger)

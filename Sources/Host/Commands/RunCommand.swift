@@ -42,6 +42,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Where the admin API key is, as env:NAME or file:/path; the admin API is off when it cannot be read.")
     var adminKey: String = GatewayEnvironment.value("GGW_ADMIN_KEY_REF") ?? "env:GGW_ADMIN_API_KEY"
 
+    @Option(help: "Port of the operations listener (/metrics, /admin, /health, /ready; env GGW_OPS_PORT); the public listener then serves neither /metrics nor /admin.")
+    var opsPort: Int?
+
+    @Option(help: "Address the operations listener binds to (env GGW_OPS_HOST).")
+    var opsHost: String = GatewayEnvironment.value("GGW_OPS_HOST") ?? "127.0.0.1"
+
+    @Flag(help: "Without --ops-port: serve /metrics on the public listener without the admin key.")
+    var publicMetrics = false
+
     @Option(help: "Milliseconds an API request waits for its org's rate limiter before it is answered 429.")
     var apiMaxLimiterWaitMs: Int = 2000
 
@@ -68,6 +77,12 @@ struct RunCommand: AsyncParsableCommand {
                 stateManagerURL: stateManagerURL ?? GatewayEnvironment.value("GGW_STATE_MANAGER_URL"), maxConnectionsPerHost: maxConnectionsPerHost,
                 api: APISettings(
                     host: apiHost, port: apiPort, adminKey: adminSecret, maxLimiterWait: .milliseconds(apiMaxLimiterWaitMs),
+                    operations: (opsPort ?? GatewayEnvironment.value("GGW_OPS_PORT").flatMap(Int.init)).map { port in
+                        APISettings.Listener(host: opsHost, port: port) { port in
+                            logger.info("operations API listening", metadata: ["address": "http://\(opsHost):\(port)"])
+                        }
+                    },
+                    publicMetrics: publicMetrics,
                     onServerRunning: { port in logger.info("HTTP API listening", metadata: ["address": "http://\(apiHost):\(port)"]) }),
                 configDirectory: sources.configDir),
             logger: logger)

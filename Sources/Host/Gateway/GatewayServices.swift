@@ -41,7 +41,8 @@ public struct GatewayServices: Sendable {
     private let consumer: OutboundConsumer
     private let stateManager: StateManagerSink?
     private let reloader: ConfigReloader?
-    private let apiServer: (any Service)?
+    /// The public listener, and the operations listener when there is one.
+    private let apiServers: [any Service]
     public let metrics: GatewayMetrics
     private let logger: Logger
 
@@ -87,7 +88,7 @@ public struct GatewayServices: Sendable {
         consumer = OutboundConsumer(
             client: amqp, delivery: delivery, registry: registry, status: pipelineStatus, backlog: backlog, clock: clock,
             perOrgInFlight: settings.perOrgInFlight, shutdownTimeout: settings.shutdownTimeout, logger: logger)
-        apiServer = settings.api.map { api in
+        apiServers = settings.api.map { api -> [any Service] in
             let webhook = WebhookHandler(
                 registry: registry, publisher: InboundPublisher(client: amqp, exchange: settings.amqp.topology.inboundExchange),
                 deduplicator: WebhookDeduplicator(clock: clock),
@@ -96,8 +97,12 @@ public struct GatewayServices: Sendable {
                 registry: registry, delivery: delivery, amqp: amqp, status: outward, statuses: statuses,
                 conversations: conversations, metrics: metrics, backlog: backlog, reloader: reloader, webhook: webhook, adminKey: api.adminKey,
                 maxLimiterWait: api.maxLimiterWait, clock: clock, logger: logger)
-            return GatewayAPI(services: services).makeApplication(host: api.host, port: api.port, onServerRunning: api.onServerRunning)
-        }
+            let gatewayAPI = GatewayAPI(services: services)
+            let main: any Service = gatewayAPI.makeApplication(
+                api.publicListener, host: api.host, port: api.port, onServerRunning: api.onServerRunning)
+            guard let ops = api.operations else { return [main] }
+            return [main, gatewayAPI.makeApplication(.operations, host: ops.host, port: ops.port, onServerRunning: ops.onServerRunning)]
+        } ?? []
     }
 
     /// Runs until SIGTERM/SIGINT (or the task is cancelled), then shuts down in order.
@@ -106,7 +111,7 @@ public struct GatewayServices: Sendable {
             configuration: .init(
                 // Stopped in reverse: the API stops taking requests first, the consumer finishes its messages last.
                 services: [.init(service: consumer)] + (stateManager.map { [.init(service: $0)] } ?? [])
-                    + (reloader.map { [.init(service: $0)] } ?? []) + (apiServer.map { [.init(service: $0)] } ?? []),
+                    + (reloader.map { [.init(service: $0)] } ?? []) + apiServers.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await http.shutdown()

@@ -120,16 +120,20 @@ import Testing
         }
     }
 
-    /// The key each part of the API asks for: /v1 a tenant key, /admin the admin key, the webhook Genesys'
-    /// signature, the operations routes nothing.
+    /// The key each part of the API asks for: /v1 a tenant key, /admin the admin key, /metrics the admin key or
+    /// none (the operations listener, `--public-metrics`), the webhook Genesys' signature, /health and /ready nothing.
     @Test func securityMatchesTheMiddleware() throws {
         for (route, _, operation) in try Self.documentedOperations(try Self.document()) {
-            let schemes = Set((operation["security"]?.items ?? []).flatMap { $0.pairs.map(\.key) })
+            let alternatives = operation["security"]?.items ?? []
+            let schemes = Set(alternatives.flatMap { $0.pairs.map(\.key) })
             let expected: Set<String>
             if route.path.hasPrefix("/v1/") {
                 expected = ["tenantKey"]
             } else if route.path.hasPrefix("/admin/") {
                 expected = ["adminKey"]
+            } else if route.path == "/metrics" {
+                expected = ["adminKey"]
+                #expect(alternatives.contains { $0.pairs.isEmpty }, "/metrics is open on the operations listener: document '- {}' beside the admin key")
             } else if route.path.hasPrefix("/webhooks/") {
                 expected = ["genesysSignature"]
             } else {
@@ -138,6 +142,41 @@ import Testing
             #expect(operation["security"] != nil, "\(route) does not state its security (use 'security: []' for none)")
             #expect(schemes == expected, "\(route) documents security \(schemes.sorted()), expected \(expected.sorted())")
         }
+    }
+
+    /// The server replaces an `X-Request-Id` it cannot use instead of refusing the request, so the document may not
+    /// constrain the header: a client following a stricter schema would be told a request fails that succeeds.
+    @Test func requestIdHeaderIsNotConstrainedBeyondWhatTheServerRefuses() throws {
+        let root = try Self.document()
+        let schema = try #require(Self.lookUp("#/components/parameters/RequestId/schema", in: root))
+        #expect(schema["type"]?.text == "string")
+        for keyword in ["minLength", "maxLength", "pattern", "format", "enum", "const"] {
+            #expect(schema[keyword] == nil, "X-Request-Id's schema says '\(keyword)', but the server takes any value")
+        }
+    }
+
+    /// The conversation routes treat an empty `queueId`, `toAddress` or `text` as missing (400), so the document must
+    /// not offer the empty string as valid.
+    @Test func conversationFieldsTheServerRequiresNonEmptyHaveMinLength() throws {
+        let root = try Self.document()
+        let properties = try #require(Self.lookUp("#/components/schemas/CreateConversationRequest/properties", in: root))
+        for field in ["queueId", "toAddress", "text"] {
+            #expect(properties[field]?["minLength"]?.text == "1", "CreateConversationRequest.\(field) needs minLength: 1")
+        }
+    }
+
+    /// An outbound conversation's messenger type goes to Genesys as it is: the document offers exactly the values
+    /// Genesys' own model (the sandbox's copy of it) allows, so a valid request is not refused by Genesys.
+    @Test func messengerTypesAreGenesysOwn() throws {
+        let models = Self.repository.appendingPathComponent("Sources/GenesysSandbox/Resources/open_messaging_models.json")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: models)) as? [String: Any]
+        let definition = (json?["definitions"] as? [String: Any])?["CreateOutboundMessagingConversationRequest"] as? [String: Any]
+        let property = (definition?["properties"] as? [String: Any])?["toAddressMessengerType"] as? [String: Any]
+        let genesys = try #require(property?["enum"] as? [String])
+        let root = try Self.document()
+        let documented = try #require(
+            Self.lookUp("#/components/schemas/CreateConversationRequest/properties/toAddressMessengerType/enum", in: root))
+        #expect(Set(documented.items.compactMap(\.text)) == Set(genesys))
     }
 
     /// Every `$ref` points somewhere: into the document (`#/components/...`) or at a file next to it.

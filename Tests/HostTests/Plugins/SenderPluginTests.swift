@@ -84,6 +84,8 @@ import Testing
         ("video", "Image", "image/png", "", "content[0].attachment.mediaType", "message type 'video' needs mediaType 'Video', got 'Image'"),
         ("media", "Sticker", "image/png", "", "content[0].attachment.mediaType", "'mediaType' must be one of Image, Video, Audio, File, got 'Sticker'"),
         ("media", "File", "pdf", "", "content[0].attachment.mime", "'mime' must look like type/subtype, got 'pdf'"),
+        ("media", "File", "application//pdf", "", "content[0].attachment.mime", "'mime' must look like type/subtype, got 'application//pdf'"),
+        ("image", "Image", "/image/png", "", "content[0].attachment.mime", "'mime' must look like type/subtype, got '/image/png'"),
         ("media", "Image", "image/png", #",{"contentType":"Attachment"}"#, "content", "Genesys accepts one attachment per message, got 2"),
     ])
     func mediaRefusesWhatGenesysWouldRefuse(type: String, mediaType: String, mime: String, extra: String, field: String, reason: String) throws {

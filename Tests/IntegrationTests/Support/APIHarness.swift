@@ -10,6 +10,8 @@ struct APIHarness: Sendable {
     static let adminKey = "test-admin-key-0001"
 
     let baseURL: String
+    /// The operations listener's address, when the harness started one.
+    let opsBaseURL: String?
     let sandbox: RunningSandbox
     let gateway: GatewayServices
     let probe: BrokerProbe
@@ -32,9 +34,12 @@ struct APIHarness: Sendable {
     }
 
     /// Starts sandbox (posting agent messages to the gateway's webhook), gateway and API; runs `body`; stops them.
+    /// - Parameters:
+    ///   - operationsListener: also serve the operations listener (`run --ops-port`) on a free port.
+    ///   - publicMetrics: `run --public-metrics`.
     static func run<T: Sendable>(
-        _ name: String, orgs: [TestOrg], maxLimiterWait: Duration = .seconds(2),
-        _ body: @Sendable (APIHarness) async throws -> T
+        _ name: String, orgs: [TestOrg], maxLimiterWait: Duration = .seconds(2), operationsListener: Bool = false,
+        publicMetrics: Bool = false, _ body: @Sendable (APIHarness) async throws -> T
     ) async throws -> T {
         let url = try BrokerProbe.url
         let topology = BrokerProbe.uniqueTopology(name)
@@ -43,10 +48,12 @@ struct APIHarness: Sendable {
         let logger = Logger.quiet("api")
         let port = try FreePort.pick()
         let baseURL = "http://127.0.0.1:\(port)"
+        let opsPort = operationsListener ? try FreePort.pick() : nil
         return try await GatewayHarness.withSandbox(
             orgs: orgs, webhooksTo: baseURL, webhookRetryIntervalMilliseconds: 200, logger: logger
         ) { setup in
             let (ready, readySignal) = AsyncStream<Void>.makeStream()
+            let listeners = opsPort == nil ? 1 : 2
             let gateway = try GatewayServices(
                 configuration: setup.configuration,
                 settings: .init(
@@ -54,18 +61,19 @@ struct APIHarness: Sendable {
                     stateDirectory: TemporaryDirectory.fresh(), shutdownTimeout: .seconds(5),
                     api: APISettings(
                         host: "127.0.0.1", port: port, adminKey: Secret(adminKey), maxLimiterWait: maxLimiterWait,
+                        operations: opsPort.map { APISettings.Listener(port: $0) { _ in readySignal.yield() } }, publicMetrics: publicMetrics,
                         onServerRunning: { _ in readySignal.yield() }),
                     configDirectory: setup.configDirectory),
                 secrets: setup.secrets, logger: logger)
             let http = CurlHTTPClient()
             let harness = APIHarness(
-                baseURL: baseURL, sandbox: setup.sandbox, gateway: gateway, probe: probe, topology: topology,
+                baseURL: baseURL, opsBaseURL: opsPort.map { "http://127.0.0.1:\($0)" }, sandbox: setup.sandbox, gateway: gateway, probe: probe, topology: topology,
                 configDirectory: setup.configDirectory, environment: setup.environment, http: http)
             let result = try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask { try await gateway.run(); return nil }
                 defer { group.cancelAll() }
                 var iterator = ready.makeAsyncIterator()
-                _ = await iterator.next()
+                for _ in 0..<listeners { _ = await iterator.next() }
                 _ = await harness.eventually { gateway.amqp.isConnected }
                 return try await body(harness)
             }
@@ -74,13 +82,15 @@ struct APIHarness: Sendable {
         }
     }
 
-    /// One request to the gateway's API.
-    func call(_ method: String, _ path: String, key: String? = nil, json: String? = nil, headers: [(String, String)] = []) async throws -> Answer {
+    /// One request to the gateway's API (to `base` when given: ``opsBaseURL``).
+    func call(
+        _ method: String, _ path: String, key: String? = nil, json: String? = nil, headers: [(String, String)] = [], base: String? = nil
+    ) async throws -> Answer {
         var all = headers
         if let key { all.append(("Authorization", "Bearer \(key)")) }
         if json != nil { all.append(("Content-Type", "application/json")) }
         let response = try await http.execute(HTTPRequest(
-            method: method, url: baseURL + path, headers: all, body: Array((json ?? "").utf8),
+            method: method, url: (base ?? baseURL) + path, headers: all, body: Array((json ?? "").utf8),
             connectTimeout: .seconds(2), totalTimeout: .seconds(15)))
         return Answer(status: response.status, headers: response.headers, body: response.body)
     }

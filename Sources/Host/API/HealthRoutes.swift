@@ -1,9 +1,9 @@
 import Hummingbird
 
-/// `GET /health` (the process answers), `GET /ready` (RabbitMQ connected, tenants loaded, the idempotency record
-/// writable) and `GET /metrics` (Prometheus text format). Open to anyone who can reach the port, as load
-/// balancers and Prometheus expect.
-struct OperationsRoutes {
+/// `GET /health` (the process answers) and `GET /ready` (RabbitMQ connected, tenants loaded, the idempotency record
+/// writable), on every listener and open to anyone who can reach it, as load balancers expect. (`/metrics` is
+/// the listener's choice: ``GatewayAPI``.)
+struct HealthRoutes {
     let services: APIServices
 
     struct Readiness: Encodable {
@@ -26,9 +26,6 @@ struct OperationsRoutes {
             let readiness = Readiness(
                 ready: problems.isEmpty, rabbitmq: connected ? "connected" : "disconnected", tenants: tenants, problems: problems)
             return try Response.json(readiness, status: problems.isEmpty ? .ok : .serviceUnavailable)
-        }
-        if let metrics = services.metrics {
-            router.addMetricsRoute(metrics)
         }
     }
 }
