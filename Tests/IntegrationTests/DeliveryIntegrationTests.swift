@@ -2,6 +2,7 @@ import Foundation
 import GatewayTestSupport
 import GenesysSandbox
 import GatewayHost
+import PluginKit
 import Testing
 
 /// Integration: the delivery core against the real sandbox over loopback — tokens, 401, 429, 404, 400.
@@ -108,9 +109,16 @@ import Testing
 
     @Test func aBodyGenesysRefusesIsDeadLetteredWithItsCodeAndField() async throws {
         try await GatewayHarness.run(orgs: [Self.acme]) { gateway in
-            // Passes the plugin's shape check, but month 13 is no date: the sandbox's schema check refuses it.
-            let bytes = GatewayHarness.textMessage(id: "bad-date", org: Self.acme, createdAt: "2026-13-45T10:00:00Z")
-            let outcome = await gateway.delivery.deliver(DeliveryRequest(bytes: bytes))
+            // The plugin checks dates as Genesys does, so the bad date goes into the request it built: month 13 is
+            // no date, and the sandbox's schema check refuses it.
+            let bytes = GatewayHarness.textMessage(id: "bad-date", org: Self.acme, createdAt: "2026-11-25T10:00:00Z")
+            let org = try #require(gateway.registry.tenant(Self.acme.tenant)?.org(named: Self.acme.name))
+            let built = try org.senders["text"].map { try $0.buildRequest(message: bytes, context: org.context).get() }
+            var request = DeliveryRequest(bytes: bytes)
+            request.prebuilt = try #require(built).withBody { body in
+                Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "2026-11-25T10:00:00Z", with: "2026-13-45T10:00:00Z").utf8)
+            }
+            let outcome = await gateway.delivery.deliver(request)
             guard case .deadLetter(_, let error) = outcome else {
                 Issue.record("expected a dead-letter, got \(outcome)")
                 return
@@ -148,5 +156,12 @@ extension DeliveryOutcome {
     var isDelivered: Bool {
         if case .delivered = self { return true }
         return false
+    }
+}
+
+extension PluginRequest {
+    /// The same request with its body changed.
+    func withBody(_ change: ([UInt8]) -> [UInt8]) -> PluginRequest {
+        PluginRequest(method: method, path: path, body: change(body))
     }
 }

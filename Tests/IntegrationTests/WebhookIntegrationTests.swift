@@ -142,7 +142,7 @@ import Testing
         configs.write("acme.yaml", TenantYAML(id: "acme", orgs: [
             .init(
                 name: "us", baseURL: "http://127.0.0.1:9", clientID: "acme-us-client", clientSecret: .env("CLIENT_SECRET"),
-                integrationID: "acme-us-integration", webhookSecret: .env("WEBHOOK_SECRET")),
+                integrationID: "acme-us-integration", webhookSecret: .env("WEBHOOK_SECRET"), messageTypes: ["text", "receipt"]),
         ]).text)
         let plugins = BuiltPlugins.directory(with: BuiltPlugins.shipped)
         let secrets = SecretResolver(environment: ["CLIENT_SECRET": "s", "WEBHOOK_SECRET": secret])
