@@ -26,7 +26,9 @@ public struct GatewayAPI: Sendable {
         let messages = MessageRoutes(services: services)
         messages.register(on: tenantRoutes)
         ConversationRoutes(services: services, messages: messages).register(on: tenantRoutes)
-        AdminRoutes(services: services).register(on: router.group("admin").add(middleware: AdminAuthenticator(adminKey: services.adminKey)))
+        let admin = router.group("admin").add(middleware: AdminAuthenticator(adminKey: services.adminKey))
+        AdminRoutes(services: services).register(on: admin)
+        ReplicaRoutes(services: services).register(on: admin)
         return router
     }
 

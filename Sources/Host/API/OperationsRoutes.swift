@@ -1,7 +1,8 @@
 import Hummingbird
 
 /// `GET /health` (the process answers), `GET /ready` (RabbitMQ connected, tenants loaded, the idempotency record
-/// writable) and `GET /metrics` (Prometheus text format). Open to anyone who can reach the port, as load
+/// writable; in shared mode also whether Redis answered the last heartbeat — reported, not required, since every
+/// shared part falls back to this replica's own while Redis is away) and `GET /metrics` (Prometheus text format). Open to anyone who can reach the port, as load
 /// balancers and Prometheus expect.
 struct OperationsRoutes {
     let services: APIServices
@@ -9,6 +10,8 @@ struct OperationsRoutes {
     struct Readiness: Encodable {
         var ready: Bool
         var rabbitmq: String
+        /// `connected` or `disconnected` in shared mode; absent for a single process.
+        var redis: String?
         var tenants: Int
         var problems: [String]
     }
@@ -23,7 +26,8 @@ struct OperationsRoutes {
             if tenants == 0 { problems.append("no tenant config is loaded") }
             if let problem = services.delivery.sent.writeProblem { problems.append(problem) }
             let readiness = Readiness(
-                ready: problems.isEmpty, rabbitmq: connected ? "connected" : "disconnected", tenants: tenants, problems: problems)
+                ready: problems.isEmpty, rabbitmq: connected ? "connected" : "disconnected",
+                redis: services.replicas.map { $0.isRedisReachable ? "connected" : "disconnected" }, tenants: tenants, problems: problems)
             return try Response.json(readiness, status: problems.isEmpty ? .ok : .serviceUnavailable)
         }
         if let metrics = services.metrics {
