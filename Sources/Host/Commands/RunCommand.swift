@@ -57,6 +57,7 @@ struct RunCommand: AsyncParsableCommand {
     var replicaId: String?
 
     func run() async throws {
+        let shared = try sharedMode()
         let logger = Logger(label: "genesys-gateway")
         let configuration = GatewayConfiguration.load(
             configDirectory: sources.configDir, pluginsDirectory: sources.pluginsDir, logger: logger)
@@ -71,7 +72,6 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let adminSecret = try adminKeySecret(logger: logger)
-        let shared = try sharedMode()
         let gateway = try GatewayServices(
             configuration: configuration,
             settings: .init(
