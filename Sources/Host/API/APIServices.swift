@@ -16,6 +16,8 @@ public struct APIServices: Sendable {
     /// Each org's messages waiting in its queue and in the gateway (nil when this gateway consumes no queue).
     public var backlog: OrgBacklogBoard?
     public var reloader: (any ConfigReloading)?
+    /// This replica's heartbeat and the others' in shared mode; nil for a single process.
+    public var replicas: ReplicaDirectory?
     public var webhook: WebhookHandler?
     public var adminKey: Secret?
     /// How long an API request waits for its org's rate limiter before it is answered 429.
@@ -29,7 +31,7 @@ public struct APIServices: Sendable {
     public init(
         registry: TenantRegistry, delivery: DeliveryService, amqp: AMQPClient, status: any StatusSink, statuses: MessageStatusStore,
         conversations: ConversationDirectory, metrics: GatewayMetrics? = nil, backlog: OrgBacklogBoard? = nil, reloader: (any ConfigReloading)? = nil,
-        webhook: WebhookHandler? = nil, adminKey: Secret? = nil, maxLimiterWait: Duration = .seconds(2),
+        replicas: ReplicaDirectory? = nil, webhook: WebhookHandler? = nil, adminKey: Secret? = nil, maxLimiterWait: Duration = .seconds(2),
         publishTimeout: Duration = .seconds(5), clock: any MonotonicClock = SystemClock(), logger: Logger
     ) {
         self.clock = clock
@@ -42,6 +44,7 @@ public struct APIServices: Sendable {
         self.metrics = metrics
         self.backlog = backlog
         self.reloader = reloader
+        self.replicas = replicas
         self.webhook = webhook
         self.adminKey = adminKey
         self.maxLimiterWait = maxLimiterWait

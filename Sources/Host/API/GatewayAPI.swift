@@ -40,7 +40,9 @@ public struct GatewayAPI: Sendable {
                     router.addMetricsRoute(metrics)
                 }
             }
-            AdminRoutes(services: services).register(on: router.group("admin").add(middleware: AdminAuthenticator(adminKey: services.adminKey)))
+            let admin = router.group("admin").add(middleware: AdminAuthenticator(adminKey: services.adminKey))
+            AdminRoutes(services: services).register(on: admin)
+            ReplicaRoutes(services: services).register(on: admin)
         }
         guard listener.servesTenantRoutes else { return }
         if let webhook = services.webhook {

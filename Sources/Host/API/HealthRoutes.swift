@@ -1,14 +1,17 @@
 import Hummingbird
 
 /// `GET /health` (the process answers) and `GET /ready` (RabbitMQ connected, tenants loaded, the idempotency record
-/// writable), on every listener and open to anyone who can reach it, as load balancers expect. (`/metrics` is
-/// the listener's choice: ``GatewayAPI``.)
+/// writable; in shared mode also whether Redis answered the last heartbeat — reported, not required, since every
+/// shared part falls back to this replica's own while Redis is away), on every listener and open to anyone who
+/// can reach it, as load balancers expect. (`/metrics` is the listener's choice: ``GatewayAPI``.)
 struct HealthRoutes {
     let services: APIServices
 
     struct Readiness: Encodable {
         var ready: Bool
         var rabbitmq: String
+        /// `connected` or `disconnected` in shared mode; absent for a single process.
+        var redis: String?
         var tenants: Int
         var problems: [String]
     }
@@ -24,7 +27,8 @@ struct HealthRoutes {
             if let problem = services.delivery.sent.writeProblem { problems.append(problem) }
             if let problem = await services.conversations.writeProblem { problems.append(problem) }
             let readiness = Readiness(
-                ready: problems.isEmpty, rabbitmq: connected ? "connected" : "disconnected", tenants: tenants, problems: problems)
+                ready: problems.isEmpty, rabbitmq: connected ? "connected" : "disconnected",
+                redis: services.replicas.map { $0.isRedisReachable ? "connected" : "disconnected" }, tenants: tenants, problems: problems)
             return try Response.json(readiness, status: problems.isEmpty ? .ok : .serviceUnavailable)
         }
     }

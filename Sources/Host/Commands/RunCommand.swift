@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import Logging
 import Metrics
+import RedisClient
 import ServiceLifecycle
 
 /// `genesys-gateway run`: load plugins and tenants, consume `genesys.outbound`, deliver to Genesys, until
@@ -54,7 +56,17 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds an API request waits for its org's rate limiter before it is answered 429.")
     var apiMaxLimiterWaitMs: Int = 2000
 
+    @Option(help: "Shared mode: redis://HOST:PORT[/DB] (env GGW_REDIS_URL). Org rate limits and tokens are kept there, one for all replicas.")
+    var redisURL: String?
+
+    @Option(help: "Where the Redis password is, as env:NAME or file:/path (shared mode only).")
+    var redisPassword: String?
+
+    @Option(help: "This replica's id in shared mode, unique in the cluster (default <host>-<pid>).")
+    var replicaId: String?
+
     func run() async throws {
+        let shared = try sharedMode()
         let logger = Logger(label: "genesys-gateway")
         let configuration = GatewayConfiguration.load(
             configDirectory: sources.configDir, pluginsDirectory: sources.pluginsDir, logger: logger)
@@ -84,7 +96,7 @@ struct RunCommand: AsyncParsableCommand {
                     },
                     publicMetrics: publicMetrics,
                     onServerRunning: { port in logger.info("HTTP API listening", metadata: ["address": "http://\(apiHost):\(port)"]) }),
-                configDirectory: sources.configDir),
+                configDirectory: sources.configDir, shared: shared),
             logger: logger)
         // The one process-wide setting: HTTP request metrics (Hummingbird's middleware) go to the same registry.
         MetricsSystem.bootstrap(gateway.metrics.factory)
@@ -95,6 +107,33 @@ struct RunCommand: AsyncParsableCommand {
                 "plugins": "\(configuration.plugins.plugins.map(\.name).joined(separator: ","))",
             ])
         try await gateway.run()
+    }
+
+    /// Shared mode's settings from `--redis-url`, `--redis-password` and `--replica-id`; nil without a URL.
+    private func sharedMode() throws -> SharedModeSettings? {
+        guard let redisURL = redisURL ?? GatewayEnvironment.value("GGW_REDIS_URL") else {
+            guard redisPassword == nil else { throw ValidationError("--redis-password needs --redis-url") }
+            return nil
+        }
+        let url: RedisURL
+        do {
+            url = try RedisURL(parsing: redisURL)
+        } catch {
+            throw ValidationError("--redis-url: \(error)")
+        }
+        var password: Secret?
+        if let redisPassword {
+            guard let reference = SecretReference(parsing: redisPassword) else {
+                throw ValidationError("--redis-password must be env:NAME or file:/absolute/path, not the password itself")
+            }
+            do {
+                password = try SecretResolver().resolve(reference)
+            } catch {
+                throw ValidationError("--redis-password: \(error)")
+            }
+        }
+        let replicaID = replicaId ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        return SharedModeSettings(url: url, password: password, replicaID: replicaID)
     }
 
     /// The admin key, or nil (admin API off) when its reference names nothing readable.

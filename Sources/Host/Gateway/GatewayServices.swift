@@ -1,4 +1,5 @@
 import Logging
+import RedisClient
 import ServiceLifecycle
 
 /// The running gateway: everything `run` starts, wired together, under one `ServiceGroup`.
@@ -18,11 +19,15 @@ public struct GatewayServices: Sendable {
         public var api: APISettings?
         /// The tenant config directory to watch and reload (SIGHUP, file changes, admin API); nil never reloads.
         public var configDirectory: String?
+        /// Shared mode: org limits and tokens in Redis, one for all replicas; nil keeps everything in this process.
+        public var shared: SharedModeSettings?
 
         public init(
             amqp: AMQPClient.Settings, perOrgInFlight: Int = 256, stateDirectory: String, shutdownTimeout: Duration = .seconds(10),
-            stateManagerURL: String? = nil, maxConnectionsPerHost: Int = 256, api: APISettings? = nil, configDirectory: String? = nil
+            stateManagerURL: String? = nil, maxConnectionsPerHost: Int = 256, api: APISettings? = nil, configDirectory: String? = nil,
+            shared: SharedModeSettings? = nil
         ) {
+            self.shared = shared
             self.api = api
             self.configDirectory = configDirectory
             self.maxConnectionsPerHost = maxConnectionsPerHost
@@ -43,6 +48,9 @@ public struct GatewayServices: Sendable {
     private let reloader: ConfigReloader?
     /// The public listener, and the operations listener when there is one.
     private let apiServers: [any Service]
+    /// Shared mode's Redis connection and this replica's heartbeat.
+    private let redis: RedisClient?
+    private let replicas: ReplicaDirectory?
     public let metrics: GatewayMetrics
     private let logger: Logger
 
@@ -55,12 +63,28 @@ public struct GatewayServices: Sendable {
         let stateManager = settings.stateManagerURL.map { StateManagerSink(baseURL: $0, http: http, logger: logger) }
         let statuses = MessageStatusStore()
         let conversations = try ConversationDirectory(persistingTo: settings.stateDirectory + "/conversations.jsonl")
+        var redis: RedisClient?
+        var replicas: ReplicaDirectory?
+        var orgState: SharedOrgState?
+        if let shared = settings.shared {
+            let client = RedisClient(
+                configuration: RedisConfiguration(
+                    url: shared.url, password: shared.password?.reveal(), clientName: "genesys-gateway/\(shared.replicaID)"),
+                logger: logger)
+            let directory = ReplicaDirectory(id: shared.replicaID, client: client, clock: clock, logger: logger)
+            redis = client
+            replicas = directory
+            orgState = SharedOrgState(client: client, replicas: directory, http: http, clock: clock, logger: logger)
+            logger.info(
+                "shared mode: org limits and tokens in Redis",
+                metadata: ["redis.address": "\(shared.url)", "replica.id": "\(shared.replicaID)"])
+        }
         // The state manager only queues; the AMQP sink waits for the broker's confirm, so it goes last.
         let published = FanOutStatusSink(
             (stateManager.map { [$0] } ?? [])
                 + [AMQPStatusSink(client: amqp, exchange: settings.amqp.topology.statusExchange, logger: logger)])
         let registry = try TenantRegistry.build(
-            configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger,
+            configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger, orgState: orgState,
             onBreakerTransition: { org, transition in
                 var event = StatusEvent(status: .circuit, messageId: nil, tenantId: org.tenantID, org: org.orgName)
                 event.circuitState = transition.to.rawValue
@@ -85,6 +109,8 @@ public struct GatewayServices: Sendable {
         self.reloader = reloader
         self.metrics = metrics
         self.logger = logger
+        self.redis = redis
+        self.replicas = replicas
         consumer = OutboundConsumer(
             client: amqp, delivery: delivery, registry: registry, status: pipelineStatus, backlog: backlog, clock: clock,
             perOrgInFlight: settings.perOrgInFlight, shutdownTimeout: settings.shutdownTimeout, logger: logger)
@@ -95,7 +121,7 @@ public struct GatewayServices: Sendable {
                 undelivered: FailedReceiptReporter(delivery: delivery, clock: clock, logger: logger), clock: clock, logger: logger)
             let services = APIServices(
                 registry: registry, delivery: delivery, amqp: amqp, status: outward, statuses: statuses,
-                conversations: conversations, metrics: metrics, backlog: backlog, reloader: reloader, webhook: webhook, adminKey: api.adminKey,
+                conversations: conversations, metrics: metrics, backlog: backlog, reloader: reloader, replicas: replicas, webhook: webhook, adminKey: api.adminKey,
                 maxLimiterWait: api.maxLimiterWait, clock: clock, logger: logger)
             let gatewayAPI = GatewayAPI(services: services)
             let main: any Service = gatewayAPI.makeApplication(
@@ -107,13 +133,18 @@ public struct GatewayServices: Sendable {
 
     /// Runs until SIGTERM/SIGINT (or the task is cancelled), then shuts down in order.
     public func run() async throws {
+        // Stopped in reverse: the API stops taking requests first, the consumer finishes its messages, and the
+        // heartbeat goes last (its replica counts until then).
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let replicas { services.append(.init(service: replicas)) }
+        services.append(.init(service: consumer))
+        if let stateManager { services.append(.init(service: stateManager)) }
+        if let reloader { services.append(.init(service: reloader)) }
+        services += apiServers.map { .init(service: $0) }
         let group = ServiceGroup(
-            configuration: .init(
-                // Stopped in reverse: the API stops taking requests first, the consumer finishes its messages last.
-                services: [.init(service: consumer)] + (stateManager.map { [.init(service: $0)] } ?? [])
-                    + (reloader.map { [.init(service: $0)] } ?? []) + apiServers.map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        await redis?.shutdown()
         await http.shutdown()
     }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import RedisClient
 
 /// The Lua side of ``RedisRateLimiter``: GCRA for one org, run atomically inside Redis with `EVALSHA`.
@@ -85,10 +84,5 @@ enum RedisRateLimitScript {
 
     /// The script with its SHA1, so the first `EVALSHA` needs no `SCRIPT LOAD` round trip of its own
     /// (a `NOSCRIPT` answer loads it, once per Redis start).
-    static let script = RedisScript(
-        source: source,
-        sha1: Insecure.SHA1.hash(data: Array(source.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined())
+    static let script = RedisScript(source: source, sha1: RedisScript.sha1Hex(of: source))
 }

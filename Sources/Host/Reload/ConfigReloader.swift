@@ -27,7 +27,7 @@ public actor ConfigReloader: Service {
 
     /// - Parameters:
     ///   - configDirectory: the tenant config directory the registry was loaded from.
-    ///   - registry: the registry to put reloaded tenants in (built with ``TenantRegistry/build(configuration:secrets:http:clock:logger:onBreakerTransition:)``).
+    ///   - registry: the registry to put reloaded tenants in (built with ``TenantRegistry/build(configuration:secrets:http:clock:logger:orgState:onBreakerTransition:)``).
     ///   - secrets: resolves secret references when validating files (the resolver the registry was built with).
     ///   - clock: paces the directory poll.
     ///   - pollInterval: how often the directory is checked for changes.

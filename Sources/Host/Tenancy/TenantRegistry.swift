@@ -50,15 +50,19 @@ public final class TenantRegistry: Sendable {
     /// settings, and gives each org its own token store, limiter and breaker. The registry keeps what it
     /// was given here to build orgs again at a reload.
     ///
-    /// - Parameter onBreakerTransition: told of every org's circuit state change (alerts, logs, metrics),
-    ///   also for orgs built at a reload.
+    /// - Parameters:
+    ///   - orgState: makes each org's token provider and limiter; nil for this process's own
+    ///     (``LocalOrgState``), a ``SharedOrgState`` in shared mode.
+    ///   - onBreakerTransition: told of every org's circuit state change (alerts, logs, metrics), also for orgs
+    ///     built at a reload.
     public static func build(
         configuration: GatewayConfiguration, secrets: any SecretResolving, http: any HTTPClient,
-        clock: any MonotonicClock, logger: Logger,
+        clock: any MonotonicClock, logger: Logger, orgState: (any OrgStateMaking)? = nil,
         onBreakerTransition: @escaping @Sendable (OrgKey, CircuitTransition) -> Void = { _, _ in }
     ) throws -> TenantRegistry {
         let factory = TenantRuntimeFactory(
-            plugins: configuration.plugins, secrets: secrets, http: http, clock: clock, logger: logger,
+            plugins: configuration.plugins, secrets: secrets,
+            orgState: orgState ?? LocalOrgState(http: http, clock: clock, logger: logger), clock: clock, logger: logger,
             onBreakerTransition: onBreakerTransition)
         let entries = try configuration.tenants.map { try factory.makeTenant($0, previous: nil).entry }
         return TenantRegistry(entries: entries, plugins: configuration.plugins, factory: factory)

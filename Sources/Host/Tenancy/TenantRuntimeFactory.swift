@@ -13,7 +13,8 @@ import Logging
 struct TenantRuntimeFactory: Sendable {
     let plugins: PluginRegistry
     let secrets: any SecretResolving
-    let http: any HTTPClient
+    /// Makes each org's token provider and limiter (in-memory, or shared through Redis).
+    let orgState: any OrgStateMaking
     let clock: any MonotonicClock
     let logger: Logger
     let onBreakerTransition: @Sendable (OrgKey, CircuitTransition) -> Void
@@ -131,10 +132,9 @@ struct TenantRuntimeFactory: Sendable {
         }
         return OrgRuntime(
             key: key, config: org,
-            tokens: reused?.tokens
-                ?? OAuthTokenStore(org: key, credentials: inputs.credentials, http: http, clock: clock, logger: logger),
+            tokens: reused?.tokens ?? orgState.tokens(for: key, credentials: inputs.credentials),
             limiter: reused?.limiter
-                ?? GCRARateLimiter(settings: org.rateLimit, retryAfterCap: .seconds(org.retry.retryAfterCapSeconds), clock: clock),
+                ?? orgState.limiter(for: key, settings: org.rateLimit, retryAfterCap: .seconds(org.retry.retryAfterCapSeconds)),
             breaker: reused?.breaker ?? makeBreaker(key: key, settings: org.circuitBreaker),
             backoff: RetryBackoff(settings: org.retry), senders: senders,
             policy: try policyPlugin.makePolicy(settingsJSON: tenant.pluginSettings[policyPlugin.name] ?? "{}"),

@@ -14,14 +14,8 @@ import Testing
     /// One org key per test: the tests run in parallel against one server.
     let key = RedisRateLimiter.key(tenant: "test", org: UUID().uuidString)
 
-    struct RedisNotConfigured: Error, CustomStringConvertible {
-        var description: String { "GGW_REDIS_URL is not set: run the tests under scripts/with-redis.sh (scripts/test.sh does)" }
-    }
-
     func client(url: RedisURL? = nil) throws -> RedisClient {
-        guard let resolved = try url ?? ProcessInfo.processInfo.environment["GGW_REDIS_URL"].map(RedisURL.init(parsing:))
-        else { throw RedisNotConfigured() }
-        return RedisClient(configuration: RedisConfiguration(url: resolved), logger: logger)
+        try TestRedis.client(url: url, logger: logger)
     }
 
     /// `count` limiters sharing the org's key, each with its own fallback (recorded, so a test can tell

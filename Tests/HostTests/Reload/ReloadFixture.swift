@@ -35,9 +35,11 @@ final class ReloadFixture {
     /// - Parameters:
     ///   - files: tenant files by name, loaded at "start".
     ///   - http: the Genesys and login hosts (none by default: every call fails).
+    ///   - orgState: makes each org's limiter and token provider (in-memory by default).
     init(
         _ files: [String: String],
         http: ScriptedHTTPClient = ScriptedHTTPClient { _ in throw CancellationError() },
+        orgState: (any OrgStateMaking)? = nil,
         onBreakerTransition: @escaping @Sendable (OrgKey, CircuitTransition) -> Void = { _, _ in },
         onReload: @escaping @Sendable (ReloadReport) -> Void = { _ in }
     ) throws {
@@ -50,7 +52,8 @@ final class ReloadFixture {
         registry = try TenantRegistry.build(
             configuration: GatewayConfiguration(
                 plugins: Self.plugins, tenants: report.tenants, tenantFiles: report.files, configErrors: []),
-            secrets: secrets, http: http, clock: clock, logger: Logger(label: "test"), onBreakerTransition: onBreakerTransition)
+            secrets: secrets, http: http, clock: clock, logger: Logger(label: "test"), orgState: orgState,
+            onBreakerTransition: onBreakerTransition)
         reloader = ConfigReloader(
             configDirectory: configs.path, registry: registry, secrets: secrets, clock: clock,
             pollInterval: .seconds(2), logger: Logger(label: "test"), onReload: onReload)

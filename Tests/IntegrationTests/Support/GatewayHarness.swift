@@ -116,9 +116,12 @@ struct GatewayHarness: Sendable {
                 configs.write("\(tenant).yaml", yaml(tenant: tenant, orgs: tenantOrgs, baseURL: sandbox.baseURL).text)
             }
             let plugins = BuiltPlugins.directory(with: BuiltPlugins.shipped)
-            let environment = Dictionary(
+            var environment = Dictionary(
                 orgs.flatMap { [($0.secretVariable, $0.secret), ($0.apiKeyVariable, $0.apiKey), ($0.webhookSecretVariable, $0.webhookSecret)] },
                 uniquingKeysWith: { first, _ in first })
+            // Gateway processes started with this environment run as a single process unless a test passes
+            // --redis-url: the test command exports GGW_REDIS_URL for the Redis tests, and an empty value unsets it.
+            environment["GGW_REDIS_URL"] = ""
             let secrets = SecretResolver(environment: environment)
             let configuration = GatewayConfiguration.load(
                 configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, logger: logger)

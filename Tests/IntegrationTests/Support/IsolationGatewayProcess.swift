@@ -43,11 +43,12 @@ final class IsolationGatewayProcess: @unchecked Sendable {
         }
     }
 
-    /// One request to the process's API (the admin key sent with it).
-    func call(_ method: String, _ path: String) async throws -> HTTPResponse {
+    /// One request to the process's API, with the admin key unless another bearer key is given.
+    func call(_ method: String, _ path: String, body: [UInt8] = [], authorization: String = adminKey) async throws -> HTTPResponse {
         try await http.execute(HTTPRequest(
-            method: method, url: "http://127.0.0.1:\(apiPort)\(path)", headers: [("Authorization", "Bearer \(Self.adminKey)")],
-            body: [], connectTimeout: .seconds(2), totalTimeout: .seconds(15)))
+            method: method, url: "http://127.0.0.1:\(apiPort)\(path)",
+            headers: [("Authorization", "Bearer \(authorization)")] + (body.isEmpty ? [] : [("Content-Type", "application/json")]),
+            body: body, connectTimeout: .seconds(2), totalTimeout: .seconds(15)))
     }
 
     /// `POST /admin/reload`: reloads the config directory now; returns the status and the report's text.

@@ -1,0 +1,11 @@
+/// What a replica announces in its heartbeat key: who it is, where it runs, when it last said so.
+public struct ReplicaRecord: Codable, Sendable, Equatable {
+    /// The replica's id (`run --replica-id`, by default `<host>-<pid>`).
+    public var id: String
+    public var host: String
+    public var pid: Int32
+    /// When the replica started, ISO 8601 UTC.
+    public var startedAt: String
+    /// Its last heartbeat, ISO 8601 UTC (its own wall clock).
+    public var lastHeartbeat: String
+}

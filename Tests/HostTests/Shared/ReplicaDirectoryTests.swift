@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+import RedisClient
+import Testing
+@testable import GatewayHost
+
+/// Replica heartbeats against the real test server.
+@Suite(.timeLimit(.minutes(1))) struct ReplicaDirectoryTests {
+    let logger = Logger(label: "replica-directory-tests") { _ in SwiftLogNoOpLogHandler() }
+
+    @Test func replicasSeeEachOtherAndADeadOneDropsOut() async throws {
+        let client = try TestRedis.client(logger: logger)
+        let run = UUID().uuidString.prefix(8)
+        let a = ReplicaDirectory(id: "test-\(run)-a", client: client, timeToLive: .seconds(60), logger: logger)
+        let b = ReplicaDirectory(id: "test-\(run)-b", client: client, timeToLive: .milliseconds(300), logger: logger)
+        #expect(a.replicaCount == 1 && !a.isRedisReachable)
+        await b.beat()
+        await a.beat()
+        let listed = try await a.replicas().filter { $0.id.hasPrefix("test-\(run)") }
+        #expect(listed.map(\.id) == ["test-\(run)-a", "test-\(run)-b"])
+        #expect(listed.allSatisfy { $0.pid == ProcessInfo.processInfo.processIdentifier && !$0.lastHeartbeat.isEmpty })
+        #expect(a.isRedisReachable)
+        let together = a.replicaCount
+        #expect(together >= 2)
+        // B stops beating: its key expires, and A's next count is one less.
+        try await Task.sleep(for: .milliseconds(500))
+        await a.beat()
+        #expect(a.replicaCount == together - 1)
+        _ = try await client.send("DEL", ReplicaDirectory.keyPrefix + a.id)
+    }
+
+    @Test func withRedisUnreachableTheLastCountStays() async throws {
+        let unreachable = try TestRedis.client(url: RedisURL(host: "127.0.0.1", port: 1), logger: logger)
+        let directory = ReplicaDirectory(id: "test-unreachable", client: unreachable, logger: logger)
+        await directory.beat()
+        #expect(!directory.isRedisReachable)
+        #expect(directory.replicaCount == 1)
+        await #expect(throws: RedisError.self) { try await directory.replicas() }
+    }
+}
