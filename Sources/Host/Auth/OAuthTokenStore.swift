@@ -31,8 +31,7 @@ public actor OAuthTokenStore: TokenProviding {
 
     private var current: AccessToken?
     private var renewal: Task<AccessToken, any Error>?
-    private var consecutiveFailures = 0
-    private var lastFailure: TokenError?
+    private var failures = TokenRenewalFailures()
     /// Token requests made so far (for metrics and tests).
     public private(set) var renewals = 0
 
@@ -65,8 +64,8 @@ public actor OAuthTokenStore: TokenProviding {
     @discardableResult
     private func startRenewal(waiting: Bool) -> Task<AccessToken, any Error> {
         if let renewal { return renewal }
-        if let lastFailure, clock.now() < lastFailure.retryAt {
-            return Task { throw lastFailure }
+        if let pending = failures.pending(at: clock.now()) {
+            return Task { throw pending }
         }
         let task = Task { try await self.renew() }
         renewal = task
@@ -83,17 +82,11 @@ public actor OAuthTokenStore: TokenProviding {
             let token = AccessToken(
                 value: grant.value, renewAt: AccessToken.renewalTime(issued: issued, lifetime: lifetime), expiresAt: issued + lifetime)
             current = token
-            consecutiveFailures = 0
-            lastFailure = nil
+            failures.reset()
             logger.debug("token renewed", metadata: ["token.lifetime.s": "\(lifetime.components.seconds)"])
             return token
         } catch let failure as OAuthTokenRequest.Failure {
-            consecutiveFailures += 1
-            let pause = OAuthTokenRequest.pause(afterFailures: consecutiveFailures, retryAfter: failure.retryAfter)
-            let error = TokenError(org: org, reason: failure.reason, retryAt: clock.now() + pause, correlationID: failure.correlationID)
-            lastFailure = error
-            logger.error("token renewal failed", metadata: ["error": "\(error)", "retry.in.s": "\(pause.components.seconds)"])
-            throw error
+            throw failures.record(failure, org: org, now: clock.now(), logger: logger)
         }
     }
 }

@@ -38,8 +38,7 @@ public actor RedisTokenStore: TokenProviding, TokenRenewalCounting {
 
     private var current: AccessToken?
     private var fetching: Task<AccessToken, any Error>?
-    private var consecutiveFailures = 0
-    private var lastFailure: TokenError?
+    private var failures = TokenRenewalFailures()
     private var requests = 0
     /// Whether the last call went to the fallback, so the switch either way is logged once.
     private var usingFallback = false
@@ -139,7 +138,7 @@ public actor RedisTokenStore: TokenProviding, TokenRenewalCounting {
         let deadline = clock.now() + lease * 2
         while true {
             if let token = try await read() { return token }
-            if let lastFailure, clock.now() < lastFailure.retryAt { throw lastFailure }
+            if let pending = failures.pending(at: clock.now()) { throw pending }
             if try await lock() {
                 do {
                     let token = try await renew()
@@ -195,8 +194,7 @@ public actor RedisTokenStore: TokenProviding, TokenRenewalCounting {
             let grant = try await login.execute()
             let margin = min(grant.lifetime / 10, .seconds(60))
             let shared = max(grant.lifetime - margin, .milliseconds(1))
-            consecutiveFailures = 0
-            lastFailure = nil
+            failures.reset()
             do {
                 let reply = try await client.send(
                     "SET", key, grant.value.reveal(), "PX", Int64(clamping: shared.millisecondsRoundedUp))
@@ -209,12 +207,7 @@ public actor RedisTokenStore: TokenProviding, TokenRenewalCounting {
             let expiresAt = issued + shared
             return AccessToken(value: grant.value, renewAt: min(expiresAt, issued + recheck), expiresAt: expiresAt)
         } catch let failure as OAuthTokenRequest.Failure {
-            consecutiveFailures += 1
-            let pause = OAuthTokenRequest.pause(afterFailures: consecutiveFailures, retryAfter: failure.retryAfter)
-            let error = TokenError(org: org, reason: failure.reason, retryAt: clock.now() + pause, correlationID: failure.correlationID)
-            lastFailure = error
-            logger.error("token renewal failed", metadata: ["error": "\(error)", "retry.in.s": "\(pause.components.seconds)"])
-            throw error
+            throw failures.record(failure, org: org, now: clock.now(), logger: logger)
         }
     }
 
