@@ -113,7 +113,7 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets: built plugins, temporary folders, a manual clock.
-        .target(name: "GatewayTestSupport", dependencies: ["GatewayHost"], path: "Sources/GatewayTestSupport"),
+        .target(name: "GatewayTestSupport", dependencies: ["GatewayHost", "GenesysSandbox"], path: "Sources/GatewayTestSupport"),
         .testTarget(
             name: "HostTests",
             dependencies: [
@@ -149,6 +149,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Benchmarks/FairnessBenchmark"),
+        // The fault matrix: an executable run by scripts/chaos.sh (short in the test command, full by hand).
+        .executableTarget(
+            name: "ChaosMatrix",
+            dependencies: [
+                "GatewayHost", "GenesysSandbox", "GatewayTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Tools/ChaosMatrix"),
         // Integration: the gateway against the real sandbox over loopback (and, later, a real RabbitMQ).
         .testTarget(
             name: "IntegrationTests",

@@ -35,6 +35,26 @@ import Testing
         }
     }
 
+    /// Found by the fault matrix: a status event for a message claiming a 10,000-character org carried a
+    /// routing key longer than AMQP's 255-byte short string; the broker closed the whole connection, and
+    /// every tenant's in-flight messages with it.
+    @Test func aPublishWithAnOverlongShortStringFailsAloneAndTheConnectionStays() async throws {
+        try await withClient("shortstring") { client, topology in
+            let generation = client.generation
+            let tooLong = String(repeating: "o", count: 256)
+            for message in [
+                AMQPMessage(routingKey: tooLong, body: [1]),
+                AMQPMessage(exchange: tooLong, routingKey: topology.outbound, body: [2]),
+                AMQPMessage(routingKey: topology.outbound, body: [3], messageID: tooLong),
+                AMQPMessage(routingKey: topology.outbound, body: [4], headers: [(tooLong, .int(1))]),
+            ] {
+                await #expect(throws: AMQPError.self) { try await client.publish(message) }
+            }
+            try await client.publish(AMQPMessage(routingKey: topology.outbound, body: [5], mandatory: true))
+            #expect(client.generation == generation, "the connection was dropped")
+        }
+    }
+
     @Test func aSubscriptionHandsOverNoMoreThanItsPrefetchUntilAcked() async throws {
         try await withClient("subscription") { client, topology in
             let queue = topology.orgQueueDeclaration(for: OrgKey(tenantID: "acme", orgName: "us"))

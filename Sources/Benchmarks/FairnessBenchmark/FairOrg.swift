@@ -4,6 +4,7 @@ import GenesysSandbox
 
 /// One org of the fairness benchmark, its own tenant (`fb-01`, org `main`), on both sides: the sandbox's
 /// client and integration, and the gateway's tenant file with the org's configured rate (burst 1).
+@dynamicMemberLookup
 struct FairOrg: Sendable {
     init(index: Int, rate: Double, backlog: Int, customers: Int) {
         self.index = index
@@ -24,33 +25,20 @@ struct FairOrg: Sendable {
     /// time, so this must exceed the org's prefetch or conversations, not the rate, would bound the org.
     let customers: Int
 
-    var tenant: String { String(format: "fb-%02d", index + 1) }
-    var clientID: String { "\(tenant)-client" }
-    var secret: String { "\(tenant)-secret-value" }
-    var secretVariable: String { "FB_SECRET_\(index + 1)" }
-    var integrationID: String { "\(tenant)-integration" }
+    private var side: SandboxTenant { SandboxTenant(prefix: "fb", index: index) }
 
-    func sandboxOrg() -> SandboxConfiguration.Org {
-        SandboxConfiguration.Org(
-            id: tenant,
-            clients: [.init(id: clientID, secret: secret, tokenLifetimeSeconds: 86_400, ratePerMinute: 100_000_000)],
-            integrations: [.init(id: integrationID)])
-    }
+    subscript<Value>(dynamicMember path: KeyPath<SandboxTenant, Value>) -> Value { side[keyPath: path] }
+
+    func sandboxOrg() -> SandboxConfiguration.Org { side.sandboxOrg() }
 
     /// - Parameter rate: the configured rate, unless given (the pre-routing gateway runs with a tiny one).
     func tenantYAML(baseURL: String, rate: Double? = nil) -> String {
-        TenantYAML(id: tenant, orgs: [
-            .init(
-                name: "main", isDefault: true, baseURL: baseURL, clientID: clientID, clientSecret: .env(secretVariable),
-                integrationID: integrationID, messageTypes: ["text"], rate: rate ?? self.rate, burst: 1),
-        ]).text
+        side.tenantYAML(baseURL: baseURL, rate: rate ?? self.rate, burst: 1)
     }
 
     /// Queue message `number` of this org (id `<run>-<tenant>-<number>`, sent on as `channel.messageId`).
     func message(runID: String, number: Int) -> [UInt8] {
-        let id = "\(runID)-\(tenant)-\(number)"
-        let customer = "+1555\(200_000 + number % customers)"
-        return Array(#"{"id":"\#(id)","tenantId":"\#(tenant)","org":"main","type":"text","textBody":"fairness \#(number)","sender":{"id":"\#(customer)","idType":"Phone"},"createdAt":"2026-11-25T10:00:00Z"}"#.utf8)
+        side.textMessage(id: "\(runID)-\(side.tenant)-\(number)", customer: "+1555\(200_000 + number % customers)", text: "fairness \(number)")
     }
 
     /// The prefetch the gateway gives this org's queue (docs/isolation.md: `ceil(rate × 0.5 s)` within

@@ -4,36 +4,22 @@ import GatewayTestSupport
 import GenesysSandbox
 
 /// One org, its own tenant (`pb-01`, org `main`), on both sides: sandbox client/integration and tenant YAML.
+@dynamicMemberLookup
 struct BenchOrg: Sendable {
     let index: Int
     let rate: Int
+    private var side: SandboxTenant { SandboxTenant(prefix: "pb", index: index) }
 
-    var tenant: String { String(format: "pb-%02d", index + 1) }
-    var clientID: String { "\(tenant)-client" }
-    var secret: String { "\(tenant)-secret-value" }
-    var secretVariable: String { "PB_SECRET_\(index + 1)" }
-    var integrationID: String { "\(tenant)-integration" }
+    subscript<Value>(dynamicMember path: KeyPath<SandboxTenant, Value>) -> Value { side[keyPath: path] }
 
-    func sandboxOrg() -> SandboxConfiguration.Org {
-        SandboxConfiguration.Org(
-            id: tenant,
-            clients: [.init(id: clientID, secret: secret, tokenLifetimeSeconds: 86_400, ratePerMinute: 100_000_000)],
-            integrations: [.init(id: integrationID)])
-    }
+    func sandboxOrg() -> SandboxConfiguration.Org { side.sandboxOrg() }
 
     /// Limiter = the offered rate; a small burst so the publisher's 10 ms ticks do not queue.
-    func tenantYAML(baseURL: String) -> String {
-        TenantYAML(id: tenant, orgs: [
-            .init(
-                name: "main", isDefault: true, baseURL: baseURL, clientID: clientID, clientSecret: .env(secretVariable),
-                integrationID: integrationID, messageTypes: ["text"], rate: Double(rate), burst: 5),
-        ]).text
-    }
+    func tenantYAML(baseURL: String) -> String { side.tenantYAML(baseURL: baseURL, rate: Double(rate), burst: 5) }
 
     /// Queue message `id` (sent on as `channel.messageId`), customers cycling over 20 ids.
     func message(id: String, number: Int) -> [UInt8] {
-        let customer = "+1555\(100_000 + number % 20)"
-        return Array(#"{"id":"\#(id)","tenantId":"\#(tenant)","org":"main","type":"text","textBody":"pipeline \#(number)","sender":{"id":"\#(customer)","idType":"Phone"},"createdAt":"2026-11-25T10:00:00Z"}"#.utf8)
+        side.textMessage(id: id, customer: "+1555\(100_000 + number % 20)", text: "pipeline \(number)")
     }
 }
 

@@ -86,7 +86,7 @@ struct MessageRoutes {
         }
         let message = AMQPMessage(
             routingKey: amqp.settings.topology.outbound, body: checked.bytes,
-            headers: [(QueueHeaders.tenant, .string(key.tenantID))], messageID: checked.message.id, mandatory: true)
+            headers: [(QueueHeaders.tenant, .string(key.tenantID))], messageID: AMQPMessage.messageIDProperty(checked.message.id), mandatory: true)
         let queued = StatusEvent(status: .queued, messageId: checked.message.id, tenantId: key.tenantID, org: key.orgName)
         let publishing = Task { () -> (any Error)? in
             do {

@@ -43,15 +43,29 @@ public struct StatusEvent: Codable, Sendable, Equatable {
     }
 
     /// `<tenant>.<org>.<status>`, with dots in names replaced so the topic stays three words.
+    ///
+    /// Tenant and org are what the message claimed when no configured org took it, so each word is cut to
+    /// the longest configured name (64 bytes, at a character boundary): the key must fit AMQP's 255-byte
+    /// short string, or the broker would close the connection every tenant shares.
     public var routingKey: String {
         var key: [UInt8] = []
-        key.reserveCapacity(tenantId.utf8.count + org.utf8.count + status.rawValue.utf8.count + 2)
+        key.reserveCapacity(2 * Self.routingWordLimit + status.rawValue.utf8.count + 2)
         for (index, word) in [tenantId, org, status.rawValue].enumerated() {
             if index > 0 { key.append(UInt8(ascii: ".")) }
-            key.append(contentsOf: word.utf8.lazy.map { $0 == UInt8(ascii: ".") ? UInt8(ascii: "_") : $0 })
+            var length = 0
+            for scalar in word.unicodeScalars {
+                let bytes = UTF8.width(scalar)
+                guard length + bytes <= Self.routingWordLimit else { break }
+                length += bytes
+                if scalar == "." { key.append(UInt8(ascii: "_")) } else { key.append(contentsOf: String(scalar).utf8) }
+            }
         }
         return String(decoding: key, as: UTF8.self)
     }
+
+    /// Bytes of a tenant or org name kept in a routing key: configured names are at most 64 characters of
+    /// ASCII, so a configured org's key is never cut.
+    static let routingWordLimit = 64
 
     /// The event as JSON with sorted keys — what `JSONEncoder` with `.sortedKeys` and
     /// `.withoutEscapingSlashes` gives, written directly (two events per message).

@@ -29,7 +29,8 @@ public struct AMQPStatusSink: StatusSink {
             return
         }
         // Handed over in order, not waited for: a message's send never waits on its own status event.
-        let message = AMQPMessage(exchange: exchange, routingKey: event.routingKey, body: event.jsonBytes, messageID: event.messageId)
+        let message = AMQPMessage(
+            exchange: exchange, routingKey: event.routingKey, body: event.jsonBytes, messageID: AMQPMessage.messageIDProperty(event.messageId))
         client.submit(message).whenAnswered { [logger] result in
             guard case .failure(let error) = result else { return }
             logger.warning("status event not published", metadata: ["status": "\(event.status.rawValue)", "message.id": "\(event.messageId ?? "")", "error": "\(error)"])

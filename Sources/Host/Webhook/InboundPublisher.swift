@@ -29,7 +29,7 @@ public struct InboundPublisher: InboundPublishing {
         try await client.publish(AMQPMessage(
             exchange: exchange, routingKey: Self.routingKey(for: message), body: Self.encode(message),
             headers: [(QueueHeaders.tenant, .string(message.tenantId)), (QueueHeaders.org, .string(message.org))],
-            messageID: message.genesysMessageId, mandatory: true))  // routed to no queue: not delivered, report it
+            messageID: AMQPMessage.messageIDProperty(message.genesysMessageId), mandatory: true))  // routed to no queue: not delivered, report it
     }
 
     /// `<tenant>.<org>.<kind>`, with dots in names replaced so the topic stays three words.

@@ -48,6 +48,16 @@ import Testing
         #expect(event.routingKey == "acme_eu.main_1.dead_lettered")
     }
 
+    /// Tenant and org come from the message body when no configured org takes it: a claimed name of any
+    /// length must still give a routing key AMQP can carry (255 bytes), distinct per configured name.
+    @Test func routingKeyStaysWithinAnAMQPShortStringWhateverTheNamesClaimed() {
+        let event = StatusEvent(status: .deadLettered, messageId: "m", tenantId: String(repeating: "t", count: 10_000), org: String(repeating: "é", count: 5_000))
+        #expect(event.routingKey.utf8.count <= 255)
+        #expect(event.routingKey.hasSuffix(".dead_lettered"))
+        let longestConfigured = String(repeating: "a", count: 64)  // tenant ids and org names hold at most 64 characters
+        #expect(StatusEvent(status: .sent, messageId: "m", tenantId: longestConfigured, org: longestConfigured).routingKey == "\(longestConfigured).\(longestConfigured).sent")
+    }
+
     /// Fractions a Double holds exactly: Foundation goes through its 2001 reference date and may land one
     /// millisecond lower on others (`.123` → `.122`), where this formatter keeps the millisecond given.
     @Test(arguments: [0, 1, 1_764_501_827.5, 1_764_501_827.25, 1_764_501_827.999_755_859_375, -1.5, -12_219_292_800, 253_402_300_799.5])

@@ -91,6 +91,10 @@ public final class AMQPClient: Sendable {
     /// the confirm to wait for. Publishes submitted one after another reach the broker in that order.
     public func submit(_ message: AMQPMessage) -> PublishConfirm {
         let confirm = PublishConfirm()
+        if let problem = message.shortStringProblem {
+            confirm.complete(.failure(AMQPError("publish", problem)))
+            return confirm
+        }
         let accepted = inbox.withLock { inbox -> Bool in
             guard !inbox.stopped else { return false }
             inbox.operations.append(.publish(message, confirm))

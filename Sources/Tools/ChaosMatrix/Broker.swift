@@ -1,0 +1,41 @@
+import Foundation
+
+/// The fault matrix's own RabbitMQ node, driven through `scripts/rabbitmq.sh` (its own port and state
+/// folder), so that stopping it hurts nothing else.
+struct Broker: Sendable {
+    let port: Int
+    let runDirectory: String
+
+    var url: String { "amqp://guest:guest@127.0.0.1:\(port)/%2F" }
+
+    func start() throws { try script("start") }
+    func stop() throws { try script("stop") }
+
+    private func script(_ command: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["bash", "scripts/rabbitmq.sh", command]
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["GGW_RABBITMQ_PORT": String(port), "GGW_RUN_DIR": runDirectory]) { $1 }
+        // Output to a file, not a pipe: the node the script starts inherits it and would hold a pipe open.
+        let log = (runDirectory as NSString).appendingPathComponent("rabbitmq-\(command).log")
+        try? FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        defer { try? handle.close() }
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        var status: Int32 = 0
+        while waitpid(process.processIdentifier, &status, 0) < 0, errno == EINTR {}
+        guard status == 0 else {
+            throw ChaosError("scripts/rabbitmq.sh \(command) failed (exit \(status >> 8)); see \(log)")
+        }
+    }
+}
+
+/// What went wrong in the fault matrix itself (not a finding about the gateway).
+struct ChaosError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

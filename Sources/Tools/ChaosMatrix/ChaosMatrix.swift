@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// The fault matrix (`scripts/chaos.sh`): one fault at a time against the gateway as its own process, a
+/// real RabbitMQ and the sandbox; per fault, what was published, delivered, lost, duplicated and
+/// dead-lettered, and the longest delay. Exits 1 when any row lost a message or the gateway crashed.
+@main
+struct ChaosMatrix: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chaos-matrix", abstract: "Run the gateway through a matrix of faults and report losses and duplicates.")
+
+    @Option(name: .customLong("fault"), help: "A fault to run (repeatable; default: all). One of: \(Fault.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var faults: [Fault] = []
+
+    @Option(help: "Seconds each fault lasts.")
+    var window = 60
+
+    @Option(help: "Seconds of steady traffic before and after the fault.")
+    var calm = 10
+
+    @Option(help: "Orgs (each its own tenant and OAuth client).")
+    var orgs = 4
+
+    @Option(help: "Messages per second per org.")
+    var rate = 50
+
+    @Option(help: "AMQP port of the matrix's own RabbitMQ node (started and stopped by it).")
+    var brokerPort = 5696
+
+    @Option(help: "Folder for the broker's state, the gateways' state directories and logs.")
+    var runDirectory = ".run/chaos"
+
+    func run() async throws {
+        var logger = Logger(label: "chaos")
+        logger.logLevel = .error
+        let runDirectory = URL(fileURLWithPath: runDirectory).standardizedFileURL.path
+        let broker = Broker(port: brokerPort, runDirectory: "\(runDirectory)/broker")
+        let timing = FaultRun.Timing(calm: .seconds(calm), window: .seconds(window), settle: .seconds(max(60, window * 2)))
+        let selected = faults.isEmpty ? Fault.allCases : faults
+        print("fault matrix: \(orgs) orgs × \(rate) msg/s, \(calm) s calm + \(window) s fault + \(calm) s calm per fault")
+
+        try broker.start()
+        defer { try? broker.stop() }
+        let outcomes = try await ChaosWorld.with(orgCount: orgs, rate: rate, broker: broker, runDirectory: runDirectory, logger: logger) { world in
+            var outcomes: [FaultRun.Outcome] = []
+            for fault in selected {
+                print("- \(fault.rawValue): \(fault.summary)")
+                let outcome = try await FaultRun(fault: fault, world: world, timing: timing).run()
+                print("  " + MatrixReport.line(outcome))
+                outcomes.append(outcome)
+            }
+            return outcomes
+        }
+        print("")
+        print(MatrixReport.table(outcomes))
+        if outcomes.contains(where: \.failed) {
+            for outcome in outcomes where outcome.failed { print("FAILED \(outcome.fault.rawValue): see \(outcome.logPath)") }
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import GatewayHost
+
+/// `genesys-gateway run` as its own process, the way an operator runs it: everything it is told goes through
+/// its command line, its environment and its config directory. Its output goes to a log file that outlives
+/// restarts (named in the report when something went wrong).
+///
+/// Touched by the fault's task and the crash watch; every change happens under `lock`.
+final class GatewayProcess: @unchecked Sendable {
+    private let arguments: [String]
+    private let environment: [String: String]
+    let apiPort: Int
+    let logPath: String
+    private let lock = NSLock()
+    private var process: Process?
+    private var crashesSeen = 0
+    private var killsSent = 0
+
+    /// Exits nobody asked for (the process died by itself).
+    var crashes: Int { lock.withLock { crashesSeen } }
+    /// SIGKILLs the fault matrix sent.
+    var kills: Int { lock.withLock { killsSent } }
+
+    init(arguments: [String], environment: [String: String], apiPort: Int, logPath: String) {
+        self.arguments = arguments
+        self.environment = environment
+        self.apiPort = apiPort
+        self.logPath = logPath
+    }
+
+    func start() throws {
+        try lock.withLock { try launch() }
+    }
+
+    /// SIGKILL, reaped, and a new process at once: a crash and the restart a supervisor would do.
+    func killAndRestart() throws {
+        try lock.withLock {
+            if let process {
+                Foundation.kill(process.processIdentifier, SIGKILL)
+                Self.reap(process)
+                killsSent += 1
+            }
+            try launch()
+        }
+    }
+
+    /// Restarts the process if it exited without being asked to, counting it as a crash. Returns true then.
+    @discardableResult
+    func restartIfDead() throws -> Bool {
+        try lock.withLock {
+            guard let process, Self.hasExited(process) else { return false }
+            crashesSeen += 1
+            try launch()
+            return true
+        }
+    }
+
+    /// SIGTERM, then SIGKILL after `timeout`.
+    func stop(timeout: Duration = .seconds(20)) {
+        lock.withLock {
+            guard let process else { return }
+            process.terminate()
+            let deadline = ContinuousClock.now + timeout
+            while !Self.hasExited(process), ContinuousClock.now < deadline { usleep(50_000) }
+            if !Self.hasExited(process) { Foundation.kill(process.processIdentifier, SIGKILL) }
+            Self.reap(process)
+            self.process = nil
+        }
+    }
+
+    /// Starts a process; the caller holds the lock (kills, crash restarts and stops never interleave, so
+    /// there is never a second gateway by accident).
+    private func launch() throws {
+        _ = FileManager.default.fileExists(atPath: logPath) || FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        defer { try? log.close() }  // the child keeps its own descriptor
+        log.seekToEndOfFile()
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: arguments[0])
+        child.arguments = Array(arguments.dropFirst())
+        child.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        child.standardOutput = log
+        child.standardError = log
+        child.standardInput = FileHandle.nullDevice
+        try child.run()
+        process = child
+    }
+
+    /// Waits until `/ready` answers 200 (tenants loaded, broker connected).
+    func waitUntilReady(http: CurlHTTPClient, timeout: Duration = .seconds(60)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let request = HTTPRequest(method: "GET", url: "http://127.0.0.1:\(apiPort)/ready", connectTimeout: .seconds(1), totalTimeout: .seconds(2))
+            if (try? await http.execute(request).status) == 200 { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    /// The last lines of the log, for the report.
+    func logTail(_ lines: Int = 15) -> String {
+        let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+
+    private static func hasExited(_ child: Process) -> Bool {
+        var status: Int32 = 0
+        let result = waitpid(child.processIdentifier, &status, WNOHANG)
+        return result == child.processIdentifier || (result < 0 && !child.isRunning)
+    }
+
+    /// Reaps with `waitpid` itself: Foundation's own child monitoring was seen to leave a finished child
+    /// unreaped in async code.
+    private static func reap(_ child: Process) {
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(child.processIdentifier, &status, WNOHANG)
+            if result == child.processIdentifier || result < 0 { return }
+            usleep(20_000)
+        }
+    }
+}
