@@ -16,3 +16,5 @@ echo "== test"
 bash scripts/with-rabbitmq.sh bash scripts/with-redis.sh swift test --skip-build --no-parallel
 echo "== HTTP contract (schemathesis against docs/openapi.yaml)"
 bash scripts/api-contract.sh --short
+echo "== fault matrix (short): one fault at a time against the gateway as its own process"
+bash scripts/chaos.sh --short

@@ -18,6 +18,8 @@ public actor FileIdempotencyStore: IdempotencyStore {
     /// The file is rewritten when it holds more lines than this.
     private var compactAt: Int
     private nonisolated let problem = Mutex<String?>(nil)
+    /// The file's rewrite, while one runs.
+    private var compaction: Task<Void, Never>?
 
     /// Sends begun and not yet recorded or ended in this run, and those a previous run left open.
     private var open: Set<String> = []
@@ -116,21 +118,40 @@ public actor FileIdempotencyStore: IdempotencyStore {
         problem.withLock { $0 = current }
     }
 
-    /// Keeps the newest `capacity` entries. Memory is pruned either way; a failed rewrite only leaves the
-    /// longer file, tried again after as many lines once more (not at every record).
+    /// Keeps the newest `capacity` entries. Memory is pruned at once; the file is rewritten off the actor
+    /// (a million receipts take seconds to encode and write, and every lookup would wait for them), while
+    /// records keep being appended. A failed rewrite only leaves the longer file, tried again after as many
+    /// lines once more (not at every record).
     private func compact() {
+        guard compaction == nil else { return }
         let keptOrder = Array(order.suffix(capacity))
         let kept = Set(keptOrder)
         entries = entries.filter { kept.contains($0.key) }
         order = keptOrder
+        let receipts = keptOrder.compactMap { entries[$0] }
         // Sends still open (this run's and a previous run's) keep their `sending` line.
-        let marks = open.union(interrupted).compactMap { key -> [UInt8]? in
+        let marks = open.union(interrupted).compactMap { key -> SendMark? in
             guard let separator = key.firstIndex(of: "\u{1F}") else { return nil }
-            let mark = SendMark(event: Self.sending, id: String(key[key.index(after: separator)...]), tenant: String(key[..<separator]))
-            return Self.encode(mark)
+            return SendMark(event: Self.sending, id: String(key[key.index(after: separator)...]), tenant: String(key[..<separator]))
         }
-        compactAt = file.rewrite(keptOrder.compactMap { entries[$0].flatMap(Self.encode) } + marks)
-            ? 2 * capacity : file.lineCount + capacity
+        file.beginRewrite()
+        let temporary = file.rewritePath
+        compaction = Task.detached { [self] in
+            let lines = receipts.compactMap(Self.encode) + marks.compactMap(Self.encode)
+            let written = AppendOnlyRecordFile.writeSnapshot(lines, to: temporary)
+            await finishCompaction(written: written, snapshotLines: lines.count)
+        }
+    }
+
+    private func finishCompaction(written: Bool, snapshotLines: Int) {
+        compaction = nil
+        compactAt = file.finishRewrite(written: written, snapshotLines: snapshotLines) ? 2 * capacity : file.lineCount + capacity
+        publishProblem()
+    }
+
+    /// Waits for a rewrite under way (tests).
+    func compactionFinished() async {
+        await compaction?.value
     }
 
     private static func encode(_ receipt: DeliveryReceipt) -> [UInt8]? {

@@ -16,6 +16,8 @@ final class AppendOnlyRecordFile {
     private(set) var lineCount = 0
     /// Why the last write failed, or nil once everything is written.
     private(set) var problem: String?
+    /// While a rewrite runs: the lines appended since its snapshot was taken.
+    private var linesSinceSnapshot: [[UInt8]]?
 
     /// Opens `path` (creating it and its folder) and returns the complete lines already in it; a line cut
     /// short by a crash mid-write is dropped. A file that exists but cannot be read is an error, not an empty
@@ -48,6 +50,7 @@ final class AppendOnlyRecordFile {
 
     /// Appends one line (without its newline) and writes what waits.
     func append(_ line: [UInt8]) {
+        linesSinceSnapshot?.append(line)
         unwritten.append(contentsOf: line)
         unwritten.append(UInt8(ascii: "\n"))
         lineCount += 1
@@ -75,21 +78,65 @@ final class AppendOnlyRecordFile {
     /// Replaces the file with `lines`, atomically (a fresh file renamed over it). On failure the old file and
     /// everything waiting stay as they were, and the caller tries again later.
     func rewrite(_ lines: [[UInt8]]) -> Bool {
+        beginRewrite()
+        return finishRewrite(written: Self.writeSnapshot(lines, to: rewritePath), snapshotLines: lines.count)
+    }
+
+    /// Where a rewrite's snapshot is written before it is renamed over the file.
+    var rewritePath: String { path + ".compact" }
+
+    /// Starts a rewrite in two halves, so that the owner can build and write a large snapshot off its own
+    /// executor (``writeSnapshot(_:to:)``) while it keeps appending: lines appended from now on go to the
+    /// file as usual and are also kept, to be added after the snapshot by ``finishRewrite(written:snapshotLines:)``.
+    /// The snapshot must hold every line appended before this call.
+    func beginRewrite() {
+        linesSinceSnapshot = []
+    }
+
+    /// Writes `lines` to a fresh `temporary` file; safe on any thread (it touches no instance).
+    static func writeSnapshot(_ lines: [[UInt8]], to temporary: String) -> Bool {
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(lines.reduce(0) { $0 + $1.count + 1 })
         for line in lines {
             bytes.append(contentsOf: line)
             bytes.append(UInt8(ascii: "\n"))
         }
-        let temporary = path + ".compact"
-        guard (try? Data(bytes).write(to: URL(fileURLWithPath: temporary))) != nil, rename(temporary, path) == 0,
-            let fresh = try? Self.openForAppending(path, reportedAs: path)
-        else { return false }
+        return (try? Data(bytes).write(to: URL(fileURLWithPath: temporary))) != nil
+    }
+
+    /// Ends the rewrite ``beginRewrite()`` started: adds the lines appended since to the snapshot and renames
+    /// it over the file. On failure (`written` false, or the disk refusing the rest) the old file and
+    /// everything waiting stay as they were.
+    /// - Returns: whether the file was replaced.
+    func finishRewrite(written: Bool, snapshotLines: Int) -> Bool {
+        let since = linesSinceSnapshot ?? []
+        linesSinceSnapshot = nil
+        guard written, let fresh = try? Self.openForAppending(rewritePath, reportedAs: rewritePath) else {
+            unlink(rewritePath)
+            return false
+        }
+        var rest = since.flatMap { $0 + [UInt8(ascii: "\n")] }
+        while !rest.isEmpty {
+            let count = rest.withUnsafeBytes { write(fresh, $0.baseAddress, $0.count) }
+            if count > 0 {
+                rest.removeFirst(count)
+            } else if !(count < 0 && errno == EINTR) {
+                close(fresh)
+                unlink(rewritePath)
+                return false
+            }
+        }
+        guard rename(rewritePath, path) == 0 else {
+            close(fresh)
+            unlink(rewritePath)
+            return false
+        }
         close(descriptor)
         descriptor = fresh
-        // The rewrite holds every line, the ones the old file never took included.
+        // The new file holds every line, the ones the old file never took included.
         unwritten = []
         problem = nil
-        lineCount = lines.count
+        lineCount = snapshotLines + since.count
         return true
     }
 

@@ -32,22 +32,23 @@ struct ChaosMatrix: AsyncParsableCommand {
     var runDirectory = ".run/chaos"
 
     func run() async throws {
+        // The matrix's own clients lose the broker on purpose; only what breaks the matrix itself is worth a line.
         var logger = Logger(label: "chaos")
-        logger.logLevel = .error
+        logger.logLevel = .critical
         let runDirectory = URL(fileURLWithPath: runDirectory).standardizedFileURL.path
         let broker = Broker(port: brokerPort, runDirectory: "\(runDirectory)/broker")
         let timing = FaultRun.Timing(calm: .seconds(calm), window: .seconds(window), settle: .seconds(max(60, window * 2)))
         let selected = faults.isEmpty ? Fault.allCases : faults
-        print("fault matrix: \(orgs) orgs × \(rate) msg/s, \(calm) s calm + \(window) s fault + \(calm) s calm per fault")
+        progress("fault matrix: \(orgs) orgs × \(rate) msg/s, \(calm) s calm + \(window) s fault + \(calm) s calm per fault")
 
         try broker.start()
         defer { try? broker.stop() }
         let outcomes = try await ChaosWorld.with(orgCount: orgs, rate: rate, broker: broker, runDirectory: runDirectory, logger: logger) { world in
             var outcomes: [FaultRun.Outcome] = []
             for fault in selected {
-                print("- \(fault.rawValue): \(fault.summary)")
+                progress("- \(fault.rawValue): \(fault.summary)")
                 let outcome = try await FaultRun(fault: fault, world: world, timing: timing).run()
-                print("  " + MatrixReport.line(outcome))
+                progress("  " + MatrixReport.line(outcome))
                 outcomes.append(outcome)
             }
             return outcomes
@@ -58,5 +59,10 @@ struct ChaosMatrix: AsyncParsableCommand {
             for outcome in outcomes where outcome.failed { print("FAILED \(outcome.fault.rawValue): see \(outcome.logPath)") }
             throw ExitCode(1)
         }
+    }
+
+    /// A progress line on stderr, unbuffered: it appears as each fault ends, also when output goes to a file.
+    private func progress(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

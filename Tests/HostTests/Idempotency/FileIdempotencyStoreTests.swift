@@ -94,6 +94,7 @@ import Testing
         let store = try FileIdempotencyStore(path: path, capacity: 2)
         await store.sendStarting("cut", tenantID: "acme")
         for index in 1...6 { await store.record(receipt("m-\(index)")) }
+        await store.compactionFinished()
         let restarted = try FileIdempotencyStore(path: path, capacity: 2)
         #expect(await restarted.wasInterrupted("cut", tenantID: "acme"))
         #expect(await restarted.receipt(for: "m-6", tenantID: "acme") != nil)
@@ -104,8 +105,28 @@ import Testing
         let path = folder.path + "/idempotency.jsonl"
         let store = try FileIdempotencyStore(path: path, capacity: 3)
         for index in 1...7 { await store.record(receipt("m-\(index)")) }
+        await store.compactionFinished()
         let reopened = try FileIdempotencyStore(path: path, capacity: 3)
         #expect(await reopened.receipt(for: "m-7", tenantID: "acme") != nil)
+        #expect(await reopened.receipt(for: "m-1", tenantID: "acme") == nil)
+    }
+
+    /// The rewrite runs off the actor: records made while it runs are answered at once and land in the new
+    /// file after the snapshot.
+    @Test func recordsMadeWhileTheFileIsRewrittenAreKept() async throws {
+        let folder = TemporaryDirectory()
+        let path = folder.path + "/idempotency.jsonl"
+        let store = try FileIdempotencyStore(path: path, capacity: 3)
+        for index in 1...7 { await store.record(receipt("m-\(index)")) }  // the 7th starts a rewrite
+        await store.sendStarting("during", tenantID: "acme")
+        await store.record(receipt("m-8"))
+        #expect(await store.receipt(for: "m-8", tenantID: "acme") != nil)
+        await store.compactionFinished()
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count <= 6, "the file was not rewritten: \(lines.count) lines")
+        let reopened = try FileIdempotencyStore(path: path, capacity: 3)
+        for kept in ["m-5", "m-6", "m-7", "m-8"] { #expect(await reopened.receipt(for: kept, tenantID: "acme") != nil, "\(kept) lost") }
+        #expect(await reopened.wasInterrupted("during", tenantID: "acme"))
         #expect(await reopened.receipt(for: "m-1", tenantID: "acme") == nil)
     }
 }
