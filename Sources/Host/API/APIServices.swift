@@ -10,8 +10,8 @@ public struct APIServices: Sendable {
     /// Where the API's status events go besides `statuses` and `conversations` (which the API updates itself
     /// before it answers): `genesys.status`, the state manager, metrics.
     public var status: any StatusSink
-    public var statuses: MessageStatusStore
-    public var conversations: ConversationDirectory
+    public var statuses: any MessageStatusReading
+    public var conversations: any ConversationOwnership
     public var metrics: GatewayMetrics?
     /// Each org's messages waiting in its queue and in the gateway (nil when this gateway consumes no queue).
     public var backlog: OrgBacklogBoard?
@@ -29,8 +29,8 @@ public struct APIServices: Sendable {
     public var logger: Logger
 
     public init(
-        registry: TenantRegistry, delivery: DeliveryService, amqp: AMQPClient, status: any StatusSink, statuses: MessageStatusStore,
-        conversations: ConversationDirectory, metrics: GatewayMetrics? = nil, backlog: OrgBacklogBoard? = nil, reloader: (any ConfigReloading)? = nil,
+        registry: TenantRegistry, delivery: DeliveryService, amqp: AMQPClient, status: any StatusSink, statuses: any MessageStatusReading,
+        conversations: any ConversationOwnership, metrics: GatewayMetrics? = nil, backlog: OrgBacklogBoard? = nil, reloader: (any ConfigReloading)? = nil,
         replicas: ReplicaDirectory? = nil, webhook: WebhookHandler? = nil, adminKey: Secret? = nil, maxLimiterWait: Duration = .seconds(2),
         publishTimeout: Duration = .seconds(5), clock: any MonotonicClock = SystemClock(), logger: Logger
     ) {

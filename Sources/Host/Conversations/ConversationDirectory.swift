@@ -1,5 +1,14 @@
 import Foundation
 
+/// Who owns a conversation, as the API's cross-tenant check asks: this process's ``ConversationDirectory``,
+/// or in shared mode the record all replicas share (``SharedConversationDirectory``).
+public protocol ConversationOwnership: StatusSink {
+    func record(_ conversationID: String, owner: OrgKey) async
+    func owner(of conversationID: String) async -> OrgKey?
+    /// Why owners cannot be kept now, or nil.
+    var writeProblem: String? { get async }
+}
+
 /// Which org each conversation the gateway has seen belongs to.
 ///
 /// Genesys already scopes conversations to the org whose token asks, but two tenants may share one Genesys
@@ -9,7 +18,7 @@ import Foundation
 ///
 /// With a file it survives restarts (an append-only record, rewritten at twice `capacity` lines): forgetting
 /// an owner at a restart would let the other tenant of a shared Genesys org read the conversation.
-public actor ConversationDirectory: StatusSink {
+public actor ConversationDirectory: ConversationOwnership {
     private var owners: BoundedDictionary<String, OrgKey>
     private let file: AppendOnlyRecordFile?
 

@@ -61,8 +61,9 @@ public struct GatewayServices: Sendable {
         let http = CurlHTTPClient(maxConnectionsPerHost: settings.maxConnectionsPerHost)
         let amqp = AMQPClient(settings: settings.amqp, logger: logger)
         let stateManager = settings.stateManagerURL.map { StateManagerSink(baseURL: $0, http: http, logger: logger) }
-        let statuses = MessageStatusStore()
-        let conversations = try ConversationDirectory(persistingTo: settings.stateDirectory + "/conversations.jsonl")
+        let localConversations = try ConversationDirectory(persistingTo: settings.stateDirectory + "/conversations.jsonl")
+        let localReceipts = try FileIdempotencyStore(path: settings.stateDirectory + "/idempotency.jsonl")
+        let backlog = OrgBacklogBoard(client: amqp)
         var redis: RedisClient?
         var replicas: ReplicaDirectory?
         var orgState: SharedOrgState?
@@ -71,7 +72,8 @@ public struct GatewayServices: Sendable {
                 configuration: RedisConfiguration(
                     url: shared.url, password: shared.password?.reveal(), clientName: "genesys-gateway/\(shared.replicaID)"),
                 logger: logger)
-            let directory = ReplicaDirectory(id: shared.replicaID, client: client, clock: clock, logger: logger)
+            let directory = ReplicaDirectory(
+                id: shared.replicaID, client: client, clock: clock, consumedOrgs: { backlog.consumedSinceLastAsked() }, logger: logger)
             redis = client
             replicas = directory
             orgState = SharedOrgState(client: client, replicas: directory, http: http, clock: clock, logger: logger)
@@ -79,6 +81,19 @@ public struct GatewayServices: Sendable {
                 "shared mode: org limits and tokens in Redis",
                 metadata: ["redis.address": "\(shared.url)", "replica.id": "\(shared.replicaID)"])
         }
+        // Shared mode: status history, conversation owners, receipts and webhook claims in Redis as well, for every
+        // replica to read; each store keeps this replica's own part as its fallback.
+        let statuses: any MessageStatusReading = redis.map { SharedStatusHistory(local: MessageStatusStore(), client: $0, logger: logger) }
+            ?? MessageStatusStore()
+        let conversations: any ConversationOwnership = redis.map {
+            SharedConversationDirectory(local: localConversations, client: $0, logger: logger)
+        } ?? localConversations
+        let store: any IdempotencyStore = replicas.flatMap { directory in
+            redis.map { SharedIdempotencyStore(local: localReceipts, client: $0, replicaID: directory.id, logger: logger) }
+        } ?? localReceipts
+        let webhookClaims: any WebhookDeduplicating = redis.map {
+            SharedWebhookDeduplicator(local: WebhookDeduplicator(clock: clock), client: $0, logger: logger)
+        } ?? WebhookDeduplicator(clock: clock)
         // The state manager only queues; the AMQP sink waits for the broker's confirm, so it goes last.
         let published = FanOutStatusSink(
             (stateManager.map { [$0] } ?? [])
@@ -91,12 +106,10 @@ public struct GatewayServices: Sendable {
                 event.reason = transition.reason
                 Task { await published.publish(event) }
             })
-        let backlog = OrgBacklogBoard(client: amqp)
         // Counts every message status too; breaker states and backlogs it reads at scrape time.
         let metrics = GatewayMetrics(tenants: { registry }, backlog: { backlog.snapshot() })
         let outward = FanOutStatusSink([metrics, published])
         let pipelineStatus = FanOutStatusSink([statuses, conversations, outward])
-        let store = try FileIdempotencyStore(path: settings.stateDirectory + "/idempotency.jsonl")
         let delivery = DeliveryService(registry: registry, http: http, clock: clock, logger: logger, sent: store, observer: metrics)
         let reloader = settings.configDirectory.map {
             ConfigReloader(configDirectory: $0, registry: registry, secrets: secrets, clock: clock, logger: logger)
@@ -117,7 +130,7 @@ public struct GatewayServices: Sendable {
         apiServers = settings.api.map { api -> [any Service] in
             let webhook = WebhookHandler(
                 registry: registry, publisher: InboundPublisher(client: amqp, exchange: settings.amqp.topology.inboundExchange),
-                deduplicator: WebhookDeduplicator(clock: clock),
+                deduplicator: webhookClaims,
                 undelivered: FailedReceiptReporter(delivery: delivery, clock: clock, logger: logger), clock: clock, logger: logger)
             let services = APIServices(
                 registry: registry, delivery: delivery, amqp: amqp, status: outward, statuses: statuses,

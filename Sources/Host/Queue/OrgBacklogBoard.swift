@@ -9,6 +9,8 @@ public final class OrgBacklogBoard: Sendable {
     private let client: AMQPClient
     private let topology: QueueTopology
     private let inGateway = Mutex<[OrgKey: Int]>([:])
+    /// Orgs a message was taken for since ``consumedSinceLastAsked()`` last asked.
+    private let takenSinceAsked = Mutex<Set<OrgKey>>([])
 
     public init(client: AMQPClient) {
         self.client = client
@@ -17,6 +19,18 @@ public final class OrgBacklogBoard: Sendable {
 
     func taken(_ org: OrgKey) {
         inGateway.withLock { $0[org, default: 0] += 1 }
+        takenSinceAsked.withLock { _ = $0.insert(org) }
+    }
+
+    /// The orgs whose messages this gateway took since the last call, or still holds. Each org queue has a
+    /// single active consumer, so in shared mode these are the orgs this replica serves now (the heartbeat
+    /// announces them).
+    public func consumedSinceLastAsked() -> Set<OrgKey> {
+        let taken = takenSinceAsked.withLock { taken in
+            defer { taken = [] }
+            return taken
+        }
+        return taken.union(inGateway.withLock { $0.keys })
     }
 
     func settled(_ org: OrgKey) {

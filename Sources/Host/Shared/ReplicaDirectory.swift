@@ -25,6 +25,13 @@ public final class ReplicaDirectory: Service, Sendable {
     private let logger: Logger
     private let record: Mutex<ReplicaRecord>
     private let seen = Mutex(Seen())
+    /// The orgs whose messages this replica took since last asked (the backlog board's).
+    private let consumedOrgs: @Sendable () -> Set<OrgKey>
+    /// When each org was last seen consumed here.
+    private let lastConsumed = Mutex<[OrgKey: Duration]>([:])
+    /// How long an org still counts as this replica's after its last message: a quiet org keeps its active
+    /// consumer, so the list should not flicker between two messages.
+    public static let ownershipMemory = Duration.seconds(30)
 
     /// What the last heartbeat found.
     private struct Seen {
@@ -35,11 +42,13 @@ public final class ReplicaDirectory: Service, Sendable {
     /// - Parameters:
     ///   - id: this replica's id, unique in the cluster.
     ///   - interval: time between heartbeats; `timeToLive` should be a few intervals, so one slow beat is no death.
+    ///   - consumedOrgs: the orgs whose messages this replica took since last asked, announced in the heartbeat.
     public init(
         id: String, client: RedisClient, interval: Duration = .seconds(2), timeToLive: Duration = .seconds(6),
-        clock: any MonotonicClock = SystemClock(), logger: Logger
+        clock: any MonotonicClock = SystemClock(), consumedOrgs: @escaping @Sendable () -> Set<OrgKey> = { [] }, logger: Logger
     ) {
         self.id = id
+        self.consumedOrgs = consumedOrgs
         self.client = client
         self.interval = interval
         self.timeToLive = timeToLive
@@ -72,7 +81,14 @@ public final class ReplicaDirectory: Service, Sendable {
 
     /// Writes this replica's heartbeat, then counts the live ones.
     func beat() async {
+        let now = clock.now()
+        let owned = lastConsumed.withLock { last in
+            for org in consumedOrgs() { last[org] = now }
+            last = last.filter { now - $0.value < Self.ownershipMemory }
+            return last.keys.map { "\($0.tenantID)/\($0.orgName)" }.sorted()
+        }
         let body = record.withLock { record in
+            record.orgs = owned
             record.lastHeartbeat = ISO8601Timestamp.string(Date())
             return (try? JSONEncoder().encode(record)).map { [UInt8]($0) } ?? []
         }

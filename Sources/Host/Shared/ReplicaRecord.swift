@@ -8,4 +8,7 @@ public struct ReplicaRecord: Codable, Sendable, Equatable {
     public var startedAt: String
     /// Its last heartbeat, ISO 8601 UTC (its own wall clock).
     public var lastHeartbeat: String
+    /// The orgs (`<tenant>/<org>`) whose messages it consumed within ``ReplicaDirectory/ownershipMemory``:
+    /// with one active consumer per org queue, the orgs it serves. Absent in records of older versions.
+    public var orgs: [String]?
 }

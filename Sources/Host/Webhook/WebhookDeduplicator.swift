@@ -1,5 +1,13 @@
 import Synchronization
 
+/// Claims a Genesys message for publishing once: this process's ``WebhookDeduplicator``, or in shared mode
+/// the claim all replicas see (``SharedWebhookDeduplicator``), so a retry landing on another replica is
+/// answered as a duplicate too.
+public protocol WebhookDeduplicating: Sendable {
+    /// True the first time `key` is claimed within the time to live; false for a repeat.
+    func claim(_ key: WebhookDeduplicator.Key) async -> Bool
+}
+
 /// Remembers which Genesys messages each org's webhook has already taken, so Genesys' retries (up to 5,
 /// 5 s apart, when an answer is late or lost) are answered without publishing the message again.
 ///
@@ -7,7 +15,7 @@ import Synchronization
 /// entries are kept; past that the oldest go first, so a flood of distinct ids cannot grow memory without
 /// bound. Memory only: after a restart a late retry may be published once more, and the channel side
 /// deduplicates by `genesysMessageId` if it must never see a message twice.
-public final class WebhookDeduplicator: Sendable {
+public final class WebhookDeduplicator: WebhookDeduplicating {
     /// One message of one org.
     public struct Key: Hashable, Sendable {
         public var org: OrgKey

@@ -15,7 +15,7 @@ import Logging
 public struct WebhookHandler: Sendable {
     private let registry: TenantRegistry
     private let publisher: any InboundPublishing
-    private let deduplicator: WebhookDeduplicator
+    private let deduplicator: any WebhookDeduplicating
     private let undelivered: any UndeliveredMessageReporting
     private let normalizer: AgentMessageNormalizer
     private let clock: any MonotonicClock
@@ -30,7 +30,7 @@ public struct WebhookHandler: Sendable {
     ///   - clock: measures the publish bound.
     ///   - publishTimeout: how long to wait for the broker before answering anyway.
     public init(
-        registry: TenantRegistry, publisher: any InboundPublishing, deduplicator: WebhookDeduplicator,
+        registry: TenantRegistry, publisher: any InboundPublishing, deduplicator: any WebhookDeduplicating,
         undelivered: any UndeliveredMessageReporting, clock: any MonotonicClock, logger: Logger,
         publishTimeout: Duration = .seconds(5), normalizer: AgentMessageNormalizer = AgentMessageNormalizer()
     ) {
@@ -91,7 +91,7 @@ public struct WebhookHandler: Sendable {
             return .invalidBody(error)
         }
         logger[metadataKey: "genesys.message_id"] = "\(message.genesysMessageId)"
-        guard deduplicator.claim(.init(org: org.key, genesysMessageID: message.genesysMessageId)) else {
+        guard await deduplicator.claim(.init(org: org.key, genesysMessageID: message.genesysMessageId)) else {
             return .duplicate(genesysMessageID: message.genesysMessageId)
         }
         let publishing = Task { [publisher] () -> String? in

@@ -1,11 +1,14 @@
 import Foundation
 import Logging
 import RedisClient
+import Synchronization
 import Testing
+import GatewayTestSupport
 @testable import GatewayHost
 
 /// Replica heartbeats against the real test server.
-@Suite(.timeLimit(.minutes(1))) struct ReplicaDirectoryTests {
+// Serialized: the replica count is over every heartbeat key, so a neighbour test's replica would be counted.
+@Suite(.timeLimit(.minutes(1)), .serialized) struct ReplicaDirectoryTests {
     let logger = Logger(label: "replica-directory-tests") { _ in SwiftLogNoOpLogHandler() }
 
     @Test func replicasSeeEachOtherAndADeadOneDropsOut() async throws {
@@ -36,5 +39,27 @@ import Testing
         #expect(!directory.isRedisReachable)
         #expect(directory.replicaCount == 1)
         await #expect(throws: RedisError.self) { try await directory.replicas() }
+    }
+
+    /// The heartbeat names the orgs this replica consumed lately, and forgets one quiet for longer than
+    /// `ownershipMemory`.
+    @Test func theHeartbeatAnnouncesTheOrgsThisReplicaServes() async throws {
+        let client = try TestRedis.client(logger: logger)
+        let clock = ManualClock()
+        let consumed = Mutex<Set<OrgKey>>([OrgKey(tenantID: "acme", orgName: "us"), OrgKey(tenantID: "acme", orgName: "eu")])
+        let id = "test-orgs-\(UUID().uuidString.prefix(8))"
+        let directory = ReplicaDirectory(
+            id: id, client: client, timeToLive: .seconds(60), clock: clock,
+            consumedOrgs: { consumed.withLock { taken in defer { taken = [] }; return taken } }, logger: logger)
+        await directory.beat()
+        #expect(try await directory.replicas().first { $0.id == id }?.orgs == ["acme/eu", "acme/us"])
+        clock.advance(by: .seconds(20))
+        consumed.withLock { $0 = [OrgKey(tenantID: "acme", orgName: "us")] }
+        await directory.beat()
+        #expect(try await directory.replicas().first { $0.id == id }?.orgs == ["acme/eu", "acme/us"], "a quiet org is still served")
+        clock.advance(by: .seconds(15))
+        await directory.beat()
+        #expect(try await directory.replicas().first { $0.id == id }?.orgs == ["acme/us"])
+        _ = try await client.send("DEL", ReplicaDirectory.keyPrefix + id)
     }
 }

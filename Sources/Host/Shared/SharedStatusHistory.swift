@@ -1,0 +1,46 @@
+import Foundation
+import Logging
+import RedisClient
+
+/// Shared mode's message status history: every replica appends the status events it produces to one list
+/// per message in Redis, so `GET /v1/messages/{id}` answers the same on every replica (a message accepted
+/// by replica A and sent by replica B has one story).
+///
+/// Key: `ggw:{<tenant>}:status:<id>`, a list of events as JSON, the newest ``MessageStatusStore/historyLimit``
+/// + 1 kept, for ``timeToLive`` (24 hours) after the last event. While Redis is unreachable this replica's
+/// own ``MessageStatusStore`` (always fed) answers with what this replica saw.
+public struct SharedStatusHistory: MessageStatusReading {
+    static let timeToLive: Int64 = 24 * 3600
+
+    private let local: MessageStatusStore
+    private let redis: BestEffortRedis
+
+    public init(local: MessageStatusStore, client: RedisClient, logger: Logger) {
+        self.local = local
+        redis = BestEffortRedis(client: client, purpose: "status history", logger: logger)
+    }
+
+    static func key(tenantID: String, messageID: String) -> String { "ggw:{\(tenantID)}:status:\(messageID)" }
+
+    public func publish(_ event: StatusEvent) async {
+        await local.publish(event)
+        guard let messageID = event.messageId else { return }
+        let key = Self.key(tenantID: event.tenantId, messageID: messageID)
+        // Three commands, pipelined by the client: append, keep the newest, refresh the time to live.
+        async let appended = redis.send("RPUSH", key, event.jsonBytes)
+        async let trimmed = redis.send("LTRIM", key, Int64(-(MessageStatusStore.historyLimit + 1)), Int64(-1))
+        async let expires = redis.send("EXPIRE", key, Self.timeToLive)
+        _ = await (appended, trimmed, expires)
+    }
+
+    public func entry(for messageID: String, tenantID: String) async -> MessageStatusStore.Entry? {
+        guard let events = await redis.send("LRANGE", Self.key(tenantID: tenantID, messageID: messageID), Int64(0), Int64(-1))?.array
+        else { return await local.entry(for: messageID, tenantID: tenantID) }
+        let decoder = JSONDecoder()
+        let decoded = events.compactMap { reply -> StatusEvent? in
+            guard case .bulk(let json) = reply else { return nil }
+            return try? decoder.decode(StatusEvent.self, from: Data(json))
+        }
+        return MessageStatusStore.Entry(decoded)
+    }
+}
