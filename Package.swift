@@ -138,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "PipelineBenchmark",
             dependencies: [
-                "GatewayHost", "GenesysSandbox", "GatewayTestSupport",
+                "GatewayHost", "GenesysSandbox", "GatewayTestSupport", "RedisClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Benchmarks/PipelineBenchmark"),

@@ -23,11 +23,8 @@ case "$GGW_AMQP_URL" in
     *) echo "bench-pipeline: refusing non-loopback broker URL" >&2; exit 1 ;;
 esac
 
-swift build -c release --scratch-path .build-bench --product PipelineBenchmark
 # The gateway loads the shipped plugins from beside the benchmark binary.
-for plugin in GenesysPluginText GenesysPluginMedia GenesysPluginDefaultPolicy GenesysPluginTyping GenesysPluginReceipt; do
-    swift build -c release --scratch-path .build-bench --product "$plugin"
-done
+source scripts/bench/build-release.sh
 # The broker's own CPU is reported per message too.
 GGW_BROKER_PID="$(tr -dc '0-9' < "$GGW_RUN_DIR/rabbitmq/rabbit.pid" 2>/dev/null || true)"
 export GGW_BROKER_PID

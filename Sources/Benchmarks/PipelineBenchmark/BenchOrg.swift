@@ -8,14 +8,16 @@ import GenesysSandbox
 struct BenchOrg: Sendable {
     let index: Int
     let rate: Int
+    /// The org's configured limit when it is not the offered rate (flat out: no limit worth the name).
+    var limit: Double?
     private var side: SandboxTenant { SandboxTenant(prefix: "pb", index: index) }
 
     subscript<Value>(dynamicMember path: KeyPath<SandboxTenant, Value>) -> Value { side[keyPath: path] }
 
     func sandboxOrg() -> SandboxConfiguration.Org { side.sandboxOrg() }
 
-    /// Limiter = the offered rate; a small burst so the publisher's 10 ms ticks do not queue.
-    func tenantYAML(baseURL: String) -> String { side.tenantYAML(baseURL: baseURL, rate: Double(rate), burst: 5) }
+    /// Limiter = the offered rate (unless `limit`); a small burst so the publisher's 10 ms ticks do not queue.
+    func tenantYAML(baseURL: String) -> String { side.tenantYAML(baseURL: baseURL, rate: limit ?? Double(rate), burst: 5) }
 
     /// Queue message `id` (sent on as `channel.messageId`), customers cycling over 20 ids.
     func message(id: String, number: Int) -> [UInt8] {

@@ -8,7 +8,13 @@ import Synchronization
 /// One measured run: a fresh sandbox and queue prefix, a consumer (the gateway or the baseline), the
 /// publisher (paced at the offered rate, or everything before the consumer starts), then the report.
 struct Phase {
-    enum Consumer { case gateway, baseline }
+    enum Consumer {
+        /// `GatewayServices` inside the benchmark process.
+        case gateway
+        /// `count` `genesys-gateway run` processes, sharing Redis at `redisURL` when given.
+        case processes(count: Int, redisURL: String?)
+        case baseline
+    }
     let name: String
     let load: Load
     let url: String
@@ -46,6 +52,7 @@ struct Phase {
 
             let publisher = AMQPClient(settings: .init(url: url, topology: topology, prefetch: 0), logger: logger)
             let publishTimes = PublishTimes()
+            var redisCounter: RedisCommandCounter?
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await publisher.run() }
                 defer { publisher.stop() }
@@ -59,7 +66,19 @@ struct Phase {
                     publishSeconds = (ContinuousClock.now - started).seconds
                     before = ProcessUsage.now()
                 }
+                var cluster: GatewayCluster?
+                defer { cluster?.stop() }
+                // The replicas' CPU and Redis' command count from where the process's own `before` is taken.
+                var clusterBefore = 0.0
+                var commandsBefore: Int?
                 switch consumer {
+                case .processes(let count, let redisURL):
+                    let logs = NSTemporaryDirectory() + "ggw-bench-\(runID)-logs"
+                    cluster = try await GatewayCluster.start(
+                        count: count, redisURL: redisURL, configDirectory: configs.path, pluginsDirectory: plugins.path,
+                        environment: Dictionary(uniqueKeysWithValues: load.orgs.map { ($0.secretVariable, $0.secret) }),
+                        url: url, topology: topology, prefetch: prefetch, inFlight: inFlight, logDirectory: logs)
+                    redisCounter = try redisURL.map { try RedisCommandCounter(url: $0) }
                 case .gateway:
                     let gateway = try GatewayServices(
                         configuration: configuration,
@@ -71,6 +90,10 @@ struct Phase {
                     let baseline = try await Baseline(orgs: load.orgs, baseURL: sandbox.baseURL, url: url, topology: topology, prefetch: prefetch, connections: connections, logger: logger)
                     group.addTask { await baseline.run() }
                 }
+                if !paced {
+                    clusterBefore = cluster?.cpuSeconds ?? 0
+                    commandsBefore = await redisCounter?.commandsProcessed()
+                }
                 if paced {
                     for org in load.orgs {
                         try await publisher.publish(AMQPMessage(routingKey: topology.outbound, body: org.message(id: "\(runID)w-\(org.tenant)", number: 0)))
@@ -79,16 +102,26 @@ struct Phase {
                         throw BenchError("\(name): warm-up messages did not arrive")
                     }
                     before = ProcessUsage.now()
+                    clusterBefore = cluster?.cpuSeconds ?? 0
+                    commandsBefore = await redisCounter?.commandsProcessed()
                     let started = ContinuousClock.now
                     try await publish(publisher: publisher, topology: topology, runID: runID, times: publishTimes)
                     publishSeconds = (ContinuousClock.now - started).seconds
                 }
                 let arrived = await waitFor(sandbox, prefix: "\(runID)-", count: load.total, timeout: .seconds(Int64(load.seconds) + 90))
                 let after = ProcessUsage.now()
+                let replicas = cluster.map { cluster in
+                    ReplicaUsage(
+                        count: cluster.processes.count, cpuSeconds: cluster.cpuSeconds - clusterBefore, residentMiB: cluster.residentMiB)
+                }
+                let commandsAfter = await redisCounter?.commandsProcessed()
+                let redisCommands = commandsAfter.flatMap { after in commandsBefore.map { after - $0 } }
+                await redisCounter?.shutdown()
                 let received = sandbox.control.received().filter { $0.channelMessageId?.hasPrefix("\(runID)-") ?? false }
                 let result = PhaseResult.analyse(
                     name: name, load: load, received: received, published: publishTimes.lock.withLock { $0 },
-                    publishSeconds: publishSeconds, complete: arrived, before: before, after: after)
+                    publishSeconds: publishSeconds, complete: arrived, before: before, after: after, replicas: replicas,
+                    redisCommands: redisCommands)
                 result.print()
                 group.cancelAll()
                 return result

@@ -20,26 +20,38 @@ struct PipelineBenchmark: AsyncParsableCommand {
     @Option(name: .customLong("baseline-connections"), help: "Baseline libcurl connections per host (the same as the gateway's default, 256).") var baselineConnections = 256
     @Option(name: .customLong("in-flight"), help: "Gateway per-org in-flight limit.") var inFlight = 16
     @Option(name: .customLong("org-queue-type"), help: "Type of the gateway's per-org queues: quorum or classic.") var orgQueueType = "quorum"
+    @Option(help: "Run the gateway as this many `genesys-gateway run` processes (0: inside the benchmark process).") var processes = 0
+    @Option(name: .customLong("redis-url"), help: "Shared mode for the gateway processes: their Redis.") var redisURL: String?
+    @Flag(name: .customLong("flat-out"), help: "Queue everything first and consume it as fast as possible (org limits lifted); compare with the baseline doing the same.") var flatOut = false
 
     func run() async throws {
         guard let url = amqpURL ?? ProcessInfo.processInfo.environment["GGW_AMQP_URL"] else {
             throw ValidationError("--amqp-url or GGW_AMQP_URL is required")
         }
-        let load = Load(orgs: (0..<orgs).map { BenchOrg(index: $0, rate: rate) }, rate: rate, seconds: seconds, latencyMs: latencyMs)
+        // Flat out: everything queued before the consumer starts, limits far above what the machine can do.
+        let load = Load(
+            orgs: (0..<orgs).map { BenchOrg(index: $0, rate: rate, limit: flatOut ? 1_000_000 : nil) }, rate: rate, seconds: seconds,
+            latencyMs: latencyMs)
         print("pipeline benchmark: \(orgs) orgs x \(rate) msg/s for \(seconds) s (offered \(orgs * rate) msg/s, \(load.total) messages), sandbox latency \(latencyMs) ms, prefetch \(prefetch), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         var gatewayRate: Double?
         var baselineRate: Double?
         if mode != .baseline {
             guard let orgType = QueueTopology.QueueType(rawValue: orgQueueType) else { throw ValidationError("--org-queue-type: quorum or classic") }
-            var phase = Phase(name: "gateway (\(orgQueueType) org queues)", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: .gateway, paced: true)
+            let consumer: Phase.Consumer = processes > 0 ? .processes(count: processes, redisURL: redisURL) : .gateway
+            let shape = processes > 0 ? "\(processes) gateway process(es)\(redisURL == nil ? "" : " sharing Redis")" : "gateway in-process"
+            var phase = Phase(name: "\(shape) (\(orgQueueType) org queues\(flatOut ? ", flat out" : ""))", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: consumer, paced: !flatOut)
             phase.orgQueueType = orgType
             let result = try await phase.run()
             gatewayRate = result.throughput
         }
         if mode != .gateway {
-            let paced = try await Phase(name: "baseline", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: .baseline, paced: true, connections: baselineConnections).run()
-            baselineRate = paced.throughput
-            _ = try await Phase(name: "baseline-max (all published before consuming)", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: .baseline, paced: false, connections: baselineConnections).run()
+            if flatOut {
+                baselineRate = try await Phase(name: "baseline-max (all published before consuming)", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: .baseline, paced: false, connections: baselineConnections).run().throughput
+            } else {
+                let paced = try await Phase(name: "baseline", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: .baseline, paced: true, connections: baselineConnections).run()
+                baselineRate = paced.throughput
+                _ = try await Phase(name: "baseline-max (all published before consuming)", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: .baseline, paced: false, connections: baselineConnections).run()
+            }
         }
         if let gatewayRate, let baselineRate {
             print(String(format: "ratio gateway / baseline throughput at the same offered load: %.3f", gatewayRate / baselineRate))

@@ -9,7 +9,7 @@ struct PhaseResult {
 
     static func analyse(
         name: String, load: Load, received: [ReceivedMessage], published: [String: Date], publishSeconds: Double,
-        complete: Bool, before: ProcessUsage, after: ProcessUsage
+        complete: Bool, before: ProcessUsage, after: ProcessUsage, replicas: ReplicaUsage? = nil, redisCommands: Int? = nil
     ) -> PhaseResult {
         var lines: [String] = []
         let arrivals = received.map(\.receivedAt).sorted()
@@ -55,6 +55,11 @@ struct PhaseResult {
             }
             lines.append(split)
         }
+        if let replicas, received.count > 0 {
+            var line = "gateway processes (\(replicas.count)): CPU \(fmt(replicas.cpuSeconds)) s = \(fmt(replicas.cpuSeconds * 1000 / Double(received.count), 3)) ms per message; RSS \(replicas.residentMiB.map { "\($0) MiB" }.joined(separator: ", "))"
+            if let redisCommands { line += "; Redis \(fmt(Double(redisCommands) / Double(received.count), 2)) commands per message" }
+            lines.append(line)
+        }
         let threads = after.threadTimes(since: before).prefix(6).map { "\($0.name) \(fmt($0.seconds))" }
         lines.append("top threads (CPU s): " + threads.joined(separator: ", "))
         return PhaseResult(name: name, throughput: throughput, lines: lines)
@@ -64,6 +69,13 @@ struct PhaseResult {
         Swift.print("== \(name)")
         for line in lines { Swift.print("   " + line) }
     }
+}
+
+/// What the gateway processes used during a phase (read from `/proc`).
+struct ReplicaUsage {
+    let count: Int
+    let cpuSeconds: Double
+    let residentMiB: [Int]
 }
 
 func fmt(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }

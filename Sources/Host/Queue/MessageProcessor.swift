@@ -76,7 +76,7 @@ struct MessageProcessor: Sendable {
             bytes: delivery.body, attempt: state.attempt, firstAttemptAt: clock.now() - elapsed, tenantHint: state.tenant)
         request.isStillWanted = { [client] in client.generation == inbound.generation }
         request.decoded = message
-        var outcome = await deliverHoldingWhileOpen(request)
+        var outcome = await deliverHoldingWhileRefused(request)
         if let removed = removedOrg(of: inbound), outcome.isFinalRefusal {
             // The org went while the message waited for it: keep the message, as its queued neighbours are kept.
             outcome = .parked(reason: "org \(removed) was removed from the config while its messages waited")
@@ -122,14 +122,21 @@ struct MessageProcessor: Sendable {
         }
     }
 
-    /// Delivers, and while the org's circuit is open waits for it here (up to ``maximumHold``) instead of
-    /// cycling the message through a retry tier: the message holds one of its own org's prefetch slots, the
-    /// rest of the org's backlog waits in the org's queue, and no other org is affected.
-    private func deliverHoldingWhileOpen(_ request: DeliveryRequest) async -> DeliveryOutcome {
+    /// Delivers, and while the org's circuit is open or Genesys throttles it (a 429, a login-host outage)
+    /// waits here (up to ``maximumHold``) instead of cycling the message through a retry tier: the message
+    /// holds one of its own org's prefetch slots, the rest of the org's backlog waits in the org's queue, and
+    /// no other org is affected. Through a tier, every later message of the conversation would follow it
+    /// there and back each time (see ``Dispatcher``): in a long 429 storm the whole backlog cycled through
+    /// the broker every second, and the org took minutes to recover after the storm (the fault matrix).
+    private func deliverHoldingWhileRefused(_ request: DeliveryRequest) async -> DeliveryOutcome {
         let started = clock.now()
         while true {
             let outcome = await delivery.deliver(request)
-            guard case .notSent(.circuitOpen(let retryAfter)) = outcome else { return outcome }
+            let retryAfter: Duration
+            switch outcome {
+            case .notSent(.circuitOpen(let wait)), .throttled(let wait, _, _): retryAfter = wait
+            default: return outcome
+            }
             let held = clock.now() - started
             guard held < Self.maximumHold else { return outcome }
             let pause = min(max(retryAfter, .milliseconds(50)), Self.maximumHold - held)

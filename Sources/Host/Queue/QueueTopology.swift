@@ -25,7 +25,8 @@ public struct QueueTopology: Sendable, Equatable {
     public var orgQueueType: QueueType = .quorum
     /// Delay tiers: a retry waits in the smallest tier at least as long as its delay, then the broker
     /// dead-letters it back to `outbound`. Waiting messages stay in RabbitMQ, not in gateway memory.
-    public var retryTiers: [Duration] = [.seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600)]
+    /// A 10 s tier matches the default cap on Retry-After (`retryAfterCapSeconds`), which would otherwise wait 30 s.
+    public var retryTiers: [Duration] = [.seconds(1), .seconds(5), .seconds(10), .seconds(30), .seconds(120), .seconds(600)]
     /// Each tier's queue is this plus the tier (`1s`, `2m`, ...).
     public var retryQueuePrefix = "genesys.retry."
 
@@ -81,6 +82,21 @@ public struct QueueTopology: Sendable, Equatable {
         retryTiers.first { $0 >= delay } ?? retryTiers.last ?? .seconds(1)
     }
 
+    /// A tier's queue as the gateway declares it (a consumer must declare it the same way).
+    public func retryQueueDeclaration(for tier: Duration) -> AMQPQueueDeclaration {
+        AMQPQueueDeclaration(
+            name: retryQueue(for: tier), arguments: retryQueueArguments(for: tier).map { AMQPArgument($0.0, $0.1) })
+    }
+
+    /// The ingress queue as the gateway declares it.
+    public var outboundDeclaration: AMQPQueueDeclaration {
+        var arguments = [
+            AMQPArgument("x-queue-type", .string(outboundType.rawValue)), AMQPArgument("x-dead-letter-exchange", .string(deadLetterExchange)),
+        ]
+        if outboundType == .quorum { arguments.append(AMQPArgument("x-delivery-limit", .int(Int64(deliveryLimit)))) }
+        return AMQPQueueDeclaration(name: outbound, arguments: arguments)
+    }
+
     /// A tier's queue: its TTL dead-letters each message back to `outbound`. Quorum tiers dead-letter
     /// at least once (the broker keeps a message until `outbound` confirmed it, and refuses new ones when
     /// full rather than dropping old ones); classic queues can only dead-letter at most once.
@@ -102,11 +118,7 @@ public struct QueueTopology: Sendable, Equatable {
         try connection.declareExchange(deadLetterExchange, type: "fanout", channel: channel)
         try connection.declareQueue(deadLetterQueue, arguments: [], channel: channel)
         try connection.bindQueue(deadLetterQueue, exchange: deadLetterExchange, routingKey: "", channel: channel)
-        var arguments: [(String, AMQPFieldValue)] = [
-            ("x-queue-type", .string(outboundType.rawValue)), ("x-dead-letter-exchange", .string(deadLetterExchange)),
-        ]
-        if outboundType == .quorum { arguments.append(("x-delivery-limit", .int(Int64(deliveryLimit)))) }
-        try connection.declareQueue(outbound, arguments: arguments, channel: channel)
+        try connection.declareQueue(outbound, arguments: outboundDeclaration.table, channel: channel)
         try connection.declareQueue(parkedQueue, arguments: [], channel: channel)
         for tier in retryTiers {
             try connection.declareQueue(retryQueue(for: tier), arguments: retryQueueArguments(for: tier), channel: channel)

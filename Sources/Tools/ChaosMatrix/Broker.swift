@@ -11,6 +11,7 @@ struct Broker: Sendable {
     func start() throws { try script("start") }
     func stop() throws { try script("stop") }
 
+    /// Runs `scripts/rabbitmq.sh command`.
     private func script(_ command: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GatewayTestSupport
 import GenesysSandbox
 
 /// One fault of the matrix: what breaks, for how long, and how it heals.
@@ -22,7 +23,7 @@ enum Fault: String, CaseIterable, ExpressibleByArgument, Sendable {
         case .genesysOutage: return "every Genesys call gets 503 for the whole window"
         case .throttleStorm: return "every Genesys call gets 429 (Retry-After: 1) for the whole window"
         case .tokenRevocation: return "every org's token is revoked each second (401s)"
-        case .stateDirectoryFull: return "the state directory (a 4 MB tmpfs) is full for the whole window"
+        case .stateDirectoryFull: return "the state directory (a 64 MB tmpfs) is full for the whole window"
         case .poisonMessages: return "one message in ten has crafted headers or a crafted body"
         }
     }

@@ -4,24 +4,25 @@ enum MatrixReport {
     static func line(_ outcome: FaultRun.Outcome) -> String {
         if let skipped = outcome.skipped { return "skipped: \(skipped)" }
         let tally = outcome.tally
-        return "published \(tally.published), delivered \(tally.delivered), lost \(tally.lost), duplicated \(tally.duplicates), "
+        return "published \(tally.published), delivered \(tally.delivered), late \(tally.late), lost \(tally.lost), duplicated \(tally.duplicates), "
             + "dead-lettered \(tally.deadLettered), longest delay \(seconds(tally.longestDelay)) (p99 \(seconds(tally.p99Delay)), slowest \(tally.slowestID ?? "none")), "
             + "unconfirmed \(outcome.unconfirmed), kills \(outcome.kills), crashes \(outcome.crashes)"
+
     }
 
     static func table(_ outcomes: [FaultRun.Outcome]) -> String {
         var lines = [
-            "| fault | published | delivered | lost | duplicated | dead-lettered | longest delay | p99 delay | gateway crashes |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| fault | published | delivered | late (still queued) | lost | duplicated | dead-lettered | longest delay | p99 delay | gateway crashes |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for outcome in outcomes {
             let tally = outcome.tally
             if let skipped = outcome.skipped {
-                lines.append("| \(outcome.fault.rawValue) | skipped: \(skipped) | | | | | | | |")
+                lines.append("| \(outcome.fault.rawValue) | skipped: \(skipped) | | | | | | | | |")
                 continue
             }
             lines.append(
-                "| \(outcome.fault.rawValue) | \(tally.published) | \(tally.delivered) | \(tally.lost) | \(tally.duplicates) | "
+                "| \(outcome.fault.rawValue) | \(tally.published) | \(tally.delivered) | \(tally.late) | \(tally.lost) | \(tally.duplicates) | "
                     + "\(tally.deadLettered) | \(seconds(tally.longestDelay)) | \(seconds(tally.p99Delay)) | \(outcome.crashes) |")
         }
         return lines.joined(separator: "\n")

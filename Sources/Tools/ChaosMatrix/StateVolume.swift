@@ -7,7 +7,7 @@ struct StateVolume: Sendable {
     private var filler: String { (path as NSString).appendingPathComponent("chaos-filler") }
 
     /// Mounts a `size` tmpfs at `path`, or returns nil when this user cannot mount.
-    static func mount(at path: String, size: String = "4m") throws -> StateVolume? {
+    static func mount(at path: String, size: String = "64m") throws -> StateVolume? {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         guard getuid() == 0 else { return nil }
         try run(["mount", "-t", "tmpfs", "-o", "size=\(size),mode=0700", "tmpfs", path])

@@ -7,7 +7,10 @@ struct Tally: Sendable {
     var published = 0
     var delivered = 0
     var deadLettered = 0
-    /// Published and confirmed, yet neither at Genesys nor set aside.
+    /// Published and confirmed, not at Genesys nor set aside when the run ended, but still in the broker
+    /// (a retry tier, an org queue): late, not lost.
+    var late = 0
+    /// Published and confirmed, yet neither at Genesys, nor set aside, nor still queued.
     var lost = 0
     /// Extra copies Genesys received.
     var duplicates = 0
@@ -19,7 +22,9 @@ struct Tally: Sendable {
 
     init() {}
 
-    init(ledger: Ledger, received: [ReceivedMessage], setAside: [[UInt8]]) {
+    /// - Parameter leftovers: what was left in the gateway's queues at the end (it may hold spare copies of
+    ///   delivered messages, which excuse nothing).
+    init(ledger: Ledger, received: [ReceivedMessage], setAside: [[UInt8]], leftovers: [[UInt8]]) {
         let honest = ledger.honest
         var poisonLeft = ledger.poison
         published = honest.count + poisonLeft.values.reduce(0, +)
@@ -44,7 +49,19 @@ struct Tally: Sendable {
             }
         }
         deadLettered = poisonSetAside + honestSetAside.count
-        lost = published - delivered - deadLettered
+        // Late: neither at Genesys nor set aside, but still in a queue.
+        var waiting = Set<String>()
+        var poisonWaiting = 0
+        for body in leftovers {
+            if let left = poisonLeft[body], left > 0 {
+                poisonLeft[body] = left - 1
+                poisonWaiting += 1
+            } else if let id = Self.id(of: body), honest[id] != nil, arrivals[id] == nil, !honestSetAside.contains(id) {
+                waiting.insert(id)
+            }
+        }
+        late = waiting.count + poisonWaiting
+        lost = max(0, published - delivered - deadLettered - late)
 
         let delays = arrivals.compactMap { id, arrival in honest[id].map { (id, arrival.first.timeIntervalSince($0)) } }
             .sorted { $0.1 < $1.1 }

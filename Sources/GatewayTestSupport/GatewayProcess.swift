@@ -3,37 +3,43 @@ import GatewayHost
 
 /// `genesys-gateway run` as its own process, the way an operator runs it: everything it is told goes through
 /// its command line, its environment and its config directory. Its output goes to a log file that outlives
-/// restarts (named in the report when something went wrong).
+/// restarts (named in reports when something went wrong). The fault matrix kills and restarts it; the
+/// benchmarks read its CPU time and memory from `/proc`.
 ///
-/// Touched by the fault's task and the crash watch; every change happens under `lock`.
-final class GatewayProcess: @unchecked Sendable {
+/// Touched by several tasks (a fault, a crash watch); every change happens under `lock`.
+public final class GatewayProcess: @unchecked Sendable {
     private let arguments: [String]
     private let environment: [String: String]
-    let apiPort: Int
-    let logPath: String
+    public let apiPort: Int
+    public let logPath: String
     private let lock = NSLock()
     private var process: Process?
     private var crashesSeen = 0
     private var killsSent = 0
 
     /// Exits nobody asked for (the process died by itself).
-    var crashes: Int { lock.withLock { crashesSeen } }
-    /// SIGKILLs the fault matrix sent.
-    var kills: Int { lock.withLock { killsSent } }
+    public var crashes: Int { lock.withLock { crashesSeen } }
+    /// SIGKILLs sent through ``killAndRestart()``.
+    public var kills: Int { lock.withLock { killsSent } }
 
-    init(arguments: [String], environment: [String: String], apiPort: Int, logPath: String) {
+    /// - Parameters:
+    ///   - arguments: the executable's path, then its arguments (`run`, …).
+    ///   - environment: added to this process's own environment.
+    ///   - apiPort: the port given with `--api-port`, for ``waitUntilReady(http:timeout:)``.
+    ///   - logPath: where its output goes (appended to across restarts).
+    public init(arguments: [String], environment: [String: String], apiPort: Int, logPath: String) {
         self.arguments = arguments
         self.environment = environment
         self.apiPort = apiPort
         self.logPath = logPath
     }
 
-    func start() throws {
+    public func start() throws {
         try lock.withLock { try launch() }
     }
 
     /// SIGKILL, reaped, and a new process at once: a crash and the restart a supervisor would do.
-    func killAndRestart() throws {
+    public func killAndRestart() throws {
         try lock.withLock {
             if let process {
                 Foundation.kill(process.processIdentifier, SIGKILL)
@@ -46,7 +52,7 @@ final class GatewayProcess: @unchecked Sendable {
 
     /// Restarts the process if it exited without being asked to, counting it as a crash. Returns true then.
     @discardableResult
-    func restartIfDead() throws -> Bool {
+    public func restartIfDead() throws -> Bool {
         try lock.withLock {
             guard let process, Self.hasExited(process) else { return false }
             crashesSeen += 1
@@ -56,7 +62,7 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     /// SIGTERM, then SIGKILL after `timeout`.
-    func stop(timeout: Duration = .seconds(20)) {
+    public func stop(timeout: Duration = .seconds(20)) {
         lock.withLock {
             guard let process else { return }
             process.terminate()
@@ -87,7 +93,7 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     /// Waits until `/ready` answers 200 (tenants loaded, broker connected).
-    func waitUntilReady(http: CurlHTTPClient, timeout: Duration = .seconds(60)) async -> Bool {
+    public func waitUntilReady(http: CurlHTTPClient, timeout: Duration = .seconds(60)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let request = HTTPRequest(method: "GET", url: "http://127.0.0.1:\(apiPort)/ready", connectTimeout: .seconds(1), totalTimeout: .seconds(2))
@@ -98,9 +104,25 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     /// The last lines of the log, for the report.
-    func logTail(_ lines: Int = 15) -> String {
+    public func logTail(_ lines: Int = 15) -> String {
         let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+
+    /// The running process's CPU time (user + system) and resident memory, from `/proc/<pid>`; nil when none runs.
+    public func usage() -> (cpuSeconds: Double, residentKiB: Int)? {
+        guard let pid = lock.withLock({ process?.processIdentifier }),
+            let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        else { return nil }
+        // Fields after the command name (which may hold spaces, so split after its closing parenthesis):
+        // utime and stime are the 12th and 13th, in clock ticks.
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        let resident = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+            .flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) } }
+        return ((user + system) / Double(sysconf(Int32(_SC_CLK_TCK))), resident ?? 0)
     }
 
     private static func hasExited(_ child: Process) -> Bool {
