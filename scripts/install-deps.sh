@@ -15,6 +15,7 @@ PACKAGES=(
     libhiredis-dev
     librabbitmq-dev
     libyaml-dev
+    prometheus
     rabbitmq-server
     redis-server
 )

@@ -34,10 +34,13 @@ public struct GatewayAPI: Sendable {
         HealthRoutes(services: services).register(on: router)
         if listener.servesOperations {
             if let metrics = services.metrics {
+                let services = services
+                let readiness: @Sendable () async -> Bool = { await HealthRoutes.readiness(of: services).ready }
                 if listener == .single(openMetrics: false) {
-                    router.group().add(middleware: AdminAuthenticator(adminKey: services.adminKey)).addMetricsRoute(metrics)
+                    router.group().add(middleware: AdminAuthenticator(adminKey: services.adminKey))
+                        .addMetricsRoute(metrics, readiness: readiness)
                 } else {
-                    router.addMetricsRoute(metrics)
+                    router.addMetricsRoute(metrics, readiness: readiness)
                 }
             }
             let admin = router.group("admin").add(middleware: AdminAuthenticator(adminKey: services.adminKey))

@@ -19,17 +19,22 @@ struct HealthRoutes {
     func register(on router: Router<APIRequestContext>) {
         router.get("health") { _, _ in try Response.json(["status": "up"]) }
         router.get("ready") { _, _ in
-            let connected = services.amqp.isConnected
-            let tenants = services.registry.all.count
-            var problems: [String] = []
-            if !connected { problems.append("RabbitMQ is not connected") }
-            if tenants == 0 { problems.append("no tenant config is loaded") }
-            if let problem = services.delivery.sent.writeProblem { problems.append(problem) }
-            if let problem = await services.conversations.writeProblem { problems.append(problem) }
-            let readiness = Readiness(
-                ready: problems.isEmpty, rabbitmq: connected ? "connected" : "disconnected",
-                redis: services.replicas.map { $0.isRedisReachable ? "connected" : "disconnected" }, tenants: tenants, problems: problems)
-            return try Response.json(readiness, status: problems.isEmpty ? .ok : .serviceUnavailable)
+            let readiness = await Self.readiness(of: services)
+            return try Response.json(readiness, status: readiness.ready ? .ok : .serviceUnavailable)
         }
+    }
+
+    /// What `GET /ready` answers; `/metrics` exports its `ready` as `genesys_gateway_ready`.
+    static func readiness(of services: APIServices) async -> Readiness {
+        let connected = services.amqp.isConnected
+        let tenants = services.registry.all.count
+        var problems: [String] = []
+        if !connected { problems.append("RabbitMQ is not connected") }
+        if tenants == 0 { problems.append("no tenant config is loaded") }
+        if let problem = services.delivery.sent.writeProblem { problems.append(problem) }
+        if let problem = await services.conversations.writeProblem { problems.append(problem) }
+        return Readiness(
+            ready: problems.isEmpty, rabbitmq: connected ? "connected" : "disconnected",
+            redis: services.replicas.map { $0.isRedisReachable ? "connected" : "disconnected" }, tenants: tenants, problems: problems)
     }
 }

@@ -11,6 +11,9 @@ enum GatewayMetricFamilies {
     static let tenantLabel = "tenant"
     static let orgLabel = "org"
     static let operationLabel = "operation"
+    static let codeLabel = "code"
+    /// `code` of a Genesys call that got no answer (connect failure, timeout).
+    static let noAnswerCode = "none"
 
     /// Label value standing in for a tenant or org the configuration does not know (a message naming a
     /// tenant that does not exist, say): such names never become label values, so the label count stays
@@ -48,6 +51,11 @@ enum GatewayMetricFamilies {
     static var throttled: MetricNameDescriptor {
         counter("genesys_throttled", "Genesys answers with HTTP 429, any operation.")
     }
+    static var errors: MetricNameDescriptor {
+        counter(
+            "genesys_errors",
+            "Genesys calls, any operation, answered with a non-2xx HTTP status (code) or not answered (code=\"none\").")
+    }
     static var latency: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: namespace, metricName: "genesys_request_duration", unitName: "seconds",
@@ -55,6 +63,10 @@ enum GatewayMetricFamilies {
     }
 
     // MARK: Read from each org's state when scraped
+
+    static var ready: MetricNameDescriptor {
+        gauge("ready", "1 while GET /ready would answer 200 (RabbitMQ connected, tenants loaded, state writable), else 0; read at scrape.")
+    }
 
     static var tokenRenewals: MetricNameDescriptor {
         counter("token_renewals", "OAuth token requests made for the org.")
@@ -91,6 +103,12 @@ enum GatewayMetricFamilies {
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
         .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30),
     ]
+
+    /// The `code` label of a Genesys answer: its HTTP status (bounded: three digits), or ``noAnswerCode``.
+    static func code(of status: Int?) -> String {
+        guard let status else { return noAnswerCode }
+        return (100...599).contains(status) ? String(status) : "other"
+    }
 
     /// The breaker state as a gauge value.
     static func value(of state: CircuitState) -> Double {

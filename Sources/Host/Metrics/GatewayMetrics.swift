@@ -23,6 +23,9 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
     private let tenants: @Sendable () -> TenantRegistry
     private let backlog: @Sendable () -> [OrgKey: OrgBacklog]
     private let table = Mutex(SeriesTable())
+    /// `genesys_gateway_ready`, made the first time a readiness is recorded (in-process uses without an API
+    /// never show it).
+    private let ready = Mutex<Gauge?>(nil)
     /// One scrape at a time, so two scrapes never both add the same growth of a read count.
     private let scrapes = AsyncSemaphore(limit: 1)
 
@@ -47,13 +50,19 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
 
     public func observe(_ call: GenesysCallRecord) {
         let key = labelKey(for: call.org)
-        let (series, latency) = table.withLock { table in
+        // Every call Genesys refused or did not answer is counted by its status, whatever the operation.
+        let answered = call.status.map { (200..<300).contains($0) } ?? false
+        let code: String? = answered ? nil : GatewayMetricFamilies.code(of: call.status)
+        let (series, latency, errors): (OrgMetricSeries, DurationHistogram, Counter?) = table.withLock { table in
             let operation = table.operationLabel(call.operation)
             return table.withSeries(key, prometheus) { series in
-                (series, series.latency(for: operation, collectors: prometheus))
+                let latency = series.latency(for: operation, collectors: prometheus)
+                let errors = code.map { series.errors(code: $0, collectors: prometheus) }
+                return (series, latency, errors)
             }
         }
         latency.record(call.duration)
+        errors?.increment()
         if call.operation == Self.messageOperation {
             if let status = call.status, (200..<300).contains(status) {
                 series.sent.increment()
@@ -77,6 +86,18 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
         // Sends are counted from Genesys' answers (API sends publish no status); circuits are read at scrape.
         case .queued, .accepted, .sent, .circuit: break
         }
+    }
+
+    /// Records whether the gateway is ready (what `GET /ready` answers), for `genesys_gateway_ready`: the
+    /// metrics route calls it before each exposition, so the gauge is as fresh as the scrape.
+    public func recordReadiness(_ isReady: Bool) {
+        let gauge = ready.withLock { gauge in
+            if let gauge { return gauge }
+            let made = prometheus.makeGauge(descriptor: GatewayMetricFamilies.ready)
+            gauge = made
+            return made
+        }
+        gauge.set(isReady ? 1.0 : 0.0)
     }
 
     /// Reads every org's limiter, breaker and token store, drops the series of orgs no longer configured,

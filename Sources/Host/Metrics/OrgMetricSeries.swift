@@ -21,6 +21,8 @@ struct OrgMetricSeries {
     let queueInGateway: Gauge
     /// Genesys latency by operation.
     private(set) var latency: [String: DurationHistogram] = [:]
+    /// Genesys errors by HTTP status (`code`), made when a code is first seen.
+    private(set) var errors: [String: Counter] = [:]
     /// Counts already added to ``tokenRenewals`` and ``breakerTrips``, and whose counts they were.
     var renewalsSeen: SourcedCount?
     var tripsSeen: SourcedCount?
@@ -66,6 +68,15 @@ struct OrgMetricSeries {
         return histogram
     }
 
+    /// The error counter for `code` (``GatewayMetricFamilies/code(of:)``), made on first use.
+    mutating func errors(code: String, collectors: PrometheusCollectorRegistry) -> Counter {
+        if let counter = errors[code] { return counter }
+        let counter = collectors.makeCounter(
+            descriptor: GatewayMetricFamilies.errors, labels: labels + [(GatewayMetricFamilies.codeLabel, code)])
+        errors[code] = counter
+        return counter
+    }
+
     /// Sets the scrape-time series from `reading`.
     mutating func apply(_ reading: OrgStateReading) {
         breakerState.set(GatewayMetricFamilies.value(of: reading.breaker.state))
@@ -83,7 +94,9 @@ struct OrgMetricSeries {
     }
 
     func unregister(from collectors: PrometheusCollectorRegistry) {
-        for counter in [sent, failed, retried, possibleDuplicates, deadLettered, parked, throttled, tokenRenewals, breakerTrips] {
+        for counter in [sent, failed, retried, possibleDuplicates, deadLettered, parked, throttled, tokenRenewals, breakerTrips]
+            + Array(errors.values)
+        {
             collectors.unregisterCounter(counter)
         }
         for gauge in [breakerState, limiterRate, limiterConfiguredRate, limiterQueued, limiterPaused, queueWaiting, queueInGateway] {

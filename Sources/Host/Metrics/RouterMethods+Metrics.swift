@@ -6,9 +6,14 @@ extension RouterMethods {
     /// - Parameters:
     ///   - metrics: the gateway's metrics; each request reads every org's state afresh.
     ///   - path: where to serve them.
+    ///   - readiness: when given, asked before each exposition and exported as `genesys_gateway_ready`, so
+    ///     Prometheus sees a lost readiness (RabbitMQ gone, say) without probing `/ready` itself.
     @discardableResult
-    public func addMetricsRoute(_ metrics: GatewayMetrics, path: RouterPath = "/metrics") -> Self {
+    public func addMetricsRoute(
+        _ metrics: GatewayMetrics, path: RouterPath = "/metrics", readiness: (@Sendable () async -> Bool)? = nil
+    ) -> Self {
         get(path) { _, _ -> Response in
+            if let readiness { metrics.recordReadiness(await readiness()) }
             let text = await metrics.exposition()
             return Response(
                 status: .ok, headers: [.contentType: GatewayMetrics.contentType],

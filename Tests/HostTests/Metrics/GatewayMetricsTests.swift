@@ -52,6 +52,34 @@ import Testing
         #expect(exposition.value(prefix + "circuit_breaker_state", us) == 0)
     }
 
+    @Test func countsGenesysErrorsByStatusCodeAndUnansweredCallsAsNone() async throws {
+        let fixture = try Fixture()
+        let registry = try fixture.registry()
+        let metrics = GatewayMetrics(tenants: { registry })
+        for text in ["ok", "fail", "fail", "busy"] {
+            _ = await fixture.deliver(text, to: Fixture.acmeUS, registry: registry, metrics: metrics)
+        }
+        // Any operation counts, and a call that got no answer (status nil) is code "none".
+        metrics.observe(GenesysCallRecord(org: Fixture.acmeEU, operation: "conversation.get", status: 404, duration: .milliseconds(1)))
+        metrics.observe(GenesysCallRecord(org: Fixture.acmeEU, operation: "message", status: nil, duration: .seconds(5)))
+        metrics.observe(GenesysCallRecord(org: Fixture.acmeEU, operation: "message", status: 202, duration: .milliseconds(1)))
+
+        let exposition = try await scrape(metrics)
+        let errors = prefix + "genesys_errors_total"
+        #expect(exposition.types[errors] == "counter")
+        func code(_ org: OrgKey, _ code: String) -> [String: String] {
+            Fixture.labels(org).merging(["code": code]) { $1 }
+        }
+        #expect(exposition.value(errors, code(Fixture.acmeUS, "500")) == 2)
+        #expect(exposition.value(errors, code(Fixture.acmeUS, "429")) == 1)
+        #expect(exposition.value(errors, code(Fixture.acmeEU, "404")) == 1)
+        #expect(exposition.value(errors, code(Fixture.acmeEU, "none")) == 1)
+        // 2xx answers make no error series at all (no code="200", no code="202").
+        #expect(exposition.samples(errors, matching: Fixture.labels(Fixture.acmeUS)).count == 2)
+        #expect(exposition.samples(errors, matching: Fixture.labels(Fixture.acmeEU)).count == 2)
+        #expect(exposition.samples(errors, matching: Fixture.labels(Fixture.globex)).isEmpty)
+    }
+
     @Test func countsQueuedOutcomesFromStatusEvents() async throws {
         let fixture = try Fixture()
         let registry = try fixture.registry()

@@ -2,6 +2,7 @@ import Foundation
 import GatewayTestSupport
 import Hummingbird
 import Logging
+import Synchronization
 import Testing
 @testable import GatewayHost
 
@@ -32,6 +33,40 @@ import Testing
             #expect(try PrometheusExposition(parsing: String(decoding: after.body, as: UTF8.self)).value(sent, us) == 1)
             await client.shutdown()
         }
+    }
+
+    @Test func exportsTheReadinessAskedForAtEachScrape() async throws {
+        let fixture = try MetricsFixture()
+        let registry = try fixture.registry()
+        let metrics = GatewayMetrics(tenants: { registry })
+        let isReady = Atomic<Bool>(true)
+        let router = Router()
+        router.addMetricsRoute(metrics, readiness: { isReady.load(ordering: .relaxed) })
+        try await Self.serve(router) { port in
+            let client = CurlHTTPClient()
+            let request = GatewayHost.HTTPRequest(
+                method: "GET", url: "http://127.0.0.1:\(port)/metrics", headers: [], body: [],
+                connectTimeout: .seconds(2), totalTimeout: .seconds(5))
+            func ready() async throws -> Double? {
+                let response = try await client.execute(request)
+                return try PrometheusExposition(parsing: String(decoding: response.body, as: UTF8.self)).value("genesys_gateway_ready", [:])
+            }
+            let first = try await ready()
+            isReady.store(false, ordering: .relaxed)
+            let lost = try await ready()
+            isReady.store(true, ordering: .relaxed)
+            let back = try await ready()
+            #expect(first == 1)
+            #expect(lost == 0)
+            #expect(back == 1)
+            await client.shutdown()
+        }
+    }
+
+    @Test func withoutAReadinessTheReadyGaugeIsAbsent() async throws {
+        let registry = try MetricsFixture().registry()
+        let exposition = try PrometheusExposition(parsing: await GatewayMetrics(tenants: { registry }).exposition())
+        #expect(exposition.samples.allSatisfy { $0.name != "genesys_gateway_ready" })
     }
 
     /// Runs `router` on a free port of 127.0.0.1 while `body` runs.

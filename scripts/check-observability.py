@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""Checks deploy/prometheus/alerts.yml and deploy/grafana/gateway.json against a live Prometheus that scrapes
+a running gateway (scripts/check-observability.sh sets that up and sends the traffic).
+
+Usage: check-observability.py --prometheus http://127.0.0.1:PORT --alerts FILE --dashboard FILE
+                              [--deadline SECONDS] [--tenant T --org O]
+
+Every check is retried until it passes or the deadline is reached (series appear only after the gateway has
+sent, Prometheus has scraped twice and the rules were evaluated); the failures left at the deadline are printed
+and the exit status is 1. What is checked:
+
+1. Rules: Prometheus loaded every rule of alerts.yml (same names) and evaluates each without error.
+2. Alert expressions return series. An alert expression is normally empty (`x > 0` keeps only the troubled
+   orgs), so "returns nothing" would not tell a healthy org from a misspelt metric. The check therefore takes
+   the expression apart at the top level (outside parentheses, braces, brackets and strings):
+     - at the set operator `and`: both operands must hold (`or` / `unless` are refused: for them an empty
+       side is normal, so decide per rule before using them);
+     - at a comparison (==, !=, >, <, >=, <=): each side is queried on its own, without the comparison;
+       a side that is a plain number (the threshold) is skipped; a vector-matching modifier after the
+       operator (`on(...)`, `ignoring(...)`, `group_left(...)`, `bool`) is dropped from the right side.
+   Each remaining piece (the "inner series") must return at least one series: then the metric exists under
+   that name and those labels, and the aggregation and functions around it evaluate. For `up == 0` that is
+   `up{job="genesys-gateway"}`, which also proves the scrape job has the name the rule expects.
+3. Dashboard: every panel target, with the template variables replaced ($tenant/$org once by the "All" regex
+   .* and once by the faulted org given with --tenant/--org, $__rate_interval by 1m, $job by the job), returns at
+   least one series; so do the tenant and org variable queries (label_values(metric{...}, label), answered
+   through /api/v1/series).
+4. Facts the injected faults must produce (given as --expect QUERY, e.g. the faulted org's 503 errors > 0) and
+   alerts that must be active (--expect-alert NAME:tenant/org): the rules catch the real condition, not only
+   a synthetic one in promtool.
+"""
+
+import argparse
+import json
+import re
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import yaml
+
+COMPARISONS = ("==", "!=", ">=", "<=", ">", "<")
+SET_OPERATORS = ("and", "or", "unless")
+
+
+def top_level_split(expr, operators):
+    """Splits `expr` at the operators that occur outside (), {}, [] and quoted strings.
+
+    Returns [(piece, operator_before_it)], the first with operator None. Word operators (and, or, unless)
+    only match as whole words."""
+    pieces, depth, quote, start, i = [], 0, None, 0, 0
+    previous = None
+    while i < len(expr):
+        c = expr[i]
+        if quote:
+            if c == "\\":
+                i += 2
+                continue
+            if c == quote:
+                quote = None
+        elif c in "\"'`":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif depth == 0:
+            for op in operators:
+                if not expr.startswith(op, i):
+                    continue
+                if op[0].isalpha():
+                    before = expr[i - 1] if i > 0 else " "
+                    after = expr[i + len(op)] if i + len(op) < len(expr) else " "
+                    if before.isalnum() or before == "_" or after.isalnum() or after == "_":
+                        continue
+                elif op in (">", "<") and expr.startswith(op + "=", i):
+                    continue  # `>=` / `<=` are matched as such (listed first)
+                pieces.append((expr[start:i].strip(), previous))
+                previous = op
+                i += len(op)
+                start = i
+                break
+            else:
+                i += 1
+                continue
+            continue
+        i += 1
+    pieces.append((expr[start:].strip(), previous))
+    return pieces
+
+
+MODIFIER = re.compile(r"^(bool\b|(on|ignoring|group_left|group_right)\s*\([^)]*\))\s*")
+NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+
+
+def inner_queries(expr):
+    """The pieces of an alert expression that must each return series (see the module docstring)."""
+    expr = " ".join(expr.split())
+    queries = []
+    for operand, operator in top_level_split(expr, SET_OPERATORS):
+        if operator in ("or", "unless"):
+            raise ValueError(f"'{operator}' in an alert expression: decide how to check it, then extend this script")
+        for side, comparison in top_level_split(operand, COMPARISONS):
+            while comparison and MODIFIER.match(side):
+                side = MODIFIER.sub("", side, count=1)
+            if NUMBER.match(side):
+                continue
+            queries.append(side)
+    return queries
+
+
+class Prometheus:
+    def __init__(self, base):
+        self.base = base.rstrip("/")
+
+    def get(self, path, params):
+        url = f"{self.base}{path}?{urllib.parse.urlencode(params, doseq=True)}"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            body = json.load(response)
+        if body.get("status") != "success":
+            raise RuntimeError(f"{path}: {body}")
+        return body["data"]
+
+    def query(self, promql):
+        """The instant query's result as a list of series (a scalar counts as one)."""
+        data = self.get("/api/v1/query", {"query": promql})
+        if data["resultType"] in ("vector", "matrix"):
+            return data["result"]
+        return [data["result"]]
+
+    def label_values(self, selector, label):
+        series = self.get("/api/v1/series", {"match[]": selector, "start": time.time() - 600})
+        return sorted({s[label] for s in series if label in s})
+
+
+def substitute(expr, variables):
+    # Longest names first so $__rate_interval is not taken for $__rate..., and ${name} as well as $name.
+    for name in sorted(variables, key=len, reverse=True):
+        expr = expr.replace("${" + name + "}", variables[name]).replace("$" + name, variables[name])
+    return expr
+
+
+LABEL_VALUES = re.compile(r"^\s*label_values\((?P<selector>.+),\s*(?P<label>\w+)\s*\)\s*$")
+
+
+def build_checks(args, prom):
+    """Returns [(description, function returning an error string or None)]."""
+    checks = []
+    rules = yaml.safe_load(open(args.alerts))["groups"]
+    alert_rules = [r for g in rules for r in g["rules"] if "alert" in r]
+
+    def rules_loaded():
+        data = prom.get("/api/v1/rules", {"type": "alert"})
+        loaded = {r["name"]: r for g in data["groups"] for r in g["rules"]}
+        missing = [r["alert"] for r in alert_rules if r["alert"] not in loaded]
+        if missing:
+            return f"not loaded by Prometheus: {missing}"
+        broken = [f'{n}: {r.get("lastError")}' for n, r in loaded.items() if r.get("health") != "ok"]
+        return f"rules not healthy: {broken}" if broken else None
+
+    checks.append(("alerts.yml loaded, every rule evaluates (health ok)", rules_loaded))
+
+    def returns_series(query):
+        def check():
+            result = prom.query(query)
+            return None if result else "no series"
+        return check
+
+    for rule in alert_rules:
+        for query in inner_queries(rule["expr"]):
+            checks.append((f"alert {rule['alert']}: {query}", returns_series(query)))
+
+    dashboard = json.load(open(args.dashboard))
+    variables = {v["name"]: v for v in dashboard["templating"]["list"]}
+    fixed = {"__rate_interval": "1m", "__interval": "15s", "__range": "5m", "job": args.job}
+    contexts = {"all tenants/orgs": {**fixed, "tenant": ".*", "org": ".*"},
+                f"{args.tenant}/{args.org}": {**fixed, "tenant": args.tenant, "org": args.org}}
+
+    def panels(items):
+        for panel in items:
+            yield panel
+            yield from panels(panel.get("panels", []))
+
+    for panel in panels(dashboard["panels"]):
+        for target in panel.get("targets", []):
+            for context, values in contexts.items():
+                query = substitute(target["expr"], values)
+                checks.append((f"panel '{panel['title']}' {target['refId']} ({context}): {query}", returns_series(query)))
+
+    def variable_check(name, values, must_contain):
+        definition = variables[name]["query"]
+        definition = definition["query"] if isinstance(definition, dict) else definition
+        match = LABEL_VALUES.match(substitute(definition, values))
+        if not match:
+            return None
+
+        def check():
+            found = prom.label_values(match["selector"], match["label"])
+            return None if must_contain in found else f"{must_contain!r} not among {found}"
+        return (f"variable ${name}: {definition}", check)
+
+    for check in (variable_check("tenant", {}, args.tenant),
+                  variable_check("org", {"tenant": args.tenant}, args.org)):
+        if check:
+            checks.append(check)
+
+    for query in args.expect:
+        checks.append((f"expected non-empty: {query}", returns_series(query)))
+
+    def alert_active(name, tenant, org):
+        def check():
+            alerts = prom.get("/api/v1/alerts", {})["alerts"]
+            states = [a["state"] for a in alerts if a["labels"].get("alertname") == name
+                      and a["labels"].get("tenant") == tenant and a["labels"].get("org") == org]
+            return None if states else "not pending or firing"
+        return check
+
+    for spec in args.expect_alert:
+        name, _, where = spec.partition(":")
+        tenant, _, org = where.partition("/")
+        checks.append((f"alert {name} active for {tenant}/{org}", alert_active(name, tenant, org)))
+    return checks
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--prometheus", required=True)
+    parser.add_argument("--alerts", required=True)
+    parser.add_argument("--dashboard", required=True)
+    parser.add_argument("--job", default="genesys-gateway")
+    parser.add_argument("--tenant", required=True, help="the org with injected faults: its panels must all show data")
+    parser.add_argument("--org", required=True)
+    parser.add_argument("--expect", action="append", default=[], help="a PromQL query that must return series")
+    parser.add_argument("--expect-alert", action="append", default=[], help="NAME:tenant/org that must be pending or firing")
+    parser.add_argument("--deadline", type=float, default=90)
+    args = parser.parse_args()
+
+    prom = Prometheus(args.prometheus)
+    checks = build_checks(args, prom)
+    pending = {description: check for description, check in checks}
+    errors = {}
+    deadline = time.monotonic() + args.deadline
+    started = time.monotonic()
+    while pending:
+        for description, check in list(pending.items()):
+            try:
+                error = check()
+            except (urllib.error.URLError, RuntimeError, OSError) as failure:
+                error = f"query failed: {failure}"
+            if error is None:
+                del pending[description]
+                errors.pop(description, None)
+            else:
+                errors[description] = error
+        if not pending or time.monotonic() >= deadline:
+            break
+        time.sleep(2)
+
+    passed = len(checks) - len(pending)
+    for description in pending:
+        print(f"FAIL {description}\n     {errors[description]}")
+    print(f"check-observability: {passed}/{len(checks)} checks passed in {time.monotonic() - started:.0f} s")
+    return 1 if pending else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
