@@ -25,7 +25,7 @@ esac
 
 swift build -c release --scratch-path .build-bench --product PipelineBenchmark
 # The gateway loads the shipped plugins from beside the benchmark binary.
-for plugin in GenesysPluginText GenesysPluginMedia GenesysPluginDefaultPolicy GenesysPluginTyping GenesysPluginReceipt; do
+for plugin in GenesysPluginText GenesysPluginMedia GenesysPluginDefaultPolicy GenesysPluginTyping GenesysPluginReceipt GenesysPluginButtonResponse; do
     swift build -c release --scratch-path .build-bench --product "$plugin"
 done
 # The broker's own CPU is reported per message too.
