@@ -9,6 +9,7 @@ let shippedPlugins: [(product: String, target: String, path: String, isC: Bool)]
     ("GenesysPluginDefaultPolicy", "DefaultErrorPolicyPlugin", "Plugins/DefaultErrorPolicy", false),
     ("GenesysPluginTyping", "TypingEventSenderPlugin", "Plugins/TypingEventSender", true),
     ("GenesysPluginReceipt", "ReceiptSenderPlugin", "Plugins/ReceiptSender", false),
+    ("GenesysPluginButtonResponse", "ButtonResponseSenderPlugin", "Plugins/ButtonResponseSender", false),
 ]
 
 /// Deliberately broken plugins the loader tests `dlopen` (built as real `.so` files, never shipped).

@@ -91,7 +91,7 @@ orgs:
     clientSecret: env:ACME_US_CLIENT_SECRET
     integrationId: 7f1a3c52-5a9e-4c41-9d3e-acme00000001
     webhookSecret: env:ACME_US_WEBHOOK_SECRET
-    messageTypes: [text, media, image, video, audio, file, typing, receipt]
+    messageTypes: [text, media, image, video, audio, file, typing, receipt, buttonResponse]
     rateLimit: {messagesPerSecond: 10000, burst: 10000}
   - name: eu
     apiBaseURL: http://127.0.0.1:$sandbox_port
@@ -100,7 +100,7 @@ orgs:
     clientSecret: env:ACME_EU_CLIENT_SECRET
     integrationId: 7f1a3c52-5a9e-4c41-9d3e-acme00000002
     webhookSecret: env:ACME_EU_WEBHOOK_SECRET
-    messageTypes: [text, media, image, video, audio, file, typing, receipt]
+    messageTypes: [text, media, image, video, audio, file, typing, receipt, buttonResponse]
     rateLimit: {messagesPerSecond: 10000, burst: 10000}
 YAML
 

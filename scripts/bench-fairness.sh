@@ -23,7 +23,7 @@ BENCH_TIMEOUT="${BENCH_TIMEOUT:-900}"
 
 echo "== building (release, $SCRATCH_PATH): FairnessBenchmark and the shipped plugins" >&2
 swift build -c release --scratch-path "$SCRATCH_PATH" --product FairnessBenchmark >&2
-for product in GenesysPluginText GenesysPluginMedia GenesysPluginDefaultPolicy GenesysPluginTyping GenesysPluginReceipt; do
+for product in GenesysPluginText GenesysPluginMedia GenesysPluginDefaultPolicy GenesysPluginTyping GenesysPluginReceipt GenesysPluginButtonResponse; do
     swift build -c release --scratch-path "$SCRATCH_PATH" --product "$product" >&2
 done
 BIN_DIR="$(swift build -c release --scratch-path "$SCRATCH_PATH" --show-bin-path)"

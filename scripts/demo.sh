@@ -51,7 +51,7 @@ curl -s http://127.0.0.1:9410/sandbox/received >.run/received.json
 python3 - .run/received.json <<'PY'
 import json, sys
 for m in json.load(open(sys.argv[1]))["messages"]:
-    print("  %-8s %-16s integration ...%s conversation %s %s" % (
+    print("  %-18s %-16s integration ...%s conversation %s %s" % (
         m["kind"], m.get("channelMessageId") or "-", m["integrationId"][-12:], m.get("conversationId") or "-", m.get("text") or ""))
 PY
 echo "== queues (dead-lettered and retrying messages wait here)"

@@ -9,7 +9,8 @@ public enum BuiltPlugins {
     public static let defaultPolicy = "libGenesysPluginDefaultPolicy.so"
     public static let typing = "libGenesysPluginTyping.so"
     public static let receipt = "libGenesysPluginReceipt.so"
-    public static let shipped = [text, media, defaultPolicy, typing, receipt]
+    public static let buttonResponse = "libGenesysPluginButtonResponse.so"
+    public static let shipped = [text, media, defaultPolicy, typing, receipt, buttonResponse]
 
     public static let noEntry = "libTestPluginNoEntry.so"
     public static let wrongMajor = "libTestPluginWrongMajor.so"

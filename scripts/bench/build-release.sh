@@ -4,6 +4,7 @@
 # bench-replicas.sh and bench-cpu.sh.
 swift build -c release --scratch-path .build-bench --product PipelineBenchmark
 swift build -c release --scratch-path .build-bench --product genesys-gateway
-for plugin in GenesysPluginText GenesysPluginMedia GenesysPluginDefaultPolicy GenesysPluginTyping GenesysPluginReceipt; do
+# Every shipped plugin, as Package.swift names them (the benchmarks copy each one the tests know).
+for plugin in $(grep -o '"GenesysPlugin[A-Za-z]*"' Package.swift | tr -d '"'); do
     swift build -c release --scratch-path .build-bench --product "$plugin"
 done

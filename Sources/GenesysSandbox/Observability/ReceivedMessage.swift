@@ -26,7 +26,7 @@ public struct ReceivedMessage: Sendable, Equatable {
     public let customerId: String
     /// The customer's conversation at arrival.
     public let conversationId: String?
-    /// `text` of a message, `status` of a receipt.
+    /// `text` of a message, `status` of a receipt, `buttonResponse.text` of a structured response.
     public let text: String?
     /// The OAuth client that sent it.
     public let clientId: String

@@ -43,13 +43,23 @@ struct InboundRoutes {
                 sequence: sequence, kind: endpoint.kind, integrationId: integration.id, id: id,
                 channelMessageId: channel["messageId"]?.stringValue, customerId: customerId,
                 conversationId: conversationId,
-                text: endpoint == .receipt ? body["status"]?.stringValue : body["text"]?.stringValue,
+                text: Self.recordedText(of: body, endpoint: endpoint),
                 clientId: client.id, receivedAt: engine.clock.now())
         }
         let response = InboundResponseBuilder.response(
             for: endpoint, body: body, integrationId: integration.id, id: id,
             conversationId: endpoint == .message && prefetch ? conversationId : nil)
         return Response.json(response)
+    }
+
+    /// What `/sandbox/received` shows as `text`: a receipt's status, the label a structured response chose, else
+    /// the message text — so a test can tell which answer arrived without the whole body.
+    static func recordedText(of body: JSONValue, endpoint: InboundEndpoint) -> String? {
+        switch endpoint {
+        case .receipt: return body["status"]?.stringValue
+        case .structuredResponse: return body["buttonResponse"]?["text"]?.stringValue
+        case .message, .event: return body["text"]?.stringValue
+        }
     }
 
     /// Genesys message ids are 32 hex characters.

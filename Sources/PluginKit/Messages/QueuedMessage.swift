@@ -46,8 +46,17 @@ public struct QueuedMessage: Codable, Sendable, Equatable {
 
     /// Decodes a queued message, naming the field that is missing or has the wrong type.
     public static func decode(_ bytes: [UInt8]) -> Result<QueuedMessage, ValidationFailure> {
+        QueuedJSON.decode(QueuedMessage.self, from: bytes)
+    }
+}
+
+/// Decoding for a sender whose message type adds fields to the contract: its own `Decodable` type gets the same
+/// field-naming failures as ``QueuedMessage``.
+public enum QueuedJSON {
+    /// Decodes `bytes` as `type`, naming the field that is missing or has the wrong type.
+    public static func decode<Message: Decodable>(_ type: Message.Type, from bytes: [UInt8]) -> Result<Message, ValidationFailure> {
         do {
-            return .success(try JSONDecoder().decode(QueuedMessage.self, from: Data(bytes)))
+            return .success(try JSONDecoder().decode(type, from: Data(bytes)))
         } catch let error as DecodingError {
             return .failure(ValidationFailure(decodingError: error))
         } catch {

@@ -11,7 +11,7 @@ import Testing
     @Test func loadsTheShippedPluginsWithTheirABIVersions() {
         let (registry, _) = BuiltPlugins.shippedRegistry()
         #expect(registry.errors == [])
-        #expect(registry.plugins.map(\.name).sorted() == ["default", "media", "receipt", "text", "typing"])
+        #expect(registry.plugins.map(\.name).sorted() == ["buttonResponse", "default", "media", "receipt", "text", "typing"])
         #expect(registry.plugins.allSatisfy { $0.abiMajor == PluginABI.major && $0.abiMinor == PluginABI.minor })
         #expect(registry.sender(for: "text")?.name == "text")
         #expect(registry.sender(for: "image")?.name == "media")
@@ -25,7 +25,7 @@ import Testing
             BuiltPlugins.noEntry, BuiltPlugins.wrongMajor, BuiltPlugins.smallStruct, BuiltPlugins.duplicateText,
         ])
         let registry = loader.load(directory: folder.path)
-        #expect(registry.plugins.map(\.name).sorted() == ["default", "media", "receipt", "text", "typing"])
+        #expect(registry.plugins.map(\.name).sorted() == ["buttonResponse", "default", "media", "receipt", "text", "typing"])
         let errors = Dictionary(uniqueKeysWithValues: registry.errors.map { (($0.file as NSString).lastPathComponent, $0) })
         #expect(errors.count == 4)
         #expect(errors[BuiltPlugins.noEntry]?.reason == .missingEntrySymbol)

@@ -16,6 +16,8 @@ struct TestOrg: Sendable {
     var integrationExists = true
     /// The tenant's `enabled` flag (a disabled tenant's messages are parked).
     var tenantEnabled = true
+    /// The org's `messageTypes`.
+    var messageTypes = ["text", "media", "typing", "receipt"]
 
     var clientID: String { "\(tenant)-\(name)-client" }
     var secret: String { "\(tenant)-\(name)-secret" }
@@ -34,7 +36,7 @@ struct TestOrg: Sendable {
     func yaml(isDefault: Bool, baseURL: String) -> TenantYAML.Org {
         TenantYAML.Org(
             name: name, isDefault: isDefault, baseURL: baseURL, clientID: clientID, clientSecret: .env(secretVariable),
-            integrationID: integrationID, webhookSecret: .env(webhookSecretVariable), messageTypes: ["text", "media", "typing", "receipt"],
+            integrationID: integrationID, webhookSecret: .env(webhookSecretVariable), messageTypes: messageTypes,
             rate: rate, burst: burst, breaker: breaker, retry: retry)
     }
 }
