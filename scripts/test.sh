@@ -14,6 +14,10 @@ echo "== test"
 # with-redis.sh inside with-rabbitmq.sh: the tests see both GGW_AMQP_URL and GGW_REDIS_URL, and each script
 # stops its own server whatever happens.
 bash scripts/with-rabbitmq.sh bash scripts/with-redis.sh swift test --skip-build --no-parallel
+echo "== alert rules (promtool)"
+promtool test rules deploy/prometheus/alerts.test.yml
+echo "== alerts and dashboard against a live gateway and Prometheus"
+bash scripts/check-observability.sh
 echo "== HTTP contract (schemathesis against docs/openapi.yaml)"
 bash scripts/api-contract.sh --short
 echo "== fault matrix (short): one fault at a time against the gateway as its own process"
