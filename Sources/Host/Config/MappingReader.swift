@@ -104,6 +104,26 @@ struct MappingReader {
         return reference
     }
 
+    /// One secret reference, or a list of 1 to `maximum` (a rotation under way: the new secret and the old);
+    /// an empty array when the key is absent or after reporting.
+    func secrets(_ key: String, maximum: Int) -> [SecretReference] {
+        guard let node = node(key) else { return [] }
+        guard case .sequence(let items, let mark) = node else { return secret(key).map { [$0] } ?? [] }
+        guard (1...maximum).contains(items.count) else {
+            diagnostics.report("'\(key)' in \(context) must be one secret reference or a list of 1 to \(maximum), got \(items.count)", at: mark)
+            return []
+        }
+        return items.compactMap { item in
+            guard case .scalar(let text, _, _) = item, let reference = SecretReference(parsing: text) else {
+                diagnostics.report(
+                    "every entry of '\(key)' in \(context) must be a secret reference 'env:NAME' or 'file:/absolute/path', not a literal value",
+                    at: item.mark)
+                return nil
+            }
+            return reference
+        }
+    }
+
     /// A sequence of non-empty strings.
     func strings(_ key: String) -> [Located<String>]? {
         guard let node = node(key) else { return nil }

@@ -29,7 +29,9 @@ public struct OrgConfig: Sendable, Equatable {
     public var clientID: SecretReference
     public var clientSecret: SecretReference
     public var integrationID: String
-    public var webhookSecret: SecretReference?
+    /// The keys Genesys may sign this org's webhook calls with: one, or two while a rotation is under way
+    /// (the new one first); empty when the org takes no webhooks.
+    public var webhookSecrets: [SecretReference]
     public var messageTypes: [Located<String>]
     public var errorPolicy: Located<String>
     public var rateLimit: RateLimitSettings

@@ -94,7 +94,7 @@ struct TenantConfigDecoder {
         let clientID = clientIDReference(org)
         let clientSecret = org.secret("clientSecret", required: true)
         let integrationID = org.string("integrationId", required: true)
-        let webhookSecret = org.secret("webhookSecret")
+        let webhookSecrets = org.secrets("webhookSecret", maximum: 2)
         let messageTypes = org.strings("messageTypes") ?? ConfigDefaults.messageTypes.map { Located($0, at: org.mark) }
         if org.has("messageTypes"), messageTypes.isEmpty {
             diagnostics.report("'messageTypes' in orgs[\(index)] must name at least one message type", at: org.mark)
@@ -108,7 +108,7 @@ struct TenantConfigDecoder {
         else { return nil }
         return OrgConfig(
             name: name.value, isDefault: isDefault, endpoints: endpoints, clientID: clientID,
-            clientSecret: clientSecret, integrationID: integrationID.value, webhookSecret: webhookSecret,
+            clientSecret: clientSecret, integrationID: integrationID.value, webhookSecrets: webhookSecrets,
             messageTypes: messageTypes, errorPolicy: errorPolicy, rateLimit: settings.rateLimit,
             circuitBreaker: settings.circuitBreaker, retry: settings.retry, http: settings.http)
     }

@@ -21,7 +21,7 @@ public struct TenantConfigValidator: Sendable {
             }
             // An agent message the gateway cannot forward is answered with a Failed receipt; with `receipt`
             // off that answer would be parked, and the agent would believe the customer got the message.
-            if org.webhookSecret != nil, !org.messageTypes.contains(where: { $0.value == "receipt" }) {
+            if !org.webhookSecrets.isEmpty, !org.messageTypes.contains(where: { $0.value == "receipt" }) {
                 errors.append(ConfigError(
                     path: path, mark: org.messageTypes.first?.mark ?? tenant.source.idMark,
                     message: "org '\(org.name)': webhookSecret needs message type 'receipt' in messageTypes (the gateway reports agent messages it cannot forward with a Failed receipt)"))
@@ -66,7 +66,7 @@ public struct TenantConfigValidator: Sendable {
         for org in tenant.orgs {
             references.append((org.name, "clientId", org.clientID))
             references.append((org.name, "clientSecret", org.clientSecret))
-            if let webhook = org.webhookSecret { references.append((org.name, "webhookSecret", webhook)) }
+            for webhook in org.webhookSecrets { references.append((org.name, "webhookSecret", webhook)) }
         }
         return references.compactMap { org, key, reference -> ConfigError? in
             do throws(SecretResolutionError) {

@@ -131,7 +131,8 @@ public struct GatewayServices: Sendable {
             let webhook = WebhookHandler(
                 registry: registry, publisher: InboundPublisher(client: amqp, exchange: settings.amqp.topology.inboundExchange),
                 deduplicator: webhookClaims,
-                undelivered: FailedReceiptReporter(delivery: delivery, clock: clock, logger: logger), clock: clock, logger: logger)
+                undelivered: FailedReceiptReporter(delivery: delivery, clock: clock, logger: logger), clock: clock, logger: logger,
+                onSignatureMatched: { metrics.webhookSignatureMatched(org: $0, secret: $1) })
             let services = APIServices(
                 registry: registry, delivery: delivery, amqp: amqp, status: outward, statuses: statuses,
                 conversations: conversations, metrics: metrics, backlog: backlog, reloader: reloader, replicas: replicas, webhook: webhook, adminKey: api.adminKey,

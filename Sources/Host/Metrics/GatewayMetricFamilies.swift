@@ -12,6 +12,7 @@ enum GatewayMetricFamilies {
     static let orgLabel = "org"
     static let operationLabel = "operation"
     static let codeLabel = "code"
+    static let secretLabel = "secret"
     /// `code` of a Genesys call that got no answer (connect failure, timeout).
     static let noAnswerCode = "none"
 
@@ -47,6 +48,11 @@ enum GatewayMetricFamilies {
     }
     static var parked: MetricNameDescriptor {
         counter("messages_parked", "Queued messages parked because their tenant or message type is switched off.")
+    }
+    static var webhookSignatures: MetricNameDescriptor {
+        counter(
+            "webhook_signatures",
+            "Webhook calls accepted, by the org's secret that signed them (secret=\"1\": the first listed, \"2\": the second, during a rotation).")
     }
     static var throttled: MetricNameDescriptor {
         counter("genesys_throttled", "Genesys answers with HTTP 429, any operation.")

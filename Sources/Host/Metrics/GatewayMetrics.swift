@@ -75,6 +75,16 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
         }
     }
 
+    /// Counts an accepted webhook call by which of its org's secrets signed it (`secret` 0 is the first
+    /// listed): once the second's count stops growing, the old secret can go.
+    public func webhookSignatureMatched(org: OrgKey, secret: Int) {
+        let key = labelKey(for: org)
+        let counter = table.withLock { table in
+            table.withSeries(key, prometheus) { $0.webhookSignatures(position: secret + 1, collectors: prometheus) }
+        }
+        counter.increment()
+    }
+
     public func publish(_ event: StatusEvent) async {
         let key = labelKey(for: OrgKey(tenantID: event.tenantId, orgName: event.org))
         let series = table.withLock { table in table.withSeries(key, prometheus) { $0 } }

@@ -23,6 +23,8 @@ struct OrgMetricSeries {
     private(set) var latency: [String: DurationHistogram] = [:]
     /// Genesys errors by HTTP status (`code`), made when a code is first seen.
     private(set) var errors: [String: Counter] = [:]
+    /// Accepted webhook calls by the position of the secret that signed them, made when first seen.
+    private(set) var webhookSignatures: [String: Counter] = [:]
     /// Counts already added to ``tokenRenewals`` and ``breakerTrips``, and whose counts they were.
     var renewalsSeen: SourcedCount?
     var tripsSeen: SourcedCount?
@@ -77,6 +79,16 @@ struct OrgMetricSeries {
         return counter
     }
 
+    /// The webhook signature counter for the org's secret at `position` (1-based), made on first use.
+    mutating func webhookSignatures(position: Int, collectors: PrometheusCollectorRegistry) -> Counter {
+        let label = String(position)
+        if let counter = webhookSignatures[label] { return counter }
+        let counter = collectors.makeCounter(
+            descriptor: GatewayMetricFamilies.webhookSignatures, labels: labels + [(GatewayMetricFamilies.secretLabel, label)])
+        webhookSignatures[label] = counter
+        return counter
+    }
+
     /// Sets the scrape-time series from `reading`.
     mutating func apply(_ reading: OrgStateReading) {
         breakerState.set(GatewayMetricFamilies.value(of: reading.breaker.state))
@@ -95,7 +107,7 @@ struct OrgMetricSeries {
 
     func unregister(from collectors: PrometheusCollectorRegistry) {
         for counter in [sent, failed, retried, possibleDuplicates, deadLettered, parked, throttled, tokenRenewals, breakerTrips]
-            + Array(errors.values)
+            + Array(errors.values) + Array(webhookSignatures.values)
         {
             collectors.unregisterCounter(counter)
         }

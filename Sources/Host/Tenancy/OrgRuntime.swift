@@ -14,14 +14,15 @@ public final class OrgRuntime: Sendable {
     /// Sender instances by message type, for the types this org has switched on.
     public let senders: [String: SenderInstance]
     public let policy: PolicyInstance
-    /// The key Genesys signs this org's webhook calls with; nil when the org takes no webhooks.
-    public let webhookSecret: Secret?
+    /// The keys Genesys may sign this org's webhook calls with (two during a rotation); none when the org
+    /// takes no webhooks.
+    public let webhookSecrets: [Secret]
 
     public init(
         key: OrgKey, config: OrgConfig, tokens: any TokenProviding, limiter: any RateLimiting, breaker: CircuitBreaker,
-        backoff: RetryBackoff, senders: [String: SenderInstance], policy: PolicyInstance, webhookSecret: Secret? = nil
+        backoff: RetryBackoff, senders: [String: SenderInstance], policy: PolicyInstance, webhookSecrets: [Secret] = []
     ) {
-        self.webhookSecret = webhookSecret
+        self.webhookSecrets = webhookSecrets
         self.key = key
         self.config = config
         self.tokens = tokens

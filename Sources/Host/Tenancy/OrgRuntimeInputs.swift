@@ -5,12 +5,12 @@ struct OrgRuntimeInputs: Sendable {
     /// Settings of the plugins the org uses (its senders and error policy), by plugin name.
     var pluginSettings: [String: String]
     var credentials: OAuthTokenStore.Credentials
-    var webhookSecret: Secret?
+    var webhookSecrets: [Secret]
 
     /// Nothing the runtime was built from differs: the org keeps its very runtime object.
     func isSame(as other: OrgRuntimeInputs) -> Bool {
         config.hasSameSettings(as: other.config) && pluginSettings == other.pluginSettings
-            && hasSameCredentials(as: other) && webhookSecret == other.webhookSecret
+            && hasSameCredentials(as: other) && webhookSecrets == other.webhookSecrets
     }
 
     /// The token store can stay: same login host, client id and secret, and login timeouts (the store

@@ -113,7 +113,7 @@ struct TenantRuntimeFactory: Sendable {
         for name in usedPlugins { settings[name] = tenant.pluginSettings[name] }
         return OrgRuntimeInputs(
             config: org, pluginSettings: settings, credentials: credentials,
-            webhookSecret: try org.webhookSecret.map { try secret($0, "webhookSecret") })
+            webhookSecrets: try org.webhookSecrets.map { try secret($0, "webhookSecret") })
     }
 
     private func makeOrg(key: OrgKey, tenant: TenantConfig, inputs: OrgRuntimeInputs, reusing reused: Reused?) throws -> OrgRuntime {
@@ -138,7 +138,7 @@ struct TenantRuntimeFactory: Sendable {
             breaker: reused?.breaker ?? makeBreaker(key: key, settings: org.circuitBreaker),
             backoff: RetryBackoff(settings: org.retry), senders: senders,
             policy: try policyPlugin.makePolicy(settingsJSON: tenant.pluginSettings[policyPlugin.name] ?? "{}"),
-            webhookSecret: inputs.webhookSecret)
+            webhookSecrets: inputs.webhookSecrets)
     }
 
     private func makeBreaker(key: OrgKey, settings: CircuitBreakerSettings) -> CircuitBreaker {

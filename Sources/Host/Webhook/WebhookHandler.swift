@@ -16,6 +16,8 @@ public struct WebhookHandler: Sendable {
     private let registry: TenantRegistry
     private let publisher: any InboundPublishing
     private let deduplicator: any WebhookDeduplicating
+    /// Told which of an org's secrets signed an accepted call (0: the first listed), for the rotation metric.
+    private let onSignatureMatched: @Sendable (OrgKey, Int) -> Void
     private let undelivered: any UndeliveredMessageReporting
     private let normalizer: AgentMessageNormalizer
     private let clock: any MonotonicClock
@@ -32,8 +34,10 @@ public struct WebhookHandler: Sendable {
     public init(
         registry: TenantRegistry, publisher: any InboundPublishing, deduplicator: any WebhookDeduplicating,
         undelivered: any UndeliveredMessageReporting, clock: any MonotonicClock, logger: Logger,
-        publishTimeout: Duration = .seconds(5), normalizer: AgentMessageNormalizer = AgentMessageNormalizer()
+        publishTimeout: Duration = .seconds(5), normalizer: AgentMessageNormalizer = AgentMessageNormalizer(),
+        onSignatureMatched: @escaping @Sendable (OrgKey, Int) -> Void = { _, _ in }
     ) {
+        self.onSignatureMatched = onSignatureMatched
         self.registry = registry
         self.publisher = publisher
         self.deduplicator = deduplicator
@@ -75,11 +79,12 @@ public struct WebhookHandler: Sendable {
         guard let org = tenant.orgs[orgName] else {
             return unknownOrg("tenant '\(tenantID)' has no org '\(orgName)'", signature: signature, body: body)
         }
-        guard let secret = org.webhookSecret else {
+        guard !org.webhookSecrets.isEmpty else {
             return unknownOrg("org \(org.key) has no webhookSecret, so it takes no webhooks", signature: signature, body: body)
         }
         do {
-            try WebhookSignature.verify(header: signature, body: body, secret: secret)
+            let matched = try WebhookSignature.verify(header: signature, body: body, secrets: org.webhookSecrets)
+            onSignatureMatched(org.key, matched)
         } catch {
             return .unauthorized(error)
         }
@@ -125,7 +130,7 @@ public struct WebhookHandler: Sendable {
     /// Refuses a URL that names no webhook-taking org after the same HMAC work as a real one, so the answer's
     /// timing does not tell an unsigned caller which tenants and orgs exist either.
     private func unknownOrg(_ reason: String, signature: String?, body: [UInt8]) -> WebhookResult {
-        _ = try? WebhookSignature.verify(header: signature, body: body, secret: Self.standInSecret)
+        _ = try? WebhookSignature.verify(header: signature, body: body, secrets: [Self.standInSecret])
         return .unknownOrg(reason: reason)
     }
 

@@ -32,16 +32,24 @@ public enum WebhookSignature {
         }
     }
 
-    /// Verifies `header` against the raw `body` and the org's `secret`.
+    /// Verifies `header` against the raw `body` and the org's `secrets`.
     /// - Parameters:
     ///   - header: the `X-Hub-Signature-256` value as received, nil when absent.
     ///   - body: the request body exactly as received (before any parsing).
-    ///   - secret: the org's webhook secret.
-    public static func verify(header: String?, body: [UInt8], secret: Secret) throws(Failure) {
+    ///   - secrets: the org's webhook secrets: one, or the new and the old during a rotation.
+    /// - Returns: which secret signed it (0 for the first listed), so operators see when the old one is unused.
+    @discardableResult
+    public static func verify(header: String?, body: [UInt8], secrets: [Secret]) throws(Failure) -> Int {
         guard let header = header?.trimmingCharacters(in: .whitespaces), !header.isEmpty else { throw .missingHeader }
         guard header.hasPrefix(prefix) else { throw .wrongPrefix }
         guard let mac = Data(base64Encoded: String(header.dropFirst(prefix.count))) else { throw .badBase64 }
-        let key = SymmetricKey(data: Data(secret.reveal().utf8))
-        guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: body, using: key) else { throw .mismatch }
+        // Every secret is tried (no early exit), so the time taken does not tell which one matched.
+        var matched: Int?
+        for (index, secret) in secrets.enumerated() {
+            let key = SymmetricKey(data: Data(secret.reveal().utf8))
+            if HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: body, using: key), matched == nil { matched = index }
+        }
+        guard let matched else { throw .mismatch }
+        return matched
     }
 }

@@ -55,7 +55,7 @@ import Testing
         #expect(us.endpoints == GenesysEndpoints(apiBaseURL: "https://api.mypurecloud.ie", loginBaseURL: "https://login.mypurecloud.ie", region: "mypurecloud.ie"))
         #expect(us.clientID == .literal("acme-client"))
         #expect(us.clientSecret == .environment("ACME_SECRET"))
-        #expect(us.webhookSecret == .file("/run/secrets/acme-webhook"))
+        #expect(us.webhookSecrets == [.file("/run/secrets/acme-webhook")])
         #expect(us.messageTypes.map(\.value) == ["text", "media"])
         #expect(us.messageTypes.first?.mark == SourceMark(line: 19, column: 20))
         #expect(us.rateLimit == RateLimitSettings(messagesPerSecond: 2.5, burst: 5))
@@ -104,6 +104,31 @@ import Testing
         let (tenant, errors) = load(yaml)
         #expect(tenant == nil)
         #expect(errors.contains { $0.hasPrefix(expected) }, "got \(errors)")
+    }
+
+    /// A rotation under way: the org lists the new webhook secret and the old one; three is not a rotation.
+    @Test func webhookSecretMayListTwoSecretsDuringARotation() throws {
+        func org(_ webhookSecret: String) -> (TenantConfig?, [String]) {
+            load("""
+                id: acme
+                apiKeys: [env:K]
+                orgs:
+                  - name: us
+                    region: mypurecloud.com
+                    clientId: c
+                    clientSecret: env:S
+                    integrationId: i
+                    webhookSecret: \(webhookSecret)
+                """)
+        }
+        #expect(org("[env:NEW, file:/run/secrets/old]").0?.org(named: "us")?.webhookSecrets == [.environment("NEW"), .file("/run/secrets/old")])
+        #expect(org("env:ONLY").0?.org(named: "us")?.webhookSecrets == [.environment("ONLY")])
+        let (three, errors) = org("[env:A, env:B, env:C]")
+        #expect(three == nil)
+        #expect(errors.contains { $0.contains("'webhookSecret' in orgs[0] must be one secret reference or a list of 1 to 2, got 3") }, "got \(errors)")
+        let (literal, literalErrors) = org("[env:A, hunter2]")
+        #expect(literal == nil)
+        #expect(literalErrors.contains { $0.contains("must be a secret reference") && !$0.contains("hunter2") }, "got \(literalErrors)")
     }
 
     @Test func unknownRegionNamesTheKnownOnes() {

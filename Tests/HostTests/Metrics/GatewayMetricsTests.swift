@@ -80,6 +80,20 @@ import Testing
         #expect(exposition.samples(errors, matching: Fixture.labels(Fixture.globex)).isEmpty)
     }
 
+    /// During a webhook secret rotation the operator watches `secret="2"` (the old one) stop growing.
+    @Test func countsWebhookSignaturesBySecret() async throws {
+        let fixture = try Fixture()
+        let registry = try fixture.registry()
+        let metrics = GatewayMetrics(tenants: { registry })
+        metrics.webhookSignatureMatched(org: Fixture.acmeUS, secret: 0)
+        metrics.webhookSignatureMatched(org: Fixture.acmeUS, secret: 1)
+        metrics.webhookSignatureMatched(org: Fixture.acmeUS, secret: 1)
+        let exposition = try await scrape(metrics)
+        let us = Fixture.labels(Fixture.acmeUS)
+        #expect(exposition.value(prefix + "webhook_signatures_total", us.merging(["secret": "1"]) { $1 }) == 1)
+        #expect(exposition.value(prefix + "webhook_signatures_total", us.merging(["secret": "2"]) { $1 }) == 2)
+    }
+
     @Test func countsQueuedOutcomesFromStatusEvents() async throws {
         let fixture = try Fixture()
         let registry = try fixture.registry()

@@ -8,7 +8,7 @@ import Testing
 
     func failure(_ header: String?, body: [UInt8]? = nil, secret: Secret? = nil) -> WebhookSignature.Failure? {
         do {
-            try WebhookSignature.verify(header: header, body: body ?? self.body, secret: secret ?? self.secret)
+            try WebhookSignature.verify(header: header, body: body ?? self.body, secrets: [secret ?? self.secret])
             return nil
         } catch {
             return error
@@ -18,6 +18,17 @@ import Testing
     @Test func aGenuineSignatureIsAccepted() {
         #expect(failure(WebhookFixtures.textSignature) == nil)
         #expect(failure(WebhookFixtures.receiptSignature, body: Array(WebhookFixtures.receipt.utf8)) == nil)
+    }
+
+    /// During a rotation either secret is accepted, and the caller learns which one signed.
+    @Test func eitherSecretOfARotationIsAcceptedAndNamed() throws {
+        let other = Secret("the-other-secret-of-the-rotation")
+        let body = Array(WebhookFixtures.text.utf8)
+        #expect(try WebhookSignature.verify(header: WebhookFixtures.textSignature, body: body, secrets: [secret, other]) == 0)
+        #expect(try WebhookSignature.verify(header: WebhookFixtures.textSignature, body: body, secrets: [other, secret]) == 1)
+        #expect(throws: WebhookSignature.Failure.mismatch) {
+            try WebhookSignature.verify(header: WebhookFixtures.textSignature, body: body, secrets: [other])
+        }
     }
 
     @Test func aMissingOrEmptyHeaderIsRefused() {
