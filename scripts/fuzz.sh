@@ -51,7 +51,8 @@ for target in "${targets[@]}"; do [[ -n "${SWIFT_PRODUCT[$target]:-}" ]] && need
 if [[ "$needs_swift" -eq 1 ]]; then
     # Same dependency versions as the gateway's own build (Package.resolved is not in git).
     [[ -f "$ROOT/Package.resolved" ]] && cp "$ROOT/Package.resolved" "$ROOT/Fuzz/Package.resolved"
-    swift_flags=(-Xswiftc -sanitize=fuzzer -Xswiftc -sanitize=address -Xswiftc -enable-testing)
+    # One -sanitize= flag: given twice, swiftc keeps only the last, and the code loses its coverage counters.
+    swift_flags=(-Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing)
     log "building the Swift targets (log: $RUN_DIR/build-swift.log)"
     if ! swift build --package-path "$ROOT/Fuzz" "${swift_flags[@]}" >"$RUN_DIR/build-swift.log" 2>&1; then
         grep -E 'error:' "$RUN_DIR/build-swift.log" | head -20 >&2 || tail -20 "$RUN_DIR/build-swift.log" >&2
@@ -77,6 +78,9 @@ run_target() {
     for seed in "$ROOT/Fuzz/corpus/$target/"*; do [[ -e "$corpus/${seed##*/}" ]] || cp "$seed" "$corpus/"; done
     local before; before="$(find "$out" -maxdepth 1 \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)"
     local rc=0
+    # Swift's own backtracer would catch a fatalError before libFuzzer can save the input (and ASan flags its
+    # stack copying as an underflow).
+    export SWIFT_BACKTRACE=enable=no
     # -timeout: one input taking 10 s is a hang; -rss_limit_mb: the machine is shared.
     "$RUN_DIR/bin/fuzz-$target" "$corpus" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
         -rss_limit_mb=2048 -max_len=8192 -artifact_prefix="$out/" >"$out/fuzz.log" 2>&1 || rc=$?
