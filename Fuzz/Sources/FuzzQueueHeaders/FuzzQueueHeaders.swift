@@ -7,7 +7,8 @@ import Foundation
 /// interprets them, and the retry and dead-letter copies are built from them.
 ///
 /// The copies are then encoded to the wire and read back, as the next consumer will read them: that must give
-/// the same headers, or a message would lose its attempt count or first-attempt time on its way through a tier.
+/// the same headers (less keys too long for AMQP), or a message would lose its attempt count or first-attempt
+/// time on its way through a tier.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data else { return 0 }
@@ -36,7 +37,8 @@ public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -
         reason: "fuzz", error: nil)
     let parked = QueueHeaders.final(from: headers, reason: "fuzz", error: nil, org: org)
     for copy in [retried, parked] {
-        let expected = Dictionary(copy, uniquingKeysWith: { first, _ in first })
+        // Keys AMQP cannot carry are left out on purpose (AMQPTable.with); everything else must arrive.
+        let expected = Dictionary(copy.filter { $0.0.utf8.count <= AMQPTable.maxKeyBytes }, uniquingKeysWith: { first, _ in first })
         guard let read = throughTheWire(copy, capacity: 8 * size + 4096, pool: &pool), read == expected else {
             fatalError("headers change on the wire: sent \(expected)")
         }
