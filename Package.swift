@@ -26,6 +26,8 @@ let package = Package(
     products: [
         .executable(name: "genesys-gateway", targets: ["GatewayMain"]),
         .executable(name: "genesys-sandbox", targets: ["SandboxMain"]),
+        // For the libFuzzer package in Fuzz/ (a separate package can only depend on products).
+        .library(name: "GatewayHost", targets: ["GatewayHost", "PluginKit"]),
     ]
         + shippedPlugins.map { .library(name: $0.product, type: .dynamic, targets: [$0.target]) }
         + testPlugins.map { .library(name: $0.product, type: .dynamic, targets: [$0.target]) },

@@ -9,7 +9,8 @@ extension YAMLNode {
             if plain {
                 if ["true", "false", "null"].contains(text) { return text }
                 if text == "~" || text.isEmpty { return "null" }
-                if Int(text) != nil { return text }
+                // A YAML integer is not always a JSON one (`007`, `+5`): write its value, not its text.
+                if let integer = Int(text) { return String(integer) }
                 if Self.isJSONNumber(text) { return text }
             }
             return Self.quote(text)

@@ -26,10 +26,18 @@ public enum AMQPFieldValue: Sendable, Equatable {
 
 /// Builds and reads rabbitmq-c's `amqp_table_t`. All pointer work for tables is in this file.
 enum AMQPTable {
+    /// The longest key AMQP can carry: keys are short strings.
+    static let maxKeyBytes = 255
+
     /// Runs `body` with a C table holding `entries`; the memory lives until `body` returns.
+    ///
+    /// An entry whose key is longer than ``maxKeyBytes`` is left out: rabbitmq-c would write the key's length
+    /// modulo 256 and corrupt the frame, and the broker would close the connection on every redelivery. Such
+    /// a key comes from a header read with invalid UTF-8, each bad byte growing into a 3-byte U+FFFD.
     static func with<Result>(
-        _ entries: [(String, AMQPFieldValue)], _ body: (amqp_table_t) throws -> Result
+        _ allEntries: [(String, AMQPFieldValue)], _ body: (amqp_table_t) throws -> Result
     ) rethrows -> Result {
+        let entries = allEntries.filter { $0.0.utf8.count <= maxKeyBytes }
         guard !entries.isEmpty else { return try body(amqp_empty_table) }
         var allocations: [UnsafeMutableRawPointer] = []
         defer { allocations.forEach { $0.deallocate() } }
