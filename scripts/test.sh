@@ -22,3 +22,5 @@ echo "== HTTP contract (schemathesis against docs/openapi.yaml)"
 bash scripts/api-contract.sh --short
 echo "== fault matrix (short): one fault at a time against the gateway as its own process"
 bash scripts/chaos.sh --short
+echo "== fuzz smoke (libFuzzer + AddressSanitizer, 15 s per target; its own sanitizer build in Fuzz/.build)"
+bash scripts/fuzz.sh --smoke
