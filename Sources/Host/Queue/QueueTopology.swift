@@ -102,8 +102,11 @@ public struct QueueTopology: Sendable, Equatable {
         try connection.declareExchange(deadLetterExchange, type: "fanout", channel: channel)
         try connection.declareQueue(deadLetterQueue, arguments: [], channel: channel)
         try connection.bindQueue(deadLetterQueue, exchange: deadLetterExchange, routingKey: "", channel: channel)
+        // One router at a time: with several replicas each taking part of the ingress queue, a conversation's
+        // next message could reach its org queue before the previous one (another replica forwarded it sooner).
         var arguments: [(String, AMQPFieldValue)] = [
             ("x-queue-type", .string(outboundType.rawValue)), ("x-dead-letter-exchange", .string(deadLetterExchange)),
+            ("x-single-active-consumer", .bool(true)),
         ]
         if outboundType == .quorum { arguments.append(("x-delivery-limit", .int(Int64(deliveryLimit)))) }
         try connection.declareQueue(outbound, arguments: arguments, channel: channel)
