@@ -244,8 +244,10 @@ import Testing
             let outageRate = Double(during.count) / (restartedAt.timeIntervalSince(stoppedAt) - 0.5)
             let most1 = Isolation.mostWithin(1, times), most5 = Isolation.mostWithin(5, times)
             // GCRA allows rate × T + burst in any T; each switch (away, back) may add one burst; arrivals jitter
-            // by the sandbox's answer time, allowed one more message per window.
-            let allowed1 = Int(org.rate) + 3 * org.burst + 1, allowed5 = Int(org.rate * 5) + 3 * org.burst + 1
+            // with the time a send takes on this loaded machine, allowed 0.1 s worth (5 messages). Without the
+            // hand-over at the switch back, the fallback's queue and Redis' full rate added up to 61–63 in 1 s.
+            let jitter = Int(org.rate * 0.1)
+            let allowed1 = Int(org.rate) + 3 * org.burst + jitter, allowed5 = Int(org.rate * 5) + 3 * org.burst + jitter
             let wrong = Isolation.outOfOrder(received)
             Isolation.figure(test, "Redis down \(Isolation.seconds(restartedAt.timeIntervalSince(stoppedAt))), all replicas connected again \(Isolation.seconds(resumedAt.timeIntervalSince(restartedAt))) after its restart; \(Set(ids).count) of \(total) in \(Isolation.seconds(Date().timeIntervalSince(started))), \(Isolation.duplicates(ids)) duplicates, \(wrong.count) out of order; rate over the run \(Isolation.describe(Isolation.rate(Array(times.dropFirst(5))), target: org.rate)), while Redis was away \(Isolation.describe(outageRate, target: org.rate / 3)); most in 1 s \(most1.count) (allowed \(allowed1), from \(Isolation.seconds(most1.from?.timeIntervalSince(restartedAt))) after the restart), in 5 s \(most5.count) (allowed \(allowed5))")
             #expect(noticed, "not every replica reported Redis disconnected within 10 s")
