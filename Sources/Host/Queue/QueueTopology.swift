@@ -88,10 +88,13 @@ public struct QueueTopology: Sendable, Equatable {
             name: retryQueue(for: tier), arguments: retryQueueArguments(for: tier).map { AMQPArgument($0.0, $0.1) })
     }
 
-    /// The ingress queue as the gateway declares it.
+    /// The ingress queue as the gateway declares it. One router at a time (`x-single-active-consumer`): with
+    /// several replicas each taking part of the ingress queue, a conversation's next message could reach its
+    /// org queue before the previous one (another replica forwarded it sooner).
     public var outboundDeclaration: AMQPQueueDeclaration {
         var arguments = [
             AMQPArgument("x-queue-type", .string(outboundType.rawValue)), AMQPArgument("x-dead-letter-exchange", .string(deadLetterExchange)),
+            AMQPArgument("x-single-active-consumer", .bool(true)),
         ]
         if outboundType == .quorum { arguments.append(AMQPArgument("x-delivery-limit", .int(Int64(deliveryLimit)))) }
         return AMQPQueueDeclaration(name: outbound, arguments: arguments)

@@ -21,8 +21,11 @@ import RedisClient
 /// injected `fallback` limiter instead — meant to be a ``GCRARateLimiter`` at the org's rate divided by the
 /// replica count last seen, so the replicas together stay near the org's limit. Nothing blocks on Redis
 /// longer than the client's command timeout, and a failed call costs no extra wait: messages keep flowing at
-/// the fallback's rate. Slots reserved in Redis and in the fallback are not reconciled when Redis comes back
-/// (the org may briefly see up to a burst more than its limit then).
+/// the fallback's rate. Slots reserved in Redis and in the fallback are not reconciled, so a caller never takes
+/// a slot from one while callers of this replica still wait for slots of the other: at a switch, the new side
+/// starts once the old side's queue has gone (otherwise both rates would add up for as long as that queue lasts:
+/// after an outage, the fallback's queue of rate ÷ N slots plus the full rate from Redis). What is left is one
+/// fresh burst per switch.
 public actor RedisRateLimiter: RateLimiting {
     /// Where the script takes "now" from.
     public enum TimeSource: Sendable {
@@ -44,6 +47,12 @@ public actor RedisRateLimiter: RateLimiting {
     private var queued = 0
     /// Whether the last call went to the fallback, so the switch either way is logged once.
     private var usingFallback = false
+    /// Callers sleeping until a slot reserved in Redis, and callers inside the fallback: the two queues that must
+    /// not overlap at a switch.
+    private var sleepingOnRedis = 0
+    private var inFallback = 0
+    /// Callers waiting for the other side's queue to go (woken whenever either count drops).
+    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// - Parameters:
     ///   - client: the shared Redis client.
@@ -119,6 +128,8 @@ public actor RedisRateLimiter: RateLimiting {
         // One deadline for the whole wait, however often a 429 pause sends the caller back into the queue.
         let deadline = bound.map { clock.now() + $0 }
         while true {
+            // Redis is back: the callers still queued in the fallback go first.
+            if !usingFallback { await untilNoneWaiting(inFallback: true) }
             let remaining = deadline.map { max(.zero, $0 - clock.now()) }
             let reservation: Reservation
             do {
@@ -126,14 +137,25 @@ public actor RedisRateLimiter: RateLimiting {
                 recovered()
             } catch let error as RedisError {
                 failed(error)
-                guard let remaining else {
+                // The callers sleeping on Redis slots go first: the fallback does not know their slots.
+                await untilNoneWaiting(inFallback: false)
+                inFallback += 1
+                defer { inFallback -= 1; wakeDrainWaiters() }
+                guard let remaining = deadline.map({ max(.zero, $0 - clock.now()) }) else {
                     try await fallback.acquire()
                     return .granted
                 }
                 return try await fallback.acquire(maxWait: remaining)
             }
+            if inFallback > 0 {
+                // Redis answered while callers still wait in the fallback: give the slot back, queue after them.
+                _ = try? await run("release", [reservation.reserved, reservation.previous])
+                continue
+            }
             guard reservation.granted else { return .refused(retryAfter: reservation.wait) }
             if reservation.wait <= .zero { return .granted }
+            sleepingOnRedis += 1
+            defer { sleepingOnRedis -= 1; wakeDrainWaiters() }
             do {
                 try await clock.sleep(until: clock.now() + reservation.wait)
             } catch {
@@ -147,6 +169,19 @@ public actor RedisRateLimiter: RateLimiting {
                 return .granted
             }
         }
+    }
+
+    /// Returns once no caller of this replica waits in the fallback (`inFallback`) or on a Redis slot (otherwise).
+    private func untilNoneWaiting(inFallback fallbackSide: Bool) async {
+        while fallbackSide ? inFallback > 0 : sleepingOnRedis > 0 {
+            await withCheckedContinuation { drainWaiters.append($0) }
+        }
+    }
+
+    private func wakeDrainWaiters() {
+        let waiters = drainWaiters
+        drainWaiters = []
+        for waiter in waiters { waiter.resume() }
     }
 
     /// A slot reserved in Redis (or refused), and what undoes it.
