@@ -13,7 +13,7 @@ public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -
     let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
     let header = String(decoding: bytes[..<newline], as: UTF8.self)
     let body = Array(bytes[min(newline + 1, bytes.endIndex)...])
-    _ = try? WebhookSignature.verify(header: header, body: body, secret: Secret("fuzz webhook secret"))
+    _ = try? WebhookSignature.verify(header: header, body: body, secrets: [Secret("fuzz webhook secret")])
 
     let org = OrgKey(tenantID: "acme", orgName: "main")
     guard let message = try? AgentMessageNormalizer().normalize(body, org: org, receivedAt: Date()) else { return 0 }
