@@ -25,8 +25,7 @@ public struct QueueTopology: Sendable, Equatable {
     public var orgQueueType: QueueType = .quorum
     /// Delay tiers: a retry waits in the smallest tier at least as long as its delay, then the broker
     /// dead-letters it back to `outbound`. Waiting messages stay in RabbitMQ, not in gateway memory.
-    /// A 10 s tier matches the default cap on Retry-After (`retryAfterCapSeconds`), which would otherwise wait 30 s.
-    public var retryTiers: [Duration] = [.seconds(1), .seconds(5), .seconds(10), .seconds(30), .seconds(120), .seconds(600)]
+    public var retryTiers: [Duration] = [.seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600)]
     /// Each tier's queue is this plus the tier (`1s`, `2m`, ...).
     public var retryQueuePrefix = "genesys.retry."
 
