@@ -14,6 +14,7 @@ struct GatewayCluster {
         url: String, topology: QueueTopology, prefetch: UInt16, inFlight: Int, logDirectory: String
     ) async throws -> GatewayCluster {
         let binary = (BuiltPlugins.buildDirectory as NSString).appendingPathComponent("genesys-gateway")
+        try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         var processes: [GatewayProcess] = []
         for index in 0..<count {
             let apiPort = try FreePort.pick()
