@@ -30,7 +30,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
         }
         // Flat out: everything queued before the consumer starts, limits far above what the machine can do.
         let load = Load(
-            orgs: (0..<orgs).map { BenchOrg(index: $0, rate: rate, limit: flatOut ? 1_000_000 : nil) }, rate: rate, seconds: seconds,
+            orgs: (0..<orgs).map { BenchOrg(index: $0, rate: rate, limit: flatOut ? 100_000 : nil) }, rate: rate, seconds: seconds,
             latencyMs: latencyMs)
         print("pipeline benchmark: \(orgs) orgs x \(rate) msg/s for \(seconds) s (offered \(orgs * rate) msg/s, \(load.total) messages), sandbox latency \(latencyMs) ms, prefetch \(prefetch), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         var gatewayRate: Double?
