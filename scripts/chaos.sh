@@ -28,7 +28,8 @@ bin="$(swift build --show-bin-path)"
 cleanup() {
     # Whatever the matrix left behind if it was interrupted: its broker and any tmpfs it mounted.
     GGW_RABBITMQ_PORT="$port" GGW_RUN_DIR="$run_dir/broker" bash scripts/rabbitmq.sh stop >/dev/null 2>&1 || true
-    grep -o " $run_dir/state/[^ ]*" /proc/mounts 2>/dev/null | while read -r mounted; do umount -l "$mounted" || true; done
+    # `|| true`: with pipefail, grep finding no mount would otherwise become the script's exit status.
+    grep -o " $run_dir/state/[^ ]*" /proc/mounts 2>/dev/null | while read -r mounted; do umount -l "$mounted" || true; done || true
 }
 trap cleanup EXIT
 "$bin/ChaosMatrix" --broker-port "$port" --run-directory "$run_dir" "${arguments[@]}" "$@"
