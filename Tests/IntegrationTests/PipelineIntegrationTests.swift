@@ -90,7 +90,7 @@ import Testing
         }
     }
 
-    @Test func a5xxBurstIsRetriedThroughTheRetryTiersAndDelivered() async throws {
+    @Test func a5xxBurstIsRetriedAndDeliveredInOrder() async throws {
         let org = Self.orgs[0]
         try await PipelineHarness.run("retry", orgs: [org]) { pipeline, _ in
             try pipeline.sandbox.control.setFaults(FaultSettings(outageSeconds: 2), for: .integration(org.integrationID))
@@ -105,6 +105,38 @@ import Testing
                 let order = messages.sorted { $0.sequence < $1.sequence }.compactMap { $0.text.flatMap(Int.init) }
                 #expect(order == order.sorted(), "\(customer): \(order)")
             }
+            #expect(try pipeline.probe.drain(pipeline.topology.deadLetterQueue).isEmpty)
+        }
+    }
+
+    /// A failed message waits for its retry in the gateway with its conversation behind it, but only while
+    /// that conversation holds at most half its org's slots: a conversation Genesys keeps refusing must not
+    /// stall the org's others (and then its own messages still arrive in order).
+    @Test func aConversationGenesysKeepsRefusingDoesNotStallTheOrgsOthers() async throws {
+        let org = {
+            var org = TestOrg(tenant: "hooli", name: "main")
+            // Only this conversation fails: the breaker must not count it against the whole org here.
+            org.breaker.minimumRequests = 10_000
+            org.retry.maxAttempts = 100
+            return org
+        }()
+        try await PipelineHarness.run("one-failing-conversation", orgs: [org]) { pipeline, _ in
+            try pipeline.sandbox.control.setFaults(
+                FaultSettings(failureStatuses: [503], failingCustomers: ["refused"]), for: .integration(org.integrationID))
+            let refused = (0..<20).map { GatewayHarness.textMessage(id: "refused-\($0)", org: org, customer: "refused", text: "\($0)") }
+            let fine = (0..<20).map { GatewayHarness.textMessage(id: "fine-\($0)", org: org, customer: "fine", text: "\($0)") }
+            try await pipeline.publish(refused + fine)
+            func arrived(from customer: String) -> [Int] {
+                pipeline.sandbox.control.received().filter { $0.customerId == customer }.sorted { $0.sequence < $1.sequence }
+                    .compactMap { $0.text.flatMap(Int.init) }
+            }
+            // The org's prefetch is 16: with all of "refused" held here, "fine" would wait behind it.
+            #expect(await pipeline.eventually(timeout: .seconds(15)) { arrived(from: "fine").count == 20 })
+            #expect(arrived(from: "refused").isEmpty)
+            pipeline.sandbox.control.clearFaults()
+            #expect(await pipeline.eventually(timeout: .seconds(60)) { arrived(from: "refused").count == 20 })
+            #expect(arrived(from: "refused") == Array(0..<20))
+            #expect(arrived(from: "fine") == Array(0..<20))
             #expect(try pipeline.probe.drain(pipeline.topology.deadLetterQueue).isEmpty)
         }
     }

@@ -89,6 +89,17 @@ final class FaultInjector: Sendable {
         }
     }
 
+    /// The failure for an inbound message of `customer` on `integration`, when that customer is one of the
+    /// integration's `failingCustomers`.
+    func failure(forCustomer customer: String, integration: String) -> GenesysError? {
+        active.withLockedValue { active in
+            guard let settings = active[.integration(integration)]?.settings, settings.failingCustomers.contains(customer) else {
+                return nil
+            }
+            return .injected(status: settings.failureStatuses.first ?? 503)
+        }
+    }
+
     private static func latency(of settings: FaultSettings) -> Int {
         settings.latencyMs + (settings.jitterMs > 0 ? Int.random(in: 0...settings.jitterMs) : 0)
     }

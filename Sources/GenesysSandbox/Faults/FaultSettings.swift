@@ -28,12 +28,15 @@ public struct FaultSettings: Sendable, Codable, Equatable {
     public var slowResponseRate: Double
     /// Share of requests (0...1) whose TCP connection is reset without any response.
     public var resetRate: Double
+    /// Customers (`channel.from.id`; `channel.to.id` for receipts) whose inbound messages all get the first
+    /// of `failureStatuses`: one conversation failing while the rest of the integration works.
+    public var failingCustomers: [String]
 
     /// Settings with every fault off unless given.
     public init(
         latencyMs: Int = 0, jitterMs: Int = 0, failureRate: Double = 0, failureStatuses: [Int] = [500, 502, 503],
         outageSeconds: Int = 0, burst429Count: Int = 0, burst429RetryAfterSeconds: Int = 1,
-        slowResponseMs: Int = 0, slowResponseRate: Double = 1, resetRate: Double = 0
+        slowResponseMs: Int = 0, slowResponseRate: Double = 1, resetRate: Double = 0, failingCustomers: [String] = []
     ) {
         self.latencyMs = latencyMs
         self.jitterMs = jitterMs
@@ -45,11 +48,12 @@ public struct FaultSettings: Sendable, Codable, Equatable {
         self.slowResponseMs = slowResponseMs
         self.slowResponseRate = slowResponseRate
         self.resetRate = resetRate
+        self.failingCustomers = failingCustomers
     }
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case latencyMs, jitterMs, failureRate, failureStatuses, outageSeconds, burst429Count
-        case burst429RetryAfterSeconds, slowResponseMs, slowResponseRate, resetRate
+        case burst429RetryAfterSeconds, slowResponseMs, slowResponseRate, resetRate, failingCustomers
     }
 
     /// Decodes settings; missing keys mean "off". Out-of-range values throw.
@@ -70,7 +74,8 @@ public struct FaultSettings: Sendable, Codable, Equatable {
             outageSeconds: try int(.outageSeconds, 0), burst429Count: try int(.burst429Count, 0),
             burst429RetryAfterSeconds: try int(.burst429RetryAfterSeconds, 1),
             slowResponseMs: try int(.slowResponseMs, 0), slowResponseRate: try double(.slowResponseRate, 1),
-            resetRate: try double(.resetRate, 0))
+            resetRate: try double(.resetRate, 0),
+            failingCustomers: try container.decodeIfPresent([String].self, forKey: .failingCustomers) ?? [])
         try validate()
     }
 
@@ -90,7 +95,7 @@ public struct FaultSettings: Sendable, Codable, Equatable {
     }
 
     /// Parses `key=value,key=value` (the `--fault` flag's settings part), e.g.
-    /// `latencyMs=200,jitterMs=50,failureRate=0.1,failureStatuses=500/503`.
+    /// `latencyMs=200,jitterMs=50,failureRate=0.1,failureStatuses=500/503,failingCustomers=+15550001/+15550002`.
     public init(flagValue: String) throws {
         var settings = FaultSettings()
         for pair in flagValue.split(separator: ",") where !pair.isEmpty {
@@ -128,6 +133,7 @@ public struct FaultSettings: Sendable, Codable, Equatable {
         case .slowResponseMs: slowResponseMs = try int()
         case .slowResponseRate: slowResponseRate = try double()
         case .resetRate: resetRate = try double()
+        case .failingCustomers: failingCustomers = value.split(separator: "/").map(String.init)
         case nil:
             let known = CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
             throw SandboxError.invalidConfiguration("unknown fault setting \"\(key)\" (known: \(known))")

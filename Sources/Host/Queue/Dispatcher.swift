@@ -21,6 +21,7 @@ actor Dispatcher {
     private var lanes: [String: [Work]] = [:]
     private var deferrals: [String: Deferral] = [:]
     private let backlog: OrgBacklogBoard
+    private let prefetch: @Sendable (OrgKey) -> Int
     private var inFlight = 0
     private var nextSequence = Int64(saturating: Date().timeIntervalSince1970 * 1000) * 1000
 
@@ -38,10 +39,12 @@ actor Dispatcher {
         var tier: Duration
     }
 
-    init(processor: MessageProcessor, client: AMQPClient, backlog: OrgBacklogBoard) {
+    /// - Parameter prefetch: an org's prefetch as configured now.
+    init(processor: MessageProcessor, client: AMQPClient, backlog: OrgBacklogBoard, prefetch: @escaping @Sendable (OrgKey) -> Int) {
         self.processor = processor
         self.client = client
         self.backlog = backlog
+        self.prefetch = prefetch
     }
 
     /// Takes a delivery from `org`'s queue; returns at once (the work runs in its own task).
@@ -92,12 +95,21 @@ actor Dispatcher {
                 continue
             }
             Task {
-                let result = await processor.process(work.inbound, message: work.message, sequence: work.sequence)
+                let result = await processor.process(work.inbound, message: work.message, sequence: work.sequence) {
+                    await self.mayHoldRetry(in: work.lane, org: work.org)
+                }
                 self.finished(work, result: result)
             }
             return
         }
         lanes[lane] = nil
+    }
+
+    /// Whether a failed message may wait for its retry in the gateway, its conversation waiting behind it:
+    /// while the conversation holds no more than half its org's prefetch slots, so the org's other
+    /// conversations keep the rest. Otherwise it goes to a retry tier and frees them.
+    private func mayHoldRetry(in lane: String, org: OrgKey) -> Bool {
+        (lanes[lane]?.count ?? 0) < max(prefetch(org) / 2, 1)
     }
 
     private func finished(_ work: Work, result: MessageProcessor.Result) {

@@ -26,25 +26,32 @@ struct MessageProcessor: Sendable {
         case abandoned
     }
 
-    /// - Parameter sequence: the message's place in its conversation, carried by a copy sent to a retry tier.
-    func process(_ inbound: AMQPClient.Inbound, message: QueuedMessage?, sequence: Int64) async -> Result {
+    /// - Parameters:
+    ///   - sequence: the message's place in its conversation, carried by a copy sent to a retry tier.
+    ///   - mayHoldRetry: asked when a send failed and may be tried again: true lets the message wait for its
+    ///     retry here (see ``deliverWaitingHere(_:mayHoldRetry:messageID:org:)``) instead of in a retry tier.
+    func process(
+        _ inbound: AMQPClient.Inbound, message: QueuedMessage?, sequence: Int64, mayHoldRetry: @Sendable () async -> Bool = { false }
+    ) async -> Result {
         let delivery = inbound.delivery
         let state = QueueHeaders.RetryState(delivery.headers)
         let messageID = message?.id ?? delivery.messageID ?? "tag-\(delivery.deliveryTag)"
         let org = orgKey(message, tenantHint: state.tenant)
         // One send of an id at a time, the HTTP API's included: the receipt check below then sees the other's.
         guard let message else {
-            return await settle(inbound, message: nil, state: state, messageID: messageID, org: org, sequence: sequence)
+            return await settle(
+                inbound, message: nil, state: state, messageID: messageID, org: org, sequence: sequence, mayHoldRetry: mayHoldRetry)
         }
         await self.delivery.inFlight.claim(message.id, tenantID: org.tenantID)
-        let result = await settle(inbound, message: message, state: state, messageID: messageID, org: org, sequence: sequence)
+        let result = await settle(
+            inbound, message: message, state: state, messageID: messageID, org: org, sequence: sequence, mayHoldRetry: mayHoldRetry)
         self.delivery.inFlight.end(message.id, tenantID: org.tenantID)
         return result
     }
 
     private func settle(
         _ inbound: AMQPClient.Inbound, message: QueuedMessage?, state: QueueHeaders.RetryState, messageID: String, org: OrgKey,
-        sequence: Int64
+        sequence: Int64, mayHoldRetry: @Sendable () async -> Bool
     ) async -> Result {
         let delivery = inbound.delivery
         if let removed = removedOrg(of: inbound) {
@@ -76,7 +83,9 @@ struct MessageProcessor: Sendable {
             bytes: delivery.body, attempt: state.attempt, firstAttemptAt: clock.now() - elapsed, tenantHint: state.tenant)
         request.isStillWanted = { [client] in client.generation == inbound.generation }
         request.decoded = message
-        var outcome = await deliverHoldingWhileRefused(request)
+        let waited = await deliverWaitingHere(request, mayHoldRetry: mayHoldRetry, messageID: messageID, org: org)
+        var outcome = waited.0
+        let attempt = waited.attempt
         if let removed = removedOrg(of: inbound), outcome.isFinalRefusal {
             // The org went while the message waited for it: keep the message, as its queued neighbours are kept.
             outcome = .parked(reason: "org \(removed) was removed from the config while its messages waited")
@@ -86,7 +95,7 @@ struct MessageProcessor: Sendable {
         case .delivered(let receipt):
             client.ack(inbound)
             var event = StatusEvent(status: .sent, messageId: messageID, tenantId: receipt.org.tenantID, org: receipt.org.orgName)
-            event.attempt = state.attempt
+            event.attempt = attempt
             event.genesysMessageId = receipt.genesysMessageID
             event.conversationId = receipt.conversationID
             event.correlationId = receipt.correlationID
@@ -97,12 +106,12 @@ struct MessageProcessor: Sendable {
         case .retry(let after, let reason, let error):
             return await retry(
                 inbound, message: message, messageID: messageID, org: org, after: after, reason: reason, error: error,
-                attempt: state.attempt + 1, firstAttempt: firstAttempt, sequence: sequence)
+                attempt: attempt + 1, firstAttempt: firstAttempt, sequence: sequence)
 
         case .throttled(let after, let reason, let error):
             return await retry(
                 inbound, message: message, messageID: messageID, org: org, after: after, reason: reason, error: error,
-                attempt: state.attempt, firstAttempt: firstAttempt, sequence: sequence)
+                attempt: attempt, firstAttempt: firstAttempt, sequence: sequence)
 
         case .notSent(.cancelled):
             return .abandoned  // its connection is gone: the broker hands it out again, in order
@@ -111,39 +120,60 @@ struct MessageProcessor: Sendable {
             // Not tried: waiting for the circuit (or a slot) uses up no attempt.
             return await retry(
                 inbound, message: message, messageID: messageID, org: org, after: refusal.retryAfter,
-                reason: "\(refusal.reason) for org \(org)", error: nil, attempt: state.attempt, firstAttempt: firstAttempt,
+                reason: "\(refusal.reason) for org \(org)", error: nil, attempt: attempt, firstAttempt: firstAttempt,
                 sequence: sequence)
 
         case .deadLetter(let reason, let error):
-            return await final(.deadLettered, queue: topology.deadLetterQueue, reason: reason, error: error, inbound, messageID: messageID, org: org, attempt: state.attempt)
+            return await final(.deadLettered, queue: topology.deadLetterQueue, reason: reason, error: error, inbound, messageID: messageID, org: org, attempt: attempt)
 
         case .parked(let reason):
-            return await final(.parked, queue: topology.parkedQueue, reason: reason, error: nil, inbound, messageID: messageID, org: org, attempt: state.attempt)
+            return await final(.parked, queue: topology.parkedQueue, reason: reason, error: nil, inbound, messageID: messageID, org: org, attempt: attempt)
         }
     }
 
-    /// Delivers, and while the org's circuit is open or Genesys throttles it (a 429, a login-host outage)
-    /// waits here (up to ``maximumHold``) instead of cycling the message through a retry tier: the message
-    /// holds one of its own org's prefetch slots, the rest of the org's backlog waits in the org's queue, and
-    /// no other org is affected. Through a tier, every later message of the conversation would follow it
-    /// there and back each time (see ``Dispatcher``): in a long 429 storm the whole backlog cycled through
-    /// the broker every second, and the org took minutes to recover after the storm (the fault matrix).
-    private func deliverHoldingWhileRefused(_ request: DeliveryRequest) async -> DeliveryOutcome {
+    /// Delivers, waiting here — holding one of the org's own prefetch slots — rather than in a retry tier
+    /// while the message cannot go yet: the org's circuit is open, Genesys throttles it (a 429, a login-host
+    /// outage), or a failed send may be tried again soon and `mayHoldRetry` allows it (the dispatcher allows
+    /// it while the conversation holds at most half its org's slots, so one failing conversation cannot stall
+    /// the others). Meanwhile the rest of the conversation waits behind it here and the rest of the org's
+    /// backlog in the org's queue, in order; no other org is affected. Waiting ends after ``maximumHold``:
+    /// the message then goes to a retry tier.
+    ///
+    /// Through a tier every later message of the conversation follows the failed one there and back (see
+    /// ``Dispatcher``), and they overtake one another on the way: in the fault matrix a 60 s Genesys outage
+    /// left conversations cycling through the 30 s tier for minutes after it, and a 429 storm cycled the
+    /// whole backlog every second. A retry held here uses up its attempt as one through a tier does; if the
+    /// gateway stops meanwhile, the redelivered message counts from its last tier's attempt.
+    /// - Returns: the last outcome and the attempt it was.
+    private func deliverWaitingHere(
+        _ request: DeliveryRequest, mayHoldRetry: @Sendable () async -> Bool, messageID: String, org: OrgKey
+    ) async -> (DeliveryOutcome, attempt: Int) {
+        var request = request
         let started = clock.now()
         while true {
             let outcome = await delivery.deliver(request)
-            let retryAfter: Duration
+            let pause: Duration
+            var retried = false
             switch outcome {
-            case .notSent(.circuitOpen(let wait)), .throttled(let wait, _, _): retryAfter = wait
-            default: return outcome
+            case .notSent(.circuitOpen(let wait)), .throttled(let wait, _, _):
+                pause = max(wait, .milliseconds(50))
+            case .retry(let after, _, _):
+                pause = after
+                retried = true
+            default:
+                return (outcome, request.attempt)
             }
             let held = clock.now() - started
-            guard held < Self.maximumHold else { return outcome }
-            let pause = min(max(retryAfter, .milliseconds(50)), Self.maximumHold - held)
+            guard held + (retried ? pause : .zero) < Self.maximumHold else { return (outcome, request.attempt) }
+            if case .retry(_, let reason, let error) = outcome {
+                guard await mayHoldRetry() else { return (outcome, request.attempt) }
+                request.attempt += 1
+                await publishRetrying(messageID: messageID, org: org, attempt: request.attempt, in: pause, reason: reason, error: error)
+            }
             do {
-                try await clock.sleep(for: pause)
+                try await clock.sleep(for: min(pause, Self.maximumHold - held))
             } catch {
-                return outcome
+                return (outcome, request.attempt)
             }
         }
     }
@@ -173,8 +203,10 @@ struct MessageProcessor: Sendable {
     /// How often a held message asks whether the idempotency record can be written again.
     static let receiptRetryInterval = Duration.seconds(1)
 
-    /// The longest a message waits in the gateway for its org's circuit before it goes to a retry tier.
-    static let maximumHold = Duration.seconds(60)
+    /// The longest a message waits in the gateway (for its org's circuit, a throttle or its retry) before it
+    /// goes to a retry tier. Well inside RabbitMQ's `consumer_timeout` (30 min by default), past which the
+    /// broker would close the channel of a delivery left unacked.
+    static let maximumHold = Duration.seconds(300)
 
     /// The org of the queue `inbound` came from, when that org is no longer configured.
     private func removedOrg(of inbound: AMQPClient.Inbound) -> OrgKey? {
@@ -195,13 +227,18 @@ struct MessageProcessor: Sendable {
                 from: delivery.headers, attempt: attempt, firstAttempt: firstAttempt, sequence: sequence, reason: reason, error: error),
             messageID: delivery.messageID ?? message?.id, mandatory: true)
         guard await handOver(copy, inbound, what: "retry tier") else { return .abandoned }
+        await publishRetrying(messageID: messageID, org: org, attempt: attempt, in: tier, reason: reason, error: error)
+        return .deferred(tier: tier)
+    }
+
+    /// Reports that attempt `attempt` comes after `delay`.
+    private func publishRetrying(messageID: String, org: OrgKey, attempt: Int, in delay: Duration, reason: String, error: GenesysError?) async {
         var event = StatusEvent(status: .retrying, messageId: messageID, tenantId: org.tenantID, org: org.orgName)
         event.attempt = attempt
-        event.nextAttemptAt = StatusEvent.format(Date().addingTimeInterval(tier.seconds))
+        event.nextAttemptAt = StatusEvent.format(Date().addingTimeInterval(delay.seconds))
         event.reason = reason
         event.apply(error)
         await status.publish(event)
-        return .deferred(tier: tier)
     }
 
     /// Sends a message into `tier` behind an earlier message of its conversation that is waiting there,

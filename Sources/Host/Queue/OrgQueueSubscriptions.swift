@@ -87,6 +87,12 @@ final class OrgQueueSubscriptions: Sendable {
         }
     }
 
+    /// The prefetch `org`'s queue is consumed with as configured now (the smallest one for an org that is gone).
+    func prefetch(of org: OrgKey) -> Int {
+        guard let runtime = registry.tenant(org.tenantID)?.orgs[org.orgName] else { return 2 }
+        return Int(Self.prefetch(rate: runtime.config.rateLimit.messagesPerSecond, window: window, cap: perOrgInFlight))
+    }
+
     private func subscription(for org: OrgRuntime) -> AMQPSubscription {
         AMQPSubscription(
             queue: topology.orgQueueDeclaration(for: org.key),

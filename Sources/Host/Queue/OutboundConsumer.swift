@@ -48,7 +48,8 @@ public struct OutboundConsumer: Service {
         self.subscriptions = subscriptions
         router = OrgQueueRouter(
             client: client, registry: registry, topology: topology, subscriptions: subscriptions, clock: clock, logger: logger)
-        dispatcher = Dispatcher(processor: processor, client: client, backlog: backlog)
+        dispatcher = Dispatcher(
+            processor: processor, client: client, backlog: backlog, prefetch: { subscriptions.prefetch(of: $0) })
     }
 
     public func run() async throws {
