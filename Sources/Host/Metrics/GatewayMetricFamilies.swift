@@ -41,7 +41,7 @@ enum GatewayMetricFamilies {
             "Messages sent again after a crash cut their earlier send short (Genesys may have two copies).")
     }
     static var retried: MetricNameDescriptor {
-        counter("messages_retried", "Queued messages sent to a retry tier.")
+        counter("messages_retried", "Queued messages retried after a failed send (waiting in the gateway or in a retry tier).")
     }
     static var deadLettered: MetricNameDescriptor {
         counter("messages_dead_lettered", "Queued messages moved to the dead-letter queue.")
