@@ -273,6 +273,8 @@ extension SharedModeReplicaIntegrationTests {
         let publisher: AMQPClient
         let topology: QueueTopology
         let url: String
+        /// The replicas' queue name prefix, for more replicas joining them.
+        let prefix: String
 
         /// What the sandbox received for `orgs`, in arrival order.
         func received(_ orgs: [TestOrg]) -> [ReceivedMessage] {
@@ -300,7 +302,7 @@ extension SharedModeReplicaIntegrationTests {
             do {
                 cluster = try await ReplicaCluster(
                     name, count: count, setup: setup, url: url, prefix: prefix, redisURL: redisURL, extraArguments: extraArguments)
-                try await body(Run(setup: setup, cluster: cluster!, publisher: publisher, topology: topology, url: url))
+                try await body(Run(setup: setup, cluster: cluster!, publisher: publisher, topology: topology, url: url, prefix: prefix))
             } catch {
                 publisher.stop()
                 await connection.value

@@ -67,13 +67,15 @@ public struct GatewayServices: Sendable {
         var redis: RedisClient?
         var replicas: ReplicaDirectory?
         var orgState: SharedOrgState?
+        let rebalance = RebalanceStatus()
         if let shared = settings.shared {
             let client = RedisClient(
                 configuration: RedisConfiguration(
                     url: shared.url, password: shared.password?.reveal(), clientName: "genesys-gateway/\(shared.replicaID)"),
                 logger: logger)
             let directory = ReplicaDirectory(
-                id: shared.replicaID, client: client, clock: clock, consumedOrgs: { backlog.consumedSinceLastAsked() }, logger: logger)
+                id: shared.replicaID, client: client, clock: clock, consumedOrgs: { backlog.consumedSinceLastAsked() },
+                rebalance: rebalance, logger: logger)
             redis = client
             replicas = directory
             orgState = SharedOrgState(client: client, replicas: directory, http: http, clock: clock, logger: logger)
@@ -126,7 +128,15 @@ public struct GatewayServices: Sendable {
         self.replicas = replicas
         consumer = OutboundConsumer(
             client: amqp, delivery: delivery, registry: registry, status: pipelineStatus, backlog: backlog, clock: clock,
-            perOrgInFlight: settings.perOrgInFlight, shutdownTimeout: settings.shutdownTimeout, logger: logger)
+            perOrgInFlight: settings.perOrgInFlight, shutdownTimeout: settings.shutdownTimeout,
+            sharing: replicas.flatMap { directory in
+                redis.map { redis in
+                    ConsumerSharing(
+                        replicaID: directory.id, placement: { directory.placement },
+                        handover: OrgHandover(client: redis, replicaID: directory.id, clock: clock, logger: logger),
+                        status: rebalance)
+                }
+            }, logger: logger)
         apiServers = settings.api.map { api -> [any Service] in
             let webhook = WebhookHandler(
                 registry: registry, publisher: InboundPublisher(client: amqp, exchange: settings.amqp.topology.inboundExchange),

@@ -15,6 +15,9 @@ import PluginKit
 ///
 /// When a message cannot be settled (the broker did not confirm its copy, or its connection is gone), the
 /// rest of its lane is handed back to the broker behind it rather than sent ahead of it.
+///
+/// In shared mode an org's messages start only once ``OrgTakeover`` says no other replica is still sending
+/// the org's earlier messages: asked once per org and connection, and again after this replica let go of it.
 actor Dispatcher {
     private let processor: MessageProcessor
     private let client: AMQPClient
@@ -22,6 +25,11 @@ actor Dispatcher {
     private var deferrals: [String: Deferral] = [:]
     private let backlog: OrgBacklogBoard
     private let prefetch: @Sendable (OrgKey) -> Int
+    private let takeover: (any OrgTakeover)?
+    /// Orgs whose messages may start, with the connection generation they were cleared for.
+    private var openOrgs: [OrgKey: Int] = [:]
+    /// Orgs being cleared by ``takeover``, and the lanes waiting for it.
+    private var opening: [OrgKey: Set<String>] = [:]
     private var inFlight = 0
     private var nextSequence = Int64(saturating: Date().timeIntervalSince1970 * 1000) * 1000
 
@@ -40,10 +48,14 @@ actor Dispatcher {
     }
 
     /// - Parameter prefetch: an org's prefetch as configured now.
-    init(processor: MessageProcessor, client: AMQPClient, backlog: OrgBacklogBoard, prefetch: @escaping @Sendable (OrgKey) -> Int) {
+    init(
+        processor: MessageProcessor, client: AMQPClient, backlog: OrgBacklogBoard, takeover: (any OrgTakeover)? = nil,
+        prefetch: @escaping @Sendable (OrgKey) -> Int
+    ) {
         self.processor = processor
         self.client = client
         self.backlog = backlog
+        self.takeover = takeover
         self.prefetch = prefetch
     }
 
@@ -80,13 +92,16 @@ actor Dispatcher {
 
     /// Starts the lane's first message, after sending back to the retry tier any that must wait behind a head.
     private func startNext(in lane: String) {
-        while var queue = lanes[lane], !queue.isEmpty {
-            let work = queue.removeFirst()
-            lanes[lane] = queue
+        while var queue = lanes[lane], let work = queue.first {
             guard work.inbound.generation == client.generation else {
+                queue.removeFirst()
+                lanes[lane] = queue
                 complete(work)  // its connection is gone: the broker redelivers it, in order with its lane
                 continue
             }
+            guard mayStart(work, in: lane) else { return }  // the lane stays, so later arrivals queue behind it
+            queue.removeFirst()
+            lanes[lane] = queue
             if var deferral = deferrals[lane], work.sequence != deferral.outstanding.min() {
                 deferral.outstanding.insert(work.sequence)
                 deferrals[lane] = deferral
@@ -127,6 +142,30 @@ actor Dispatcher {
         }
         complete(work)
         startNext(in: work.lane)
+    }
+
+    /// Whether `work`'s org is cleared to start here; if not, clearing it begins and the lane waits for it.
+    private func mayStart(_ work: Work, in lane: String) -> Bool {
+        guard let takeover, openOrgs[work.org] != work.inbound.generation else { return true }
+        if opening[work.org] == nil {
+            let (org, generation) = (work.org, work.inbound.generation)
+            Task {
+                await takeover.waitUntilReleased(org)
+                self.opened(org, generation: generation)
+            }
+        }
+        opening[work.org, default: []].insert(lane)
+        return false
+    }
+
+    private func opened(_ org: OrgKey, generation: Int) {
+        openOrgs[org] = generation
+        for lane in opening.removeValue(forKey: org) ?? [] { startNext(in: lane) }
+    }
+
+    /// This replica let go of `org`'s queue: if it takes the org again, it asks ``OrgTakeover`` again first.
+    func forget(_ org: OrgKey) {
+        openOrgs[org] = nil
     }
 
     private func release(_ work: Work) {

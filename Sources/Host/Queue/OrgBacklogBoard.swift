@@ -11,6 +11,8 @@ public final class OrgBacklogBoard: Sendable {
     private let inGateway = Mutex<[OrgKey: Int]>([:])
     /// Orgs a message was taken for since ``consumedSinceLastAsked()`` last asked.
     private let takenSinceAsked = Mutex<Set<OrgKey>>([])
+    /// Messages taken per org since the start.
+    private let takenTotals = Mutex<[OrgKey: Int]>([:])
 
     public init(client: AMQPClient) {
         self.client = client
@@ -20,6 +22,17 @@ public final class OrgBacklogBoard: Sendable {
     func taken(_ org: OrgKey) {
         inGateway.withLock { $0[org, default: 0] += 1 }
         takenSinceAsked.withLock { _ = $0.insert(org) }
+        takenTotals.withLock { $0[org, default: 0] += 1 }
+    }
+
+    /// Messages taken per org since the start (growing; compare two readings to see which orgs consumed between).
+    func takenSoFar() -> [OrgKey: Int] {
+        takenTotals.withLock { $0 }
+    }
+
+    /// `org`'s messages in the gateway now.
+    func inGateway(_ org: OrgKey) -> Int {
+        inGateway.withLock { $0[org] ?? 0 }
     }
 
     /// The orgs whose messages this gateway took since the last call, or still holds. Each org queue has a

@@ -11,6 +11,9 @@ import Synchronization
 ///
 /// A removed org's queue stays consumed until it is empty — its messages are parked, never dropped — and is
 /// then let go.
+///
+/// In shared mode only the orgs ``ConsumerSharing`` places on this replica are consumed (as owner or standby);
+/// letting go of one this replica consumes is ``OrgRebalancer``'s work, through ``suspend(_:)``/``resume(_:)``.
 final class OrgQueueSubscriptions: Sendable {
     private let client: AMQPClient
     private let registry: TenantRegistry
@@ -24,6 +27,9 @@ final class OrgQueueSubscriptions: Sendable {
     /// Orgs whose queue is subscribed as configured (kept in step by ``reconcile()``), so the router's
     /// ``ensure(_:)`` costs one set lookup per message.
     private let ensured = Mutex<Set<OrgKey>>([])
+    private let sharing: ConsumerSharing?
+    /// Orgs this replica is letting go of: not subscribed again until ``resume(_:)``.
+    private let releasing = Mutex<Set<OrgKey>>([])
 
     /// How long a removed org's empty queue is still consumed, for copies the router made just before the
     /// reload took effect.
@@ -31,8 +37,9 @@ final class OrgQueueSubscriptions: Sendable {
 
     init(
         client: AMQPClient, registry: TenantRegistry, topology: QueueTopology, perOrgInFlight: Int, window: Duration,
-        clock: any MonotonicClock, logger: Logger
+        clock: any MonotonicClock, sharing: ConsumerSharing? = nil, logger: Logger
     ) {
+        self.sharing = sharing
         self.client = client
         self.registry = registry
         self.topology = topology
@@ -51,7 +58,9 @@ final class OrgQueueSubscriptions: Sendable {
 
     /// Consumes `org`'s queue (if it is configured); cheap when it already is.
     func ensure(_ org: OrgKey) {
-        guard !ensured.withLock({ $0.contains(org) }), let runtime = registry.tenant(org.tenantID)?.orgs[org.orgName] else { return }
+        guard !ensured.withLock({ $0.contains(org) }), let runtime = registry.tenant(org.tenantID)?.orgs[org.orgName],
+            isWanted(org)
+        else { return }
         client.subscribe(subscription(for: runtime))
         ensured.withLock { _ = $0.insert(org) }
     }
@@ -64,6 +73,7 @@ final class OrgQueueSubscriptions: Sendable {
         for tenant in registry.all {
             for org in tenant.orgs.values {
                 configured.insert(topology.orgQueue(for: org.key))
+                guard isWanted(org.key) else { continue }
                 orgs.insert(org.key)
                 client.subscribe(subscription(for: org))
             }
@@ -85,6 +95,28 @@ final class OrgQueueSubscriptions: Sendable {
             logger.info("a removed org's queue is empty; no longer consuming it", metadata: ["queue": "\(queue)"])
             client.unsubscribe(queue: queue)
         }
+    }
+
+    /// Configured orgs whose queue this replica consumes now.
+    func consumedOrgs() -> [OrgKey] {
+        let consumed = client.subscribedQueues
+        return registry.all.flatMap { $0.orgs.values.map(\.key) }.filter { consumed.contains(topology.orgQueue(for: $0)) }
+    }
+
+    /// Stops consuming `org`'s queue until ``resume(_:)`` (what was taken stays valid: it is settled as usual).
+    func suspend(_ org: OrgKey) {
+        releasing.withLock { _ = $0.insert(org) }
+        ensured.withLock { _ = $0.remove(org) }
+        client.unsubscribe(queue: topology.orgQueue(for: org))
+    }
+
+    /// Lets the next ``reconcile()`` consume `org`'s queue again if it is still placed here.
+    func resume(_ org: OrgKey) {
+        releasing.withLock { _ = $0.remove(org) }
+    }
+
+    private func isWanted(_ org: OrgKey) -> Bool {
+        !releasing.withLock { $0.contains(org) } && (sharing?.subscribes(to: org) ?? true)
     }
 
     /// The prefetch `org`'s queue is consumed with as configured now (the smallest one for an org that is gone).

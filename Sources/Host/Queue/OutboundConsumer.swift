@@ -16,22 +16,25 @@ public struct OutboundConsumer: Service {
     private let subscriptions: OrgQueueSubscriptions
     private let processor: MessageProcessor
     private let dispatcher: Dispatcher
+    private let rebalancer: OrgRebalancer?
     private let topology: QueueTopology
     private let clock: any MonotonicClock
     private let shutdownTimeout: Duration
     private let logger: Logger
 
-    /// How often the org queues consumed are checked against the tenants in force (reloads, removed orgs).
+    /// How often the org queues consumed are checked against the tenants in force (reloads, removed orgs) and,
+    /// in shared mode, against the replicas they are placed on.
     static let reconcileInterval = Duration.seconds(1)
 
     /// - Parameters:
     ///   - perOrgInFlight: the most messages of one org in the gateway at once (its queue's prefetch cap).
     ///   - prefetchWindow: an org's prefetch is its rate times this (how long a Genesys answer may take at
     ///     full rate), within 2…`perOrgInFlight`.
+    ///   - sharing: shared mode: the org queues placed on this replica, and handing orgs over between replicas.
     public init(
         client: AMQPClient, delivery: DeliveryService, registry: TenantRegistry, status: any StatusSink, backlog: OrgBacklogBoard,
         clock: any MonotonicClock, perOrgInFlight: Int, prefetchWindow: Duration = .milliseconds(500),
-        shutdownTimeout: Duration, logger: Logger
+        shutdownTimeout: Duration, sharing: ConsumerSharing? = nil, logger: Logger
     ) {
         let topology = client.settings.topology
         self.client = client
@@ -43,13 +46,19 @@ public struct OutboundConsumer: Service {
             client: client, delivery: delivery, registry: registry, status: status, topology: topology, clock: clock, logger: logger)
         let subscriptions = OrgQueueSubscriptions(
             client: client, registry: registry, topology: topology, perOrgInFlight: perOrgInFlight, window: prefetchWindow,
-            clock: clock, logger: logger)
+            clock: clock, sharing: sharing, logger: logger)
         self.processor = processor
         self.subscriptions = subscriptions
         router = OrgQueueRouter(
             client: client, registry: registry, topology: topology, subscriptions: subscriptions, clock: clock, logger: logger)
-        dispatcher = Dispatcher(
-            processor: processor, client: client, backlog: backlog, prefetch: { subscriptions.prefetch(of: $0) })
+        let dispatcher = Dispatcher(
+            processor: processor, client: client, backlog: backlog, takeover: sharing?.handover,
+            prefetch: { subscriptions.prefetch(of: $0) })
+        self.dispatcher = dispatcher
+        rebalancer = sharing.map {
+            OrgRebalancer(
+                sharing: $0, subscriptions: subscriptions, dispatcher: dispatcher, backlog: backlog, clock: clock, logger: logger)
+        }
     }
 
     public func run() async throws {
@@ -88,6 +97,7 @@ public struct OutboundConsumer: Service {
                 return
             }
             subscriptions.reconcile()
+            rebalancer?.rebalance()
         }
     }
 }

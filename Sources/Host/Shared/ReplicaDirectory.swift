@@ -27,6 +27,8 @@ public final class ReplicaDirectory: Service, Sendable {
     private let seen = Mutex(Seen())
     /// The orgs whose messages this replica took since last asked (the backlog board's).
     private let consumedOrgs: @Sendable () -> Set<OrgKey>
+    /// Where this replica's rebalancing stands (shared consuming only).
+    private let rebalance: RebalanceStatus?
     /// When each org was last seen consumed here.
     private let lastConsumed = Mutex<[OrgKey: Duration]>([:])
     /// How long an org still counts as this replica's after its last message: a quiet org keeps its active
@@ -37,6 +39,8 @@ public final class ReplicaDirectory: Service, Sendable {
     private struct Seen {
         var replicas = 1
         var reachable = false
+        /// The live replicas' ids; nil until a heartbeat reached Redis.
+        var live: [String]?
     }
 
     /// - Parameters:
@@ -45,9 +49,11 @@ public final class ReplicaDirectory: Service, Sendable {
     ///   - consumedOrgs: the orgs whose messages this replica took since last asked, announced in the heartbeat.
     public init(
         id: String, client: RedisClient, interval: Duration = .seconds(2), timeToLive: Duration = .seconds(6),
-        clock: any MonotonicClock = SystemClock(), consumedOrgs: @escaping @Sendable () -> Set<OrgKey> = { [] }, logger: Logger
+        clock: any MonotonicClock = SystemClock(), consumedOrgs: @escaping @Sendable () -> Set<OrgKey> = { [] },
+        rebalance: RebalanceStatus? = nil, logger: Logger
     ) {
         self.id = id
+        self.rebalance = rebalance
         self.consumedOrgs = consumedOrgs
         self.client = client
         self.interval = interval
@@ -68,6 +74,12 @@ public final class ReplicaDirectory: Service, Sendable {
     /// Whether the last heartbeat reached Redis.
     public var isRedisReachable: Bool { seen.withLock { $0.reachable } }
 
+    /// Which replicas consume which org queues, by the live replicas last seen (kept while Redis is away);
+    /// nil before the first heartbeat reached Redis.
+    public var placement: OrgPlacement? {
+        seen.withLock { $0.live }.map { OrgPlacement(replicas: $0 + [id]) }
+    }
+
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
@@ -87,8 +99,11 @@ public final class ReplicaDirectory: Service, Sendable {
             last = last.filter { now - $0.value < Self.ownershipMemory }
             return last.keys.map { "\($0.tenantID)/\($0.orgName)" }.sorted()
         }
+        let rebalancing = rebalance?.snapshot
         let body = record.withLock { record in
             record.orgs = owned
+            record.placedAmong = rebalancing?.placedAmong
+            record.handingOver = rebalancing?.releasing
             record.lastHeartbeat = ISO8601Timestamp.string(Date())
             return (try? JSONEncoder().encode(record)).map { [UInt8]($0) } ?? []
         }
@@ -98,9 +113,10 @@ public final class ReplicaDirectory: Service, Sendable {
             if let message = reply.errorMessage {
                 throw RedisError(.serverError, operation: "SET", address: client.url.description, message: message)
             }
-            let count = max(1, try await keys().count)
+            let live = try await keys().map { String($0.dropFirst(Self.keyPrefix.count)) }
+            let count = max(1, live.count)
             let wasReachable = seen.withLock { seen in
-                defer { seen = Seen(replicas: count, reachable: true) }
+                defer { seen = Seen(replicas: count, reachable: true, live: live) }
                 return seen.reachable
             }
             if !wasReachable { logger.info("replica heartbeat in Redis", metadata: ["replicas": "\(count)"]) }

@@ -11,4 +11,8 @@ public struct ReplicaRecord: Codable, Sendable, Equatable {
     /// The orgs (`<tenant>/<org>`) whose messages it consumed within ``ReplicaDirectory/ownershipMemory``:
     /// with one active consumer per org queue, the orgs it serves. Absent in records of older versions.
     public var orgs: [String]?
+    /// How many replicas the org placement it applies counts (nil before it applied one; older versions).
+    public var placedAmong: Int?
+    /// Orgs (`<tenant>/<org>`) it is handing over to the replica they are placed on right now.
+    public var handingOver: [String]?
 }

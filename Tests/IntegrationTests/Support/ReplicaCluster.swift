@@ -11,11 +11,12 @@ final class ReplicaCluster: @unchecked Sendable {
     /// For requests the processes' own client cannot make (a webhook's signature header, no bearer key).
     private let http = CurlHTTPClient()
 
-    /// Starts `count` replicas named `<name>-<index>` against `redisURL`, and waits until every one is ready.
+    /// Starts `count` replicas named `<name>-<index>` against `redisURL`, and waits until every one is ready and the
+    /// org placement settled (over these and the `alreadyRunning` replicas of the same gateway).
     /// - Throws: when a replica is not ready within 30 s (its log tail is in the error).
     init(
         _ name: String, count: Int, setup: GatewayHarness.SandboxSetup, url: String, prefix: String, redisURL: String,
-        extraArguments: [String] = []
+        extraArguments: [String] = [], alreadyRunning: Int = 0
     ) async throws {
         ids = (0..<count).map { "\(name)-\($0)" }
         do {
@@ -26,6 +27,9 @@ final class ReplicaCluster: @unchecked Sendable {
             }
             for replica in replicas where !(await replica.waitUntilReady()) {
                 throw GatewayHarness.HarnessError(message: "replica not ready within 30 s; log \(replica.logPath):\n\(replica.logTail())")
+            }
+            guard await waitUntilPlaced(among: count + alreadyRunning) else {
+                throw GatewayHarness.HarnessError(message: "the replicas did not settle their org placement within 30 s")
             }
         } catch {
             await stop()
@@ -60,6 +64,18 @@ final class ReplicaCluster: @unchecked Sendable {
             listed[id] = record["orgs"] as? [String] ?? []
         }
         return listed
+    }
+
+    /// Waits until every replica listed by `GET /admin/replicas` applies a placement of `count` replicas and hands
+    /// no org over: the orgs are with the replicas they are placed on, before a test sends its traffic.
+    func waitUntilPlaced(among count: Int, timeout: Duration = .seconds(30)) async -> Bool {
+        await Isolation.eventually(timeout: timeout, interval: .milliseconds(250)) {
+            guard let response = try? await self.replicas[0].call("GET", "/admin/replicas"), response.status == 200,
+                let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any],
+                let records = object["replicas"] as? [[String: Any]], records.count == count
+            else { return false }
+            return records.allSatisfy { ($0["placedAmong"] as? Int) == count && (($0["handingOver"] as? [String]) ?? []).isEmpty }
+        }
     }
 
     /// The replicas whose heartbeat lists `org` as served, in `listing`.
