@@ -24,4 +24,17 @@ struct BestEffortRedis: Sendable {
             return nil
         }
     }
+
+    /// Runs `script` (``RedisClient/evalSHA(_:keys:arguments:)``); nil as ``send(_:_:)`` gives it.
+    func run(_ script: RedisScript, keys: [any RedisArgument], arguments: [any RedisArgument]) async -> RedisReply? {
+        do {
+            return try await client.evalSHA(script, keys: keys, arguments: arguments)
+        } catch let error as RedisError where error.code == .serverError {
+            logger.warning("\(purpose): Redis refused its script", metadata: ["error": "\(error)"])
+            return nil
+        } catch {
+            logger.debug("\(purpose): Redis unreachable, this replica's own state alone", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
 }
