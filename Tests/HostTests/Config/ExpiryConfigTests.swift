@@ -68,12 +68,12 @@ import Testing
             eu: "{afterSeconds: [typing]}"))
         #expect(tenant == nil)
         #expect(errors == [
-            "acme.yaml:4:45: 'expiredMessages' in defaults expiry must be deadLetter or park, got 'drop'",
-            "acme.yaml:4:27: 'afterSeconds.typing' in defaults expiry must be a whole number of seconds from 1 to 604800, or none",
-            "acme.yaml:14:48: unknown key 'whenExpired' in orgs[0] expiry (known: afterSeconds, expiredMessages)",
-            "acme.yaml:14:35: 'afterSeconds.typing' in orgs[0] expiry must be a whole number of seconds from 1 to 604800, or none",
-            "acme.yaml:14:45: 'afterSeconds.text' in orgs[0] expiry must be a whole number of seconds from 1 to 604800, or none",
-            "acme.yaml:22:35: 'afterSeconds' in orgs[1] expiry must be a mapping, got a sequence",
+            "acme.yaml:4:56: 'expiredMessages' in tenant file defaults expiry must be deadLetter or park, got 'drop'",
+            "acme.yaml:4:35: 'afterSeconds.typing' in tenant file defaults expiry must be a whole number of seconds from 1 to 604800, or none",
+            "acme.yaml:14:56: unknown key 'whenExpired' in orgs[0] expiry (known: afterSeconds, expiredMessages)",
+            "acme.yaml:14:37: 'afterSeconds.typing' in orgs[0] expiry must be a whole number of seconds from 1 to 604800, or none",
+            "acme.yaml:14:47: 'afterSeconds.text' in orgs[0] expiry must be a whole number of seconds from 1 to 604800, or none",
+            "acme.yaml:22:28: 'afterSeconds' in orgs[1] expiry must be a mapping, got a sequence",
         ])
     }
 
@@ -89,7 +89,7 @@ import Testing
         let errors = configuration.configErrors.map { $0.description.replacingOccurrences(of: folder.path + "/", with: "") }
         #expect(errors.count == 2, "\(errors)")
         #expect(errors.contains { $0.hasPrefix("acme.yaml:4:27: org 'us': expiry.afterSeconds names unknown message type 'fax' (loaded: ") })
-        #expect(errors.contains { $0.hasPrefix("acme.yaml:14:46: org 'us': expiry.afterSeconds names unknown message type 'telex' (loaded: ") })
+        #expect(errors.contains { $0.hasPrefix("acme.yaml:14:40: org 'us': expiry.afterSeconds names unknown message type 'telex' (loaded: ") })
     }
 
     @Test func aChangedExpiryIsAChangedOrgButAMovedOneIsNot() throws {
