@@ -112,40 +112,76 @@ import Testing
         }
     }
 
-    /// Genesys fails every request for 6 s; the typing indicator lives 2 s and is retried meanwhile. It must
-    /// come out expired, never reaching Genesys once the outage ends; a text of the same customer, which does not
-    /// expire, is retried through the outage and delivered.
-    @Test func aTypingMessageExpiresWhileGenesysFailsAndATextThatDoesNotExpireIsDelivered() async throws {
-        var org = TestOrg(tenant: "acme", name: "us")
-        org.breaker.minimumRequests = 10_000  // the breaker stays closed: this is about retries, not the circuit
-        org.retry = TenantYAML.Retry(maxAttempts: 200, baseDelayMs: 100, maxDelayMs: 500, retryAfterCapSeconds: 10)
-        org.expiry = .init(afterSeconds: [("typing", "2")])
-        let failingOrg = org
+    /// Genesys fails every request for 6 s, answering 503 with a Retry-After to the end of the outage; the typing
+    /// indicator lives 2 s. Its hold for that Retry-After must end at its expiry (not at the outage's end), and
+    /// it must never reach Genesys; a text of another customer, which does not expire, is delivered after the outage.
+    @Test func aTypingMessageExpiresDuringAGenesysOutageAndATextThatDoesNotExpireIsDelivered() async throws {
+        let failingOrg = Self.orgWhoseBreakerStaysClosed(typingLivesSeconds: 2)
         try await PipelineHarness.run("expiry-outage", orgs: [failingOrg]) { pipeline, _ in
             try pipeline.sandbox.control.setFaults(FaultSettings(outageSeconds: 6), for: .integration(failingOrg.integrationID))
             let published = Date()
-            let now = StatusEvent.format(published)
             try await pipeline.publish([
-                Self.typingMessage(id: "typing-2", org: failingOrg, customer: "cust", createdAt: now),
-                GatewayHarness.textMessage(id: "text-2", org: failingOrg, customer: "other", createdAt: now),
+                Self.typingMessage(id: "typing-2", org: failingOrg, customer: "cust", createdAt: StatusEvent.format(published)),
+                GatewayHarness.textMessage(id: "text-2", org: failingOrg, customer: "other", createdAt: StatusEvent.format(published)),
             ])
             let events = try await Self.events(pipeline, timeout: .seconds(45)) { events in
                 events.contains { $0.messageId == "text-2" && $0.status == .sent }
             }
-            let typing = events.filter { $0.messageId == "typing-2" }.map(\.status)
-            #expect(typing.contains(.retrying), "the typing message was not retried: \(typing)")
-            #expect(typing.last == .expired, "typing: \(typing)")
-            #expect(!typing.contains(.sent))
+            // Its Retry-After reaches past its expiry: no next attempt is announced, it waits until its expiry only.
+            #expect(events.filter { $0.messageId == "typing-2" }.map(\.status) == [.accepted, .expired])
             let expired = try #require(events.first { $0.messageId == "typing-2" && $0.status == .expired })
             let expiredAt = try #require(DateTimeText.date(expired.time))
             #expect(expiredAt.timeIntervalSince(published) < 5, "expired \(expiredAt.timeIntervalSince(published)) s after publishing")
-            #expect(pipeline.sandbox.control.stats().statusCounts["503", default: 0] > 0)
-            try await Task.sleep(for: .milliseconds(500))
-            #expect(pipeline.sandbox.control.received().filter { $0.kind == .event }.isEmpty)
-            #expect(pipeline.sandbox.control.received().compactMap(\.channelMessageId) == ["text-2"])
-            let dead = try pipeline.probe.drain(pipeline.topology.deadLetterQueue)
-            #expect(dead.compactMap(\.messageID) == ["typing-2"])
-            #expect(dead.first?.headers[QueueHeaders.reason]?.stringValue == "expired")
+            #expect(pipeline.sandbox.control.stats().statusCounts["503", default: 0] >= 2)
+            try await Self.expectOnlyTheTextArrived("text-2", typing: "typing-2", pipeline)
         }
+    }
+
+    /// Genesys fails every request (503 without Retry-After) until the test stops it; the typing indicator lives
+    /// 2 s and is retried with backoff meanwhile. It must come out expired after its retries, never sent; a text
+    /// of another customer, which does not expire, is delivered once Genesys recovers.
+    @Test func aTypingMessageExpiresWhileItsRetriesFailAndATextThatDoesNotExpireIsDelivered() async throws {
+        let failingOrg = Self.orgWhoseBreakerStaysClosed(typingLivesSeconds: 2)
+        try await PipelineHarness.run("expiry-retries", orgs: [failingOrg]) { pipeline, _ in
+            try pipeline.sandbox.control.setFaults(
+                FaultSettings(failureRate: 1, failureStatuses: [503]), for: .integration(failingOrg.integrationID))
+            let published = Date()
+            try await pipeline.publish([
+                Self.typingMessage(id: "typing-3", org: failingOrg, customer: "cust", createdAt: StatusEvent.format(published)),
+                GatewayHarness.textMessage(id: "text-3", org: failingOrg, customer: "other", createdAt: StatusEvent.format(published)),
+            ])
+            var events = try await Self.events(pipeline) { events in
+                events.contains { $0.messageId == "typing-3" && $0.status == .expired }
+            }
+            pipeline.sandbox.control.clearFaults()
+            events += try await Self.events(pipeline) { events in events.contains { $0.messageId == "text-3" && $0.status == .sent } }
+            let typing = events.filter { $0.messageId == "typing-3" }.map(\.status)
+            #expect(typing.filter { $0 == .retrying }.count >= 2, "typing: \(typing)")
+            #expect(typing.last == .expired, "typing: \(typing)")
+            let expired = try #require(events.first { $0.messageId == "typing-3" && $0.status == .expired })
+            let expiredAt = try #require(DateTimeText.date(expired.time))
+            #expect(expiredAt.timeIntervalSince(published) < 5, "expired \(expiredAt.timeIntervalSince(published)) s after publishing")
+            try await Self.expectOnlyTheTextArrived("text-3", typing: "typing-3", pipeline)
+        }
+    }
+
+    /// An org whose typing messages live `typingLivesSeconds`, retried quickly and often, whose breaker never opens:
+    /// these tests are about retries and holds, not the circuit.
+    static func orgWhoseBreakerStaysClosed(typingLivesSeconds: Int) -> TestOrg {
+        var org = TestOrg(tenant: "acme", name: "us")
+        org.breaker.minimumRequests = 10_000
+        org.retry = TenantYAML.Retry(maxAttempts: 200, baseDelayMs: 100, maxDelayMs: 500, retryAfterCapSeconds: 10)
+        org.expiry = .init(afterSeconds: [("typing", String(typingLivesSeconds))])
+        return org
+    }
+
+    /// Genesys got the text and nothing of the typing message, which waits in the dead-letter queue as expired.
+    static func expectOnlyTheTextArrived(_ text: String, typing: String, _ pipeline: PipelineHarness) async throws {
+        try await Task.sleep(for: .milliseconds(500))  // a late typing indicator would show up by now
+        #expect(pipeline.sandbox.control.received().filter { $0.kind == .event }.isEmpty)
+        #expect(pipeline.sandbox.control.received().compactMap(\.channelMessageId) == [text])
+        let dead = try pipeline.probe.drain(pipeline.topology.deadLetterQueue)
+        #expect(dead.compactMap(\.messageID) == [typing])
+        #expect(dead.first?.headers[QueueHeaders.reason]?.stringValue == "expired")
     }
 }
