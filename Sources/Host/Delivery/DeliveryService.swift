@@ -98,7 +98,6 @@ public final class DeliveryService: Sendable {
                                  maxLimiterWait: request.maxLimiterWait, expiresAt: request.expiresAt,
                                  isStillWanted: request.isStillWanted, recordsSend: true, logger: logger) {
         case .expired:
-            logger.info("expired before it could be sent; not sending it")
             return .expired
         case .refused(let refusal):
             return .notSent(refusal)

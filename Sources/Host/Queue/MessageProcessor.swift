@@ -143,13 +143,10 @@ struct MessageProcessor: Sendable {
             return await final(.parked, queue: topology.parkedQueue, reason: reason, error: nil, inbound, messageID: messageID, org: org, attempt: attempt)
 
         case .expired:
-            logger.info(
-                "message expired; not sending it",
-                metadata: ["message.id": "\(messageID)", "expiry": "\(expiry?.description ?? "expired")"])
             let queue = expirySettings.expiredMessages == .park ? topology.parkedQueue : topology.deadLetterQueue
             return await final(
                 .expired, queue: queue, reason: Self.expiredReason, error: nil, inbound, messageID: messageID, org: org, attempt: attempt,
-                expiresAt: expiry?.date, messageType: message?.type)
+                expiry: expiry, messageType: message?.type)
         }
     }
 
@@ -200,7 +197,7 @@ struct MessageProcessor: Sendable {
             // Expiring before the pause ends: wait until then only, and no next attempt is announced.
             let lifeLeft = request.expiresAt.map { max($0 - now, .zero) }
             let expiresFirst = lifeLeft.map { $0 <= pause } ?? false
-            let wait = expiresFirst ? lifeLeft ?? pause : pause
+            let wait = min(pause, lifeLeft ?? pause)
             guard held + (retried ? wait : .zero) < Self.maximumHold else { return (outcome, request.attempt) }
             if case .retry(_, let reason, let error) = outcome {
                 guard await mayHoldRetry() else { return (outcome, request.attempt) }
@@ -296,25 +293,27 @@ struct MessageProcessor: Sendable {
 
     /// Moves the message to `queue` for good (dead-letter or parking queue), then reports `status`.
     /// - Parameters:
-    ///   - expiresAt: with `expired`: when the message expired, on the copy and in the event.
+    ///   - expiry: with `expired`: when the message expired (on the copy and in the event) and why (in the log).
     ///   - messageType: with `expired`: the message's type, in the event (metrics count expiries by type).
     private func final(
         _ status: StatusEvent.Status, queue: String, reason: String, error: GenesysError?, _ inbound: AMQPClient.Inbound,
-        messageID: String, org: OrgKey, attempt: Int, expiresAt: Date? = nil, messageType: String? = nil
+        messageID: String, org: OrgKey, attempt: Int, expiry: MessageExpiry? = nil, messageType: String? = nil
     ) async -> Result {
         let delivery = inbound.delivery
         let copy = AMQPMessage(
             routingKey: queue, body: delivery.body,
-            headers: QueueHeaders.final(from: delivery.headers, reason: reason, error: error, org: org, expiresAt: expiresAt),
+            headers: QueueHeaders.final(from: delivery.headers, reason: reason, error: error, org: org, expiresAt: expiry?.date),
             messageID: delivery.messageID ?? messageID, mandatory: true)
         guard await handOver(copy, inbound, what: queue) else { return .abandoned }
         var event = StatusEvent(status: status, messageId: messageID, tenantId: org.tenantID, org: org.orgName)
         event.attempt = attempt
         event.reason = reason
-        event.expiresAt = expiresAt.map(StatusEvent.format)
+        event.expiresAt = expiry.map { StatusEvent.format($0.date) }
         event.messageType = messageType
         event.apply(error)
-        logger.warning("\(status.rawValue)", metadata: ["message.id": "\(messageID)", "tenant.id": "\(org.tenantID)", "org.name": "\(org.orgName)", "reason": "\(reason)"])
+        var metadata: Logger.Metadata = ["message.id": "\(messageID)", "tenant.id": "\(org.tenantID)", "org.name": "\(org.orgName)", "reason": "\(reason)"]
+        if let expiry { metadata["expiry"] = "\(expiry.description)" }
+        logger.warning("\(status.rawValue)", metadata: metadata)
         await self.status.publish(event)
         return .finished
     }
