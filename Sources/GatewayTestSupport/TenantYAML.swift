@@ -75,11 +75,12 @@ public struct TenantYAML: Sendable, Equatable {
         public var burst: Int?
         public var breaker: Breaker?
         public var retry: Retry?
+        public var expiry: Expiry?
 
         public init(
             name: String, isDefault: Bool = false, baseURL: String, clientID: String, clientSecret: Secret,
             integrationID: String, webhookSecret: Secret? = nil, messageTypes: [String]? = nil, errorPolicy: String? = nil,
-            rate: Double? = nil, burst: Int? = nil, breaker: Breaker? = nil, retry: Retry? = nil
+            rate: Double? = nil, burst: Int? = nil, breaker: Breaker? = nil, retry: Retry? = nil, expiry: Expiry? = nil
         ) {
             self.name = name
             self.isDefault = isDefault
@@ -94,6 +95,7 @@ public struct TenantYAML: Sendable, Equatable {
             self.burst = burst
             self.breaker = breaker
             self.retry = retry
+            self.expiry = expiry
         }
 
         /// The org's lines without their indentation, `name` first.
@@ -109,6 +111,7 @@ public struct TenantYAML: Sendable, Equatable {
             if let rateLimit { lines.append("rateLimit: \(rateLimit)") }
             if let breaker = breaker.flatMap(\.flowMapping) { lines.append("circuitBreaker: \(breaker)") }
             if let retry = retry.flatMap(\.flowMapping) { lines.append("retry: \(retry)") }
+            if let expiry = expiry.flatMap(\.flowMapping) { lines.append("expiry: \(expiry)") }
             return lines
         }
     }
@@ -167,6 +170,30 @@ public struct TenantYAML: Sendable, Equatable {
                 ("maxAttempts", maxAttempts), ("baseDelayMs", baseDelayMs), ("maxDelayMs", maxDelayMs),
                 ("retryAfterCapSeconds", retryAfterCapSeconds), ("maxRetryDurationSeconds", maxRetryDurationSeconds),
             ].map { ($0, $1.map(String.init)) })
+        }
+    }
+
+    /// An org's `expiry` settings; the unset ones are left to the defaults.
+    public struct Expiry: Sendable, Equatable {
+        /// Seconds (or `none`) by message type, written in this order.
+        public var afterSeconds: [(type: String, seconds: String)]
+        /// `deadLetter` or `park`.
+        public var expiredMessages: String?
+
+        public init(afterSeconds: [(type: String, seconds: String)] = [], expiredMessages: String? = nil) {
+            self.afterSeconds = afterSeconds
+            self.expiredMessages = expiredMessages
+        }
+
+        public static func == (lhs: Expiry, rhs: Expiry) -> Bool {
+            lhs.afterSeconds.map(\.type) == rhs.afterSeconds.map(\.type) && lhs.afterSeconds.map(\.seconds) == rhs.afterSeconds.map(\.seconds)
+                && lhs.expiredMessages == rhs.expiredMessages
+        }
+
+        var flowMapping: String? {
+            TenantYAML.flowMapping([
+                ("afterSeconds", TenantYAML.flowMapping(afterSeconds.map { ($0.type, $0.seconds) })), ("expiredMessages", expiredMessages),
+            ])
         }
     }
 

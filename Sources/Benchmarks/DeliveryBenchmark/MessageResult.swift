@@ -57,6 +57,9 @@ struct MessageResult: Sendable {
         case .parked(let reason):
             ending = .parked(reason)
             genesysDuration = .zero
+        case .expired:
+            ending = .deadLetter("expired")
+            genesysDuration = .zero
         }
     }
 

@@ -28,6 +28,8 @@ struct MessageRoutes {
         var org: OrgRuntime
         /// What the org's sender plugin made of `bytes`.
         var genesysRequest: PluginRequest
+        /// When it stops being worth sending (``MessageExpiry``); nil: never.
+        var expiry: MessageExpiry?
     }
 
     func sendNow(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -53,6 +55,7 @@ struct MessageRoutes {
         }
         var request = DeliveryRequest(bytes: checked.bytes, tenantHint: key.tenantID, maxLimiterWait: services.maxLimiterWait)
         request.prebuilt = checked.genesysRequest
+        request.expiresAt = checked.expiry?.deadline(monotonicNow: services.clock.now(), wallNow: Date())
         let outcome = await services.delivery.deliver(request)
         services.delivery.inFlight.end(checked.message.id, tenantID: key.tenantID)
         switch outcome {
@@ -74,7 +77,16 @@ struct MessageRoutes {
             throw APIError(.unprocessableContent, code: "message_refused", message: reason, tenantID: key.tenantID, org: key.orgName)
         case .parked(let reason):
             throw APIError(.unprocessableContent, code: "not_enabled", message: reason, tenantID: key.tenantID, org: key.orgName)
+        case .expired:
+            throw Self.expired(checked.expiry, org: key)
         }
+    }
+
+    /// 422 `expired`: the message can no longer be useful, so it is not sent (nor queued).
+    static func expired(_ expiry: MessageExpiry?, org: OrgKey) -> APIError {
+        APIError(
+            .unprocessableContent, code: "expired", message: "message \(expiry?.description ?? "expired"); not sent",
+            field: expiry?.isMessagesOwn == true ? "expiresAt" : nil, tenantID: org.tenantID, org: org.orgName)
     }
 
     func enqueue(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -178,9 +190,18 @@ struct MessageRoutes {
                 message: known ? "message type '\(message.type)' is not enabled for org \(org.key)" : "unknown message type '\(message.type)'",
                 field: "type", tenantID: org.key.tenantID, org: org.key.orgName)
         }
+        let expiry: MessageExpiry?
+        switch MessageExpiry.of(message, settings: org.config.expiry, takenAt: Date()) {
+        case .success(let found): expiry = found
+        case .failure(let failure):
+            throw APIError(
+                .badRequest, code: "invalid_message", message: failure.reason, field: failure.field,
+                tenantID: org.key.tenantID, org: org.key.orgName)
+        }
+        if let expiry, expiry.hasPassed(at: Date()) { throw Self.expired(expiry, org: org.key) }
         switch sender.buildRequest(message: bytes, context: org.context) {
         case .success(let genesysRequest):
-            return CheckedMessage(message: message, bytes: bytes, org: org, genesysRequest: genesysRequest)
+            return CheckedMessage(message: message, bytes: bytes, org: org, genesysRequest: genesysRequest, expiry: expiry)
         case .failure(let failure):
             throw APIError(
                 .badRequest, code: "invalid_message", message: failure.reason, field: failure.field.isEmpty ? nil : failure.field,

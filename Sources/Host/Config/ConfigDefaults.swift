@@ -17,4 +17,7 @@ public enum ConfigDefaults {
         retryAfterCapSeconds: 180, maxRetryDurationSeconds: 3_600)
 
     public static let http = HTTPSettings(connectTimeoutMilliseconds: 3_000, requestTimeoutMilliseconds: 15_000)
+
+    /// No message type expires unless a tenant file says so; a message's own `expiresAt` always counts.
+    public static let expiry = ExpirySettings(afterSeconds: [:], expiredMessages: .deadLetter)
 }

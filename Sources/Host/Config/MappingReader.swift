@@ -142,6 +142,17 @@ struct MappingReader {
         return values
     }
 
+    /// A nested mapping whose keys the file chooses (message types, say), with each key's place; nil when
+    /// absent or after reporting.
+    func namedEntries(_ key: String) -> [(name: Located<String>, value: YAMLNode)]? {
+        guard let node = node(key) else { return nil }
+        guard case .mapping(let entries, _) = node else {
+            diagnostics.report("'\(key)' in \(context) must be a mapping, got \(node.kindName)", at: node.mark)
+            return nil
+        }
+        return entries.map { (Located($0.key.name, at: $0.key.mark), $0.value) }
+    }
+
     /// A nested mapping with its own known keys.
     func mapping(_ key: String, knownKeys: [String]) -> MappingReader? {
         guard let node = node(key) else { return nil }

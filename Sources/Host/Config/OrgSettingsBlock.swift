@@ -5,10 +5,11 @@ struct OrgSettingsBlock {
     var circuitBreaker: CircuitBreakerSettings
     var retry: RetrySettings
     var http: HTTPSettings
+    var expiry: ExpirySettings
 
     static let defaults = OrgSettingsBlock(
         rateLimit: ConfigDefaults.rateLimit, circuitBreaker: ConfigDefaults.circuitBreaker,
-        retry: ConfigDefaults.retry, http: ConfigDefaults.http)
+        retry: ConfigDefaults.retry, http: ConfigDefaults.http, expiry: ConfigDefaults.expiry)
 
     static let rateLimitKeys = ["messagesPerSecond", "burst"]
     static let circuitBreakerKeys = [
@@ -19,7 +20,7 @@ struct OrgSettingsBlock {
     ]
     static let httpKeys = ["connectTimeoutMs", "requestTimeoutMs"]
 
-    /// Reads the `rateLimit`, `circuitBreaker`, `retry` and `http` blocks of `reader` over `base`.
+    /// Reads the `rateLimit`, `circuitBreaker`, `retry`, `http` and `expiry` blocks of `reader` over `base`.
     static func read(_ reader: MappingReader, over base: OrgSettingsBlock) -> OrgSettingsBlock {
         var block = base
         if let limit = reader.mapping("rateLimit", knownKeys: rateLimitKeys) {
@@ -63,6 +64,9 @@ struct OrgSettingsBlock {
                 ?? block.http.connectTimeoutMilliseconds
             block.http.requestTimeoutMilliseconds = http.int("requestTimeoutMs", in: 1...600_000)
                 ?? block.http.requestTimeoutMilliseconds
+        }
+        if let expiry = reader.mapping("expiry", knownKeys: ExpirySettings.keys) {
+            block.expiry = ExpirySettings.read(expiry, over: block.expiry)
         }
         return block
     }

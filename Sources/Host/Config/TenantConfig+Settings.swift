@@ -27,6 +27,7 @@ extension OrgConfig {
         var copy = self
         copy.messageTypes = messageTypes.map { Located($0.value, at: nowhere) }
         copy.errorPolicy = Located(errorPolicy.value, at: nowhere)
+        copy.expiry.namedTypes = expiry.namedTypes.map { Located($0.value, at: nowhere) }
         return copy
     }
 }

@@ -38,6 +38,7 @@ public struct OrgConfig: Sendable, Equatable {
     public var circuitBreaker: CircuitBreakerSettings
     public var retry: RetrySettings
     public var http: HTTPSettings
+    public var expiry: ExpirySettings
 }
 
 /// A value with the place in its file it came from, so later checks (unknown plugin) can point at it.

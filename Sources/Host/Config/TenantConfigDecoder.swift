@@ -6,10 +6,10 @@ struct TenantConfigDecoder {
     let diagnostics: ConfigDiagnostics
 
     static let tenantKeys = ["id", "displayName", "enabled", "apiKeys", "defaults", "plugins", "orgs"]
-    static let defaultsKeys = ["rateLimit", "circuitBreaker", "retry", "http"]
+    static let defaultsKeys = ["rateLimit", "circuitBreaker", "retry", "http", "expiry"]
     static let orgKeys = [
         "name", "default", "region", "apiBaseURL", "loginBaseURL", "clientId", "clientSecret", "integrationId",
-        "webhookSecret", "messageTypes", "errorPolicy", "rateLimit", "circuitBreaker", "retry", "http",
+        "webhookSecret", "messageTypes", "errorPolicy", "rateLimit", "circuitBreaker", "retry", "http", "expiry",
     ]
 
     /// - Returns: the tenant, or nil when anything was reported.
@@ -110,7 +110,7 @@ struct TenantConfigDecoder {
             name: name.value, isDefault: isDefault, endpoints: endpoints, clientID: clientID,
             clientSecret: clientSecret, integrationID: integrationID.value, webhookSecrets: webhookSecrets,
             messageTypes: messageTypes, errorPolicy: errorPolicy, rateLimit: settings.rateLimit,
-            circuitBreaker: settings.circuitBreaker, retry: settings.retry, http: settings.http)
+            circuitBreaker: settings.circuitBreaker, retry: settings.retry, http: settings.http, expiry: settings.expiry)
     }
 
     /// A client id is not secret, so it may be written plainly or by reference.

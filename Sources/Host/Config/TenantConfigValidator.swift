@@ -13,7 +13,15 @@ public struct TenantConfigValidator: Sendable {
     public func problems(in tenant: TenantConfig) -> [ConfigError] {
         let path = tenant.source.path
         var errors: [ConfigError] = []
+        // A type named in the tenant's `defaults:` reaches every org from one place: reported once.
+        var reportedExpiryTypes: Set<String> = []
         for org in tenant.orgs {
+            for type in org.expiry.namedTypes where plugins.sender(for: type.value) == nil
+                && reportedExpiryTypes.insert("\(type.mark.line):\(type.mark.column)").inserted {
+                errors.append(ConfigError(
+                    path: path, mark: type.mark,
+                    message: "org '\(org.name)': expiry.afterSeconds names unknown message type '\(type.value)' (loaded: \(Self.list(plugins.messageTypes)))"))
+            }
             for type in org.messageTypes where plugins.sender(for: type.value) == nil {
                 errors.append(ConfigError(
                     path: path, mark: type.mark,

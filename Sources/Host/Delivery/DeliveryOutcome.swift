@@ -16,6 +16,9 @@ public enum DeliveryOutcome: Sendable, Equatable {
     /// Not tried at all, so no attempt used up: the org's circuit is open, no rate-limit slot came within the
     /// request's `maxLimiterWait` (only API requests bound their wait), or the wait was cancelled.
     case notSent(CallRefusal)
+    /// Not sent because the request's ``DeliveryRequest/expiresAt`` came, or would come before a rate-limit slot:
+    /// the message can no longer be useful.
+    case expired
 }
 
 /// Proof of delivery: Genesys' ids for the message, for status updates and the idempotency record.
@@ -64,6 +67,10 @@ public struct DeliveryRequest: Sendable {
     /// `bytes` already decoded by the caller (the queue consumer decodes to find the conversation), so the
     /// message is not decoded twice; nil decodes `bytes` here.
     public var decoded: QueuedMessage?
+    /// The instant (monotonic, as ``firstAttemptAt``) from which the message is not sent (``MessageExpiry``):
+    /// checked before anything else, bounding the wait for a rate-limit slot, and again right before each send.
+    /// The outcome is then ``DeliveryOutcome/expired``. Nil: it never expires.
+    public var expiresAt: Duration?
 
     public init(
         bytes: [UInt8], attempt: Int = 1, firstAttemptAt: Duration? = nil, tenantHint: String? = nil, maxLimiterWait: Duration? = nil

@@ -83,6 +83,7 @@ public final class DeliveryService: Sendable {
         _ message: QueuedMessage, bytes: [UInt8], sender: SenderInstance, org: OrgRuntime, request: DeliveryRequest,
         logger: Logger
     ) async -> DeliveryOutcome {
+        if let expiresAt = request.expiresAt, clock.now() >= expiresAt { return .expired }
         let built: PluginRequest
         if let prebuilt = request.prebuilt {
             built = prebuilt
@@ -94,8 +95,10 @@ public final class DeliveryService: Sendable {
         }
         if let exhausted = exhausted(request, org: org) { return exhausted }
         switch await guardedCall(built, org: org, operation: "message", attempt: request.attempt, messageID: message.id,
-                                 maxLimiterWait: request.maxLimiterWait, isStillWanted: request.isStillWanted, recordsSend: true,
-                                 logger: logger) {
+                                 maxLimiterWait: request.maxLimiterWait, expiresAt: request.expiresAt,
+                                 isStillWanted: request.isStillWanted, recordsSend: true, logger: logger) {
+        case .expired:
+            return .expired
         case .refused(let refusal):
             return .notSent(refusal)
         case .completed(let result):
@@ -116,6 +119,9 @@ public final class DeliveryService: Sendable {
                                  maxLimiterWait: maxLimiterWait, logger: logger) {
         case .refused(let refusal):
             return .refused(refusal)
+        case .expired:
+            // These calls carry no expiry, so this never comes; were it to, nothing was sent.
+            return .refused(.cancelled)
         case .completed(let result):
             if let response = result.response, (200..<300).contains(response.status) { return .answered(response) }
             if let error = result.error { return .failed(error, retryAfter: result.retryAfterHint ?? result.response?.retryAfter) }
@@ -125,6 +131,8 @@ public final class DeliveryService: Sendable {
 
     private enum GuardedCall {
         case refused(CallRefusal)
+        /// Not sent: `expiresAt` came first (see ``DeliveryRequest/expiresAt``).
+        case expired
         case completed(GenesysCall.Result)
     }
 
@@ -135,25 +143,29 @@ public final class DeliveryService: Sendable {
     ///   so a send cut short by a crash is known after the restart.
     private func guardedCall(
         _ request: PluginRequest, org: OrgRuntime, operation: String, attempt: Int, messageID: String, maxLimiterWait: Duration?,
-        isStillWanted: (@Sendable () -> Bool)? = nil, recordsSend: Bool = false, logger: Logger
+        expiresAt: Duration? = nil, isStillWanted: (@Sendable () -> Bool)? = nil, recordsSend: Bool = false, logger: Logger
     ) async -> GuardedCall {
         let first = await guardedSend(
             request, org: org, operation: operation, attempt: attempt, messageID: messageID, maxLimiterWait: maxLimiterWait,
-            isStillWanted: isStillWanted, recordsSend: recordsSend, logger: logger)
+            expiresAt: expiresAt, isStillWanted: isStillWanted, recordsSend: recordsSend, logger: logger)
         guard case .completed(let result) = first, result.decision.action == .refreshTokenAndRetry else { return first }
         logger.info("token refused, renewing and sending once more", metadata: ["genesys.correlation_id": "\(result.response?.correlationID ?? "")"])
         return await guardedSend(
             request, org: org, operation: operation, attempt: attempt, messageID: messageID, maxLimiterWait: maxLimiterWait,
-            isStillWanted: isStillWanted, recordsSend: recordsSend, logger: logger)
+            expiresAt: expiresAt, isStillWanted: isStillWanted, recordsSend: recordsSend, logger: logger)
     }
 
+    /// - Parameter expiresAt: no slot is waited for past it (a slot that would come later means the message
+    ///   expires first), and it is checked once more after the limiter and the breaker, right before the send.
     private func guardedSend(
         _ request: PluginRequest, org: OrgRuntime, operation: String, attempt: Int, messageID: String, maxLimiterWait: Duration?,
-        isStillWanted: (@Sendable () -> Bool)?, recordsSend: Bool, logger: Logger
+        expiresAt: Duration?, isStillWanted: (@Sendable () -> Bool)?, recordsSend: Bool, logger: Logger
     ) async -> GuardedCall {
+        let lifeLeft = expiresAt.map { max($0 - clock.now(), .zero) }
         do {
-            if let maxLimiterWait {
-                if case .refused(let retryAfter) = try await org.limiter.acquire(maxWait: maxLimiterWait) {
+            if let bound = [maxLimiterWait, lifeLeft].compactMap({ $0 }).min() {
+                if case .refused(let retryAfter) = try await org.limiter.acquire(maxWait: bound) {
+                    if let lifeLeft, retryAfter >= lifeLeft { return .expired }
                     return .refused(.rateLimited(retryAfter: retryAfter))
                 }
             } else {
@@ -168,6 +180,10 @@ public final class DeliveryService: Sendable {
             return .refused(.circuitOpen(retryAfter: retryAfter))
         case .allowed(let isProbe):
             probe = isProbe
+        }
+        if let expiresAt, clock.now() >= expiresAt {
+            await org.breaker.record(.ignored, probe: probe)
+            return .expired
         }
         if let isStillWanted, !isStillWanted() {
             await org.breaker.record(.ignored, probe: probe)
@@ -235,7 +251,8 @@ public final class DeliveryService: Sendable {
         return metadata
     }
 
-    private static func describe(_ failure: ValidationFailure) -> String {
+    /// `invalid message: <field>: <reason>`, the reason a message that fails a check is dead-lettered with.
+    static func describe(_ failure: ValidationFailure) -> String {
         failure.field.isEmpty ? "invalid message: \(failure.reason)" : "invalid message: \(failure.field): \(failure.reason)"
     }
 

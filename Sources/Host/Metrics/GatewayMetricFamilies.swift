@@ -13,6 +13,7 @@ enum GatewayMetricFamilies {
     static let operationLabel = "operation"
     static let codeLabel = "code"
     static let secretLabel = "secret"
+    static let typeLabel = "type"
     /// `code` of a Genesys call that got no answer (connect failure, timeout).
     static let noAnswerCode = "none"
 
@@ -48,6 +49,11 @@ enum GatewayMetricFamilies {
     }
     static var parked: MetricNameDescriptor {
         counter("messages_parked", "Queued messages parked because their tenant or message type is switched off.")
+    }
+    static var expired: MetricNameDescriptor {
+        counter(
+            "messages_expired",
+            "Queued messages not sent because they expired (their expiresAt, or the org's expiry for their type), by message type.")
     }
     static var webhookSignatures: MetricNameDescriptor {
         counter(

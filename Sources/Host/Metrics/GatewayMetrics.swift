@@ -87,11 +87,17 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
 
     public func publish(_ event: StatusEvent) async {
         let key = labelKey(for: OrgKey(tenantID: event.tenantId, orgName: event.org))
-        let series = table.withLock { table in table.withSeries(key, prometheus) { $0 } }
+        let expiredType = event.status == .expired ? typeLabel(event.messageType, org: key) : nil
+        let (series, expired) = table.withLock { table in
+            table.withSeries(key, prometheus) { series in
+                (series, expiredType.map { series.expired(type: $0, collectors: prometheus) })
+            }
+        }
         switch event.status {
         case .retrying: series.retried.increment()
         case .deadLettered: series.deadLettered.increment()
         case .parked: series.parked.increment()
+        case .expired: expired?.increment()
         case .sent where event.possibleDuplicate == true: series.possibleDuplicates.increment()
         // Sends are counted from Genesys' answers (API sends publish no status); circuits are read at scrape.
         case .queued, .accepted, .sent, .circuit: break
@@ -131,6 +137,14 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
         let text = prometheus.emitToString()
         await scrapes.release()
         return text
+    }
+
+    /// `type` when the org has a sender for it (so the label values stay bounded by the configuration), else `(unknown)`.
+    private func typeLabel(_ type: String?, org: OrgKey) -> String {
+        guard let type, tenants().tenant(org.tenantID)?.orgs[org.orgName]?.senders[type] != nil else {
+            return GatewayMetricFamilies.unknown
+        }
+        return type
     }
 
     private func labelKey(for org: OrgKey) -> OrgKey {

@@ -23,6 +23,8 @@ struct OrgMetricSeries {
     private(set) var latency: [String: DurationHistogram] = [:]
     /// Genesys errors by HTTP status (`code`), made when a code is first seen.
     private(set) var errors: [String: Counter] = [:]
+    /// Expired messages by message type, made when a type first expires.
+    private(set) var expired: [String: Counter] = [:]
     /// Accepted webhook calls by the position of the secret that signed them, made when first seen.
     private(set) var webhookSignatures: [String: Counter] = [:]
     /// Counts already added to ``tokenRenewals`` and ``breakerTrips``, and whose counts they were.
@@ -79,6 +81,15 @@ struct OrgMetricSeries {
         return counter
     }
 
+    /// The expired-message counter for message type `type` (a type the org has a sender for), made on first use.
+    mutating func expired(type: String, collectors: PrometheusCollectorRegistry) -> Counter {
+        if let counter = expired[type] { return counter }
+        let counter = collectors.makeCounter(
+            descriptor: GatewayMetricFamilies.expired, labels: labels + [(GatewayMetricFamilies.typeLabel, type)])
+        expired[type] = counter
+        return counter
+    }
+
     /// The webhook signature counter for the org's secret at `position` (1-based), made on first use.
     mutating func webhookSignatures(position: Int, collectors: PrometheusCollectorRegistry) -> Counter {
         let label = String(position)
@@ -107,7 +118,7 @@ struct OrgMetricSeries {
 
     func unregister(from collectors: PrometheusCollectorRegistry) {
         for counter in [sent, failed, retried, possibleDuplicates, deadLettered, parked, throttled, tokenRenewals, breakerTrips]
-            + Array(errors.values) + Array(webhookSignatures.values)
+            + Array(errors.values) + Array(expired.values) + Array(webhookSignatures.values)
         {
             collectors.unregisterCounter(counter)
         }

@@ -78,11 +78,24 @@ struct MessageProcessor: Sendable {
         if state.attempt == 1, !state.deferred {
             await status.publish(StatusEvent(status: .accepted, messageId: messageID, tenantId: org.tenantID, org: org.orgName))
         }
-        let elapsed = Duration.fractionalSeconds(max(0, Date().timeIntervalSince(firstAttempt)))
+        let (wallNow, monotonicNow) = (Date(), clock.now())
+        let elapsed = Duration.fractionalSeconds(max(0, wallNow.timeIntervalSince(firstAttempt)))
         var request = DeliveryRequest(
-            bytes: delivery.body, attempt: state.attempt, firstAttemptAt: clock.now() - elapsed, tenantHint: state.tenant)
+            bytes: delivery.body, attempt: state.attempt, firstAttemptAt: monotonicNow - elapsed, tenantHint: state.tenant)
         request.isStillWanted = { [client] in client.generation == inbound.generation }
         request.decoded = message
+        let expirySettings = self.expirySettings(for: message, org: org)
+        var expiry: MessageExpiry?
+        if let message {
+            switch MessageExpiry.of(message, settings: expirySettings, takenAt: firstAttempt) {
+            case .success(let found): expiry = found
+            case .failure(let failure):
+                return await final(
+                    .deadLettered, queue: topology.deadLetterQueue, reason: DeliveryService.describe(failure), error: nil, inbound,
+                    messageID: messageID, org: org, attempt: state.attempt)
+            }
+        }
+        request.expiresAt = expiry?.deadline(monotonicNow: monotonicNow, wallNow: wallNow)
         let waited = await deliverWaitingHere(request, mayHoldRetry: mayHoldRetry, messageID: messageID, org: org)
         var outcome = waited.0
         let attempt = waited.attempt
@@ -128,7 +141,22 @@ struct MessageProcessor: Sendable {
 
         case .parked(let reason):
             return await final(.parked, queue: topology.parkedQueue, reason: reason, error: nil, inbound, messageID: messageID, org: org, attempt: attempt)
+
+        case .expired:
+            let queue = expirySettings.expiredMessages == .park ? topology.parkedQueue : topology.deadLetterQueue
+            return await final(
+                .expired, queue: queue, reason: Self.expiredReason, error: nil, inbound, messageID: messageID, org: org, attempt: attempt,
+                expiry: expiry, messageType: message?.type)
         }
+    }
+
+    /// The reason an expired message is dead-lettered or parked with (`x-ggw-reason`) and reported with.
+    static let expiredReason = "expired"
+
+    /// The expiry settings of the org a message is for; the built-in ones when no configured org takes it
+    /// (its own `expiresAt` still counts).
+    private func expirySettings(for message: QueuedMessage?, org: OrgKey) -> ExpirySettings {
+        registry.tenant(org.tenantID)?.org(named: message?.org)?.config.expiry ?? ConfigDefaults.expiry
     }
 
     /// Delivers, waiting here — holding one of the org's own prefetch slots — rather than in a retry tier
@@ -137,7 +165,8 @@ struct MessageProcessor: Sendable {
     /// it while the conversation holds at most half its org's slots, so one failing conversation cannot stall
     /// the others). Meanwhile the rest of the conversation waits behind it here and the rest of the org's
     /// backlog in the org's queue, in order; no other org is affected. Waiting ends after ``maximumHold``:
-    /// the message then goes to a retry tier.
+    /// the message then goes to a retry tier. Nor does it outlast the message's expiry: a message whose
+    /// ``DeliveryRequest/expiresAt`` comes during a pause waits only until then, and comes out expired.
     ///
     /// Through a tier every later message of the conversation follows the failed one there and back (see
     /// ``Dispatcher``), and they overtake one another on the way: in the fault matrix a 60 s Genesys outage
@@ -163,15 +192,22 @@ struct MessageProcessor: Sendable {
             default:
                 return (outcome, request.attempt)
             }
-            let held = clock.now() - started
-            guard held + (retried ? pause : .zero) < Self.maximumHold else { return (outcome, request.attempt) }
+            let now = clock.now()
+            let held = now - started
+            // Expiring before the pause ends: wait until then only, and no next attempt is announced.
+            let lifeLeft = request.expiresAt.map { max($0 - now, .zero) }
+            let expiresFirst = lifeLeft.map { $0 <= pause } ?? false
+            let wait = min(pause, lifeLeft ?? pause)
+            guard held + (retried ? wait : .zero) < Self.maximumHold else { return (outcome, request.attempt) }
             if case .retry(_, let reason, let error) = outcome {
                 guard await mayHoldRetry() else { return (outcome, request.attempt) }
-                request.attempt += 1
-                await publishRetrying(messageID: messageID, org: org, attempt: request.attempt, in: pause, reason: reason, error: error)
+                if !expiresFirst {
+                    request.attempt += 1
+                    await publishRetrying(messageID: messageID, org: org, attempt: request.attempt, in: pause, reason: reason, error: error)
+                }
             }
             do {
-                try await clock.sleep(for: min(pause, Self.maximumHold - held))
+                try await clock.sleep(for: min(wait, Self.maximumHold - held))
             } catch {
                 return (outcome, request.attempt)
             }
@@ -255,21 +291,29 @@ struct MessageProcessor: Sendable {
         return await handOver(copy, inbound, what: "retry tier")
     }
 
+    /// Moves the message to `queue` for good (dead-letter or parking queue), then reports `status`.
+    /// - Parameters:
+    ///   - expiry: with `expired`: when the message expired (on the copy and in the event) and why (in the log).
+    ///   - messageType: with `expired`: the message's type, in the event (metrics count expiries by type).
     private func final(
         _ status: StatusEvent.Status, queue: String, reason: String, error: GenesysError?, _ inbound: AMQPClient.Inbound,
-        messageID: String, org: OrgKey, attempt: Int
+        messageID: String, org: OrgKey, attempt: Int, expiry: MessageExpiry? = nil, messageType: String? = nil
     ) async -> Result {
         let delivery = inbound.delivery
         let copy = AMQPMessage(
             routingKey: queue, body: delivery.body,
-            headers: QueueHeaders.final(from: delivery.headers, reason: reason, error: error, org: org),
+            headers: QueueHeaders.final(from: delivery.headers, reason: reason, error: error, org: org, expiresAt: expiry?.date),
             messageID: delivery.messageID ?? messageID, mandatory: true)
         guard await handOver(copy, inbound, what: queue) else { return .abandoned }
         var event = StatusEvent(status: status, messageId: messageID, tenantId: org.tenantID, org: org.orgName)
         event.attempt = attempt
         event.reason = reason
+        event.expiresAt = expiry.map { StatusEvent.format($0.date) }
+        event.messageType = messageType
         event.apply(error)
-        logger.warning("\(status.rawValue)", metadata: ["message.id": "\(messageID)", "tenant.id": "\(org.tenantID)", "org.name": "\(org.orgName)", "reason": "\(reason)"])
+        var metadata: Logger.Metadata = ["message.id": "\(messageID)", "tenant.id": "\(org.tenantID)", "org.name": "\(org.orgName)", "reason": "\(reason)"]
+        if let expiry { metadata["expiry"] = "\(expiry.description)" }
+        logger.warning("\(status.rawValue)", metadata: metadata)
         await self.status.publish(event)
         return .finished
     }
@@ -308,7 +352,7 @@ extension DeliveryOutcome {
     fileprivate var isFinalRefusal: Bool {
         switch self {
         case .deadLetter, .parked: return true
-        case .delivered, .retry, .throttled, .notSent: return false
+        case .delivered, .retry, .throttled, .notSent, .expired: return false
         }
     }
 }

@@ -18,6 +18,8 @@ public enum QueueHeaders {
     public static let correlationID = "x-ggw-correlation-id"
     public static let org = "x-ggw-org"
     public static let deadLetteredAt = "x-ggw-dead-lettered-at"
+    /// On an expired message's dead-lettered or parked copy: when it expired (RFC 3339).
+    public static let expiresAt = "x-ggw-expires-at"
 
     /// What a delivery's headers say about its retry state.
     ///
@@ -71,11 +73,14 @@ public enum QueueHeaders {
         return headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
-    /// The headers of a dead-lettered or parked copy: why, and what Genesys said.
-    static func final(from original: [String: AMQPFieldValue], reason: String, error: GenesysError?, org: OrgKey?) -> [(String, AMQPFieldValue)] {
+    /// The headers of a dead-lettered or parked copy: why, what Genesys said, and when an expired one expired.
+    static func final(
+        from original: [String: AMQPFieldValue], reason: String, error: GenesysError?, org: OrgKey?, expiresAt: Date? = nil
+    ) -> [(String, AMQPFieldValue)] {
         var headers = original.filter { $0.key != QueueHeaders.deferred && $0.key != QueueHeaders.sequence }
         headers[QueueHeaders.reason] = .string(reason)
         headers[QueueHeaders.deadLetteredAt] = .string(StatusEvent.format(Date()))
+        headers[QueueHeaders.expiresAt] = expiresAt.map { .string(StatusEvent.format($0)) }
         if let org {
             headers[QueueHeaders.tenant] = .string(org.tenantID)
             headers[QueueHeaders.org] = .string(org.orgName)

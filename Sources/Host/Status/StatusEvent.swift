@@ -7,6 +7,9 @@ public struct StatusEvent: Codable, Sendable, Equatable {
         /// Put on `genesys.outbound` by the HTTP API (`POST /v1/messages/async`), not yet picked up.
         case queued
         case accepted, sent, retrying, deadLettered = "dead_lettered", parked
+        /// Not sent because it could no longer be useful (its `expiresAt`, or its org's expiry for its type,
+        /// passed): dead-lettered or parked as its org says, with reason `expired`.
+        case expired
         /// An org's circuit breaker changed state.
         case circuit
     }
@@ -33,6 +36,10 @@ public struct StatusEvent: Codable, Sendable, Equatable {
     public var possibleDuplicate: Bool?
     /// With `circuit`: the new state (`open`, `half-open`, `closed`).
     public var circuitState: String?
+    /// With `expired`: when the message expired (ISO-8601).
+    public var expiresAt: String?
+    /// With `expired`: the message's type.
+    public var messageType: String?
 
     public init(status: Status, messageId: String?, tenantId: String, org: String, time: Date = Date()) {
         self.status = status
@@ -76,10 +83,12 @@ public struct StatusEvent: Codable, Sendable, Equatable {
         writer.add("conversationId", conversationId)
         writer.add("correlationId", correlationId)
         writer.add("duplicate", duplicate)
+        writer.add("expiresAt", expiresAt)
         writer.add("genesysCode", genesysCode)
         writer.add("genesysMessageId", genesysMessageId)
         writer.add("genesysStatus", genesysStatus)
         writer.add("messageId", messageId)
+        writer.add("messageType", messageType)
         writer.add("nextAttemptAt", nextAttemptAt)
         writer.add("org", org)
         writer.add("possibleDuplicate", possibleDuplicate)

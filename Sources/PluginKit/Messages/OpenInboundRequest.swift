@@ -65,43 +65,8 @@ public enum OpenInboundRequest {
     }
 
     /// `YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)`, with a day the month has and no leap second — the same rule
-    /// as the C typing plugin and docs/openapi.yaml, so every sender takes the same times. Checked by hand: it runs
-    /// for every message, and a regex literal was the biggest cost on the send path (docs/benchmarks.md).
+    /// as the C typing plugin and docs/openapi.yaml, so every sender takes the same times (``DateTimeText``).
     public static func isDateTime(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        func number(_ range: Range<Int>) -> Int? {
-            guard range.upperBound <= bytes.count else { return nil }
-            var value = 0
-            for index in range {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else { return nil }
-                value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
-            }
-            return value
-        }
-        func byte(_ index: Int, _ expected: Character) -> Bool {
-            index < bytes.count && bytes[index] == expected.asciiValue
-        }
-        guard let year = number(0..<4), byte(4, "-"), let month = number(5..<7), byte(7, "-"), let day = number(8..<10),
-              byte(10, "T"), let hour = number(11..<13), byte(13, ":"), let minute = number(14..<16), byte(16, ":"),
-              let second = number(17..<19),
-              (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour <= 23, minute <= 59, second <= 59
-        else { return false }
-        var index = 19
-        if byte(index, ".") {
-            let start = index + 1
-            index = start
-            while index < bytes.count, index - start < 9, number(index..<(index + 1)) != nil { index += 1 }
-            guard index > start else { return false }
-        }
-        if byte(index, "Z") { return index + 1 == bytes.count }
-        guard byte(index, "+") || byte(index, "-"), let zoneHour = number((index + 1)..<(index + 3)), byte(index + 3, ":"),
-              let zoneMinute = number((index + 4)..<(index + 6))
-        else { return false }
-        return index + 6 == bytes.count && zoneHour <= 23 && zoneMinute <= 59
-    }
-
-    private static func daysIn(month: Int, year: Int) -> Int {
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        DateTimeText.date(text) != nil
     }
 }

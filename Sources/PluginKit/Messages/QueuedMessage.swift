@@ -17,6 +17,9 @@ public struct QueuedMessage: Codable, Sendable, Equatable {
     public var metadata: [String: String]?
     /// When the customer sent it, ISO-8601 (becomes `channel.time`).
     public var createdAt: String?
+    /// After this instant (RFC 3339, like `createdAt`) the message is no longer worth sending: the gateway
+    /// reports it expired instead. Wins over the org's default expiry for the message type.
+    public var expiresAt: String?
 
     /// The customer the message comes from (becomes `channel.from`).
     public struct Sender: Codable, Sendable, Equatable {

@@ -116,6 +116,24 @@ import Testing
         #expect(exposition.value(prefix + "messages_retried_total", Fixture.labels(Fixture.acmeUS)) == 0)
     }
 
+    @Test func countsExpiredMessagesByTypeWithinTheConfiguredTypes() async throws {
+        let fixture = try Fixture()
+        let registry = try fixture.registry()
+        let metrics = GatewayMetrics(tenants: { registry })
+        for type in ["text", "text", "fax-\(UUID())", nil] {
+            var event = StatusEvent(status: .expired, messageId: "m", tenantId: "acme", org: "eu")
+            event.messageType = type
+            await metrics.publish(event)
+        }
+        let exposition = try await scrape(metrics)
+        let eu = Fixture.labels(Fixture.acmeEU)
+        #expect(exposition.types[prefix + "messages_expired_total"] == "counter")
+        #expect(exposition.value(prefix + "messages_expired_total", eu.merging(["type": "text"]) { $1 }) == 2)
+        // A type the org has no sender for never becomes a label value.
+        #expect(exposition.value(prefix + "messages_expired_total", eu.merging(["type": "(unknown)"]) { $1 }) == 2)
+        #expect(exposition.value(prefix + "messages_dead_lettered_total", eu) == 0)
+    }
+
     @Test func backlogGaugesShowEachOrgsWaitingAndTakenMessages() async throws {
         let fixture = try Fixture()
         let registry = try fixture.registry()

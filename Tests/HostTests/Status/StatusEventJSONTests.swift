@@ -28,7 +28,11 @@ import Testing
         var negative = StatusEvent(status: .deadLettered, messageId: nil, tenantId: "t.x", org: "o.y")
         negative.attempt = -2
         negative.duplicate = true
-        return [full, negative, StatusEvent(status: .sent, messageId: "", tenantId: "", org: "")]
+        var expired = StatusEvent(status: .expired, messageId: "m-2", tenantId: "acme", org: "us")
+        expired.reason = "expired"
+        expired.expiresAt = "2026-11-25T10:00:05.000Z"
+        expired.messageType = "typing"
+        return [full, negative, expired, StatusEvent(status: .sent, messageId: "", tenantId: "", org: "")]
     }
 
     @Test(arguments: events) func writesWhatJSONEncoderWrote(_ event: StatusEvent) throws {

@@ -18,6 +18,8 @@ struct TestOrg: Sendable {
     var tenantEnabled = true
     /// The org's `messageTypes`.
     var messageTypes = ["text", "media", "typing", "receipt"]
+    /// The org's `expiry` block, when it has one.
+    var expiry: TenantYAML.Expiry?
 
     var clientID: String { "\(tenant)-\(name)-client" }
     var secret: String { "\(tenant)-\(name)-secret" }
@@ -37,7 +39,7 @@ struct TestOrg: Sendable {
         TenantYAML.Org(
             name: name, isDefault: isDefault, baseURL: baseURL, clientID: clientID, clientSecret: .env(secretVariable),
             integrationID: integrationID, webhookSecret: .env(webhookSecretVariable), messageTypes: messageTypes,
-            rate: rate, burst: burst, breaker: breaker, retry: retry)
+            rate: rate, burst: burst, breaker: breaker, retry: retry, expiry: expiry)
     }
 }
 
@@ -169,7 +171,7 @@ struct GatewayHarness: Sendable {
                 after = delay
             case .notSent(let refusal):
                 after = refusal.retryAfter
-            case .delivered, .deadLetter, .parked:
+            case .delivered, .deadLetter, .parked, .expired:
                 return outcome
             }
             guard clock.now() + after < giveUp else { return outcome }
