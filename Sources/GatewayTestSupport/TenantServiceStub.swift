@@ -1,19 +1,22 @@
-import Foundation
-import HTTPTypes
 import Hummingbird
 import Logging
-import NIOCore
 import ServiceLifecycle
 import Synchronization
 
 /// A real tenant service for the tests: serves one document at `GET /tenants` with an ETag, answers 304 to
 /// a matching `If-None-Match`, counts what it was asked, and can be stopped mid-test (an outage).
-final class TenantServiceStub: Sendable {
-    struct Counts: Sendable, Equatable {
-        var requests = 0
+public final class TenantServiceStub: Sendable {
+    public struct Counts: Sendable, Equatable {
+        public var requests: Int
         /// Requests carrying `If-None-Match`.
-        var conditional = 0
-        var notModified = 0
+        public var conditional: Int
+        public var notModified: Int
+
+        public init(requests: Int = 0, conditional: Int = 0, notModified: Int = 0) {
+            self.requests = requests
+            self.conditional = conditional
+            self.notModified = notModified
+        }
     }
 
     /// What the server serves and what it saw; shared with its request handler.
@@ -36,7 +39,7 @@ final class TenantServiceStub: Sendable {
     private let group: ServiceGroup
     private let running: Task<Void, any Error>
     /// The document's URL.
-    let url: String
+    public let url: String
 
     private init(served: Served, group: ServiceGroup, running: Task<Void, any Error>, url: String) {
         self.served = served
@@ -46,7 +49,7 @@ final class TenantServiceStub: Sendable {
     }
 
     /// Starts a stub on `host` (a free port) serving `document`.
-    static func start(host: String = "127.0.0.1", serving document: String) async -> TenantServiceStub {
+    public static func start(host: String = "127.0.0.1", serving document: String) async -> TenantServiceStub {
         var logger = Logger(label: "tenant-service-stub")
         logger.logLevel = .critical
         let served = Served(document)
@@ -78,19 +81,19 @@ final class TenantServiceStub: Sendable {
     }
 
     /// Serves `document` from now on, under a new ETag.
-    func serve(_ document: String) {
+    public func serve(_ document: String) {
         served.state.withLock { state in
             state.body = document
             state.version += 1
         }
     }
 
-    var counts: Counts { served.state.withLock { $0.counts } }
+    public var counts: Counts { served.state.withLock { $0.counts } }
     /// The last request's `Authorization` header.
-    var authorization: String? { served.state.withLock { $0.authorization } }
+    public var authorization: String? { served.state.withLock { $0.authorization } }
 
     /// Stops the server and waits until it no longer listens.
-    func stop() async {
+    public func stop() async {
         await group.triggerGracefulShutdown()
         _ = try? await running.value
     }
