@@ -1,6 +1,6 @@
 /// Any JSON value, as the tenant service's document holds it, kept apart by JSON type (a quoted `"10"` is
 /// a string, `10` a number) so the tenant decoder applies the same type rules as to a YAML file.
-indirect enum JSONValue: Sendable, Equatable, Decodable {
+indirect enum JSONValue: Sendable, Decodable {
     case null
     case bool(Bool)
     /// The number as text, as the YAML reader would see it (`20`, `0.5`).
@@ -39,18 +39,6 @@ indirect enum JSONValue: Sendable, Equatable, Decodable {
     subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.key == key }?.value
-    }
-
-    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
-        switch (lhs, rhs) {
-        case (.null, .null): return true
-        case let (.bool(a), .bool(b)): return a == b
-        case let (.number(a), .number(b)), let (.string(a), .string(b)): return a == b
-        case let (.array(a), .array(b)): return a == b
-        case let (.object(a), .object(b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-        default: return false
-        }
     }
 
     private struct MemberKey: CodingKey {
