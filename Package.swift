@@ -116,7 +116,14 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets: built plugins, temporary folders, a manual clock.
-        .target(name: "GatewayTestSupport", dependencies: ["GatewayHost", "GenesysSandbox"], path: "Sources/GatewayTestSupport"),
+        .target(
+            name: "GatewayTestSupport",
+            dependencies: [
+                "GatewayHost", "GenesysSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/GatewayTestSupport"),
         .testTarget(
             name: "HostTests",
             dependencies: [

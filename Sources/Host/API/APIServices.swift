@@ -18,6 +18,8 @@ public struct APIServices: Sendable {
     public var reloader: (any ConfigReloading)?
     /// This replica's heartbeat and the others' in shared mode; nil for a single process.
     public var replicas: ReplicaDirectory?
+    /// How the tenant service's fetches go, for `/ready`; nil without a tenant service.
+    public var tenantService: TenantServiceHealth?
     public var webhook: WebhookHandler?
     public var adminKey: Secret?
     /// How long an API request waits for its org's rate limiter before it is answered 429.
@@ -31,7 +33,7 @@ public struct APIServices: Sendable {
     public init(
         registry: TenantRegistry, delivery: DeliveryService, amqp: AMQPClient, status: any StatusSink, statuses: any MessageStatusReading,
         conversations: any ConversationOwnership, metrics: GatewayMetrics? = nil, backlog: OrgBacklogBoard? = nil, reloader: (any ConfigReloading)? = nil,
-        replicas: ReplicaDirectory? = nil, webhook: WebhookHandler? = nil, adminKey: Secret? = nil, maxLimiterWait: Duration = .seconds(2),
+        replicas: ReplicaDirectory? = nil, tenantService: TenantServiceHealth? = nil, webhook: WebhookHandler? = nil, adminKey: Secret? = nil, maxLimiterWait: Duration = .seconds(2),
         publishTimeout: Duration = .seconds(5), clock: any MonotonicClock = SystemClock(), logger: Logger
     ) {
         self.clock = clock
@@ -45,6 +47,7 @@ public struct APIServices: Sendable {
         self.backlog = backlog
         self.reloader = reloader
         self.replicas = replicas
+        self.tenantService = tenantService
         self.webhook = webhook
         self.adminKey = adminKey
         self.maxLimiterWait = maxLimiterWait

@@ -4,6 +4,10 @@ import Hummingbird
 /// writable; in shared mode also whether Redis answered the last heartbeat — reported, not required, since every
 /// shared part falls back to this replica's own while Redis is away), on every listener and open to anyone who
 /// can reach it, as load balancers expect. (`/metrics` is the listener's choice: ``GatewayAPI``.)
+///
+/// A failing tenant service is listed in `problems` but leaves the gateway ready: its last good tenant set stays
+/// in force and every message is delivered as before, and a 503 would take every replica out of rotation at once
+/// for an outage that costs no delivery.
 struct HealthRoutes {
     let services: APIServices
 
@@ -13,6 +17,7 @@ struct HealthRoutes {
         /// `connected` or `disconnected` in shared mode; absent for a single process.
         var redis: String?
         var tenants: Int
+        /// Why the gateway is not ready, and what is wrong without making it so (a failing tenant service).
         var problems: [String]
     }
 
@@ -33,8 +38,10 @@ struct HealthRoutes {
         if tenants == 0 { problems.append("no tenant config is loaded") }
         if let problem = services.delivery.sent.writeProblem { problems.append(problem) }
         if let problem = await services.conversations.writeProblem { problems.append(problem) }
+        let ready = problems.isEmpty
+        if let problem = services.tenantService?.problem { problems.append(problem) }
         return Readiness(
-            ready: problems.isEmpty, rabbitmq: connected ? "connected" : "disconnected",
+            ready: ready, rabbitmq: connected ? "connected" : "disconnected",
             redis: services.replicas.map { $0.isRedisReachable ? "connected" : "disconnected" }, tenants: tenants, problems: problems)
     }
 }

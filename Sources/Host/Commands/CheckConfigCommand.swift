@@ -1,32 +1,57 @@
 import ArgumentParser
 import Logging
 
-/// `genesys-gateway check-config`: load and validate every tenant file and plugin; exit 1 listing every error.
+/// `genesys-gateway check-config`: load and validate every tenant file, the tenant service's tenants and every
+/// plugin; exit 1 listing every error (a tenant service that cannot be read is one).
+
 struct CheckConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
         abstract: "Validate every tenant file and plugin; print a summary, or every error and exit 1.")
 
     @OptionGroup var sources: SourceOptions
+    @OptionGroup var tenantService: TenantServiceOptions
 
     func run() async throws {
+        var service: ConfigSummary.TenantService?
+        if let settings = try tenantService.settings() {
+            let http = CurlHTTPClient(maxConnectionsPerHost: 1)
+            let source = TenantServiceSource(settings: settings, http: http)
+            var failure: TenantServiceError?
+            if case .failed(let error) = await source.fetch() { failure = error }
+            await http.shutdown()
+            service = ConfigSummary.TenantService(url: settings.displayURL, document: source.document, failure: failure)
+        }
         let configuration = GatewayConfiguration.load(
-            configDirectory: sources.configDir, pluginsDirectory: sources.pluginsDir,
+            configDirectory: sources.configDir, pluginsDirectory: sources.pluginsDir, tenantService: service?.document,
             logger: Logger(label: "genesys-gateway.check-config"))
-        print(ConfigSummary(configuration: configuration, sources: sources).text)
-        guard configuration.isValid else { throw ExitCode(1) }
+        print(ConfigSummary(configuration: configuration, sources: sources, tenantService: service).text)
+        guard configuration.isValid, service?.failure == nil else { throw ExitCode(1) }
     }
 }
 
 /// The human-readable report `check-config` prints.
 struct ConfigSummary {
+    /// What the tenant service gave, when there is one.
+    struct TenantService {
+        var url: String
+        var document: TenantServiceDocument?
+        var failure: TenantServiceError?
+    }
+
     let configuration: GatewayConfiguration
     let sources: SourceOptions
+    var tenantService: TenantService?
 
     var text: String {
         var lines = ["Plugins from \(sources.pluginsDir): \(configuration.plugins.plugins.count) loaded"]
         lines += PluginTable(plugins: configuration.plugins.plugins).rows.map { "  " + $0 }
-        lines.append("Tenants from \(sources.configDir): \(configuration.tenants.count) valid of \(configuration.tenantFiles.count) files")
+        let fromFiles = configuration.tenants.filter { $0.source.origin == .file }.count
+        lines.append("Tenants from \(sources.configDir): \(fromFiles) valid of \(configuration.tenantFiles.count) files")
+        if let tenantService {
+            let fromService = configuration.tenants.count - fromFiles
+            lines.append("Tenants from tenant service \(tenantService.url): \(fromService) valid of \(tenantService.document?.tenants.count ?? 0)")
+        }
         for tenant in configuration.tenants {
             let state = tenant.enabled ? "enabled" : "disabled"
             lines.append("  \(tenant.id) (\(tenant.displayName), \(state))")
@@ -36,6 +61,7 @@ struct ConfigSummary {
             }
         }
         let errorLines = configuration.pluginErrors.map(\.description) + configuration.configErrors.map(\.description)
+            + (tenantService?.failure.map { [$0.description] } ?? [])
         if errorLines.isEmpty {
             lines.append("OK")
         } else {

@@ -15,6 +15,7 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run", abstract: "Start the gateway: consume genesys.outbound and deliver to Genesys Cloud.")
 
     @OptionGroup var sources: SourceOptions
+    @OptionGroup var tenantService: TenantServiceOptions
     @OptionGroup var queue: QueueOptions
 
     @Option(help: "Unacked messages of genesys.outbound RabbitMQ hands the router at once (each org queue has its own prefetch).")
@@ -68,8 +69,16 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let shared = try sharedMode()
         let logger = Logger(label: "genesys-gateway")
+        // Its own HTTP client: a slow tenant service never holds a connection Genesys calls need.
+        let tenantServiceSettings = try tenantService.settings()
+        let tenantServiceHTTP = tenantServiceSettings.map { _ in CurlHTTPClient(maxConnectionsPerHost: 2) }
+        let tenantServiceSource = tenantServiceSettings.flatMap { settings in
+            tenantServiceHTTP.map { TenantServiceSource(settings: settings, http: $0) }
+        }
+        await tenantServiceSource?.fetchAtStart(logger: logger)
         let configuration = GatewayConfiguration.load(
-            configDirectory: sources.configDir, pluginsDirectory: sources.pluginsDir, logger: logger)
+            configDirectory: sources.configDir, pluginsDirectory: sources.pluginsDir, tenantService: tenantServiceSource?.document,
+            logger: logger)
         for error in configuration.pluginErrors {
             logger.error("plugin refused", metadata: ["error": "\(error)"])
         }
@@ -78,6 +87,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         guard !configuration.tenants.isEmpty else {
             logger.critical("no valid tenant to serve", metadata: ["config.dir": "\(sources.configDir)"])
+            await tenantServiceHTTP?.shutdown()
             throw ExitCode(1)
         }
         let adminSecret = try adminKeySecret(logger: logger)
@@ -96,7 +106,7 @@ struct RunCommand: AsyncParsableCommand {
                     },
                     publicMetrics: publicMetrics,
                     onServerRunning: { port in logger.info("HTTP API listening", metadata: ["address": "http://\(apiHost):\(port)"]) }),
-                configDirectory: sources.configDir, shared: shared),
+                configDirectory: sources.configDir, shared: shared, tenantService: tenantServiceSource),
             logger: logger)
         // The one process-wide setting: HTTP request metrics (Hummingbird's middleware) go to the same registry.
         MetricsSystem.bootstrap(gateway.metrics.factory)
@@ -106,7 +116,13 @@ struct RunCommand: AsyncParsableCommand {
                 "tenants": "\(configuration.tenants.map(\.id).joined(separator: ","))",
                 "plugins": "\(configuration.plugins.plugins.map(\.name).joined(separator: ","))",
             ])
-        try await gateway.run()
+        do {
+            try await gateway.run()
+        } catch {
+            await tenantServiceHTTP?.shutdown()
+            throw error
+        }
+        await tenantServiceHTTP?.shutdown()
     }
 
     /// Shared mode's settings from `--redis-url`, `--redis-password` and `--replica-id`; nil without a URL.

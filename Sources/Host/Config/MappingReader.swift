@@ -92,31 +92,32 @@ struct MappingReader {
         return value
     }
 
-    /// A secret reference (`env:NAME` / `file:/path`); a plain value is refused without echoing it.
-    func secret(_ key: String, required: Bool = false) -> SecretReference? {
+    /// A secret reference (`env:NAME` / `file:/path`), or a value where `literals` accepts one; a refused
+    /// value is reported without echoing it.
+    func secret(_ key: String, required: Bool = false, literals: LiteralSecretPolicy) -> SecretReference? {
         guard let located = string(key, required: required) else { return nil }
-        guard let reference = SecretReference(parsing: located.value) else {
+        guard let reference = literals.secret(from: located.value) else {
             diagnostics.report(
-                "'\(key)' in \(context) must be a secret reference 'env:NAME' or 'file:/absolute/path', not a literal value",
+                "'\(key)' in \(context) must be a secret reference 'env:NAME' or 'file:/absolute/path', not a literal value\(literals.refusalHint)",
                 at: located.mark)
             return nil
         }
         return reference
     }
 
-    /// One secret reference, or a list of 1 to `maximum` (a rotation under way: the new secret and the old);
-    /// an empty array when the key is absent or after reporting.
-    func secrets(_ key: String, maximum: Int) -> [SecretReference] {
+    /// One secret, or a list of 1 to `maximum` (a rotation under way: the new secret and the old); an empty
+    /// array when the key is absent or after reporting.
+    func secrets(_ key: String, maximum: Int, literals: LiteralSecretPolicy) -> [SecretReference] {
         guard let node = node(key) else { return [] }
-        guard case .sequence(let items, let mark) = node else { return secret(key).map { [$0] } ?? [] }
+        guard case .sequence(let items, let mark) = node else { return secret(key, literals: literals).map { [$0] } ?? [] }
         guard (1...maximum).contains(items.count) else {
             diagnostics.report("'\(key)' in \(context) must be one secret reference or a list of 1 to \(maximum), got \(items.count)", at: mark)
             return []
         }
         return items.compactMap { item in
-            guard case .scalar(let text, _, _) = item, let reference = SecretReference(parsing: text) else {
+            guard case .scalar(let text, _, _) = item, !text.isEmpty, let reference = literals.secret(from: text) else {
                 diagnostics.report(
-                    "every entry of '\(key)' in \(context) must be a secret reference 'env:NAME' or 'file:/absolute/path', not a literal value",
+                    "every entry of '\(key)' in \(context) must be a secret reference 'env:NAME' or 'file:/absolute/path', not a literal value\(literals.refusalHint)",
                     at: item.mark)
                 return nil
             }

@@ -52,15 +52,29 @@ public struct Located<Value: Sendable & Equatable>: Sendable, Equatable {
     }
 }
 
-/// The file a tenant came from.
+/// Where a tenant came from: a file, or the tenant service (path `tenant-service:<tenant>`).
 public struct ConfigSource: Sendable, Equatable {
+    /// Which of the two sources of tenants.
+    public enum Origin: String, Sendable, Equatable {
+        case file
+        case tenantService
+    }
+
     public var path: String
     /// Where the tenant's `id` is written, for errors about the tenant as a whole.
     public var idMark: SourceMark?
+    public var origin: Origin
 
-    public init(path: String, idMark: SourceMark? = nil) {
+    public init(path: String, idMark: SourceMark? = nil, origin: Origin = .file) {
         self.path = path
         self.idMark = idMark
+        self.origin = origin
+    }
+
+    /// Where errors about the tenant as a whole point: its id's line in a file; nowhere further in a tenant
+    /// from the service, whose path already names it.
+    public var tenantMark: SourceMark? {
+        origin == .file ? idMark : nil
     }
 }
 

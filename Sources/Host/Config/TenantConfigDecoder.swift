@@ -4,6 +4,12 @@
 /// ids, unknown message types and policies) is checked by ``TenantConfigValidator``.
 struct TenantConfigDecoder {
     let diagnostics: ConfigDiagnostics
+    /// Whether secrets may be values: never in files; from a tenant service, see ``LiteralSecretPolicy``.
+    var literalSecrets: LiteralSecretPolicy = .files
+    /// What the root mapping is called in messages ("unknown key 'x' in tenant file").
+    var rootName = "tenant file"
+    /// What ``TenantConfig/source`` says the tenant came from.
+    var origin: ConfigSource.Origin = .file
 
     static let tenantKeys = ["id", "displayName", "enabled", "apiKeys", "defaults", "plugins", "orgs"]
     static let defaultsKeys = ["rateLimit", "circuitBreaker", "retry", "http", "expiry"]
@@ -15,7 +21,7 @@ struct TenantConfigDecoder {
     /// - Returns: the tenant, or nil when anything was reported.
     func decode(_ root: YAMLNode) -> TenantConfig? {
         let before = diagnostics.errors.count
-        guard let tenant = MappingReader(root, context: "tenant file", knownKeys: Self.tenantKeys, diagnostics: diagnostics)
+        guard let tenant = MappingReader(root, context: rootName, knownKeys: Self.tenantKeys, diagnostics: diagnostics)
         else { return nil }
 
         let id = tenant.string("id", required: true)
@@ -40,15 +46,15 @@ struct TenantConfigDecoder {
             apiKeys: apiKeys,
             pluginSettings: pluginSettings,
             orgs: orgs,
-            source: ConfigSource(path: diagnostics.path, idMark: id.mark))
+            source: ConfigSource(path: diagnostics.path, idMark: id.mark, origin: origin))
     }
 
     private func apiKeyReferences(_ tenant: MappingReader) -> [SecretReference] {
         guard let entries = tenant.strings("apiKeys") else { return [] }
         return entries.compactMap { entry in
-            guard let reference = SecretReference(parsing: entry.value) else {
+            guard let reference = literalSecrets.secret(from: entry.value) else {
                 diagnostics.report(
-                    "apiKeys entries must be secret references 'env:NAME' or 'file:/absolute/path', not literal keys",
+                    "apiKeys entries must be secret references 'env:NAME' or 'file:/absolute/path', not literal keys\(literalSecrets.refusalHint)",
                     at: entry.mark)
                 return nil
             }
@@ -92,9 +98,9 @@ struct TenantConfigDecoder {
         }
         let endpoints = decodeEndpoints(org)
         let clientID = clientIDReference(org)
-        let clientSecret = org.secret("clientSecret", required: true)
+        let clientSecret = org.secret("clientSecret", required: true, literals: literalSecrets)
         let integrationID = org.string("integrationId", required: true)
-        let webhookSecrets = org.secrets("webhookSecret", maximum: 2)
+        let webhookSecrets = org.secrets("webhookSecret", maximum: 2, literals: literalSecrets)
         let messageTypes = org.strings("messageTypes") ?? ConfigDefaults.messageTypes.map { Located($0, at: org.mark) }
         if org.has("messageTypes"), messageTypes.isEmpty {
             diagnostics.report("'messageTypes' in orgs[\(index)] must name at least one message type", at: org.mark)

@@ -21,13 +21,17 @@ public struct GatewayServices: Sendable {
         public var configDirectory: String?
         /// Shared mode: org limits and tokens in Redis, one for all replicas; nil keeps everything in this process.
         public var shared: SharedModeSettings?
+        /// The tenant service, polled for tenants besides the config directory's (needs `configDirectory`: its
+        /// tenants are put in force by the same reload); nil when tenants come from files only.
+        public var tenantService: TenantServiceSource?
 
         public init(
             amqp: AMQPClient.Settings, perOrgInFlight: Int = 256, stateDirectory: String, shutdownTimeout: Duration = .seconds(10),
             stateManagerURL: String? = nil, maxConnectionsPerHost: Int = 256, api: APISettings? = nil, configDirectory: String? = nil,
-            shared: SharedModeSettings? = nil
+            shared: SharedModeSettings? = nil, tenantService: TenantServiceSource? = nil
         ) {
             self.shared = shared
+            self.tenantService = tenantService
             self.api = api
             self.configDirectory = configDirectory
             self.maxConnectionsPerHost = maxConnectionsPerHost
@@ -46,6 +50,7 @@ public struct GatewayServices: Sendable {
     private let consumer: OutboundConsumer
     private let stateManager: StateManagerSink?
     private let reloader: ConfigReloader?
+    private let tenantServicePoller: TenantServicePoller?
     /// The public listener, and the operations listener when there is one.
     private let apiServers: [any Service]
     /// Shared mode's Redis connection and this replica's heartbeat.
@@ -109,12 +114,18 @@ public struct GatewayServices: Sendable {
                 Task { await published.publish(event) }
             })
         // Counts every message status too; breaker states and backlogs it reads at scrape time.
-        let metrics = GatewayMetrics(tenants: { registry }, backlog: { backlog.snapshot() })
+        let metrics = GatewayMetrics(
+            tenants: { registry }, backlog: { backlog.snapshot() }, tenantService: settings.tenantService?.health)
         let outward = FanOutStatusSink([metrics, published])
         let pipelineStatus = FanOutStatusSink([statuses, conversations, outward])
         let delivery = DeliveryService(registry: registry, http: http, clock: clock, logger: logger, sent: store, observer: metrics)
         let reloader = settings.configDirectory.map {
-            ConfigReloader(configDirectory: $0, registry: registry, secrets: secrets, clock: clock, logger: logger)
+            ConfigReloader(
+                configDirectory: $0, registry: registry, secrets: secrets, clock: clock, tenantService: settings.tenantService,
+                logger: logger)
+        }
+        tenantServicePoller = reloader.flatMap { reloader in
+            settings.tenantService.map { TenantServicePoller(source: $0, reloader: reloader, clock: clock, logger: logger) }
         }
         self.registry = registry
         self.delivery = delivery
@@ -145,7 +156,8 @@ public struct GatewayServices: Sendable {
                 onSignatureMatched: { metrics.webhookSignatureMatched(org: $0, secret: $1) })
             let services = APIServices(
                 registry: registry, delivery: delivery, amqp: amqp, status: outward, statuses: statuses,
-                conversations: conversations, metrics: metrics, backlog: backlog, reloader: reloader, replicas: replicas, webhook: webhook, adminKey: api.adminKey,
+                conversations: conversations, metrics: metrics, backlog: backlog, reloader: reloader, replicas: replicas,
+                tenantService: settings.tenantService?.health, webhook: webhook, adminKey: api.adminKey,
                 maxLimiterWait: api.maxLimiterWait, clock: clock, logger: logger)
             let gatewayAPI = GatewayAPI(services: services)
             let main: any Service = gatewayAPI.makeApplication(
@@ -164,6 +176,7 @@ public struct GatewayServices: Sendable {
         services.append(.init(service: consumer))
         if let stateManager { services.append(.init(service: stateManager)) }
         if let reloader { services.append(.init(service: reloader)) }
+        if let tenantServicePoller { services.append(.init(service: tenantServicePoller)) }
         services += apiServers.map { .init(service: $0) }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -110,6 +110,24 @@ enum GatewayMetricFamilies {
             helpText: "How much longer the org is paused by a Genesys Retry-After; 0 when not paused.")
     }
 
+    // MARK: The tenant service, read from its health when scraped
+
+    static let resultLabel = "result"
+
+    static var tenantServiceFetches: MetricNameDescriptor {
+        counter(
+            "tenant_service_fetches",
+            "Fetches of the tenant service's document by result: ok (new document), not_modified (304), failed (no answer or an unexpected status), invalid (not a tenant service document).")
+    }
+    static var tenantServiceUp: MetricNameDescriptor {
+        gauge("tenant_service_up", "1 while the last fetch of the tenant service's document succeeded (ok or not_modified), else 0.")
+    }
+    static var tenantServiceLastSuccessAge: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: namespace, metricName: "tenant_service_last_success_age", unitName: "seconds",
+            helpText: "Seconds since the last successful fetch of the tenant service's document (since start when none succeeded yet).")
+    }
+
     /// Genesys request latency buckets: loopback calls take milliseconds, the request timeout is tens of seconds.
     static let latencyBuckets: [Duration] = [
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),

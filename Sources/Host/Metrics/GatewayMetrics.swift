@@ -2,7 +2,8 @@ import Prometheus
 import Synchronization
 
 /// The gateway's Prometheus metrics, per tenant and org: messages sent, failed, retried, dead-lettered and
-/// parked, Genesys 429s and latency, each org's rate limiter, circuit breaker and token renewals.
+/// parked, Genesys 429s and latency, each org's rate limiter, circuit breaker and token renewals; and the
+/// tenant service's fetches, when there is one.
 ///
 /// Fed from three sides: every Genesys call (as the ``GenesysCallObserving`` the delivery core reports to),
 /// every queued message's status (as a ``StatusSink`` beside the AMQP one), and each org's limiter, breaker
@@ -28,18 +29,22 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
     private let ready = Mutex<Gauge?>(nil)
     /// One scrape at a time, so two scrapes never both add the same growth of a read count.
     private let scrapes = AsyncSemaphore(limit: 1)
+    /// The tenant service's fetches, when tenants also come from one.
+    private let tenantService: TenantServiceSeries?
 
     /// - Parameters:
     ///   - tenants: the configuration in force now; called on every update, so a reload is seen at once.
     ///   - prometheus: the collector registry to put the series in.
     ///   - backlog: each org's messages waiting in its queue and in the gateway, read at scrape time.
+    ///   - tenantService: the tenant service's health, read at scrape time; nil when there is no tenant service.
     public init(
         tenants: @escaping @Sendable () -> TenantRegistry, backlog: @escaping @Sendable () -> [OrgKey: OrgBacklog] = { [:] },
-        prometheus: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+        tenantService: TenantServiceHealth? = nil, prometheus: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
         self.tenants = tenants
         self.backlog = backlog
         self.prometheus = prometheus
+        self.tenantService = tenantService.map { TenantServiceSeries(health: $0, collectors: prometheus) }
     }
 
     /// A swift-metrics factory writing into the same registry, for libraries that report through
@@ -134,6 +139,7 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
             }
             table.retain(prometheus) { key in Self.labelKey(for: key, in: current) == key }
         }
+        tenantService?.update()
         let text = prometheus.emitToString()
         await scrapes.release()
         return text

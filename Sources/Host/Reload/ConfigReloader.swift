@@ -2,8 +2,10 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// Reloads the tenant configs into the registry on SIGHUP, when the config directory's files change, and when
-/// asked (the admin API), one reload at a time.
+/// Reloads the tenant configs into the registry on SIGHUP, when the config directory's files change, when the
+/// tenant service's document changes (``TenantServicePoller``), and when asked (the admin API), one reload at a
+/// time. Every reload reads the directory and takes the service's last good document, so tenants from both
+/// sources go through the same rules (``ReloadPlan``).
 ///
 /// Changes are found by polling a ``ConfigDirectoryFingerprint`` (names, sizes, mtimes, inodes of the
 /// `*.yaml` files) every `pollInterval`: cheap, and it works on every filesystem, bind mount and
@@ -22,6 +24,8 @@ public actor ConfigReloader: Service {
     private let pollInterval: Duration
     private let logger: Logger
     private let onReload: @Sendable (ReloadReport) -> Void
+    /// The second source of tenants, if any: its last good document joins every reload.
+    private let tenantService: TenantServiceSource?
     /// The directory as the last reload read it; the poll reloads when it differs.
     private var lastSeen: ConfigDirectoryFingerprint
 
@@ -31,12 +35,15 @@ public actor ConfigReloader: Service {
     ///   - secrets: resolves secret references when validating files (the resolver the registry was built with).
     ///   - clock: paces the directory poll.
     ///   - pollInterval: how often the directory is checked for changes.
+    ///   - tenantService: the tenant service, when tenants also come from one.
     ///   - onReload: told of every reload's report, after it is in force (metrics, tests).
     public init(
         configDirectory: String, registry: TenantRegistry, secrets: any SecretResolving, clock: any MonotonicClock = SystemClock(),
-        pollInterval: Duration = .seconds(2), logger: Logger, onReload: @escaping @Sendable (ReloadReport) -> Void = { _ in }
+        pollInterval: Duration = .seconds(2), tenantService: TenantServiceSource? = nil, logger: Logger,
+        onReload: @escaping @Sendable (ReloadReport) -> Void = { _ in }
     ) {
         self.configDirectory = configDirectory
+        self.tenantService = tenantService
         self.registry = registry
         self.validator = TenantConfigValidator(plugins: registry.plugins, secrets: secrets)
         self.clock = clock
@@ -88,11 +95,12 @@ public actor ConfigReloader: Service {
 
     /// One whole reload. It never suspends, so the actor runs reloads strictly one after another.
     @discardableResult
-    private func reload(trigger: ReloadReport.Trigger) -> ReloadReport {
+    func reload(trigger: ReloadReport.Trigger) -> ReloadReport {
         // Taken before reading: a change made while reading is seen by the next poll.
         lastSeen = ConfigDirectoryFingerprint(directory: configDirectory, loader: loader)
         let plan = ReloadPlan(
-            directory: configDirectory, loader: loader, validator: validator, inForce: registry.all.map(\.config))
+            directory: configDirectory, loader: loader, validator: validator, inForce: registry.all.map(\.config),
+            tenantService: tenantService?.document)
         let changes = registry.apply(plan.configs, keeping: plan.keeping)
         let report = ReloadReport(trigger: trigger, plan: plan, changes: changes)
         log(report)
@@ -103,7 +111,7 @@ public actor ConfigReloader: Service {
     private func log(_ report: ReloadReport) {
         for failed in report.failedFiles {
             logger.error(
-                failed.keptPreviousVersion ? "tenant file refused; its previous version stays in force" : "tenant file refused",
+                failed.keptPreviousVersion ? "tenant source refused; its previous version stays in force" : "tenant source refused",
                 metadata: [
                     "file.path": "\(failed.path)", "tenant.id": "\(failed.keptTenantId ?? "")",
                     "errors": .array(failed.errors.map { .string($0) }),

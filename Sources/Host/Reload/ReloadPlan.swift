@@ -1,76 +1,83 @@
 import Foundation
 
-/// What a reload puts in force, decided file by file against the tenants in force now.
+/// What a reload puts in force, decided source by source against the tenants in force now. A source is a
+/// tenant file, or one tenant of the tenant service's last good document (`tenant-service:<id>`).
 ///
-/// - A valid file's tenant is applied (added or updated).
-/// - A file that fails (YAML, structure, plugins, secrets, duplicate id) is reported, and the tenant it put in
-///   force last time stays as it was; a failing file that never loaded is only reported.
-/// - A tenant whose file is gone is removed.
-/// - Duplicate ids: the file a tenant is in force from keeps it; another file claiming the same id is refused
-///   (files new to the claim are taken in name order, as at start).
-/// - A directory that cannot be read or holds no tenant file is reported and every tenant stays: an empty
-///   directory is far more often a deploy half done than a wish to serve nobody.
+/// - A valid source's tenant is applied (added or updated).
+/// - A source that fails (YAML, structure, plugins, secrets, duplicate id) is reported, and the tenant it put in
+///   force last time stays as it was; a failing source that never loaded is only reported.
+/// - A tenant whose file is gone, or that the service no longer lists, is removed.
+/// - Duplicate ids: the source a tenant is in force from keeps it; another source claiming the same id is
+///   refused (sources new to the claim are taken files first, in name order, then the service's, as at start).
+/// - A directory that cannot be read or holds no tenant file is reported and every tenant from files stays: an
+///   empty directory is far more often a deploy half done than a wish to serve nobody.
 struct ReloadPlan {
-    /// Tenants from valid files, to apply.
+    /// Tenants from valid sources, to apply.
     var configs: [TenantConfig] = []
-    /// Tenants whose file failed: they stay exactly as they are.
+    /// Tenants whose source failed: they stay exactly as they are.
     var keeping: Set<String> = []
     var failedFiles: [ReloadReport.FailedFile] = []
 
-    /// Reads every tenant file of `directory` and checks it against `validator`.
-    /// - Parameter inForce: the tenants in force now, each knowing the file it came from.
-    init(directory: String, loader: TenantConfigLoader, validator: TenantConfigValidator, inForce: [TenantConfig]) {
-        let files: [String]
-        do {
-            files = try loader.tenantFiles(in: directory)
-        } catch {
-            keepAll(inForce, directory: directory, problem: "cannot read the config directory")
-            return
+    /// Reads every tenant file of `directory`, takes the tenants of `tenantService`, and checks them all
+    /// against `validator`.
+    /// - Parameter inForce: the tenants in force now, each knowing the source it came from.
+    init(
+        directory: String, loader: TenantConfigLoader, validator: TenantConfigValidator, inForce: [TenantConfig],
+        tenantService: TenantServiceDocument? = nil
+    ) {
+        var inForceBySource: [String: TenantConfig] = [:]
+        for tenant in inForce { inForceBySource[Self.key(tenant.source.path, tenant.source.origin)] = tenant }
+        var candidates: [Candidate] = []
+        var claims: [String: String] = [:]  // tenant id → source
+        var settled: Set<String> = []  // sources decided in the first pass
+        switch Self.files(in: directory, loader: loader) {
+        case .success(let files):
+            candidates = files.map { file in Candidate(file: file, loader: loader, validator: validator) }
+        case .failure(let problem):
+            let fromFiles = inForce.filter { $0.source.origin == .file }
+            keeping = Set(fromFiles.map(\.id))
+            for tenant in fromFiles { claims[tenant.id] = tenant.source.path }
+            failedFiles = [.init(
+                path: directory,
+                errors: [ConfigError(path: directory, mark: nil, message: "\(problem.message); every tenant from files stays as it was").description],
+                keptTenantId: nil, keptPreviousVersion: true)]
         }
-        guard !files.isEmpty else {
-            keepAll(inForce, directory: directory, problem: "no tenant files (*.yaml) found")
-            return
-        }
-        var inForceByFile: [String: TenantConfig] = [:]
-        for tenant in inForce { inForceByFile[Self.canonical(tenant.source.path)] = tenant }
-        let candidates = files.map { file in Candidate(file: file, loader: loader, validator: validator) }
-        var claims: [String: String] = [:]  // tenant id → file
-        var settled: Set<String> = []  // files decided in the first pass
+        candidates += (tenantService?.tenants ?? []).map { Candidate(serviceTenant: $0, validator: validator) }
 
-        // Failing files hold on to the tenant they put in force; valid files go on with theirs.
+        // Failing sources hold on to the tenant they put in force; valid sources go on with theirs.
         for candidate in candidates {
-            guard let old = inForceByFile[Self.canonical(candidate.file)] else { continue }
+            guard let old = inForceBySource[candidate.key] else { continue }
             if candidate.isValid, candidate.tenant?.id != old.id { continue }
-            claims[old.id] = candidate.file
-            settled.insert(candidate.file)
+            claims[old.id] = candidate.source
+            settled.insert(candidate.key)
             if let tenant = candidate.tenant, candidate.isValid {
                 configs.append(tenant)
             } else {
                 keeping.insert(old.id)
-                failedFiles.append(.init(path: candidate.file, errors: candidate.errors, keptTenantId: old.id))
+                failedFiles.append(.init(path: candidate.source, errors: candidate.errors, keptTenantId: old.id))
             }
         }
-        // New claims, in name order.
-        for candidate in candidates where !settled.contains(candidate.file) {
-            let old = inForceByFile[Self.canonical(candidate.file)]
+        // New claims: files in name order, then the service's tenants in its order.
+        for candidate in candidates where !settled.contains(candidate.key) {
+            let old = inForceBySource[candidate.key]
             guard let tenant = candidate.tenant, candidate.isValid else {
-                failedFiles.append(.init(path: candidate.file, errors: candidate.errors, keptTenantId: nil))
+                failedFiles.append(.init(path: candidate.source, errors: candidate.errors, keptTenantId: nil))
                 continue
             }
             if let other = claims[tenant.id] {
                 let duplicate = ConfigError(
-                    path: candidate.file, mark: tenant.source.idMark,
+                    path: candidate.source, mark: tenant.source.tenantMark,
                     message: "duplicate tenant id '\(tenant.id)': already defined in \(other)")
-                // The file's own previous tenant stays, unless another file has taken its id meanwhile.
+                // The source's own previous tenant stays, unless another source has taken its id meanwhile.
                 let kept = old.flatMap { claims[$0.id] == nil ? $0.id : nil }
                 if let kept {
-                    claims[kept] = candidate.file
+                    claims[kept] = candidate.source
                     keeping.insert(kept)
                 }
-                failedFiles.append(.init(path: candidate.file, errors: [duplicate.description], keptTenantId: kept))
+                failedFiles.append(.init(path: candidate.source, errors: [duplicate.description], keptTenantId: kept))
                 continue
             }
-            claims[tenant.id] = candidate.file
+            claims[tenant.id] = candidate.source
             configs.append(tenant)
         }
         refuseSharedKeys(inForce: inForce)
@@ -106,29 +113,51 @@ struct ReloadPlan {
         configs.removeAll { tenant in refused.contains { $0.id == tenant.id } }
     }
 
-    private mutating func keepAll(_ inForce: [TenantConfig], directory: String, problem: String) {
-        keeping = Set(inForce.map(\.id))
-        failedFiles = [.init(
-            path: directory, errors: [ConfigError(path: directory, mark: nil, message: "\(problem); every tenant stays as it was").description],
-            keptTenantId: nil, keptPreviousVersion: true)]
+    /// Why a directory gives no tenant files.
+    private struct DirectoryProblem: Error {
+        var message: String
     }
 
-    /// One file, read and checked.
+    /// The tenant files of `directory`; a failure when it cannot be read or holds none.
+    private static func files(in directory: String, loader: TenantConfigLoader) -> Result<[String], DirectoryProblem> {
+        guard let files = try? loader.tenantFiles(in: directory) else {
+            return .failure(DirectoryProblem(message: "cannot read the config directory"))
+        }
+        guard !files.isEmpty else { return .failure(DirectoryProblem(message: "no tenant files (*.yaml) found")) }
+        return .success(files)
+    }
+
+    /// One source, read and checked.
     private struct Candidate {
-        var file: String
+        /// The file's path, or `tenant-service:<tenant>`.
+        var source: String
+        /// The source as in-force tenants are matched to it.
+        var key: String
         var tenant: TenantConfig?
         var errors: [String]
         var isValid: Bool { tenant != nil && errors.isEmpty }
 
         init(file: String, loader: TenantConfigLoader, validator: TenantConfigValidator) {
-            self.file = file
+            source = file
+            key = ReloadPlan.key(file, .file)
             let (tenant, problems) = loader.loadFile(file)
             var errors = problems
             if let tenant, problems.isEmpty { errors = validator.problems(in: tenant) }
             self.tenant = tenant
-            self.errors = errors.sorted { ($0.mark?.line ?? 0, $0.mark?.column ?? 0) < ($1.mark?.line ?? 0, $1.mark?.column ?? 0) }
-                .map(\.description)
+            self.errors = errors.sorted(by: ConfigError.inReadingOrder).map(\.description)
         }
+
+        init(serviceTenant: TenantServiceTenant, validator: TenantConfigValidator) {
+            source = serviceTenant.source
+            key = ReloadPlan.key(serviceTenant.source, .tenantService)
+            tenant = serviceTenant.tenant
+            errors = serviceTenant.problems(validatedBy: validator).sorted(by: ConfigError.inReadingOrder).map(\.description)
+        }
+    }
+
+    /// A source as in-force tenants are matched to it: a file however its path was spelled, a service tenant by name.
+    private static func key(_ path: String, _ origin: ConfigSource.Origin) -> String {
+        origin == .file ? canonical(path) : path
     }
 
     /// The same file however its path was spelled (relative or absolute, `.` and `..`).

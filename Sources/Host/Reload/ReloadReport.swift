@@ -8,6 +8,8 @@ public struct ReloadReport: Codable, Sendable, Equatable {
         case fileChange
         /// Asked for through ``ConfigReloader/reload()`` (the admin API).
         case request
+        /// The tenant service's document changed.
+        case tenantService
     }
 
     /// An org named in a report.
@@ -21,7 +23,8 @@ public struct ReloadReport: Codable, Sendable, Equatable {
         }
     }
 
-    /// A tenant file (or the directory itself) that could not be put in force.
+    /// A tenant file (or the directory itself, or a tenant of the tenant service: `tenant-service:<tenant>`)
+    /// that could not be put in force.
     public struct FailedFile: Codable, Sendable, Equatable {
         public var path: String
         /// Every problem, as `path:line:column: message`.
@@ -46,7 +49,7 @@ public struct ReloadReport: Codable, Sendable, Equatable {
     public var tenantsAdded: [String] = []
     /// Tenants whose settings or resolved secrets changed.
     public var tenantsUpdated: [String] = []
-    /// Tenants whose file is gone.
+    /// Tenants whose file is gone, or that the tenant service no longer lists.
     public var tenantsRemoved: [String] = []
     /// Tenants read again with nothing changed: their orgs keep token, limiter and breaker state.
     public var tenantsUnchanged: [String] = []

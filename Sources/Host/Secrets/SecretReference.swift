@@ -1,11 +1,13 @@
 /// Where a secret lives: `env:NAME` or `file:/path`. Configs never hold the secret itself.
 ///
 /// `literal` exists for values that are not secret but may still come from the environment (an OAuth
-/// client id); the config reader never accepts it where a secret is required.
+/// client id); the config reader never accepts it where a secret is required. `inline` is a secret's value
+/// itself, which only a tenant service reached safely may send (docs/tenant-service.md); it never prints.
 public enum SecretReference: Sendable, Hashable, CustomStringConvertible {
     case environment(String)
     case file(String)
     case literal(String)
+    case inline(Secret)
 
     /// Parses `env:NAME` or `file:/absolute/path`; nil for anything else (a plain-text secret among them).
     public init?(parsing text: String) {
@@ -28,12 +30,13 @@ public enum SecretReference: Sendable, Hashable, CustomStringConvertible {
         case .environment(let name): return "env:\(name)"
         case .file(let path): return "file:\(path)"
         case .literal(let value): return "'\(value)'"
+        case .inline: return "<inline value>"
         }
     }
 }
 
 /// A resolved secret. Printing or logging it shows `<redacted>`; only ``reveal()`` gives the value.
-public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     private let value: String
 
     public init(_ value: String) { self.value = value }

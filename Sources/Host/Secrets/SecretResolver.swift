@@ -52,6 +52,8 @@ public struct SecretResolver: SecretResolving {
         switch reference {
         case .literal(let value):
             return Secret(value)
+        case .inline(let secret):
+            return secret
         case .environment(let name):
             guard let value = environment[name] else {
                 throw SecretResolutionError(reference: reference, reason: "is not set")

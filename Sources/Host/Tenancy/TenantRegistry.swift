@@ -97,7 +97,7 @@ public final class TenantRegistry: Sendable {
                     if let previous { after[config.id] = previous }
                     changes.failures.append(TenantBuildFailure(
                         tenantID: config.id,
-                        error: ConfigError(path: config.source.path, mark: config.source.idMark, message: "\(error)"),
+                        error: ConfigError(path: config.source.path, mark: config.source.tenantMark, message: "\(error)"),
                         keptPreviousVersion: previous != nil))
                 }
             }

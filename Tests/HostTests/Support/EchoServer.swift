@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -50,24 +51,5 @@ enum EchoServer {
         return Response(
             status: .init(code: status), headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(data: try JSONEncoder().encode(echo))))
-    }
-}
-
-/// The bound port, handed from the server's callback to the test.
-private final class PortBox: Sendable {
-    private let stream: AsyncStream<Int>
-    private let continuation: AsyncStream<Int>.Continuation
-
-    init() {
-        (stream, continuation) = AsyncStream.makeStream()
-    }
-
-    func set(_ port: Int) {
-        continuation.yield(port)
-    }
-
-    func wait() async -> Int {
-        for await port in stream { return port }
-        return 0
     }
 }

@@ -1,0 +1,67 @@
+import Foundation
+import GatewayTestSupport
+import Testing
+@testable import GatewayHost
+
+/// `genesys-gateway run --tenant-service-url` as its own process, with a real RabbitMQ, the sandbox and a real
+/// tenant service: a tenant only the service knows (secret values, over loopback) takes API traffic, a
+/// duplicate of a file tenant is refused, and when the service stops the tenant stays, `/ready` lists the
+/// problem without turning 503, and `/metrics` counts the failed fetches.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct TenantServiceProcessIntegrationTests {
+    @Test func runServesTheServicesTenantsAndKeepsThemThroughAnOutage() async throws {
+        let acme = TestOrg(tenant: "acme", name: "main")
+        let umbrella = TestOrg(tenant: "umbrella", name: "main")
+        let umbrellaKey = "umbrella-service-key-0001"
+        let url = try BrokerProbe.url
+        try await GatewayHarness.withSandbox(orgs: [acme, umbrella], logger: .quiet("tenant-service")) { setup in
+            // umbrella comes from the service only, its secrets as values; acme is in both, and the file's runs.
+            try FileManager.default.removeItem(atPath: setup.configDirectory + "/umbrella.yaml")
+            func tenant(_ org: TestOrg, apiKey: String, clientSecret: String) -> String {
+                """
+                {"id": "\(org.tenant)", "apiKeys": ["\(apiKey)"], "orgs": [{"name": "\(org.name)",
+                  "apiBaseURL": "\(setup.sandbox.baseURL)", "loginBaseURL": "\(setup.sandbox.baseURL)",
+                  "clientId": "\(org.clientID)", "clientSecret": "\(clientSecret)", "integrationId": "\(org.integrationID)",
+                  "messageTypes": ["text"]}]}
+                """
+            }
+            let stub = await TenantServiceStub.start(serving: """
+                {"tenants": [\(tenant(umbrella, apiKey: umbrellaKey, clientSecret: umbrella.secret)),
+                             \(tenant(acme, apiKey: "env:\(acme.apiKeyVariable)", clientSecret: "env:\(acme.secretVariable)"))]}
+                """)
+            let gateway = try IsolationGatewayProcess(
+                setup: setup, url: url, prefix: BrokerProbe.uniquePrefix("tenant-service"),
+                extraArguments: ["--tenant-service-url", stub.url, "--tenant-service-interval", "1", "--shutdown-timeout", "2"])
+            func send(_ id: String) async throws -> Int {
+                try await gateway.call("POST", "/v1/messages", body: Array(APIHarness.text(id: id).utf8), authorization: umbrellaKey).status
+            }
+            do {
+                #expect(await gateway.waitUntilReady(), "gateway never ready:\n\(gateway.logTail())")
+                let tenants = try await gateway.call("GET", "/admin/tenants")
+                let listed = try #require(
+                    (try JSONSerialization.jsonObject(with: Data(tenants.body)) as? [String: Any])?["tenants"] as? [[String: Any]])
+                #expect(listed.map { $0["id"] as? String } == ["acme", "umbrella"])
+                #expect(listed.map { $0["source"] as? String } == [setup.configDirectory + "/acme.yaml", "tenant-service:umbrella"])
+                let shown = String(decoding: tenants.body, as: UTF8.self)
+                #expect(!shown.contains(umbrella.secret) && !shown.contains(umbrellaKey))
+                #expect(gateway.logTail(200).contains("tenant-service:acme: duplicate tenant id 'acme': already defined in"))
+                #expect(try await send("ts-before") == 200)
+
+                await stub.stop()
+                let reported = await Isolation.eventually(timeout: .seconds(20)) {
+                    let ready = try? await gateway.call("GET", "/ready")
+                    return ready?.status == 200 && String(decoding: ready?.body ?? [], as: UTF8.self).contains("tenant service failing")
+                }
+                #expect(reported, "no /ready problem:\n\(gateway.logTail())")
+                let metrics = try PrometheusExposition(parsing: String(decoding: try await gateway.call("GET", "/metrics").body, as: UTF8.self))
+                #expect((metrics.value("genesys_gateway_tenant_service_fetches_total", ["result": "failed"]) ?? 0) >= 1)
+                #expect(metrics.value("genesys_gateway_tenant_service_up") == 0)
+                #expect(try await send("ts-during-outage") == 200)
+                #expect(!gateway.logTail(400).contains(umbrella.secret))
+            } catch {
+                await gateway.stop()
+                throw error
+            }
+            await gateway.stop()
+        }
+    }
+}
