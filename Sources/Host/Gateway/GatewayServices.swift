@@ -185,3 +185,7 @@ public struct GatewayServices: Sendable {
         await http.shutdown()
     }
 }
+
+/// So an embedding program (or a test) can run the gateway inside a service group of its own and stop it with a
+/// graceful shutdown: the gateway's own group follows its parent's.
+extension GatewayServices: Service {}

@@ -69,9 +69,9 @@ struct APIHarness: Sendable {
             let harness = APIHarness(
                 baseURL: baseURL, opsBaseURL: opsPort.map { "http://127.0.0.1:\($0)" }, sandbox: setup.sandbox, gateway: gateway, probe: probe, topology: topology,
                 configDirectory: setup.configDirectory, environment: setup.environment, http: http)
-            let result = try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await gateway.run(); return nil }
-                defer { group.cancelAll() }
+            // Stopped gracefully, never cancelled: a cancelled HTTP server can drop a response writer unfinished,
+            // which NIO treats as a fatal error ("Deinited NIOAsyncWriter without calling finish()").
+            let result = try await TestServer.run(gateway, logger: logger) {
                 var iterator = ready.makeAsyncIterator()
                 for _ in 0..<listeners { _ = await iterator.next() }
                 _ = await harness.eventually { gateway.amqp.isConnected }

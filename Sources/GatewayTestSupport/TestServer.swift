@@ -1,12 +1,11 @@
-import Hummingbird
 import Logging
 import ServiceLifecycle
 
 /// Runs a test's HTTP server while `body` runs, then stops it gracefully: requests still being answered (a
 /// deliberately slow one whose client already gave up, say) finish first. Cancelling the server instead can
 /// drop a response writer unfinished, which NIO treats as a fatal error and which then kills the test run.
-enum TestServer {
-    static func run<T: Sendable>(_ server: some Service, logger: Logger, _ body: () async throws -> T) async throws -> T {
+public enum TestServer {
+    public static func run<T: Sendable>(_ server: some Service, logger: Logger, _ body: () async throws -> T) async throws -> T {
         let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
