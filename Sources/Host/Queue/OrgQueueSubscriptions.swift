@@ -24,9 +24,9 @@ final class OrgQueueSubscriptions: Sendable {
     private let logger: Logger
     /// When each consumed queue's org was first seen gone from the config.
     private let removedSince = Mutex<[String: Duration]>([:])
-    /// Orgs whose queue is subscribed as configured (kept in step by ``reconcile()``), so the router's
-    /// ``ensure(_:)`` costs one set lookup per message.
-    private let ensured = Mutex<Set<OrgKey>>([])
+    /// Orgs ``reconcile()`` decided on — their queue subscribed here as configured, or (shared mode) placed on
+    /// other replicas — so the router's ``ensure(_:)`` costs one set lookup per message.
+    private let settled = Mutex<Set<OrgKey>>([])
     private let sharing: ConsumerSharing?
     /// Orgs this replica is letting go of: not subscribed again until ``resume(_:)``.
     private let releasing = Mutex<Set<OrgKey>>([])
@@ -58,11 +58,9 @@ final class OrgQueueSubscriptions: Sendable {
 
     /// Consumes `org`'s queue (if it is configured); cheap when it already is.
     func ensure(_ org: OrgKey) {
-        guard !ensured.withLock({ $0.contains(org) }), let runtime = registry.tenant(org.tenantID)?.orgs[org.orgName],
-            isWanted(org)
-        else { return }
-        client.subscribe(subscription(for: runtime))
-        ensured.withLock { _ = $0.insert(org) }
+        guard !settled.withLock({ $0.contains(org) }), let runtime = registry.tenant(org.tenantID)?.orgs[org.orgName] else { return }
+        if isWanted(org) { client.subscribe(subscription(for: runtime)) }
+        settled.withLock { _ = $0.insert(org) }
     }
 
     /// Consumes every configured org's queue (with its prefetch as configured now), and lets go of removed
@@ -73,12 +71,11 @@ final class OrgQueueSubscriptions: Sendable {
         for tenant in registry.all {
             for org in tenant.orgs.values {
                 configured.insert(topology.orgQueue(for: org.key))
-                guard isWanted(org.key) else { continue }
                 orgs.insert(org.key)
-                client.subscribe(subscription(for: org))
+                if isWanted(org.key) { client.subscribe(subscription(for: org)) }
             }
         }
-        ensured.withLock { $0 = orgs }
+        settled.withLock { $0 = orgs }
         let now = clock.now()
         let depths = client.queueDepths
         let consumed = client.subscribedQueues
@@ -106,7 +103,6 @@ final class OrgQueueSubscriptions: Sendable {
     /// Stops consuming `org`'s queue until ``resume(_:)`` (what was taken stays valid: it is settled as usual).
     func suspend(_ org: OrgKey) {
         releasing.withLock { _ = $0.insert(org) }
-        ensured.withLock { _ = $0.remove(org) }
         client.unsubscribe(queue: topology.orgQueue(for: org))
     }
 
