@@ -192,7 +192,7 @@ final class AMQPConnection {
 
     /// Fetches one message with `basic.get` (for replaying a queue), or nil when it is empty.
     func get(queue: String, channel: UInt16) throws(AMQPError) -> AMQPDelivery? {
-        amqp_maybe_release_buffers(state)
+        releaseBuffers()
         let reply = withBytes(queue) { queue in amqp_basic_get(state, channel, queue, 0) }
         guard reply.reply_type == AMQP_RESPONSE_NORMAL else { throw failure("get from \(queue)", Self.describe(reply)) }
         guard reply.reply.id == AMQPMethod.basicGetOk, let ok = reply.reply.decoded?.assumingMemoryBound(to: amqp_basic_get_ok_t.self) else {
@@ -205,9 +205,19 @@ final class AMQPConnection {
         return Self.delivery(tag: ok.pointee.delivery_tag, redelivered: ok.pointee.redelivered != 0, routingKey: ok.pointee.routing_key, message: message)
     }
 
+    /// Frees what earlier frames were decoded into, once no frame waits in rabbitmq-c's queue (frames read while
+    /// an RPC waited for its reply, such as a depth read in a burst: thousands of deliveries). rabbitmq-c checks
+    /// every channel against every queued frame before freeing, O(channels × queued) per call; doing that on
+    /// every event while such a queue drained cost 18 % of the gateway's CPU flat out. The pools grow by the
+    /// queued frames meanwhile and are freed when the queue is empty.
+    private func releaseBuffers() {
+        guard amqp_frames_enqueued(state) == 0 else { return }
+        amqp_maybe_release_buffers(state)
+    }
+
     /// Waits up to `timeout` for the next delivery, confirm or broker notice; heartbeats are serviced inside.
     func nextEvent(timeout: Duration) throws(AMQPError) -> Event {
-        amqp_maybe_release_buffers(state)
+        releaseBuffers()
         var envelope = amqp_envelope_t()
         var wait = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
         let reply = amqp_consume_message(state, &envelope, &wait, 0)
