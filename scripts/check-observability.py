@@ -26,8 +26,8 @@ and the exit status is 1. What is checked:
    least one series; so do the tenant and org variable queries (label_values(metric{...}, label), answered
    through /api/v1/series).
 4. Facts the injected faults must produce (given as --expect QUERY, e.g. the faulted org's 503 errors > 0) and
-   alerts that must be active (--expect-alert NAME:tenant/org): the rules catch the real condition, not only
-   a synthetic one in promtool.
+   alerts that must be active (--expect-alert NAME:tenant/org for an org's alert, NAME alone for one of a
+   gateway instance): the rules catch the real condition, not only a synthetic one in promtool.
 """
 
 import argparse
@@ -209,18 +209,21 @@ def build_checks(args, prom):
     for query in args.expect:
         checks.append((f"expected non-empty: {query}", returns_series(query)))
 
-    def alert_active(name, tenant, org):
+    def alert_active(name, labels):
         def check():
             alerts = prom.get("/api/v1/alerts", {})["alerts"]
             states = [a["state"] for a in alerts if a["labels"].get("alertname") == name
-                      and a["labels"].get("tenant") == tenant and a["labels"].get("org") == org]
+                      and all(a["labels"].get(key) == value for key, value in labels.items())]
             return None if states else "not pending or firing"
         return check
 
     for spec in args.expect_alert:
         name, _, where = spec.partition(":")
-        tenant, _, org = where.partition("/")
-        checks.append((f"alert {name} active for {tenant}/{org}", alert_active(name, tenant, org)))
+        if where:
+            tenant, _, org = where.partition("/")
+            checks.append((f"alert {name} active for {tenant}/{org}", alert_active(name, {"tenant": tenant, "org": org})))
+        else:
+            checks.append((f"alert {name} active", alert_active(name, {})))
     return checks
 
 
@@ -233,7 +236,8 @@ def main():
     parser.add_argument("--tenant", required=True, help="the org with injected faults: its panels must all show data")
     parser.add_argument("--org", required=True)
     parser.add_argument("--expect", action="append", default=[], help="a PromQL query that must return series")
-    parser.add_argument("--expect-alert", action="append", default=[], help="NAME:tenant/org that must be pending or firing")
+    parser.add_argument("--expect-alert", action="append", default=[],
+                        help="NAME:tenant/org (or NAME, for an alert per gateway instance) that must be pending or firing")
     parser.add_argument("--deadline", type=float, default=90)
     args = parser.parse_args()
 

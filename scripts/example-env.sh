@@ -1,4 +1,5 @@
-# Secrets for the example tenants in TenantConfigs/ and the sandbox clients they talk to.
+# Secrets for the example tenants in TenantConfigs/ and examples/tenant-service/tenants.json, and the sandbox clients
+# they talk to.
 # Local demo values only: source this file (`. scripts/example-env.sh`); never use them anywhere real.
 export ACME_API_KEY="${ACME_API_KEY:-acme-demo-api-key-0001}"
 export ACME_US_CLIENT_SECRET="${ACME_US_CLIENT_SECRET:-acme-us-demo-secret}"
@@ -11,4 +12,6 @@ export GLOBEX_WEBHOOK_SECRET="${GLOBEX_WEBHOOK_SECRET:-globex-webhook-secret-000
 export INITECH_API_KEY="${INITECH_API_KEY:-initech-demo-api-key-0001}"
 export INITECH_CLIENT_SECRET="${INITECH_CLIENT_SECRET:-initech-demo-secret}"
 export INITECH_WEBHOOK_SECRET="${INITECH_WEBHOOK_SECRET:-initech-webhook-secret-0001}"
+export UMBRELLA_API_KEY="${UMBRELLA_API_KEY:-umbrella-demo-api-key-0001}"
+export UMBRELLA_CLIENT_SECRET="${UMBRELLA_CLIENT_SECRET:-umbrella-demo-secret}"
 export GGW_ADMIN_API_KEY="${GGW_ADMIN_API_KEY:-admin-demo-key-0001}"

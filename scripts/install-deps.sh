@@ -10,12 +10,17 @@
 # Needs root (or password-less sudo). Never prompts; fails loudly on error.
 set -euo pipefail
 
+# curl and python3 drive the demo and the scripts (python3 also serves the demo's tenant service);
+# python3-yaml reads the alert rules in scripts/check-observability.py.
 PACKAGES=(
+    curl
     libcurl4-openssl-dev
     libhiredis-dev
     librabbitmq-dev
     libyaml-dev
     prometheus
+    python3
+    python3-yaml
     rabbitmq-server
     redis-server
 )

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts or stops the Genesys sandbox for the example tenants in TenantConfigs/ on 127.0.0.1:9410
+# Starts or stops the Genesys sandbox for the example tenants in TenantConfigs/ and the tenant service's example
+# (examples/tenant-service/tenants.json) on 127.0.0.1:9410
 # (clients, secrets and integrations match the tenants; secrets come from scripts/example-env.sh).
 # Usage: scripts/sandbox.sh start|stop [extra genesys-sandbox flags...]
 set -euo pipefail
@@ -27,10 +28,12 @@ case "${1:-}" in
       --client "acme-eu-client:$ACME_EU_CLIENT_SECRET:acme-eu" \
       --client "globex-client:$GLOBEX_CLIENT_SECRET:globex" \
       --client "initech-client:$INITECH_CLIENT_SECRET:initech" \
+      --client "umbrella-client:$UMBRELLA_CLIENT_SECRET:umbrella" \
       --integration "7f1a3c52-5a9e-4c41-9d3e-acme00000001:acme-us" \
       --integration "7f1a3c52-5a9e-4c41-9d3e-acme00000002:acme-eu" \
       --integration "0b6e2d8a-3f4c-4e7b-8a1d-globex000001:globex" \
       --integration "5c9d1e7f-2b3a-4d6e-9f8a-initech00001:initech" \
+      --integration "9e2f4a61-7c3b-4d5e-8f90-umbrella0001:umbrella" \
       --webhook "7f1a3c52-5a9e-4c41-9d3e-acme00000001=$api/webhooks/genesys/acme/us" \
       --webhook-secret "7f1a3c52-5a9e-4c41-9d3e-acme00000001=$ACME_US_WEBHOOK_SECRET" \
       --webhook "7f1a3c52-5a9e-4c41-9d3e-acme00000002=$api/webhooks/genesys/acme/eu" \
