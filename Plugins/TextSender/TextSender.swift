@@ -28,10 +28,11 @@ struct TextSender: SenderPlugin {
             if let wrongType = OpenInboundRequest.checkType(message, handled: Self.messageTypes) {
                 return .failure(wrongType)
             }
-            guard let text = message.textBody, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            // Scalar checks rather than trimming or counting the whole text: both were visible per message.
+            guard let text = message.textBody, text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
                 return .failure(ValidationFailure(field: "textBody", reason: "a text message needs a non-empty 'textBody'"))
             }
-            guard text.count <= maxTextLength else {
+            guard text.utf8.count <= maxTextLength || text.count <= maxTextLength else {
                 return .failure(ValidationFailure(
                     field: "textBody", reason: "'textBody' has \(text.count) characters, more than \(maxTextLength)"))
             }

@@ -214,7 +214,7 @@ public final class DeliveryService: Sendable {
         let decision = result.decision
         switch decision.action {
         case .delivered:
-            let accepted = result.response.flatMap { try? JSONDecoder().decode(AcceptedMessage.self, from: Data($0.body)) }
+            let accepted = result.response.flatMap { AcceptedMessage($0.body) }
             return .delivered(DeliveryReceipt(
                 messageID: message.id, org: org.key, genesysMessageID: accepted?.id, conversationID: accepted?.conversationId,
                 correlationID: result.response?.correlationID, genesysDuration: result.response?.duration ?? .zero))
@@ -257,8 +257,20 @@ public final class DeliveryService: Sendable {
     }
 
     /// The parts of Genesys' OpenMessageNormalizedMessage the receipt keeps.
-    private struct AcceptedMessage: Decodable {
+    /// The ids in Genesys' answer to an accepted message.
+    private struct AcceptedMessage {
         var id: String?
         var conversationId: String?
+
+        /// Nil when the body is not a JSON object or either id is not a string: the message was still accepted.
+        init?(_ body: [UInt8]) {
+            do {
+                let fields = try JSONFields(document: JSONReader.read(body))
+                id = try fields.optionalString("id")
+                conversationId = try fields.optionalString("conversationId")
+            } catch {
+                return nil
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import PluginKit
 
 /// An ``IdempotencyStore`` that survives a restart (SIGKILL included): an append-only file of JSON lines,
 /// read back at start, rewritten when it holds twice `capacity` entries (the newest `capacity` are kept).

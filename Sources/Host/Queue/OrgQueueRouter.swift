@@ -34,7 +34,7 @@ struct OrgQueueRouter: Sendable {
     /// Only `tenantId` and `org` are read: whether the rest of the message is valid is for its org's side to
     /// find out, so an invalid message costs its own org alone.
     func route(_ delivery: AMQPDelivery) -> Route {
-        let address = try? Self.decoder.decode(Address.self, from: Data(delivery.body))
+        let address = Self.address(delivery.body)
         guard let tenantID = address?.tenantId ?? delivery.headers[QueueHeaders.tenant]?.stringValue,
             let tenant = registry.tenant(tenantID), tenant.config.enabled, let org = tenant.org(named: address?.org)
         else { return .settleHere(try? QueuedMessage.decode(delivery.body).get()) }
@@ -42,12 +42,20 @@ struct OrgQueueRouter: Sendable {
     }
 
     /// The two fields of a queued message that say where it goes.
-    private struct Address: Decodable {
+    private struct Address {
         var tenantId: String?
         var org: String?
     }
 
-    private static let decoder = JSONDecoder()
+    /// The message's address; nil when the body is not a JSON object or either field is not a string.
+    private static func address(_ body: [UInt8]) -> Address? {
+        do {
+            let fields = try JSONFields(document: JSONReader.read(body))
+            return Address(tenantId: try fields.optionalString("tenantId"), org: try fields.optionalString("org"))
+        } catch {
+            return nil
+        }
+    }
 
     /// Hands the message's copy to its org queue now (in order) and acks the original once it is confirmed.
     func forward(_ inbound: AMQPClient.Inbound, to org: OrgKey) {

@@ -1,4 +1,5 @@
 import Foundation
+import PluginKit
 
 /// One status update for a message (or an org's circuit), as published to `genesys.status` with routing key
 /// `<tenant>.<org>.<status>` — the README's "Status events" documents the JSON.
@@ -64,7 +65,7 @@ public struct StatusEvent: Codable, Sendable, Equatable {
                 let bytes = UTF8.width(scalar)
                 guard length + bytes <= Self.routingWordLimit else { break }
                 length += bytes
-                if scalar == "." { key.append(UInt8(ascii: "_")) } else { key.append(contentsOf: String(scalar).utf8) }
+                if scalar == "." { key.append(UInt8(ascii: "_")) } else { key.append(contentsOf: scalar.utf8) }
             }
         }
         return String(decoding: key, as: UTF8.self)

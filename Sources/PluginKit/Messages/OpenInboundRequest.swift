@@ -40,7 +40,9 @@ public enum OpenInboundRequest {
     ///
     /// The conversation id is prefetched so status updates can carry it.
     public static func message(_ body: OpenInboundNormalizedMessage, context: OrgContext) -> PluginRequest {
-        post(body, endpoint: "message?prefetchConversationId=true", context: context)
+        PluginRequest(
+            method: "POST", path: path(integrationID: context.integrationID, endpoint: "message?prefetchConversationId=true"),
+            body: body.jsonBytes)
     }
 
     /// `POST .../{integrationId}/inbound/open/{endpoint}` with `body` as JSON.
@@ -60,8 +62,20 @@ public enum OpenInboundRequest {
     }()
 
     static func path(integrationID: String, endpoint: String) -> String {
-        let encoded = integrationID.addingPercentEncoding(withAllowedCharacters: unreserved) ?? integrationID
+        // Integration ids are UUIDs: the check spares them Foundation's percent-encoding on every message.
+        let encoded = integrationID.utf8.allSatisfy(isUnreserved)
+            ? integrationID : integrationID.addingPercentEncoding(withAllowedCharacters: unreserved) ?? integrationID
         return "/api/v2/conversations/messages/\(encoded)/inbound/open/\(endpoint)"
+    }
+
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
     }
 
     /// `YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)`, with a day the month has and no leap second — the same rule

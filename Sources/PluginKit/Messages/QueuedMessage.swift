@@ -48,8 +48,71 @@ public struct QueuedMessage: Codable, Sendable, Equatable {
     }
 
     /// Decodes a queued message, naming the field that is missing or has the wrong type.
+    ///
+    /// Read with ``JSONReader`` rather than `JSONDecoder`: the host and the sender plugin each decode every
+    /// message, and Foundation's decoder was a tenth of the gateway's CPU. The fuzz target holds the two to the
+    /// same result.
     public static func decode(_ bytes: [UInt8]) -> Result<QueuedMessage, ValidationFailure> {
-        QueuedJSON.decode(QueuedMessage.self, from: bytes)
+        do throws(ValidationFailure) {
+            let document: JSONValue
+            do {
+                document = try JSONReader.read(bytes)
+            } catch {
+                throw ValidationFailure(field: "", reason: "message is not valid JSON: \(error)")
+            }
+            return .success(try QueuedMessage(JSONFields(document: document)))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    init(_ fields: JSONFields) throws(ValidationFailure) {
+        id = try fields.string("id")
+        tenantId = try fields.optionalString("tenantId")
+        org = try fields.optionalString("org")
+        type = try fields.string("type")
+        sender = try fields.optionalObject("sender").map { (sender) throws(ValidationFailure) in try Sender(sender) }
+        textBody = try fields.optionalString("textBody")
+        content = try fields.optionalList("content") { (value, path) throws(ValidationFailure) in
+            try Content(JSONFields.object(value, at: path))
+        }
+        conversationId = try fields.optionalString("conversationId")
+        metadata = try fields.optionalStringMap("metadata")
+        createdAt = try fields.optionalString("createdAt")
+        expiresAt = try fields.optionalString("expiresAt")
+    }
+}
+
+extension QueuedMessage.Sender {
+    init(_ fields: JSONFields) throws(ValidationFailure) {
+        id = try fields.string("id")
+        idType = try fields.string("idType")
+        nickname = try fields.optionalString("nickname")
+        firstName = try fields.optionalString("firstName")
+        lastName = try fields.optionalString("lastName")
+        email = try fields.optionalString("email")
+        image = try fields.optionalString("image")
+    }
+}
+
+extension QueuedMessage.Content {
+    init(_ fields: JSONFields) throws(ValidationFailure) {
+        contentType = try fields.string("contentType")
+        attachment = try fields.optionalObject("attachment").map { (attachment) throws(ValidationFailure) in
+            try QueuedMessage.Attachment(attachment)
+        }
+    }
+}
+
+extension QueuedMessage.Attachment {
+    init(_ fields: JSONFields) throws(ValidationFailure) {
+        id = try fields.optionalString("id")
+        mediaType = try fields.string("mediaType")
+        url = try fields.string("url")
+        mime = try fields.string("mime")
+        filename = try fields.optionalString("filename")
+        text = try fields.optionalString("text")
+        sha256 = try fields.optionalString("sha256")
     }
 }
 

@@ -15,7 +15,7 @@ import GatewayTestSupport
         let client = try TestRedis.client(logger: logger)
         let run = UUID().uuidString.prefix(8)
         let a = ReplicaDirectory(id: "test-\(run)-a", client: client, timeToLive: .seconds(60), logger: logger)
-        let b = ReplicaDirectory(id: "test-\(run)-b", client: client, timeToLive: .milliseconds(300), logger: logger)
+        let b = ReplicaDirectory(id: "test-\(run)-b", client: client, timeToLive: .seconds(2), logger: logger)
         #expect(a.replicaCount == 1 && !a.isRedisReachable)
         await b.beat()
         await a.beat()
@@ -25,8 +25,9 @@ import GatewayTestSupport
         #expect(a.isRedisReachable)
         let together = a.replicaCount
         #expect(together >= 2)
-        // B stops beating: its key expires, and A's next count is one less.
-        try await Task.sleep(for: .milliseconds(500))
+        // B stops beating: its key expires, and A's next count is one less. (Its time to live is Redis' clock,
+        // so this waits for it; 2 s rather than less, as a loaded machine took 300 ms between two beats.)
+        try await Task.sleep(for: .milliseconds(2_500))
         await a.beat()
         #expect(a.replicaCount == together - 1)
         _ = try await client.send("DEL", ReplicaDirectory.keyPrefix + a.id)
