@@ -247,7 +247,7 @@ struct MessageProcessor: Sendable {
     /// The org of the queue `inbound` came from, when that org is no longer configured.
     private func removedOrg(of inbound: AMQPClient.Inbound) -> OrgKey? {
         guard let org = topology.org(ofQueue: inbound.queue) else { return nil }
-        return registry.tenant(org.tenantID)?.orgs[org.orgName] == nil ? org : nil
+        return registry.hasOrg(org) ? nil : org
     }
 
     /// Hands the message to the retry tier that fits `after`, then reports it as retrying.

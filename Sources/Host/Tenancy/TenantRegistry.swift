@@ -41,6 +41,11 @@ public final class TenantRegistry: Sendable {
         tenants.withLock { $0[id]?.runtime }
     }
 
+    /// Whether `org` is configured now: a per-message check, so it copies no runtime out of the table.
+    public func hasOrg(_ org: OrgKey) -> Bool {
+        tenants.withLock { $0[org.tenantID]?.runtime.orgs[org.orgName] != nil }
+    }
+
     /// Every tenant in force, by id, all from the same reload.
     public var all: [TenantRuntime] {
         tenants.withLock { $0.values.map(\.runtime) }.sorted { $0.config.id < $1.config.id }

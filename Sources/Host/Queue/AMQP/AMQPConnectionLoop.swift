@@ -118,12 +118,12 @@ struct AMQPSession {
                     subscriptionsVersion = version
                 }
                 if !taken.isEmpty {
-                    try connection.corked { () throws(AMQPError) in
-                        for operation in taken {
-                            try carryOut(operation)
-                            carriedOut += 1
-                        }
-                        try sendAcksDue()
+                    // Corking costs two setsockopt calls: worth it for several operations, not for one (a publish's
+                    // frames already leave together, rabbitmq-c sends them with MSG_MORE).
+                    if taken.count > 1 {
+                        try connection.corked { () throws(AMQPError) in try carryOut(taken, counting: &carriedOut) }
+                    } else {
+                        try carryOut(taken, counting: &carriedOut)
                     }
                     taken = []
                     carriedOut = 0
@@ -151,6 +151,16 @@ struct AMQPSession {
         for case .publish(_, let confirm) in operations {
             confirm.complete(.failure(error))
         }
+    }
+
+    /// Carries out `operations` in order, then this turn's acks; `carriedOut` counts those done, for failing
+    /// the rest when the connection breaks.
+    private mutating func carryOut(_ operations: [AMQPInbox.Operation], counting carriedOut: inout Int) throws(AMQPError) {
+        for operation in operations {
+            try carryOut(operation)
+            carriedOut += 1
+        }
+        try sendAcksDue()
     }
 
     private mutating func carryOut(_ operation: AMQPInbox.Operation) throws(AMQPError) {
