@@ -28,8 +28,9 @@ struct TextSender: SenderPlugin {
             if let wrongType = OpenInboundRequest.checkType(message, handled: Self.messageTypes) {
                 return .failure(wrongType)
             }
-            // Scalar checks rather than trimming or counting the whole text: both were visible per message.
-            guard let text = message.textBody, text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
+            // Scalar checks rather than trimming or counting the whole text: both were visible per message. Blank
+            // is Foundation's `.whitespacesAndNewlines`: Unicode's White_Space and U+200B ZERO WIDTH SPACE.
+            guard let text = message.textBody, text.unicodeScalars.contains(where: { !$0.properties.isWhitespace && $0 != "\u{200B}" }) else {
                 return .failure(ValidationFailure(field: "textBody", reason: "a text message needs a non-empty 'textBody'"))
             }
             guard text.utf8.count <= maxTextLength || text.count <= maxTextLength else {

@@ -55,6 +55,24 @@ public enum QueueHeaders {
         }
     }
 
+    /// Most bytes of a header text the gateway writes from what others said (a validation failure quoting the
+    /// message, Genesys' code and correlation id): the copy's headers must stay far inside one AMQP frame, or
+    /// its publish would fail and take the shared connection with it.
+    static let maximumTextBytes = 1_024
+
+    /// `text`, cut at a character boundary to ``maximumTextBytes`` with "…" added when it was longer.
+    static func capped(_ text: String) -> String {
+        guard text.utf8.count > maximumTextBytes else { return text }
+        var kept = ""
+        var bytes = 0
+        for character in text {
+            bytes += character.utf8.count
+            guard bytes <= maximumTextBytes - 3 else { break }
+            kept.append(character)
+        }
+        return kept + "…"
+    }
+
     /// The headers of a copy sent to a retry tier (or back behind a deferred conversation).
     static func retry(
         from original: [String: AMQPFieldValue], attempt: Int, firstAttempt: Date, sequence: Int64, reason: String, error: GenesysError?
@@ -64,11 +82,11 @@ public enum QueueHeaders {
         headers[QueueHeaders.firstAttemptMilliseconds] = .int(Int64(saturating: firstAttempt.timeIntervalSince1970 * 1000))
         headers[QueueHeaders.deferred] = .bool(true)
         headers[QueueHeaders.sequence] = .int(sequence)
-        headers[QueueHeaders.reason] = .string(reason)
+        headers[QueueHeaders.reason] = .string(capped(reason))
         if let error {
             headers[QueueHeaders.genesysStatus] = .int(Int64(error.status))
-            if let code = error.code { headers[QueueHeaders.genesysCode] = .string(code) }
-            if let correlation = error.correlationID { headers[QueueHeaders.correlationID] = .string(correlation) }
+            if let code = error.code { headers[QueueHeaders.genesysCode] = .string(capped(code)) }
+            if let correlation = error.correlationID { headers[QueueHeaders.correlationID] = .string(capped(correlation)) }
         }
         return headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
@@ -78,7 +96,7 @@ public enum QueueHeaders {
         from original: [String: AMQPFieldValue], reason: String, error: GenesysError?, org: OrgKey?, expiresAt: Date? = nil
     ) -> [(String, AMQPFieldValue)] {
         var headers = original.filter { $0.key != QueueHeaders.deferred && $0.key != QueueHeaders.sequence }
-        headers[QueueHeaders.reason] = .string(reason)
+        headers[QueueHeaders.reason] = .string(capped(reason))
         headers[QueueHeaders.deadLetteredAt] = .string(StatusEvent.format(Date()))
         headers[QueueHeaders.expiresAt] = expiresAt.map { .string(StatusEvent.format($0)) }
         if let org {
@@ -87,8 +105,8 @@ public enum QueueHeaders {
         }
         if let error {
             headers[QueueHeaders.genesysStatus] = .int(Int64(error.status))
-            if let code = error.code { headers[QueueHeaders.genesysCode] = .string(code) }
-            if let correlation = error.correlationID { headers[QueueHeaders.correlationID] = .string(correlation) }
+            if let code = error.code { headers[QueueHeaders.genesysCode] = .string(capped(code)) }
+            if let correlation = error.correlationID { headers[QueueHeaders.correlationID] = .string(capped(correlation)) }
         }
         return headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }

@@ -36,12 +36,12 @@ public struct JSONObjectWriter {
         appendObject(body)
     }
 
-    /// An object of strings, its keys sorted.
+    /// An object of strings, its keys sorted by their UTF-8 bytes (as Foundation's `.sortedKeys` on Linux).
     public mutating func add(_ key: StaticString, _ strings: [String: String]?) {
         guard let strings else { return }
         startMember(key)
         var object = JSONObjectWriter(capacity: 64)
-        for (name, value) in strings.sorted(by: { $0.key < $1.key }) {
+        for (name, value) in strings.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
             object.startMember(writingKey: { Self.appendString(name, to: &$0) })
             Self.appendString(value, to: &object.bytes)
         }

@@ -1,8 +1,9 @@
 /// Reads JSON text (RFC 8259) into a ``JSONValue``, for the documents read once per message (queued messages),
 /// where Foundation's `JSONDecoder` costs more than the rest of a sender's work.
 ///
-/// Strict but for one leniency Foundation's decoder has too (a comma after the last member or element), and
-/// safe on any input: every index is checked before use, nesting is limited to
+/// Strict but for what Foundation's decoder also takes (a comma after the last member or element, a number's
+/// grammar left to whoever reads it, a leading UTF-8 byte order mark; unlike Foundation it takes no UTF-16 or
+/// UTF-32), and safe on any input: every index is checked before use, nesting is limited to
 /// ``maximumDepth``, strings must be valid UTF-8 without lone surrogates, and anything after the value other
 /// than whitespace is an error. An error says what was wrong and at which byte.
 public struct JSONReader {
@@ -28,6 +29,7 @@ public struct JSONReader {
     /// The value `bytes` holds: exactly one, with only whitespace around it.
     public static func read(_ bytes: [UInt8]) throws(SyntaxError) -> JSONValue {
         var reader = JSONReader(bytes)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3 }  // a UTF-8 byte order mark (RFC 8259 §8.1)
         let value = try reader.readValue()
         reader.skipWhitespace()
         guard reader.index == bytes.count else { throw reader.error("unexpected text after the JSON value") }
@@ -56,7 +58,7 @@ public struct JSONReader {
         case UInt8(ascii: "t"): try expectWord("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectWord("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try readNumber())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(readNumber())
         default: throw error("unexpected character '\(Self.printable(byte))'")
         }
     }
@@ -141,37 +143,25 @@ public struct JSONReader {
         }
     }
 
-    /// A number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, returned as written.
-    private mutating func readNumber() throws(SyntaxError) -> String {
+    /// A number, as written: the run of characters a number may hold (digits, `-`, `+`, `.`, `e`, `E`), as
+    /// Foundation's decoder skips a number it does not decode. Its grammar is checked by whoever reads it as a
+    /// number; no member of a queued message is one, so a message is not refused for a number nobody reads.
+    private mutating func readNumber() -> String {
         let start = index
-        if current == UInt8(ascii: "-") { index += 1 }
-        guard isDigit(current) else { throw error("a number needs a digit here") }
-        if current == UInt8(ascii: "0") {
-            index += 1  // no leading zeros: "01" ends after the 0 and fails as text after the value
-        } else {
-            skipDigits()
-        }
-        if current == UInt8(ascii: ".") {
+        while let byte = current, Self.mayBeInNumber(byte) {
             index += 1
-            guard isDigit(current) else { throw error("a number needs a digit after '.'") }
-            skipDigits()
-        }
-        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
-            index += 1
-            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
-            guard isDigit(current) else { throw error("a number needs a digit in its exponent") }
-            skipDigits()
         }
         return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
-    private func isDigit(_ byte: UInt8?) -> Bool {
-        guard let byte else { return false }
-        return byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
-    }
-
-    private mutating func skipDigits() {
-        while isDigit(current) { index += 1 }
+    private static func mayBeInNumber(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"),
+            UInt8(ascii: "E"):
+            return true
+        default:
+            return false
+        }
     }
 
     /// A string from its opening quote: unescaped runs are copied as they are, escapes decoded, and the

@@ -5,7 +5,7 @@
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
-    /// The number as written (already checked against JSON's number grammar).
+    /// The number as written: a run of the characters numbers are made of, its grammar not yet checked.
     case number(String)
     case string(String)
     case array([JSONValue])

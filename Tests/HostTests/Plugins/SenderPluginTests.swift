@@ -41,6 +41,7 @@ import Testing
         (#"{"id":"m","type":"text","#, "", "message is not valid JSON"),
         (#"{"type":"text","textBody":"x"}"#, "id", "required field 'id' is missing"),
         (#"{"id":"m","type":"text","textBody":"  "}"#, "textBody", "a text message needs a non-empty 'textBody'"),
+        (#"{"id":"m","type":"text","textBody":" \u200b\n"}"#, "textBody", "a text message needs a non-empty 'textBody'"),
         (#"{"id":"m","type":"text","textBody":"x"}"#, "sender", "required field 'sender' is missing"),
         (#"{"id":"m","type":"text","textBody":"x","sender":{"id":"a","idType":"Fax"},"createdAt":"2026-11-25T10:00:00Z"}"#, "sender.idType", "'sender.idType' must be one of Email, Phone, Opaque, got 'Fax'"),
         (#"{"id":"m","type":"text","textBody":"x","sender":{"id":"a","idType":"Email"},"createdAt":"yesterday"}"#, "createdAt", "'createdAt' must be an ISO-8601 date-time like 2026-11-25T10:00:00Z, got 'yesterday'"),

@@ -209,6 +209,11 @@ struct AMQPInbox {
     enum Operation {
         case publish(AMQPMessage, PublishConfirm)
         case ack(PendingAck)
+
+        var isPublish: Bool {
+            if case .publish = self { return true }
+            return false
+        }
     }
 
     var operations: [Operation] = []

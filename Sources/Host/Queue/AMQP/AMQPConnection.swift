@@ -7,10 +7,12 @@ import Foundation
 final class AMQPConnection {
     private let state: amqp_connection_state_t
     private var open = false
-    /// The largest frame asked for. rabbitmq-c gives every channel a decode pool of pages this size, and the
-    /// gateway keeps a channel per org queue: at 128 KiB (RabbitMQ's default) 100 orgs held 13.6 MB of pages for
-    /// frames of a few hundred bytes. Larger bodies still pass, split into several frames.
-    static let frameMax: Int32 = 16_384
+    /// The largest frame asked for: RabbitMQ's default. A content-header frame (the properties, headers
+    /// included) is never split, and any producer may publish headers up to the broker's limit; a smaller
+    /// `frame_max` here would make rabbitmq-c refuse such a delivery and drop the connection every tenant shares,
+    /// again at each redelivery. (rabbitmq-c's per-channel decode pools have pages of this size: 13.6 MB at
+    /// 100 org queues, the price of that.)
+    static let frameMax: Int32 = 131_072
 
     /// The channel of the last delivery read, whose pool is freed first (``releaseBuffers()``).
     private var lastEventChannel: UInt16?

@@ -118,9 +118,10 @@ struct AMQPSession {
                     subscriptionsVersion = version
                 }
                 if !taken.isEmpty {
-                    // Corking costs two setsockopt calls: worth it for several operations, not for one (a publish's
-                    // frames already leave together, rabbitmq-c sends them with MSG_MORE).
-                    if taken.count > 1 {
+                    // Corking costs two setsockopt calls, skipped for a turn of one ack or reject (one frame). A
+                    // publish is always corked: rabbitmq-c sends its frames with MSG_MORE, and for an empty body or
+                    // one of a whole number of frames the last one too, which only the uncork pushes out.
+                    if taken.count > 1 || taken.contains(where: \.isPublish) {
                         try connection.corked { () throws(AMQPError) in try carryOut(taken, counting: &carriedOut) }
                     } else {
                         try carryOut(taken, counting: &carriedOut)
