@@ -40,12 +40,6 @@ public struct JSONFields {
         return JSONFields(nested, path: path(of: key))
     }
 
-    public func object(_ key: String) throws(ValidationFailure) -> JSONFields {
-        guard let value = object[key] else { throw Self.missing(path(of: key)) }
-        guard case .object(let nested) = value else { throw Self.mismatch(path(of: key), "an object", got: value) }
-        return JSONFields(nested, path: path(of: key))
-    }
-
     /// The list at `key`, each element decoded by `element` (given its path), or nil when absent or null.
     public func optionalList<Element>(
         _ key: String, _ element: (JSONValue, String) throws(ValidationFailure) -> Element
