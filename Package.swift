@@ -127,15 +127,17 @@ let package = Package(
         .testTarget(
             name: "HostTests",
             dependencies: [
-                "GatewayHost", "PluginAPI", "PluginKit", "GatewayTestSupport", "RedisClient",
+                "GatewayHost", "PluginAPI", "PluginKit", "GatewayTestSupport", "RedisClient", "RedisTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/HostTests"),
         // Against a real redis-server: GGW_REDIS_URL comes from scripts/with-redis.sh.
+        // A redis-server of a test's own, for the Redis client's and shared mode's tests.
+        .target(name: "RedisTestSupport", dependencies: ["RedisClient"], path: "Sources/RedisTestSupport"),
         .testTarget(
             name: "RedisClientTests",
-            dependencies: ["RedisClient", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["RedisClient", "RedisTestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/RedisClientTests"),
         // Benchmarks: executables run by scripts/bench-*.sh, printing figures (never timed unit tests).
         .executableTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import RedisClient
+import RedisTestSupport
 import Synchronization
 import Testing
 

@@ -2,18 +2,21 @@ import Foundation
 import RedisClient
 
 /// A redis-server of a test's own, for tests that stop and restart the server (the shared one must stay up
-/// for the suites running beside them).
-final class PrivateRedisServer {
-    let url: RedisURL
+/// for the suites running beside them) or that read its server-wide counters (`INFO`), which no other client
+/// may disturb.
+public final class PrivateRedisServer {
+    /// Where the server listens.
+    public let url: RedisURL
     private let directory: URL
     private var process: Process?
 
-    struct StartFailed: Error, CustomStringConvertible {
-        var description: String
+    /// redis-server did not start or did not answer.
+    public struct StartFailed: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// Starts a server on a free port in 40000..<50000 (retrying another port when one is taken).
-    init() throws {
+    public init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("redis-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var lastError: any Error = StartFailed(description: "no attempt")
@@ -31,12 +34,12 @@ final class PrivateRedisServer {
     }
 
     /// Starts the server again on the same port.
-    func restart() throws {
+    public func restart() throws {
         process = try Self.launch(url: url, directory: directory)
     }
 
     /// Stops the server at once (SIGKILL: connected clients see the connection drop, no goodbye).
-    func kill() {
+    public func kill() {
         guard let process, process.isRunning else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
