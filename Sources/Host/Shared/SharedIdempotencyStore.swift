@@ -5,10 +5,16 @@ import RedisClient
 /// Shared mode's idempotency record: this replica's file (``FileIdempotencyStore``) plus the same facts in
 /// Redis, so that a message redelivered to another replica after a crash is found there and not sent again.
 ///
-/// Keys, per tenant (hash-tagged, so one tenant's keys stay together in a cluster):
-/// - `ggw:{<tenant>}:receipt:<id>` — the receipt as JSON, for ``receiptTimeToLive`` (7 days);
-/// - `ggw:{<tenant>}:sending:<id>` — the replica run sending it now, for ``sendingTimeToLive`` (1 hour):
-///   set before the call to Genesys, deleted when the receipt is written or the attempt ended.
+/// One key per message, `ggw:{<tenant>}:receipt:<id>` (hash-tagged, so one tenant's keys stay together in a
+/// cluster), holding what Redis knows of the send:
+/// - `sending:<replica-id>/<run uuid>` while a run is handing the message to Genesys, for
+///   ``sendingTimeToLive`` (1 hour): set (`SET NX`, never over a receipt) before the call, deleted when the
+///   attempt ended without Genesys taking the message;
+/// - the receipt as JSON once Genesys accepted it, for ``receiptTimeToLive`` (7 days): one `SET` that replaces
+///   the mark.
+///
+/// One key rather than a receipt key and a mark key: a delivered message costs three commands (`GET`,
+/// `SET NX`, `SET`) instead of four, and the mark goes with the receipt's write, atomically.
 ///
 /// The local file stays the authority for this replica (it is written first, and read first); Redis adds
 /// what other replicas know. While Redis is unreachable the replica works from its file alone: a message
@@ -17,11 +23,15 @@ import RedisClient
 public struct SharedIdempotencyStore: IdempotencyStore {
     static let receiptTimeToLive: Int64 = 7 * 24 * 3600
     static let sendingTimeToLive: Int64 = 3600
+    /// What starts a `sending` mark; a receipt is JSON and starts with `{`.
+    static let sendingPrefix = "sending:"
 
     private let local: any IdempotencyStore
     private let redis: BestEffortRedis
     /// This process's run, in `sending` marks: a mark of another run means a send that run did not finish.
     private let runID: String
+    /// This run's `sending` mark.
+    private var mark: String { Self.sendingPrefix + runID }
 
     public init(local: any IdempotencyStore, client: RedisClient, replicaID: String, logger: Logger) {
         self.local = local
@@ -29,21 +39,21 @@ public struct SharedIdempotencyStore: IdempotencyStore {
         runID = "\(replicaID)/\(UUID().uuidString)"
     }
 
-    static func receiptKey(tenantID: String, messageID: String) -> String { "ggw:{\(tenantID)}:receipt:\(messageID)" }
-    static func sendingKey(tenantID: String, messageID: String) -> String { "ggw:{\(tenantID)}:sending:\(messageID)" }
+    static func key(tenantID: String, messageID: String) -> String { "ggw:{\(tenantID)}:receipt:\(messageID)" }
 
     public func record(_ receipt: DeliveryReceipt) async {
         await local.record(receipt)
-        let tenant = receipt.org.tenantID
         guard let json = try? JSONEncoder().encode(SharedReceipt(receipt)) else { return }
-        async let stored = redis.send("SET", Self.receiptKey(tenantID: tenant, messageID: receipt.messageID), Array(json), "EX", Self.receiptTimeToLive)
-        async let cleared = redis.send("DEL", Self.sendingKey(tenantID: tenant, messageID: receipt.messageID))
-        _ = await (stored, cleared)
+        // Replaces this run's `sending` mark: no `DEL` of its own.
+        _ = await redis.send(
+            "SET", Self.key(tenantID: receipt.org.tenantID, messageID: receipt.messageID), Array(json), "EX", Self.receiptTimeToLive)
     }
 
     public func receipt(for messageID: String, tenantID: String) async -> DeliveryReceipt? {
         if let known = await local.receipt(for: messageID, tenantID: tenantID) { return known }
-        guard case .bulk(let json)? = await redis.send("GET", Self.receiptKey(tenantID: tenantID, messageID: messageID)),
+        // A `sending` mark is no receipt; it does not decode as one.
+        guard case .bulk(let json)? = await redis.send("GET", Self.key(tenantID: tenantID, messageID: messageID)),
+            json.first == UInt8(ascii: "{"),
             let shared = try? JSONDecoder().decode(SharedReceipt.self, from: Data(json))
         else { return nil }
         return shared.receipt(messageID: messageID, tenantID: tenantID)
@@ -55,22 +65,38 @@ public struct SharedIdempotencyStore: IdempotencyStore {
 
     public func sendStarting(_ messageID: String, tenantID: String) async {
         await local.sendStarting(messageID, tenantID: tenantID)
-        _ = await redis.send("SET", Self.sendingKey(tenantID: tenantID, messageID: messageID), runID, "EX", Self.sendingTimeToLive)
+        // NX: a receipt another replica wrote meanwhile stays; so does the mark of a run that died mid-send,
+        // which still says what it said (this send's end or receipt then takes its place).
+        _ = await redis.send("SET", Self.key(tenantID: tenantID, messageID: messageID), mark, "NX", "EX", Self.sendingTimeToLive)
     }
 
     public func sendEnded(_ messageID: String, tenantID: String) async {
         await local.sendEnded(messageID, tenantID: tenantID)
-        _ = await redis.send("DEL", Self.sendingKey(tenantID: tenantID, messageID: messageID))
+        // Only this run's own mark: the key may hold a receipt another replica wrote meanwhile.
+        _ = await redis.run(CompareAndDeleteScript.script, keys: [Self.key(tenantID: tenantID, messageID: messageID)], arguments: [mark])
     }
 
     public func wasInterrupted(_ messageID: String, tenantID: String) async -> Bool {
         let locally = await local.wasInterrupted(messageID, tenantID: tenantID)
-        // Another run's mark: a replica (or this one before a restart) began the send and never finished it.
-        let key = Self.sendingKey(tenantID: tenantID, messageID: messageID)
-        guard let owner = await redis.send("GET", key)?.string, owner != runID else { return locally }
-        _ = await redis.send("DEL", key)
-        return true
+        let taken = await redis.run(
+            Self.takeInterruptedMark, keys: [Self.key(tenantID: tenantID, messageID: messageID)], arguments: [Self.sendingPrefix, mark])
+        return taken?.integer == 1 || locally
     }
+
+    /// Deletes another run's `sending` mark, in one round trip and atomically (a receipt written meanwhile is
+    /// never deleted): such a mark means that run began the send and never finished it.
+    /// KEYS[1] = the message's key; ARGV[1] = the mark prefix, ARGV[2] = this run's mark. Returns 1 when deleted.
+    static let takeInterruptedMark: RedisScript = {
+        let source = """
+            local value = redis.call('GET', KEYS[1])
+            if value and value ~= ARGV[2] and string.sub(value, 1, #ARGV[1]) == ARGV[1] then
+              redis.call('DEL', KEYS[1])
+              return 1
+            end
+            return 0
+            """
+        return RedisScript(source: source, sha1: RedisScript.sha1Hex(of: source))
+    }()
 }
 
 /// A receipt as Redis keeps it (the message id and tenant are in the key).
