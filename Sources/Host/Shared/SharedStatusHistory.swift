@@ -26,17 +26,21 @@ public struct SharedStatusHistory: MessageStatusReading {
         await local.publish(event)
         guard let messageID = event.messageId else { return }
         let key = Self.key(tenantID: event.tenantId, messageID: messageID)
-        // One script rather than three commands: a message makes three or four events, and the status history
-        // was half of shared mode's Redis commands per message.
+        // One script rather than separate commands: a message makes two to four events, and the status history
+        // was half of shared mode's Redis commands per message. Atomic too: the list never stays without its TTL.
         _ = await redis.run(
             Self.append, keys: [key], arguments: [event.jsonBytes, Int64(MessageStatusStore.historyLimit + 1), Self.timeToLive])
     }
 
     /// KEYS[1] = the history; ARGV[1] = the event, ARGV[2] = how many newest events to keep, ARGV[3] = the TTL (s).
+    /// Trims only a list that grew past the cap (a message retried many times): Redis counts every command a
+    /// script runs, and most messages make two events.
     static let append: RedisScript = {
         let source = """
-            redis.call('RPUSH', KEYS[1], ARGV[1])
-            redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+            local keep = tonumber(ARGV[2])
+            if redis.call('RPUSH', KEYS[1], ARGV[1]) > keep then
+              redis.call('LTRIM', KEYS[1], -keep, -1)
+            end
             redis.call('EXPIRE', KEYS[1], ARGV[3])
             return 1
             """

@@ -80,6 +80,26 @@ import Testing
         #expect(await alone.entry(for: "m", tenantID: tenant)?.latest.status == .sent)
     }
 
+    @Test func aLongStoryKeepsItsNewestEventsInOrderFor24Hours() async throws {
+        let client = try TestRedis.client(logger: logger)
+        let shared = SharedStatusHistory(local: MessageStatusStore(), client: client, logger: logger)
+        for attempt in 1...30 {
+            var event = StatusEvent(status: .retrying, messageId: "long", tenantId: tenant, org: "main")
+            event.attempt = attempt
+            await shared.publish(event)
+        }
+        let key = SharedStatusHistory.key(tenantID: tenant, messageID: "long")
+        let kept = try await client.send("LRANGE", key, Int64(0), Int64(-1)).array ?? []
+        let attempts = kept.compactMap { reply -> Int? in
+            guard case .bulk(let json) = reply else { return nil }
+            return (try? JSONDecoder().decode(StatusEvent.self, from: Data(json)))?.attempt
+        }
+        #expect(attempts == Array(10...30))
+        let ttl = try #require(try await client.send("TTL", key).integer)
+        let day: Int64 = 24 * 3600
+        #expect(((day - 100)...day).contains(ttl), "the history's TTL: \(ttl) s")
+    }
+
     @Test func aConversationOwnedThroughOneReplicaIsKnownOnAnother() async throws {
         let client = try TestRedis.client(logger: logger)
         let a = SharedConversationDirectory(local: ConversationDirectory(), client: client, logger: logger)
