@@ -8,8 +8,8 @@ import RedisClient
 /// One key per message, `ggw:{<tenant>}:receipt:<id>` (hash-tagged, so one tenant's keys stay together in a
 /// cluster), holding what Redis knows of the send:
 /// - `sending:<replica-id>/<run uuid>` while a run is handing the message to Genesys, for
-///   ``sendingTimeToLive`` (1 hour): set (`SET NX`, never over a receipt) before the call, deleted when the
-///   attempt ended without Genesys taking the message;
+///   ``sendingTimeToLive`` (1 hour): set (`SET NX`, never over a receipt) before the call, deleted (only the
+///   run's own, compare-and-delete) when the attempt ended without Genesys taking the message;
 /// - the receipt as JSON once Genesys accepted it, for ``receiptTimeToLive`` (7 days): one `SET` that replaces
 ///   the mark.
 ///
@@ -65,8 +65,8 @@ public struct SharedIdempotencyStore: IdempotencyStore {
 
     public func sendStarting(_ messageID: String, tenantID: String) async {
         await local.sendStarting(messageID, tenantID: tenantID)
-        // NX: a receipt another replica wrote meanwhile stays; so does the mark of a run that died mid-send,
-        // which still says what it said (this send's end or receipt then takes its place).
+        // NX: a receipt another replica wrote meanwhile stays; so does the mark of a run that died mid-send: that
+        // send may still have reached Genesys, so the mark stays until reported or replaced by this send's receipt.
         _ = await redis.send("SET", Self.key(tenantID: tenantID, messageID: messageID), mark, "NX", "EX", Self.sendingTimeToLive)
     }
 
