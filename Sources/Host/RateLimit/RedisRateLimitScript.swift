@@ -11,11 +11,20 @@ import RedisClient
 /// would round microsecond timestamps (16 digits).
 enum RedisRateLimitScript {
     /// Arguments: KEYS[1] = the org's key; ARGV = op, configured rate (per second), burst, time override in
-    /// µs ("" = Redis TIME; only tests pass one), then per op: acquire: max wait µs or "" (unbounded);
-    /// throttle: pause µs; release: reserved tat, previous tat.
+    /// µs ("" = Redis TIME; only tests pass one), then per op: acquire: max wait µs or "" (unbounded), and it
+    /// answers granted, wait, reserved tat, previous tat, slot;
+    /// throttle: pause µs; release: reserved tat, previous tat; check: the slot µs acquire returned.
+    ///
+    /// `check` (asked by a caller waking at its slot) reads one field and no clock: a pause ending after the
+    /// slot is one a 429 started while the caller slept. Fields are deleted only when present, so a message
+    /// of an org that was never throttled costs the script four commands (`TIME`, `HMGET`, `HSET`, `PEXPIRE`).
     static let source = """
         local key = KEYS[1]
         local op = ARGV[1]
+        if op == 'check' then
+          local paused = tonumber(redis.call('HGET', key, 'paused')) or 0
+          return {math.max(0, math.ceil(paused - tonumber(ARGV[5])))}
+        end
         local configured = tonumber(ARGV[2])
         local burst = tonumber(ARGV[3])
         local now
@@ -43,7 +52,7 @@ enum RedisRateLimitScript {
           if rrate and rate_at(now) < configured then
             redis.call('HSET', key, 'rrate', fmt(rrate), 'rat', fmt(rat))
             last = math.max(last, rat + (configured - rrate) / (configured * 0.05) * 1e6)
-          else
+          elseif s[3] or s[4] then
             redis.call('HDEL', key, 'rrate', 'rat')
           end
           redis.call('HSET', key, 'tat', fmt(tat), 'paused', fmt(paused), 'throttled', throttled)
@@ -54,14 +63,12 @@ enum RedisRateLimitScript {
           local slot = math.max(now, tat - interval * (burst - 1), paused)
           local wait = slot - now
           if ARGV[5] ~= '' and wait > tonumber(ARGV[5]) then
-            return {0, math.ceil(wait), '', ''}
+            return {0, math.ceil(wait), '', '', ''}
           end
           local previous = tat
           tat = math.max(tat, slot) + interval
           save()
-          return {1, math.ceil(wait), fmt(tat), fmt(previous)}
-        elseif op == 'check' then
-          return {math.max(0, math.ceil(paused - now))}
+          return {1, math.ceil(wait), fmt(tat), fmt(previous), fmt(slot)}
         elseif op == 'release' then
           if tat == tonumber(ARGV[5]) then
             tat = tonumber(ARGV[6])

@@ -165,7 +165,7 @@ public actor RedisRateLimiter: RateLimiting {
             }
             // A 429 may have paused the org while this caller slept: then it queues again. If Redis cannot
             // say, the slot stands.
-            guard let check = try? await run("check", []), let paused = check.array?.first?.integer, paused > 0 else {
+            guard let check = try? await run("check", [reservation.slot]), let paused = check.array?.first?.integer, paused > 0 else {
                 return .granted
             }
         }
@@ -190,14 +190,18 @@ public actor RedisRateLimiter: RateLimiting {
         var wait: Duration
         var reserved: String
         var previous: String
+        /// When the slot is, in the script's microseconds.
+        var slot: String
     }
 
     private func reserve(maxWait: Duration?) async throws -> Reservation {
         let reply = try await run("acquire", [maxWait.map { String(Self.microseconds($0)) } ?? ""])
-        guard let fields = reply.array, fields.count == 4, let granted = fields[0].integer,
-            let wait = fields[1].integer, let reserved = fields[2].string, let previous = fields[3].string
+        guard let fields = reply.array, fields.count == 5, let granted = fields[0].integer,
+            let wait = fields[1].integer, let reserved = fields[2].string, let previous = fields[3].string,
+            let slot = fields[4].string
         else { throw malformed(reply) }
-        return Reservation(granted: granted == 1, wait: .microseconds(wait), reserved: reserved, previous: previous)
+        return Reservation(
+            granted: granted == 1, wait: .microseconds(wait), reserved: reserved, previous: previous, slot: slot)
     }
 
     private func run(_ operation: String, _ extra: [any RedisArgument]) async throws -> RedisReply {

@@ -2,6 +2,7 @@ import Foundation
 import GatewayTestSupport
 import Logging
 import RedisClient
+import RedisTestSupport
 import Synchronization
 import Testing
 @testable import GatewayHost
@@ -171,6 +172,31 @@ import Testing
         #expect(snapshot.configuredRate == 2)
         #expect(snapshot.throttledCount == 1)
         #expect(snapshot.pausedFor == .seconds(4))
+        await client.shutdown()
+    }
+
+    /// What the script costs per message, counted on a redis-server of the test's own (`INFO commandstats`
+    /// counts the commands a script runs). Time is injected here, so the production `TIME` (one more per
+    /// acquire) is not among them. Fails when a change adds a command per message.
+    @Test func aFreeSlotCostsOneScriptCallAndAWaitedOneTwo() async throws {
+        let server = try PrivateRedisServer()
+        let client = RedisClient(configuration: RedisConfiguration(url: server.url), logger: logger)
+        let limiter = replicas(1, rate: 10, burst: 1, client: client)[0]
+        #expect(try await limiter.acquire(maxWait: .zero) == .granted)  // loads the script: once per Redis start
+        clock.advance(by: .milliseconds(100))
+        var before = try await SharedCommandCostTests.calls(client)
+        #expect(try await limiter.acquire(maxWait: .zero) == .granted)
+        var counted = try await SharedCommandCostTests.calls(client).merging(before) { $0 - $1 }.filter { $0.value != 0 }
+        #expect(counted == ["evalsha": 1, "hmget": 1, "hset": 1, "pexpire": 1, "info": 1])
+
+        before = try await SharedCommandCostTests.calls(client)
+        let waiter = Task { try await limiter.acquire() }
+        await clock.waitForSleepers(1)
+        clock.advance(by: .milliseconds(100))
+        try await waiter.value
+        counted = try await SharedCommandCostTests.calls(client).merging(before) { $0 - $1 }.filter { $0.value != 0 }
+        // The reservation as above, then on waking one field read: did a 429 pause the org meanwhile?
+        #expect(counted == ["evalsha": 2, "hmget": 1, "hset": 1, "pexpire": 1, "hget": 1, "info": 1])
         await client.shutdown()
     }
 }
