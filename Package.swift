@@ -132,9 +132,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/HostTests"),
-        // Against a real redis-server: GGW_REDIS_URL comes from scripts/with-redis.sh.
         // A redis-server of a test's own, for the Redis client's and shared mode's tests.
         .target(name: "RedisTestSupport", dependencies: ["RedisClient"], path: "Sources/RedisTestSupport"),
+        // Against a real redis-server: GGW_REDIS_URL comes from scripts/with-redis.sh.
         .testTarget(
             name: "RedisClientTests",
             dependencies: ["RedisClient", "RedisTestSupport", .product(name: "Logging", package: "swift-log")],
