@@ -64,6 +64,9 @@ public final class PrivateRedisServer {
             if let connection = try? RedisConnection(url: url, connectTimeout: .seconds(1), commandTimeout: .seconds(1)),
                 (try? connection.send(RedisCommand("PING"))) == .status("PONG")
             {
+                // A server already on the port answers too: only ours counts (tests count its commands).
+                let info = (try? connection.send(RedisCommand("INFO", "server")))?.string ?? ""
+                guard info.contains("process_id:\(process.processIdentifier)\r\n") else { break }
                 return process
             }
             Thread.sleep(forTimeInterval: 0.05)
