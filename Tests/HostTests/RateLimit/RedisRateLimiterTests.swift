@@ -184,17 +184,17 @@ import Testing
         let limiter = replicas(1, rate: 10, burst: 1, client: client)[0]
         #expect(try await limiter.acquire(maxWait: .zero) == .granted)  // loads the script: once per Redis start
         clock.advance(by: .milliseconds(100))
-        var before = try await SharedCommandCostTests.calls(client)
+        var before = try await client.commandCalls()
         #expect(try await limiter.acquire(maxWait: .zero) == .granted)
-        var counted = try await SharedCommandCostTests.calls(client).merging(before) { $0 - $1 }.filter { $0.value != 0 }
+        var counted = try await client.commandCalls().merging(before) { $0 - $1 }.filter { $0.value != 0 }
         #expect(counted == ["evalsha": 1, "hmget": 1, "hset": 1, "pexpire": 1, "info": 1])
 
-        before = try await SharedCommandCostTests.calls(client)
+        before = try await client.commandCalls()
         let waiter = Task { try await limiter.acquire() }
         await clock.waitForSleepers(1)
         clock.advance(by: .milliseconds(100))
         try await waiter.value
-        counted = try await SharedCommandCostTests.calls(client).merging(before) { $0 - $1 }.filter { $0.value != 0 }
+        counted = try await client.commandCalls().merging(before) { $0 - $1 }.filter { $0.value != 0 }
         // The reservation as above, then on waking one field read: did a 429 pause the org meanwhile?
         #expect(counted == ["evalsha": 2, "hmget": 1, "hset": 1, "pexpire": 1, "hget": 1, "info": 1])
         await client.shutdown()

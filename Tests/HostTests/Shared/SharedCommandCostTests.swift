@@ -35,32 +35,19 @@ import Testing
         let conversations = SharedConversationDirectory(local: ConversationDirectory(), client: client, logger: logger)
         // The first message loads the scripts (NOSCRIPT, then EVAL): once per Redis start, not per message.
         await deliver("warm-up", idempotency: idempotency, history: history, conversations: conversations)
-        let before = try await Self.calls(client)
+        let before = try await client.commandCalls()
         let sentBefore = client.statistics.commands
         let messages = 10
         for index in 0..<messages {
             await deliver("m-\(index)", idempotency: idempotency, history: history, conversations: conversations)
         }
         let sent = client.statistics.commands - sentBefore
-        let counted = try await Self.calls(client).merging(before) { after, before in after - before }.filter { $0.value != 0 }
+        let counted = try await client.commandCalls().merging(before) { after, before in after - before }.filter { $0.value != 0 }
         #expect(sent == 6 * messages, "commands this replica sent per message: \(Double(sent) / Double(messages))")
         // GET (receipt check), SET NX (sending mark), SET (receipt), SET (conversation owner), and per status
         // event one EVALSHA running RPUSH and EXPIRE; the INFO of the count itself once.
         let expected = ["get": 1, "set": 3, "evalsha": 2, "rpush": 2, "expire": 2].mapValues { $0 * messages }
         #expect(counted == expected.merging(["info": 1]) { $1 }, "calls per command for \(messages) messages")
         await client.shutdown()
-    }
-
-    /// Calls per command since the server started, from `INFO commandstats` (`cmdstat_get:calls=3,…`).
-    static func calls(_ client: RedisClient) async throws -> [String: Int] {
-        let info = try await client.send("INFO", "commandstats").string ?? ""
-        var calls: [String: Int] = [:]
-        for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("cmdstat_") {
-            let fields = line.dropFirst("cmdstat_".count).split(separator: ":", maxSplits: 1)
-            guard fields.count == 2, let count = fields[1].split(separator: ",").first?.split(separator: "=").last.flatMap({ Int($0) })
-            else { continue }
-            calls[String(fields[0])] = count
-        }
-        return calls
     }
 }
