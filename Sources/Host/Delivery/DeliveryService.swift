@@ -95,7 +95,7 @@ public final class DeliveryService: Sendable {
         }
         if let exhausted = exhausted(request, org: org) { return exhausted }
         switch await guardedCall(built, org: org, operation: "message", attempt: request.attempt, messageID: message.id,
-                                 maxLimiterWait: request.maxLimiterWait, expiresAt: request.expiresAt,
+                                 maxLimiterWait: request.maxLimiterWait, slotTaken: request.slotTaken, expiresAt: request.expiresAt,
                                  isStillWanted: request.isStillWanted, recordsSend: true, logger: logger) {
         case .expired:
             return .expired
@@ -141,39 +141,31 @@ public final class DeliveryService: Sendable {
     /// many tokens expire at once their resends keep the org's rate.
     /// - Parameter recordsSend: a message send: the idempotency record notes it starting (and ending unaccepted),
     ///   so a send cut short by a crash is known after the restart.
+    /// - Parameter slotTaken: the limiter already gave the first send its slot (the resend takes its own).
     private func guardedCall(
         _ request: PluginRequest, org: OrgRuntime, operation: String, attempt: Int, messageID: String, maxLimiterWait: Duration?,
-        expiresAt: Duration? = nil, isStillWanted: (@Sendable () -> Bool)? = nil, recordsSend: Bool = false, logger: Logger
+        slotTaken: Bool = false, expiresAt: Duration? = nil, isStillWanted: (@Sendable () -> Bool)? = nil, recordsSend: Bool = false,
+        logger: Logger
     ) async -> GuardedCall {
         let first = await guardedSend(
             request, org: org, operation: operation, attempt: attempt, messageID: messageID, maxLimiterWait: maxLimiterWait,
-            expiresAt: expiresAt, isStillWanted: isStillWanted, recordsSend: recordsSend, logger: logger)
+            slotTaken: slotTaken, expiresAt: expiresAt, isStillWanted: isStillWanted, recordsSend: recordsSend, logger: logger)
         guard case .completed(let result) = first, result.decision.action == .refreshTokenAndRetry else { return first }
         logger.info("token refused, renewing and sending once more", metadata: ["genesys.correlation_id": "\(result.response?.correlationID ?? "")"])
         return await guardedSend(
             request, org: org, operation: operation, attempt: attempt, messageID: messageID, maxLimiterWait: maxLimiterWait,
-            expiresAt: expiresAt, isStillWanted: isStillWanted, recordsSend: recordsSend, logger: logger)
+            slotTaken: false, expiresAt: expiresAt, isStillWanted: isStillWanted, recordsSend: recordsSend, logger: logger)
     }
 
-    /// - Parameter expiresAt: no slot is waited for past it (a slot that would come later means the message
-    ///   expires first), and it is checked once more after the limiter and the breaker, right before the send.
+    /// - Parameters:
+    ///   - slotTaken: the limiter already gave this send its slot: it goes straight to the breaker.
+    ///   - expiresAt: no slot is waited for past it (a slot that would come later means the message expires
+    ///     first), and it is checked once more after the limiter and the breaker, right before the send.
     private func guardedSend(
         _ request: PluginRequest, org: OrgRuntime, operation: String, attempt: Int, messageID: String, maxLimiterWait: Duration?,
-        expiresAt: Duration?, isStillWanted: (@Sendable () -> Bool)?, recordsSend: Bool, logger: Logger
+        slotTaken: Bool, expiresAt: Duration?, isStillWanted: (@Sendable () -> Bool)?, recordsSend: Bool, logger: Logger
     ) async -> GuardedCall {
-        let lifeLeft = expiresAt.map { max($0 - clock.now(), .zero) }
-        do {
-            if let bound = [maxLimiterWait, lifeLeft].compactMap({ $0 }).min() {
-                if case .refused(let retryAfter) = try await org.limiter.acquire(maxWait: bound) {
-                    if let lifeLeft, retryAfter >= lifeLeft { return .expired }
-                    return .refused(.rateLimited(retryAfter: retryAfter))
-                }
-            } else {
-                try await org.limiter.acquire()
-            }
-        } catch {
-            return .refused(.cancelled)
-        }
+        if !slotTaken, let refusal = await waitForSlot(org: org, maxLimiterWait: maxLimiterWait, expiresAt: expiresAt) { return refusal }
         let probe: Bool
         switch await org.breaker.permission() {
         case .rejected(let retryAfter):
@@ -195,6 +187,24 @@ public final class DeliveryService: Sendable {
         if recordsSend, result.decision.action != .delivered { await sent.sendEnded(messageID, tenantID: org.key.tenantID) }
         await org.breaker.record(result.breakerOutcome, probe: probe)
         return .completed(result)
+    }
+
+    /// Waits for the org's next slot, at most `maxLimiterWait` and never past `expiresAt`; nil once it has one.
+    private func waitForSlot(org: OrgRuntime, maxLimiterWait: Duration?, expiresAt: Duration?) async -> GuardedCall? {
+        let lifeLeft = expiresAt.map { max($0 - clock.now(), .zero) }
+        do {
+            if let bound = [maxLimiterWait, lifeLeft].compactMap({ $0 }).min() {
+                if case .refused(let retryAfter) = try await org.limiter.acquire(maxWait: bound) {
+                    if let lifeLeft, retryAfter >= lifeLeft { return .expired }
+                    return .refused(.rateLimited(retryAfter: retryAfter))
+                }
+            } else {
+                try await org.limiter.acquire()
+            }
+            return nil
+        } catch {
+            return .refused(.cancelled)
+        }
     }
 
     /// Dead-letters a message that used up its attempts or its retry time.

@@ -18,6 +18,13 @@ import PluginKit
 ///
 /// In shared mode an org's messages start only once ``OrgTakeover`` says no other replica is still sending
 /// the org's earlier messages: asked once per org and connection, and again after this replica let go of it.
+///
+/// A lane's next message waits for its org's rate limiter in the org's line here, before it starts: one
+/// pacer task per org takes the org's slots in line order and starts each message once it has one. A
+/// waiting message is then its delivery in an array, not a suspended task holding the frames of everything
+/// that awaits the limiter — the bulk of the gateway's memory when many orgs' prefetch windows are full and
+/// waiting. Messages the processor does not let wait there (``MessageProcessor/slotLimiter(for:message:tenantHint:)``)
+/// start at once and take their slot in the send.
 actor Dispatcher {
     private let processor: MessageProcessor
     private let client: AMQPClient
@@ -30,6 +37,9 @@ actor Dispatcher {
     private var openOrgs: [OrgKey: Int] = [:]
     /// Orgs being cleared by ``takeover``, and the lanes waiting for it.
     private var opening: [OrgKey: Set<String>] = [:]
+    /// Per org, the lane heads waiting for a slot, in arrival order, with the limiter each waits for; an org
+    /// is here while its pacer runs, and its first entry is the one the pacer is taking a slot for.
+    private var slotLines: [OrgKey: [(work: Work, limiter: any RateLimiting)]] = [:]
     private var inFlight = 0
     private var nextSequence = Int64(saturating: Date().timeIntervalSince1970 * 1000) * 1000
 
@@ -39,6 +49,8 @@ actor Dispatcher {
         var lane: String
         var org: OrgKey
         var sequence: Int64
+        /// The tenant from an AMQP header, for a message whose body does not name it.
+        var tenantHint: String?
     }
 
     /// The messages of one conversation waiting in retry tiers.
@@ -68,7 +80,8 @@ actor Dispatcher {
             nextSequence += 1
             return nextSequence
         }()
-        let work = Work(inbound: inbound, message: message, lane: "\(org)/\(conversation)", org: org, sequence: sequence)
+        let work = Work(
+            inbound: inbound, message: message, lane: "\(org)/\(conversation)", org: org, sequence: sequence, tenantHint: state.tenant)
         inFlight += 1
         backlog.taken(org)
         if var queue = lanes[work.lane] {
@@ -109,15 +122,56 @@ actor Dispatcher {
                 Task { await self.sendBehind(work, tier: tier) }
                 continue
             }
-            Task {
-                let result = await processor.process(work.inbound, message: work.message, sequence: work.sequence) {
-                    await self.mayHoldRetry(in: work.lane, org: work.org)
-                }
-                self.finished(work, result: result)
+            if let limiter = processor.slotLimiter(for: work.inbound, message: work.message, tenantHint: work.tenantHint) {
+                waitForSlot(work, limiter: limiter)
+            } else {
+                start(work, slotTaken: false)
             }
             return
         }
         lanes[lane] = nil
+    }
+
+    private func start(_ work: Work, slotTaken: Bool) {
+        Task {
+            let result = await processor.process(work.inbound, message: work.message, sequence: work.sequence, slotTaken: slotTaken) {
+                await self.mayHoldRetry(in: work.lane, org: work.org)
+            }
+            self.finished(work, result: result)
+        }
+    }
+
+    /// Puts a lane's head in its org's line, starting the org's pacer when the line was empty.
+    private func waitForSlot(_ work: Work, limiter: any RateLimiting) {
+        if slotLines[work.org] != nil {
+            slotLines[work.org]?.append((work, limiter))
+            backlog.waitingForSlot(work.org, count: (slotLines[work.org]?.count ?? 1) - 1)
+            return
+        }
+        slotLines[work.org] = [(work, limiter)]
+        let org = work.org
+        Task { await self.pace(org) }
+    }
+
+    /// The org's pacer: takes a slot for the first message in the org's line, starts it with the slot, and so
+    /// on until the line is empty. A message whose connection went is dropped (the broker hands it out again).
+    private func pace(_ org: OrgKey) async {
+        while let (work, limiter) = slotLines[org]?.first {
+            var slotTaken = false
+            if work.inbound.generation == client.generation {
+                // Cancelled never (the pacer is nobody's child); were it to throw, the send takes its own slot.
+                slotTaken = (try? await limiter.acquire()) != nil
+            }
+            slotLines[org]?.removeFirst()
+            backlog.waitingForSlot(org, count: max((slotLines[org]?.count ?? 0) - 1, 0))
+            if work.inbound.generation == client.generation {
+                start(work, slotTaken: slotTaken)
+            } else {
+                complete(work)
+                startNext(in: work.lane)  // the rest of its lane is on the gone connection too
+            }
+        }
+        slotLines[org] = nil
     }
 
     /// Whether a failed message may wait for its retry in the gateway, its conversation waiting behind it:

@@ -8,6 +8,11 @@ import PluginKit
 /// Nothing is lost at any crash point: the ack comes after Genesys accepted the message or after the broker
 /// confirmed the copy in the retry, dead-letter or parking queue. A redelivery of a message already sent is
 /// recognised from the idempotency record and acked without sending it again.
+///
+/// Frames: every message in flight holds the async frame of ``settle(_:message:state:messageID:org:sequence:slotTaken:mayHoldRetry:)``
+/// while it is delivered, and an inlined helper's locals become part of that frame. The steps that run after
+/// delivery (``conclude(_:_:)``, a retry, a final move, a recognised duplicate) are therefore kept out of line:
+/// that took the frame from 27 KB to what `scripts/bench-cpu.sh`'s memory figures show (docs/benchmarks.md).
 struct MessageProcessor: Sendable {
     let client: AMQPClient
     let delivery: DeliveryService
@@ -28,10 +33,13 @@ struct MessageProcessor: Sendable {
 
     /// - Parameters:
     ///   - sequence: the message's place in its conversation, carried by a copy sent to a retry tier.
+    ///   - slotTaken: the message waited for its org's slot in the dispatcher and has it (see
+    ///     ``slotLimiter(for:message:tenantHint:)``): its first send takes no other.
     ///   - mayHoldRetry: asked when a send failed and may be tried again: true lets the message wait for its
     ///     retry here (see ``deliverWaitingHere(_:mayHoldRetry:messageID:org:)``) instead of in a retry tier.
     func process(
-        _ inbound: AMQPClient.Inbound, message: QueuedMessage?, sequence: Int64, mayHoldRetry: @Sendable () async -> Bool = { false }
+        _ inbound: AMQPClient.Inbound, message: QueuedMessage?, sequence: Int64, slotTaken: Bool = false,
+        mayHoldRetry: @Sendable () async -> Bool = { false }
     ) async -> Result {
         let delivery = inbound.delivery
         let state = QueueHeaders.RetryState(delivery.headers)
@@ -40,18 +48,20 @@ struct MessageProcessor: Sendable {
         // One send of an id at a time, the HTTP API's included: the receipt check below then sees the other's.
         guard let message else {
             return await settle(
-                inbound, message: nil, state: state, messageID: messageID, org: org, sequence: sequence, mayHoldRetry: mayHoldRetry)
+                inbound, message: nil, state: state, messageID: messageID, org: org, sequence: sequence, slotTaken: slotTaken,
+                mayHoldRetry: mayHoldRetry)
         }
         await self.delivery.inFlight.claim(message.id, tenantID: org.tenantID)
         let result = await settle(
-            inbound, message: message, state: state, messageID: messageID, org: org, sequence: sequence, mayHoldRetry: mayHoldRetry)
+            inbound, message: message, state: state, messageID: messageID, org: org, sequence: sequence, slotTaken: slotTaken,
+            mayHoldRetry: mayHoldRetry)
         self.delivery.inFlight.end(message.id, tenantID: org.tenantID)
         return result
     }
 
     private func settle(
         _ inbound: AMQPClient.Inbound, message: QueuedMessage?, state: QueueHeaders.RetryState, messageID: String, org: OrgKey,
-        sequence: Int64, mayHoldRetry: @Sendable () async -> Bool
+        sequence: Int64, slotTaken: Bool, mayHoldRetry: @Sendable () async -> Bool
     ) async -> Result {
         let delivery = inbound.delivery
         if let removed = removedOrg(of: inbound) {
@@ -61,49 +71,94 @@ struct MessageProcessor: Sendable {
                 messageID: messageID, org: removed, attempt: state.attempt)
         }
         if let message, let receipt = await self.delivery.sent.receipt(for: message.id, tenantID: org.tenantID) {
-            client.ack(inbound)
-            var event = StatusEvent(status: .sent, messageId: messageID, tenantId: receipt.org.tenantID, org: receipt.org.orgName)
-            event.genesysMessageId = receipt.genesysMessageID
-            event.conversationId = receipt.conversationID
-            event.duplicate = true
-            logger.info("redelivered message was already sent; not sending it again", metadata: ["message.id": "\(messageID)"])
-            await status.publish(event)
-            return .finished
+            return await settleAlreadySent(inbound, receipt: receipt, messageID: messageID)
         }
         guard await receiptsCanBeKept(for: inbound) else { return .abandoned }
         // A redelivery whose earlier send a crash cut short: Genesys may get it twice; said in its `sent` event.
         let possibleDuplicate = delivery.redelivered
             ? await self.delivery.sent.wasInterrupted(messageID, tenantID: org.tenantID) : false
-        let firstAttempt = state.firstAttempt ?? Date()
         if state.attempt == 1, !state.deferred {
-            await status.publish(StatusEvent(status: .accepted, messageId: messageID, tenantId: org.tenantID, org: org.orgName))
+            await publish(StatusEvent(status: .accepted, messageId: messageID, tenantId: org.tenantID, org: org.orgName))
         }
-        let (wallNow, monotonicNow) = (Date(), clock.now())
-        let elapsed = Duration.fractionalSeconds(max(0, wallNow.timeIntervalSince(firstAttempt)))
-        var request = DeliveryRequest(
-            bytes: delivery.body, attempt: state.attempt, firstAttemptAt: monotonicNow - elapsed, tenantHint: state.tenant)
-        request.isStillWanted = { [client] in client.generation == inbound.generation }
-        request.decoded = message
         let expirySettings = self.expirySettings(for: message, org: org)
-        var expiry: MessageExpiry?
-        if let message {
-            switch MessageExpiry.of(message, settings: expirySettings, takenAt: firstAttempt) {
-            case .success(let found): expiry = found
-            case .failure(let failure):
-                return await final(
-                    .deadLettered, queue: topology.deadLetterQueue, reason: DeliveryService.describe(failure), error: nil, inbound,
-                    messageID: messageID, org: org, attempt: state.attempt)
-            }
+        let prepared: Prepared
+        switch prepare(inbound, message: message, state: state, expirySettings: expirySettings, slotTaken: slotTaken) {
+        case .success(let value): prepared = value
+        case .failure(let failure):
+            return await final(
+                .deadLettered, queue: topology.deadLetterQueue, reason: DeliveryService.describe(failure), error: nil, inbound,
+                messageID: messageID, org: org, attempt: state.attempt)
         }
-        request.expiresAt = expiry?.deadline(monotonicNow: monotonicNow, wallNow: wallNow)
+        let (request, expiry, firstAttempt) = (prepared.request, prepared.expiry, prepared.firstAttempt)
         let waited = await deliverWaitingHere(request, mayHoldRetry: mayHoldRetry, messageID: messageID, org: org)
         var outcome = waited.0
-        let attempt = waited.attempt
         if let removed = removedOrg(of: inbound), outcome.isFinalRefusal {
             // The org went while the message waited for it: keep the message, as its queued neighbours are kept.
             outcome = .parked(reason: "org \(removed) was removed from the config while its messages waited")
         }
+        let settling = Settling(
+            inbound: inbound, message: message, messageID: messageID, org: org, attempt: waited.attempt, firstAttempt: firstAttempt,
+            sequence: sequence, possibleDuplicate: possibleDuplicate, expiry: expiry, expiredMessages: expirySettings.expiredMessages)
+        return await conclude(outcome, settling)
+    }
 
+    /// A message's delivery request, with its expiry and first attempt.
+    private struct Prepared {
+        var request: DeliveryRequest
+        var expiry: MessageExpiry?
+        var firstAttempt: Date
+    }
+
+    /// The delivery request for a message, or why the message is invalid (an `expiresAt` that is no date-time).
+    @inline(never)  // its locals stay out of the async frame of `settle` (see the type's note on frames)
+    private func prepare(
+        _ inbound: AMQPClient.Inbound, message: QueuedMessage?, state: QueueHeaders.RetryState, expirySettings: ExpirySettings,
+        slotTaken: Bool
+    ) -> Swift.Result<Prepared, ValidationFailure> {
+        let firstAttempt = state.firstAttempt ?? Date()
+        let (wallNow, monotonicNow) = (Date(), clock.now())
+        let elapsed = Duration.fractionalSeconds(max(0, wallNow.timeIntervalSince(firstAttempt)))
+        var request = DeliveryRequest(
+            bytes: inbound.delivery.body, attempt: state.attempt, firstAttemptAt: monotonicNow - elapsed, tenantHint: state.tenant)
+        request.isStillWanted = { [client] in client.generation == inbound.generation }
+        request.decoded = message
+        request.slotTaken = slotTaken
+        var expiry: MessageExpiry?
+        if let message {
+            switch MessageExpiry.of(message, settings: expirySettings, takenAt: firstAttempt) {
+            case .success(let found): expiry = found
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+        request.expiresAt = expiry?.deadline(monotonicNow: monotonicNow, wallNow: wallNow)
+        return .success(Prepared(request: request, expiry: expiry, firstAttempt: firstAttempt))
+    }
+
+    /// Publishes a status event.
+    @inline(never)  // the event stays out of the async frame of `settle` (see the type's note on frames)
+    private func publish(_ event: StatusEvent) async {
+        await status.publish(event)
+    }
+
+    /// What ``conclude(_:_:)`` needs to know of a message besides its outcome.
+    private struct Settling {
+        var inbound: AMQPClient.Inbound
+        var message: QueuedMessage?
+        var messageID: String
+        var org: OrgKey
+        /// The attempt the outcome came from.
+        var attempt: Int
+        var firstAttempt: Date
+        var sequence: Int64
+        var possibleDuplicate: Bool
+        var expiry: MessageExpiry?
+        var expiredMessages: ExpiredMessageHandling
+    }
+
+    /// Acks, moves or hands back the message as its outcome says, and reports it.
+    @inline(never)  // its locals stay out of the async frame of `settle` (see the type's note on frames)
+    private func conclude(_ outcome: DeliveryOutcome, _ settling: Settling) async -> Result {
+        let (inbound, messageID, org, attempt) = (settling.inbound, settling.messageID, settling.org, settling.attempt)
         switch outcome {
         case .delivered(let receipt):
             client.ack(inbound)
@@ -112,29 +167,22 @@ struct MessageProcessor: Sendable {
             event.genesysMessageId = receipt.genesysMessageID
             event.conversationId = receipt.conversationID
             event.correlationId = receipt.correlationID
-            if possibleDuplicate { event.possibleDuplicate = true }
+            if settling.possibleDuplicate { event.possibleDuplicate = true }
             await status.publish(event)
             return .finished
 
         case .retry(let after, let reason, let error):
-            return await retry(
-                inbound, message: message, messageID: messageID, org: org, after: after, reason: reason, error: error,
-                attempt: attempt + 1, firstAttempt: firstAttempt, sequence: sequence)
+            return await retry(settling, after: after, reason: reason, error: error, attempt: attempt + 1)
 
         case .throttled(let after, let reason, let error):
-            return await retry(
-                inbound, message: message, messageID: messageID, org: org, after: after, reason: reason, error: error,
-                attempt: attempt, firstAttempt: firstAttempt, sequence: sequence)
+            return await retry(settling, after: after, reason: reason, error: error, attempt: attempt)
 
         case .notSent(.cancelled):
             return .abandoned  // its connection is gone: the broker hands it out again, in order
 
         case .notSent(let refusal):
             // Not tried: waiting for the circuit (or a slot) uses up no attempt.
-            return await retry(
-                inbound, message: message, messageID: messageID, org: org, after: refusal.retryAfter,
-                reason: "\(refusal.reason) for org \(org)", error: nil, attempt: attempt, firstAttempt: firstAttempt,
-                sequence: sequence)
+            return await retry(settling, after: refusal.retryAfter, reason: "\(refusal.reason) for org \(org)", error: nil, attempt: attempt)
 
         case .deadLetter(let reason, let error):
             return await final(.deadLettered, queue: topology.deadLetterQueue, reason: reason, error: error, inbound, messageID: messageID, org: org, attempt: attempt)
@@ -143,11 +191,39 @@ struct MessageProcessor: Sendable {
             return await final(.parked, queue: topology.parkedQueue, reason: reason, error: nil, inbound, messageID: messageID, org: org, attempt: attempt)
 
         case .expired:
-            let queue = expirySettings.expiredMessages == .park ? topology.parkedQueue : topology.deadLetterQueue
+            let queue = settling.expiredMessages == .park ? topology.parkedQueue : topology.deadLetterQueue
             return await final(
                 .expired, queue: queue, reason: Self.expiredReason, error: nil, inbound, messageID: messageID, org: org, attempt: attempt,
-                expiry: expiry, messageType: message?.type)
+                expiry: settling.expiry, messageType: settling.message?.type)
         }
+    }
+
+    /// A redelivery of a message the idempotency record says was sent: acked and reported, not sent again.
+    @inline(never)  // its locals stay out of the async frame of `settle` (see the type's note on frames)
+    private func settleAlreadySent(_ inbound: AMQPClient.Inbound, receipt: DeliveryReceipt, messageID: String) async -> Result {
+        client.ack(inbound)
+        var event = StatusEvent(status: .sent, messageId: messageID, tenantId: receipt.org.tenantID, org: receipt.org.orgName)
+        event.genesysMessageId = receipt.genesysMessageID
+        event.conversationId = receipt.conversationID
+        event.duplicate = true
+        logger.info("redelivered message was already sent; not sending it again", metadata: ["message.id": "\(messageID)"])
+        await status.publish(event)
+        return .finished
+    }
+
+    /// The rate limiter a message may wait for in its org's line in the ``Dispatcher`` before it starts — a
+    /// queued delivery there instead of a suspended task here — to start with its first slot taken; nil when it
+    /// starts at once and its send takes the slot:
+    /// - a redelivery: it may have been sent already, and then it takes no slot;
+    /// - a message that can expire: its send waits for a slot only while one comes before its expiry;
+    /// - one that will not be sent: no tenant, org or sender for it, or a disabled tenant.
+    func slotLimiter(for inbound: AMQPClient.Inbound, message: QueuedMessage?, tenantHint: String?) -> (any RateLimiting)? {
+        guard let message, !inbound.delivery.redelivered, message.expiresAt == nil,
+              let tenantID = message.tenantId ?? tenantHint, let tenant = registry.tenant(tenantID), tenant.config.enabled,
+              let org = tenant.org(named: message.org), org.senders[message.type] != nil,
+              org.config.expiry.afterSeconds[message.type] == nil
+        else { return nil }
+        return org.limiter
     }
 
     /// The reason an expired message is dead-lettered or parked with (`x-ggw-reason`) and reported with.
@@ -181,6 +257,7 @@ struct MessageProcessor: Sendable {
         let started = clock.now()
         while true {
             let outcome = await delivery.deliver(request)
+            request.slotTaken = false  // used by that send; any next one waits for its own
             let pause: Duration
             var retried = false
             switch outcome {
@@ -251,23 +328,23 @@ struct MessageProcessor: Sendable {
     }
 
     /// Hands the message to the retry tier that fits `after`, then reports it as retrying.
-    private func retry(
-        _ inbound: AMQPClient.Inbound, message: QueuedMessage?, messageID: String, org: OrgKey, after: Duration, reason: String,
-        error: GenesysError?, attempt: Int, firstAttempt: Date, sequence: Int64
-    ) async -> Result {
-        let delivery = inbound.delivery
+    @inline(never)  // its locals stay out of the async frame of `settle` (see the type's note on frames)
+    private func retry(_ settling: Settling, after: Duration, reason: String, error: GenesysError?, attempt: Int) async -> Result {
+        let delivery = settling.inbound.delivery
         let tier = topology.tier(for: after)
         let copy = AMQPMessage(
             routingKey: topology.retryQueue(for: tier), body: delivery.body,
             headers: QueueHeaders.retry(
-                from: delivery.headers, attempt: attempt, firstAttempt: firstAttempt, sequence: sequence, reason: reason, error: error),
-            messageID: delivery.messageID ?? message?.id, mandatory: true)
-        guard await handOver(copy, inbound, what: "retry tier") else { return .abandoned }
-        await publishRetrying(messageID: messageID, org: org, attempt: attempt, in: tier, reason: reason, error: error)
+                from: delivery.headers, attempt: attempt, firstAttempt: settling.firstAttempt, sequence: settling.sequence, reason: reason,
+                error: error),
+            messageID: delivery.messageID ?? settling.message?.id, mandatory: true)
+        guard await handOver(copy, settling.inbound, what: "retry tier") else { return .abandoned }
+        await publishRetrying(messageID: settling.messageID, org: settling.org, attempt: attempt, in: tier, reason: reason, error: error)
         return .deferred(tier: tier)
     }
 
     /// Reports that attempt `attempt` comes after `delay`.
+    @inline(never)  // its locals stay out of the async frame of `settle` (see the type's note on frames)
     private func publishRetrying(messageID: String, org: OrgKey, attempt: Int, in delay: Duration, reason: String, error: GenesysError?) async {
         var event = StatusEvent(status: .retrying, messageId: messageID, tenantId: org.tenantID, org: org.orgName)
         event.attempt = attempt
@@ -295,6 +372,7 @@ struct MessageProcessor: Sendable {
     /// - Parameters:
     ///   - expiry: with `expired`: when the message expired (on the copy and in the event) and why (in the log).
     ///   - messageType: with `expired`: the message's type, in the event (metrics count expiries by type).
+    @inline(never)  // its locals stay out of the async frame of `settle` (see the type's note on frames)
     private func final(
         _ status: StatusEvent.Status, queue: String, reason: String, error: GenesysError?, _ inbound: AMQPClient.Inbound,
         messageID: String, org: OrgKey, attempt: Int, expiry: MessageExpiry? = nil, messageType: String? = nil
