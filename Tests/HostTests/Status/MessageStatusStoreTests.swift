@@ -42,4 +42,25 @@ import Testing
         #expect(await store.entry(for: "b", tenantID: "acme") != nil)
         #expect(await store.entry(for: "c", tenantID: "acme") != nil)
     }
+
+    /// Events are kept as their JSON: every field comes back as published.
+    @Test func eventsComeBackWithEveryFieldAsPublished() async {
+        let store = MessageStatusStore()
+        var retrying = event(.retrying)
+        retrying.attempt = 2
+        retrying.nextAttemptAt = "2026-12-01T05:00:01.000Z"
+        retrying.reason = "Genesys answered 503 \"unavailable\" — é"
+        retrying.genesysStatus = 503
+        retrying.genesysCode = "service.unavailable"
+        retrying.correlationId = "c-1"
+        var sent = event(.sent)
+        sent.genesysMessageId = "g-1"
+        sent.conversationId = "conv-1"
+        sent.possibleDuplicate = true
+        await store.publish(retrying)
+        await store.publish(sent)
+        let entry = await store.entry(for: "m-1", tenantID: "acme")
+        #expect(entry?.latest == sent)
+        #expect(entry?.history == [retrying])
+    }
 }
