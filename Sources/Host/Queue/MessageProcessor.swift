@@ -61,14 +61,7 @@ struct MessageProcessor: Sendable {
                 messageID: messageID, org: removed, attempt: state.attempt)
         }
         if let message, let receipt = await self.delivery.sent.receipt(for: message.id, tenantID: org.tenantID) {
-            client.ack(inbound)
-            var event = StatusEvent(status: .sent, messageId: messageID, tenantId: receipt.org.tenantID, org: receipt.org.orgName)
-            event.genesysMessageId = receipt.genesysMessageID
-            event.conversationId = receipt.conversationID
-            event.duplicate = true
-            logger.info("redelivered message was already sent; not sending it again", metadata: ["message.id": "\(messageID)"])
-            await status.publish(event)
-            return .finished
+            return await alreadySent(inbound, receipt: receipt, messageID: messageID)
         }
         guard await receiptsCanBeKept(for: inbound) else { return .abandoned }
         // A redelivery whose earlier send a crash cut short: Genesys may get it twice; said in its `sent` event.
@@ -112,9 +105,12 @@ struct MessageProcessor: Sendable {
             event.genesysMessageId = receipt.genesysMessageID
             event.conversationId = receipt.conversationID
             event.correlationId = receipt.correlationID
-            if possibleDuplicate { event.possibleDuplicate = true }
+            if possibleDuplicate || receipt.possibleDuplicate { event.possibleDuplicate = true }
             await status.publish(event)
             return .finished
+
+        case .alreadyDelivered(let receipt):
+            return await alreadySent(inbound, receipt: receipt, messageID: messageID)
 
         case .retry(let after, let reason, let error):
             return await retry(
@@ -148,6 +144,19 @@ struct MessageProcessor: Sendable {
                 .expired, queue: queue, reason: Self.expiredReason, error: nil, inbound, messageID: messageID, org: org, attempt: attempt,
                 expiry: expiry, messageType: message?.type)
         }
+    }
+
+    /// Acks a message the idempotency record shows sent (found by the receipt check, or as the send was to start)
+    /// and reports it as a duplicate: Genesys has it, from an earlier run.
+    private func alreadySent(_ inbound: AMQPClient.Inbound, receipt: DeliveryReceipt, messageID: String) async -> Result {
+        client.ack(inbound)
+        var event = StatusEvent(status: .sent, messageId: messageID, tenantId: receipt.org.tenantID, org: receipt.org.orgName)
+        event.genesysMessageId = receipt.genesysMessageID
+        event.conversationId = receipt.conversationID
+        event.duplicate = true
+        logger.info("redelivered message was already sent; not sending it again", metadata: ["message.id": "\(messageID)"])
+        await status.publish(event)
+        return .finished
     }
 
     /// The reason an expired message is dead-lettered or parked with (`x-ggw-reason`) and reported with.
@@ -352,7 +361,7 @@ extension DeliveryOutcome {
     fileprivate var isFinalRefusal: Bool {
         switch self {
         case .deadLetter, .parked: return true
-        case .delivered, .retry, .throttled, .notSent, .expired: return false
+        case .delivered, .alreadyDelivered, .retry, .throttled, .notSent, .expired: return false
         }
     }
 }
