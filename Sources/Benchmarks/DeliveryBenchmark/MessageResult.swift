@@ -60,6 +60,10 @@ struct MessageResult: Sendable {
         case .expired:
             ending = .deadLetter("expired")
             genesysDuration = .zero
+        case .alreadyDelivered:
+            // Not sent in this run, so not one of its deliveries (benchmark ids are new, so it does not come).
+            ending = .deadLetter("already delivered")
+            genesysDuration = .zero
         }
     }
 

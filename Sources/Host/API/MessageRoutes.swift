@@ -50,8 +50,7 @@ struct MessageRoutes {
         // request owns the id, so a send finishing meanwhile is seen.
         if let earlier = await services.delivery.sent.receipt(for: checked.message.id, tenantID: key.tenantID) {
             services.delivery.inFlight.end(checked.message.id, tenantID: key.tenantID)
-            context.logger.info("message already sent; not sending it again", metadata: ["message.id": "\(checked.message.id)"])
-            return earlier
+            return Self.alreadySent(earlier, context)
         }
         var request = DeliveryRequest(bytes: checked.bytes, tenantHint: key.tenantID, maxLimiterWait: services.maxLimiterWait)
         request.prebuilt = checked.genesysRequest
@@ -65,8 +64,12 @@ struct MessageRoutes {
             event.genesysMessageId = receipt.genesysMessageID
             event.conversationId = receipt.conversationID
             event.correlationId = receipt.correlationID
+            if receipt.possibleDuplicate { event.possibleDuplicate = true }
             await publish(event)
             return receipt
+        case .alreadyDelivered(let earlier):
+            // Another replica's receipt, written after the check above: the same answer as that check's.
+            return Self.alreadySent(earlier, context)
         case .notSent(let refusal):
             throw APIError.from(refusal, org: key)
         case .retry(let after, let reason, let error), .throttled(let after, let reason, let error):
@@ -80,6 +83,12 @@ struct MessageRoutes {
         case .expired:
             throw Self.expired(checked.expiry, org: key)
         }
+    }
+
+    /// The answer for a message Genesys already has: its receipt, so a caller retrying after a lost answer gets the ids.
+    private static func alreadySent(_ earlier: DeliveryReceipt, _ context: APIRequestContext) -> DeliveryReceipt {
+        context.logger.info("message already sent; not sending it again", metadata: ["message.id": "\(earlier.messageID)"])
+        return earlier
     }
 
     /// 422 `expired`: the message can no longer be useful, so it is not sent (nor queued).

@@ -4,6 +4,10 @@ import PluginKit
 public enum DeliveryOutcome: Sendable, Equatable {
     /// Genesys accepted the message.
     case delivered(DeliveryReceipt)
+    /// Not sent: as the send was about to start, the idempotency record held this receipt
+    /// (``SendStart/alreadySent(_:)``), in shared mode one another replica wrote after the caller's receipt check.
+    /// Genesys has the message; report it as the receipt check would.
+    case alreadyDelivered(DeliveryReceipt)
     /// Tried, and worth trying again after `delay` (an attempt used up).
     case retry(after: Duration, reason: String, error: GenesysError?)
     /// Genesys (429) or its login host (no token) asked to wait: the message itself was not refused, so no
@@ -31,6 +35,9 @@ public struct DeliveryReceipt: Sendable, Equatable {
     public var correlationID: String?
     /// Time spent in Genesys' HTTP call, as libcurl measured it.
     public var genesysDuration: Duration
+    /// Genesys may hold the message twice: as this send started, another run's unfinished send of it was found
+    /// (``SendStart/possiblySentElsewhere``). For the `sent` event; the idempotency record does not keep it.
+    public var possibleDuplicate = false
 
     public init(
         messageID: String, org: OrgKey, genesysMessageID: String?, conversationID: String?, correlationID: String?,

@@ -101,8 +101,10 @@ public final class DeliveryService: Sendable {
             return .expired
         case .refused(let refusal):
             return .notSent(refusal)
-        case .completed(let result):
-            return decide(result, message: message, org: org, request: request, logger: logger)
+        case .alreadySent(let receipt):
+            return .alreadyDelivered(receipt)
+        case .completed(let result, let possibleDuplicate):
+            return decide(result, possibleDuplicate: possibleDuplicate, message: message, org: org, request: request, logger: logger)
         }
     }
 
@@ -119,10 +121,10 @@ public final class DeliveryService: Sendable {
                                  maxLimiterWait: maxLimiterWait, logger: logger) {
         case .refused(let refusal):
             return .refused(refusal)
-        case .expired:
-            // These calls carry no expiry, so this never comes; were it to, nothing was sent.
+        case .expired, .alreadySent:
+            // These calls carry no expiry and record no send, so neither comes; were one to, nothing was sent.
             return .refused(.cancelled)
-        case .completed(let result):
+        case .completed(let result, _):
             if let response = result.response, (200..<300).contains(response.status) { return .answered(response) }
             if let error = result.error { return .failed(error, retryAfter: result.retryAfterHint ?? result.response?.retryAfter) }
             return .unavailable(reason: result.decision.reason, retryAfter: result.retryAfterHint)
@@ -133,14 +135,17 @@ public final class DeliveryService: Sendable {
         case refused(CallRefusal)
         /// Not sent: `expiresAt` came first (see ``DeliveryRequest/expiresAt``).
         case expired
-        case completed(GenesysCall.Result)
+        /// Not sent: the idempotency record held a receipt when the send was to start (``SendStart/alreadySent(_:)``).
+        case alreadySent(DeliveryReceipt)
+        /// - possibleDuplicate: another run's unfinished send was found as this one started (``SendStart/possiblySentElsewhere``).
+        case completed(GenesysCall.Result, possibleDuplicate: Bool)
     }
 
     /// Rate limiter → circuit breaker → token → HTTP → error policy, with the breaker told the outcome. A
     /// refused token is renewed and the request sent once more, through the limiter and the breaker again: when
     /// many tokens expire at once their resends keep the org's rate.
     /// - Parameter recordsSend: a message send: the idempotency record notes it starting (and ending unaccepted),
-    ///   so a send cut short by a crash is known after the restart.
+    ///   so a send cut short by a crash is known after the restart; a receipt it holds by then stops the send.
     /// - Parameter slotTaken: the limiter already gave the first send its slot (the resend takes its own).
     private func guardedCall(
         _ request: PluginRequest, org: OrgRuntime, operation: String, attempt: Int, messageID: String, maxLimiterWait: Duration?,
@@ -150,7 +155,7 @@ public final class DeliveryService: Sendable {
         let first = await guardedSend(
             request, org: org, operation: operation, attempt: attempt, messageID: messageID, maxLimiterWait: maxLimiterWait,
             slotTaken: slotTaken, expiresAt: expiresAt, isStillWanted: isStillWanted, recordsSend: recordsSend, logger: logger)
-        guard case .completed(let result) = first, result.decision.action == .refreshTokenAndRetry else { return first }
+        guard case .completed(let result, _) = first, result.decision.action == .refreshTokenAndRetry else { return first }
         logger.info("token refused, renewing and sending once more", metadata: ["genesys.correlation_id": "\(result.response?.correlationID ?? "")"])
         return await guardedSend(
             request, org: org, operation: operation, attempt: attempt, messageID: messageID, maxLimiterWait: maxLimiterWait,
@@ -181,12 +186,16 @@ public final class DeliveryService: Sendable {
             await org.breaker.record(.ignored, probe: probe)
             return .refused(.cancelled)
         }
+        let start = recordsSend ? await sent.sendStarting(messageID, tenantID: org.key.tenantID) : .clear
+        if case .alreadySent(let receipt) = start {
+            await org.breaker.record(.ignored, probe: probe)
+            return .alreadySent(receipt)
+        }
         let call = GenesysCall(org: org, http: http, clock: clock, logger: logger, observer: observer, operation: operation)
-        if recordsSend { await sent.sendStarting(messageID, tenantID: org.key.tenantID) }
         let result = await call.perform(request, attempt: attempt, messageID: messageID)
         if recordsSend, result.decision.action != .delivered { await sent.sendEnded(messageID, tenantID: org.key.tenantID) }
         await org.breaker.record(result.breakerOutcome, probe: probe)
-        return .completed(result)
+        return .completed(result, possibleDuplicate: start == .possiblySentElsewhere)
     }
 
     /// Waits for the org's next slot, at most `maxLimiterWait` and never past `expiresAt`; nil once it has one.
@@ -218,16 +227,20 @@ public final class DeliveryService: Sendable {
         return nil
     }
 
+    /// - Parameter possibleDuplicate: see ``DeliveryReceipt/possibleDuplicate``.
     private func decide(
-        _ result: GenesysCall.Result, message: QueuedMessage, org: OrgRuntime, request: DeliveryRequest, logger: Logger
+        _ result: GenesysCall.Result, possibleDuplicate: Bool, message: QueuedMessage, org: OrgRuntime, request: DeliveryRequest,
+        logger: Logger
     ) -> DeliveryOutcome {
         let decision = result.decision
         switch decision.action {
         case .delivered:
             let accepted = result.response.flatMap { AcceptedMessage($0.body) }
-            return .delivered(DeliveryReceipt(
+            var receipt = DeliveryReceipt(
                 messageID: message.id, org: org.key, genesysMessageID: accepted?.id, conversationID: accepted?.conversationId,
-                correlationID: result.response?.correlationID, genesysDuration: result.response?.duration ?? .zero))
+                correlationID: result.response?.correlationID, genesysDuration: result.response?.duration ?? .zero)
+            receipt.possibleDuplicate = possibleDuplicate
+            return .delivered(receipt)
         case .deadLetter:
             logger.warning("dead-lettering", metadata: Self.metadata(decision.reason, result.error))
             return .deadLetter(reason: decision.reason, error: result.error)

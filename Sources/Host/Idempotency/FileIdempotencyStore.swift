@@ -73,9 +73,14 @@ public actor FileIdempotencyStore: IdempotencyStore {
 
     // `async` although they never suspend: with the protocol's no-op defaults in view, an isolated synchronous
     // method loses overload resolution to them at `await store.method()` call sites.
-    public func sendStarting(_ messageID: String, tenantID: String) async {
-        open.insert(DeliveryReceipt.idempotencyKey(tenantID: tenantID, messageID: messageID))
+    /// A receipt already kept stops the send whoever asks, so a caller without a receipt check of its own
+    /// (``FailedReceiptReporter``) does not send a message twice either.
+    public func sendStarting(_ messageID: String, tenantID: String) async -> SendStart {
+        let key = DeliveryReceipt.idempotencyKey(tenantID: tenantID, messageID: messageID)
+        if let receipt = entries[key] { return .alreadySent(receipt) }
+        open.insert(key)
         mark(Self.sending, messageID, tenantID)
+        return .clear
     }
 
     public func sendEnded(_ messageID: String, tenantID: String) async {

@@ -14,7 +14,10 @@ public protocol IdempotencyStore: Sendable {
     func retryWrites() async
     /// The message is about to be handed to Genesys: if the process dies before ``record(_:)`` or
     /// ``sendEnded(_:tenantID:)``, Genesys may have it although the record does not say so.
-    func sendStarting(_ messageID: String, tenantID: String) async
+    /// - Returns: what the record held as the send was noted, in the same step: a receipt written since the
+    ///   receipt check means the message must not be sent. Only a record other processes write can change after
+    ///   that check (a process sends one id at a time, ``InFlightMessages``).
+    func sendStarting(_ messageID: String, tenantID: String) async -> SendStart
     /// The attempt ended without Genesys taking the message.
     func sendEnded(_ messageID: String, tenantID: String) async
     /// True (once) when an earlier run started sending the message and died before learning the answer: sending
@@ -25,7 +28,8 @@ public protocol IdempotencyStore: Sendable {
 extension IdempotencyStore {
     public var writeProblem: String? { nil }
     public func retryWrites() async {}
-    public func sendStarting(_ messageID: String, tenantID: String) async {}
+    /// A record only this process writes has not changed since the receipt check.
+    public func sendStarting(_ messageID: String, tenantID: String) async -> SendStart { .clear }
     public func sendEnded(_ messageID: String, tenantID: String) async {}
     public func wasInterrupted(_ messageID: String, tenantID: String) async -> Bool { false }
 }

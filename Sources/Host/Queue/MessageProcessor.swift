@@ -71,7 +71,7 @@ struct MessageProcessor: Sendable {
                 messageID: messageID, org: removed, attempt: state.attempt)
         }
         if let message, let receipt = await self.delivery.sent.receipt(for: message.id, tenantID: org.tenantID) {
-            return await settleAlreadySent(inbound, receipt: receipt, messageID: messageID)
+            return await alreadySent(inbound, receipt: receipt, messageID: messageID)
         }
         guard await receiptsCanBeKept(for: inbound) else { return .abandoned }
         // A redelivery whose earlier send a crash cut short: Genesys may get it twice; said in its `sent` event.
@@ -167,9 +167,12 @@ struct MessageProcessor: Sendable {
             event.genesysMessageId = receipt.genesysMessageID
             event.conversationId = receipt.conversationID
             event.correlationId = receipt.correlationID
-            if settling.possibleDuplicate { event.possibleDuplicate = true }
+            if settling.possibleDuplicate || receipt.possibleDuplicate { event.possibleDuplicate = true }
             await status.publish(event)
             return .finished
+
+        case .alreadyDelivered(let receipt):
+            return await alreadySent(inbound, receipt: receipt, messageID: messageID)
 
         case .retry(let after, let reason, let error):
             return await retry(settling, after: after, reason: reason, error: error, attempt: attempt + 1)
@@ -198,9 +201,10 @@ struct MessageProcessor: Sendable {
         }
     }
 
-    /// A redelivery of a message the idempotency record says was sent: acked and reported, not sent again.
+    /// Acks a message the idempotency record shows sent (found by the receipt check, or as the send was to start)
+    /// and reports it as a duplicate: Genesys has it, from an earlier run.
     @inline(never)  // its locals stay out of the async frame of `settle` (see the type's note on frames)
-    private func settleAlreadySent(_ inbound: AMQPClient.Inbound, receipt: DeliveryReceipt, messageID: String) async -> Result {
+    private func alreadySent(_ inbound: AMQPClient.Inbound, receipt: DeliveryReceipt, messageID: String) async -> Result {
         client.ack(inbound)
         var event = StatusEvent(status: .sent, messageId: messageID, tenantId: receipt.org.tenantID, org: receipt.org.orgName)
         event.genesysMessageId = receipt.genesysMessageID
@@ -430,7 +434,7 @@ extension DeliveryOutcome {
     fileprivate var isFinalRefusal: Bool {
         switch self {
         case .deadLetter, .parked: return true
-        case .delivered, .retry, .throttled, .notSent, .expired: return false
+        case .delivered, .alreadyDelivered, .retry, .throttled, .notSent, .expired: return false
         }
     }
 }

@@ -8,13 +8,16 @@ import RedisClient
 /// One key per message, `ggw:{<tenant>}:receipt:<id>` (hash-tagged, so one tenant's keys stay together in a
 /// cluster), holding what Redis knows of the send:
 /// - `sending:<replica-id>/<run uuid>` while a run is handing the message to Genesys, for
-///   ``sendingTimeToLive`` (1 hour): set (`SET NX`, never over a receipt) before the call, deleted (only the
-///   run's own, compare-and-delete) when the attempt ended without Genesys taking the message;
+///   ``sendingTimeToLive`` (1 hour): set (`SET NX GET`, never over a receipt or another run's mark, answering
+///   what was there) before the call, deleted (only the run's own, compare-and-delete) when the attempt ended
+///   without Genesys taking the message;
 /// - the receipt as JSON once Genesys accepted it, for ``receiptTimeToLive`` (7 days): one `SET` that replaces
 ///   the mark.
 ///
 /// One key rather than a receipt key and a mark key: a delivered message costs three commands (`GET`,
-/// `SET NX`, `SET`) instead of four, and the mark goes with the receipt's write, atomically.
+/// `SET NX GET`, `SET`) instead of four, the mark goes with the receipt's write, atomically, and taking the mark
+/// reads in the same step whether another replica's receipt or mark is there. `SET` takes `NX` with `GET` from
+/// Redis 7.0.
 ///
 /// The local file stays the authority for this replica (it is written first, and read first); Redis adds
 /// what other replicas know. While Redis is unreachable the replica works from its file alone: a message
@@ -51,10 +54,13 @@ public struct SharedIdempotencyStore: IdempotencyStore {
 
     public func receipt(for messageID: String, tenantID: String) async -> DeliveryReceipt? {
         if let known = await local.receipt(for: messageID, tenantID: tenantID) { return known }
-        // A `sending` mark is no receipt; it does not decode as one.
-        guard case .bulk(let json)? = await redis.send("GET", Self.key(tenantID: tenantID, messageID: messageID)),
-            json.first == UInt8(ascii: "{"),
-            let shared = try? JSONDecoder().decode(SharedReceipt.self, from: Data(json))
+        guard case .bulk(let value)? = await redis.send("GET", Self.key(tenantID: tenantID, messageID: messageID)) else { return nil }
+        return Self.receipt(stored: value, messageID: messageID, tenantID: tenantID)
+    }
+
+    /// The receipt a key's value holds; nil for a `sending` mark, which does not decode as one.
+    private static func receipt(stored value: [UInt8], messageID: String, tenantID: String) -> DeliveryReceipt? {
+        guard value.first == UInt8(ascii: "{"), let shared = try? JSONDecoder().decode(SharedReceipt.self, from: Data(value))
         else { return nil }
         return shared.receipt(messageID: messageID, tenantID: tenantID)
     }
@@ -63,11 +69,21 @@ public struct SharedIdempotencyStore: IdempotencyStore {
 
     public func retryWrites() async { await local.retryWrites() }
 
-    public func sendStarting(_ messageID: String, tenantID: String) async {
-        await local.sendStarting(messageID, tenantID: tenantID)
-        // NX: a receipt another replica wrote meanwhile stays; so does the mark of a run that died mid-send: that
-        // send may still have reached Genesys, so the mark stays until reported or replaced by this send's receipt.
-        _ = await redis.send("SET", Self.key(tenantID: tenantID, messageID: messageID), mark, "NX", "EX", Self.sendingTimeToLive)
+    /// Another replica may have written its receipt after this one's receipt check (it was still in its call when
+    /// the broker handed the message over): `GET` in the mark's own `SET` sees it, with nothing in between.
+    public func sendStarting(_ messageID: String, tenantID: String) async -> SendStart {
+        let locally = await local.sendStarting(messageID, tenantID: tenantID)
+        if case .alreadySent = locally { return locally }
+        // NX: a receipt another replica wrote meanwhile stays; so does another run's mark: that send may still
+        // reach (or have reached) Genesys, so the mark stays until reported or replaced by a receipt.
+        let found = await redis.send(
+            "SET", Self.key(tenantID: tenantID, messageID: messageID), mark, "NX", "GET", "EX", Self.sendingTimeToLive)
+        // `.null`: the key was empty and holds this run's mark now; nil: Redis away, this replica's own record alone.
+        guard case .bulk(let value)? = found else { return locally }
+        if let receipt = Self.receipt(stored: value, messageID: messageID, tenantID: tenantID) { return .alreadySent(receipt) }
+        // This run's own mark is left by an earlier attempt whose end did not reach Redis: this run knows it ended.
+        // Anything else is another run's mark (or a value this version cannot read: flagged rather than trusted).
+        return value == Array(mark.utf8) ? locally : .possiblySentElsewhere
     }
 
     public func sendEnded(_ messageID: String, tenantID: String) async {

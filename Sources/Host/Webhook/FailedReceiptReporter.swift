@@ -46,7 +46,7 @@ public struct FailedReceiptReporter: UndeliveredMessageReporting {
             for attempt in 1...maxAttempts {
                 let outcome = await delivery.deliver(DeliveryRequest(bytes: bytes, attempt: attempt, tenantHint: message.tenantId))
                 switch outcome {
-                case .delivered:
+                case .delivered, .alreadyDelivered:
                     logger.info("told Genesys the agent message failed")
                     return
                 case .retry(let after, let why, _) where attempt < maxAttempts, .throttled(let after, let why, _) where attempt < maxAttempts:

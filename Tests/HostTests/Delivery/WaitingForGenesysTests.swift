@@ -9,7 +9,7 @@ import Testing
 /// waiting for Genesys' permission (a 429, the login host down) uses up no attempt.
 @Suite struct WaitingForGenesysTests {
     /// One org (1 msg/s, burst 1, one attempt) in front of a scripted Genesys: the message endpoint answers
-    /// with `answers` in turn (200 once they run out), the login host with `loginStatus`.
+    /// with `answers` in turn (200 once they run out), the login host with `loginStatus`; receipts go to `sent`.
     struct Fixture {
         let clock = ManualClock()
         let http: ScriptedHTTPClient
@@ -19,7 +19,7 @@ import Testing
 
         static let org = OrgKey(tenantID: "acme", orgName: "main")
 
-        init(answers: [Int], loginStatus: Int = 200) throws {
+        init(answers: [Int], loginStatus: Int = 200, sent: any IdempotencyStore = SentMessageLog()) throws {
             let remaining = Mutex(answers)
             let tokens = Atomic(0)
             http = ScriptedHTTPClient { request in
@@ -46,7 +46,7 @@ import Testing
             let configuration = GatewayConfiguration.load(
                 configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, logger: logger)
             registry = try TenantRegistry.build(configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger)
-            delivery = DeliveryService(registry: registry, http: http, clock: clock, logger: logger)
+            delivery = DeliveryService(registry: registry, http: http, clock: clock, logger: logger, sent: sent)
             folders = [configs, plugins]
         }
 

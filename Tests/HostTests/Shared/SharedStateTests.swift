@@ -33,15 +33,15 @@ import Testing
         let client = try TestRedis.client(logger: logger)
         let a = SharedIdempotencyStore(local: SentMessageLog(), client: client, replicaID: "a", logger: logger)
         let b = SharedIdempotencyStore(local: SentMessageLog(), client: client, replicaID: "b", logger: logger)
-        await a.sendStarting("cut", tenantID: tenant)  // then A dies
-        await a.sendStarting("own", tenantID: tenant)
+        #expect(await a.sendStarting("cut", tenantID: tenant) == .clear)  // then A dies
+        #expect(await a.sendStarting("own", tenantID: tenant) == .clear)
         #expect(await a.wasInterrupted("own", tenantID: tenant) == false, "a replica's own open send is not an interrupted one")
         #expect(await b.wasInterrupted("cut", tenantID: tenant))
         #expect(await b.wasInterrupted("cut", tenantID: tenant) == false)
         // An ended attempt or a written receipt leaves no mark behind.
-        await a.sendStarting("ended", tenantID: tenant)
+        #expect(await a.sendStarting("ended", tenantID: tenant) == .clear)
         await a.sendEnded("ended", tenantID: tenant)
-        await a.sendStarting("done", tenantID: tenant)
+        #expect(await a.sendStarting("done", tenantID: tenant) == .clear)
         await a.record(DeliveryReceipt(messageID: "done", org: org, genesysMessageID: "g", conversationID: nil, correlationID: nil, genesysDuration: .zero))
         #expect(await b.wasInterrupted("ended", tenantID: tenant) == false)
         #expect(await b.wasInterrupted("done", tenantID: tenant) == false)

@@ -171,7 +171,7 @@ struct GatewayHarness: Sendable {
                 after = delay
             case .notSent(let refusal):
                 after = refusal.retryAfter
-            case .delivered, .deadLetter, .parked, .expired:
+            case .delivered, .alreadyDelivered, .deadLetter, .parked, .expired:
                 return outcome
             }
             guard clock.now() + after < giveUp else { return outcome }
