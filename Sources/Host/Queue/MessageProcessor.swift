@@ -210,7 +210,7 @@ struct MessageProcessor: Sendable {
         event.genesysMessageId = receipt.genesysMessageID
         event.conversationId = receipt.conversationID
         event.duplicate = true
-        logger.info("redelivered message was already sent; not sending it again", metadata: ["message.id": "\(messageID)"])
+        logger.info("message was already sent (the idempotency record has its receipt); not sending it again", metadata: ["message.id": "\(messageID)"])
         await status.publish(event)
         return .finished
     }
