@@ -24,9 +24,11 @@ public final class InFlightMessages: Sendable {
     }
 
     /// Claims the id, waiting while another send holds it (a queued message waits; it is not refused).
-    public func claim(_ messageID: String, tenantID: String) async {
+    /// - Returns: true when it had to wait.
+    @discardableResult
+    public func claim(_ messageID: String, tenantID: String) async -> Bool {
         let key = DeliveryReceipt.idempotencyKey(tenantID: tenantID, messageID: messageID)
-        if state.withLock({ $0.claimed.insert(key).inserted }) { return }
+        if state.withLock({ $0.claimed.insert(key).inserted }) { return false }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let free = state.withLock { state -> Bool in
                 if state.claimed.insert(key).inserted { return true }
@@ -35,6 +37,7 @@ public final class InFlightMessages: Sendable {
             }
             if free { continuation.resume() }
         }
+        return true
     }
 
     /// Lets the id go: to the next waiter, which then holds it, or free.

@@ -23,7 +23,7 @@ import PluginKit
 /// pacer task per org takes the org's slots in line order and starts each message once it has one. A
 /// waiting message is then its delivery in an array, not a suspended task holding the frames of everything
 /// that awaits the limiter — the bulk of the gateway's memory when many orgs' prefetch windows are full and
-/// waiting. Messages the processor does not let wait there (``MessageProcessor/slotLimiter(for:message:tenantHint:)``)
+/// waiting. Messages the processor does not let wait there (``MessageProcessor/slotLimiter(for:message:tenantHint:queueOrg:)``)
 /// start at once and take their slot in the send.
 actor Dispatcher {
     private let processor: MessageProcessor
@@ -122,7 +122,7 @@ actor Dispatcher {
                 Task { await self.sendBehind(work, tier: tier) }
                 continue
             }
-            if let limiter = processor.slotLimiter(for: work.inbound, message: work.message, tenantHint: work.tenantHint) {
+            if let limiter = processor.slotLimiter(for: work.inbound, message: work.message, tenantHint: work.tenantHint, queueOrg: work.org) {
                 waitForSlot(work, limiter: limiter)
             } else {
                 start(work, slotTaken: false)

@@ -34,7 +34,7 @@ struct MessageProcessor: Sendable {
     /// - Parameters:
     ///   - sequence: the message's place in its conversation, carried by a copy sent to a retry tier.
     ///   - slotTaken: the message waited for its org's slot in the dispatcher and has it (see
-    ///     ``slotLimiter(for:message:tenantHint:)``): its first send takes no other.
+    ///     ``slotLimiter(for:message:tenantHint:queueOrg:)``): its first send takes no other.
     ///   - mayHoldRetry: asked when a send failed and may be tried again: true lets the message wait for its
     ///     retry here (see ``deliverWaitingHere(_:mayHoldRetry:messageID:org:)``) instead of in a retry tier.
     func process(
@@ -51,10 +51,12 @@ struct MessageProcessor: Sendable {
                 inbound, message: nil, state: state, messageID: messageID, org: org, sequence: sequence, slotTaken: slotTaken,
                 mayHoldRetry: mayHoldRetry)
         }
-        await self.delivery.inFlight.claim(message.id, tenantID: org.tenantID)
+        // A slot taken before a wait here is stale by the time of the send: spending it then could exceed the
+        // org's rate (every org line keeps taking slots meanwhile), so the send takes a fresh one.
+        let waitedForClaim = await self.delivery.inFlight.claim(message.id, tenantID: org.tenantID)
         let result = await settle(
-            inbound, message: message, state: state, messageID: messageID, org: org, sequence: sequence, slotTaken: slotTaken,
-            mayHoldRetry: mayHoldRetry)
+            inbound, message: message, state: state, messageID: messageID, org: org, sequence: sequence,
+            slotTaken: slotTaken && !waitedForClaim, mayHoldRetry: mayHoldRetry)
         self.delivery.inFlight.end(message.id, tenantID: org.tenantID)
         return result
     }
@@ -73,7 +75,12 @@ struct MessageProcessor: Sendable {
         if let message, let receipt = await self.delivery.sent.receipt(for: message.id, tenantID: org.tenantID) {
             return await alreadySent(inbound, receipt: receipt, messageID: messageID)
         }
-        guard await receiptsCanBeKept(for: inbound) else { return .abandoned }
+        var slotTaken = slotTaken
+        switch await receiptsCanBeKept(for: inbound) {
+        case .now: break
+        case .afterWaiting: slotTaken = false  // stale after the wait (see `process`)
+        case .connectionGone: return .abandoned
+        }
         // A redelivery whose earlier send a crash cut short: Genesys may get it twice; said in its `sent` event.
         let possibleDuplicate = delivery.redelivered
             ? await self.delivery.sent.wasInterrupted(messageID, tenantID: org.tenantID) : false
@@ -220,11 +227,13 @@ struct MessageProcessor: Sendable {
     /// starts at once and its send takes the slot:
     /// - a redelivery: it may have been sent already, and then it takes no slot;
     /// - a message that can expire: its send waits for a slot only while one comes before its expiry;
-    /// - one that will not be sent: no tenant, org or sender for it, or a disabled tenant.
-    func slotLimiter(for inbound: AMQPClient.Inbound, message: QueuedMessage?, tenantHint: String?) -> (any RateLimiting)? {
+    /// - one that will not be sent: no tenant, org or sender for it, or a disabled tenant;
+    /// - one whose org is not its queue's (`queueOrg`), as after a reload changed its tenant's default org: the
+    ///   line is its queue's, and must not wait behind another org's limiter.
+    func slotLimiter(for inbound: AMQPClient.Inbound, message: QueuedMessage?, tenantHint: String?, queueOrg: OrgKey) -> (any RateLimiting)? {
         guard let message, !inbound.delivery.redelivered, message.expiresAt == nil,
               let tenantID = message.tenantId ?? tenantHint, let tenant = registry.tenant(tenantID), tenant.config.enabled,
-              let org = tenant.org(named: message.org), org.senders[message.type] != nil,
+              let org = tenant.org(named: message.org), org.key == queueOrg, org.senders[message.type] != nil,
               org.config.expiry.afterSeconds[message.type] == nil
         else { return nil }
         return org.limiter
@@ -297,24 +306,29 @@ struct MessageProcessor: Sendable {
 
     /// Holds the message while the idempotency record cannot be written (a full or failing disk): a message
     /// sent now could not be recognised if it came back, so consuming pauses — every org's messages wait in
-    /// their prefetch windows and queues, unacked — until the disk takes writes again. False when the message's
-    /// connection went meanwhile (the broker hands it out again).
-    private func receiptsCanBeKept(for inbound: AMQPClient.Inbound) async -> Bool {
+    /// their prefetch windows and queues, unacked — until the disk takes writes again; or until the message's
+    /// connection went (the broker hands it out again).
+    private func receiptsCanBeKept(for inbound: AMQPClient.Inbound) async -> ReceiptKeeping {
         var reported = false
         while let problem = delivery.sent.writeProblem {
             if !reported {
                 logger.error("idempotency record cannot be written; sends wait", metadata: ["error": "\(problem)"])
                 reported = true
             }
-            guard client.generation == inbound.generation else { return false }
+            guard client.generation == inbound.generation else { return .connectionGone }
             do {
                 try await clock.sleep(for: Self.receiptRetryInterval)
             } catch {
-                return false
+                return .connectionGone
             }
             await delivery.sent.retryWrites()
         }
-        return true
+        return reported ? .afterWaiting : .now
+    }
+
+    /// Whether a message's receipt can be kept: at once, after waiting for the record, or never (its connection went).
+    private enum ReceiptKeeping {
+        case now, afterWaiting, connectionGone
     }
 
     /// How often a held message asks whether the idempotency record can be written again.

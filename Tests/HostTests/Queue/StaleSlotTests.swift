@@ -1,0 +1,59 @@
+import Foundation
+import GatewayTestSupport
+import Logging
+import PluginKit
+import Synchronization
+import Testing
+@testable import GatewayHost
+
+/// A slot the dispatcher's org line took for a message is spent only by a send that follows at once. When the
+/// message first waits in the processor — here for the idempotency record's disk — every org's line keeps
+/// taking slots meanwhile, so spending the old one after the wait could push the org past its rate: the send
+/// takes a fresh slot instead. Manual clock, scripted Genesys (org at 1 msg/s, burst 1).
+@Suite(.timeLimit(.minutes(1))) struct StaleSlotTests {
+    typealias Fixture = WaitingForGenesysTests.Fixture
+
+    /// A record whose disk refuses writes until it is asked to try again.
+    final class RecoveringRecord: IdempotencyStore, @unchecked Sendable {
+        private let problem = Mutex<String?>("disk full")
+        private let log = SentMessageLog()
+
+        var writeProblem: String? { problem.withLock { $0 } }
+        func retryWrites() async { problem.withLock { $0 = nil } }
+        func record(_ receipt: DeliveryReceipt) async { await log.record(receipt) }
+        func receipt(for messageID: String, tenantID: String) async -> DeliveryReceipt? {
+            await log.receipt(for: messageID, tenantID: tenantID)
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func aSlotTakenBeforeAWaitIsNotSpentAfterIt(recordRefusesWrites: Bool) async throws {
+        let fixture = try Fixture(answers: [], sent: recordRefusesWrites ? RecoveringRecord() : SentMessageLog())
+        let limiter = try #require(fixture.registry.tenant("acme")?.org(named: "main")?.limiter)
+        let logger = Logger(label: "stale-slot-tests") { _ in SwiftLogNoOpLogHandler() }
+        let topology = QueueTopology()
+        // Never run: acks stay in its inbox.
+        let client = AMQPClient(settings: .init(url: "amqp://guest:guest@127.0.0.1:1", topology: topology, prefetch: 0), logger: logger)
+        let processor = MessageProcessor(
+            client: client, delivery: fixture.delivery, registry: fixture.registry, status: MessageStatusStore(), topology: topology,
+            clock: fixture.clock, logger: logger)
+        let delivery = AMQPDelivery(
+            deliveryTag: 1, redelivered: false, routingKey: topology.outbound, body: Fixture.message, headers: [:], messageID: "m-1")
+        let inbound = AMQPClient.Inbound(delivery: delivery, generation: client.generation, channel: 1, queue: topology.outbound)
+        let message = try QueuedMessage.decode(Fixture.message).get()
+
+        try await limiter.acquire()  // the org line's slot for this message: the org's one free slot
+        let processed = Task { await processor.process(inbound, message: message, sequence: 0, slotTaken: true) }
+        if recordRefusesWrites {
+            await fixture.clock.waitForSleepers(1)
+            fixture.clock.advance(by: .seconds(1))  // the record takes writes again; a second is the org's next slot
+        }
+        #expect(await processed.value == .finished)
+        #expect(fixture.messageRequests == 1)
+        // Either way the org's next slot is a second away: without the wait the send spent the line's slot (had it
+        // taken another, it would still be waiting for it: this clock does not move by itself), and after the
+        // wait it took a fresh one at the time of the send (spending the old one would leave the next slot free).
+        let next = try await limiter.acquire(maxWait: .zero)
+        #expect(next == .refused(retryAfter: .seconds(1)), "next slot: \(next)")
+    }
+}
