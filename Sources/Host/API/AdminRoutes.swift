@@ -98,7 +98,7 @@ struct AdminRoutes {
                 state: breaker.state.rawValue, calls: breaker.calls, failures: breaker.failures, trips: breaker.trips,
                 openForSeconds: breaker.openFor.seconds),
             limiter: Limiter(
-                configuredRate: limiter.configuredRate, currentRate: limiter.currentRate, queued: limiter.queued + backlog.waitingForSlot,
+                configuredRate: limiter.configuredRate, currentRate: limiter.currentRate, queued: limiter.queued,
                 throttledCount: limiter.throttledCount, pausedForSeconds: limiter.pausedFor.seconds),
             queue: Queue(waiting: backlog.waiting, inGateway: backlog.inGateway))
     }

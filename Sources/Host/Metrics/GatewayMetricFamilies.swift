@@ -96,7 +96,7 @@ enum GatewayMetricFamilies {
         gauge("rate_limiter_configured_rate", "Messages per second from the org's configuration.")
     }
     static var limiterQueued: MetricNameDescriptor {
-        gauge("rate_limiter_queued", "Sends waiting for a slot: in the org's line in the dispatcher and in its rate limiter.")
+        gauge("rate_limiter_queued", "Sends waiting for a slot in the org's rate limiter.")
     }
     static var queueWaiting: MetricNameDescriptor {
         gauge("org_queue_waiting", "Messages ready in the org's own queue in RabbitMQ (its backlog), as last read.")

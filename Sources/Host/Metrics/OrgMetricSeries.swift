@@ -105,7 +105,7 @@ struct OrgMetricSeries {
         breakerState.set(GatewayMetricFamilies.value(of: reading.breaker.state))
         limiterRate.set(reading.limiter.currentRate)
         limiterConfiguredRate.set(reading.limiter.configuredRate)
-        limiterQueued.set(Int64(reading.limiter.queued + reading.backlog.waitingForSlot))
+        limiterQueued.set(Int64(reading.limiter.queued))
         limiterPaused.set(reading.limiter.pausedFor.seconds)
         queueWaiting.set(Int64(reading.backlog.waiting))
         queueInGateway.set(Int64(reading.backlog.inGateway))

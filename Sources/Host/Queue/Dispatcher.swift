@@ -19,12 +19,13 @@ import PluginKit
 /// In shared mode an org's messages start only once ``OrgTakeover`` says no other replica is still sending
 /// the org's earlier messages: asked once per org and connection, and again after this replica let go of it.
 ///
-/// A lane's next message waits for its org's rate limiter in the org's line here, before it starts: one
-/// pacer task per org takes the org's slots in line order and starts each message once it has one. A
-/// waiting message is then its delivery in an array, not a suspended task holding the frames of everything
-/// that awaits the limiter — the bulk of the gateway's memory when many orgs' prefetch windows are full and
-/// waiting. Messages the processor does not let wait there (``MessageProcessor/slotLimiter(for:message:tenantHint:queueOrg:)``)
-/// start at once and take their slot in the send.
+/// A lane's next message waits for its org's rate-limit slot here, before it starts: a small task takes the
+/// slot and only then starts the message with it. A waiting message then holds the frames of that wait alone,
+/// not those of everything that awaits the limiter inside the delivery (about 30 KB a message: the bulk of the
+/// gateway's memory when many orgs' prefetch windows are full and waiting). The slot requests stay concurrent,
+/// as the sends' were, so a shared limiter's round trips to Redis overlap. Messages the processor does not let
+/// wait here (``MessageProcessor/slotLimiter(for:message:tenantHint:)``) start at once and take their
+/// slot in the send.
 actor Dispatcher {
     private let processor: MessageProcessor
     private let client: AMQPClient
@@ -37,9 +38,6 @@ actor Dispatcher {
     private var openOrgs: [OrgKey: Int] = [:]
     /// Orgs being cleared by ``takeover``, and the lanes waiting for it.
     private var opening: [OrgKey: Set<String>] = [:]
-    /// Per org, the lane heads waiting for a slot, in arrival order, with the limiter each waits for; an org
-    /// is here while its pacer runs, and its first entry is the one the pacer is taking a slot for.
-    private var slotLines: [OrgKey: [(work: Work, limiter: any RateLimiting)]] = [:]
     private var inFlight = 0
     private var nextSequence = Int64(saturating: Date().timeIntervalSince1970 * 1000) * 1000
 
@@ -122,7 +120,7 @@ actor Dispatcher {
                 Task { await self.sendBehind(work, tier: tier) }
                 continue
             }
-            if let limiter = processor.slotLimiter(for: work.inbound, message: work.message, tenantHint: work.tenantHint, queueOrg: work.org) {
+            if let limiter = processor.slotLimiter(for: work.inbound, message: work.message, tenantHint: work.tenantHint) {
                 waitForSlot(work, limiter: limiter)
             } else {
                 start(work, slotTaken: false)
@@ -141,37 +139,23 @@ actor Dispatcher {
         }
     }
 
-    /// Puts a lane's head in its org's line, starting the org's pacer when the line was empty.
+    /// Takes the org's next slot for a lane's head, then starts it with the slot. A message whose connection
+    /// went meanwhile is dropped (the broker hands it out again, and the rest of its lane with it).
     private func waitForSlot(_ work: Work, limiter: any RateLimiting) {
-        if slotLines[work.org] != nil {
-            slotLines[work.org]?.append((work, limiter))
-            backlog.waitingForSlot(work.org, count: (slotLines[work.org]?.count ?? 1) - 1)
-            return
+        Task {
+            // Cancelled never (nobody's child); were it to throw, the send takes its own slot.
+            let slotTaken = (try? await limiter.acquire()) != nil
+            self.slotCame(for: work, slotTaken: slotTaken)
         }
-        slotLines[work.org] = [(work, limiter)]
-        let org = work.org
-        Task { await self.pace(org) }
     }
 
-    /// The org's pacer: takes a slot for the first message in the org's line, starts it with the slot, and so
-    /// on until the line is empty. A message whose connection went is dropped (the broker hands it out again).
-    private func pace(_ org: OrgKey) async {
-        while let (work, limiter) = slotLines[org]?.first {
-            var slotTaken = false
-            if work.inbound.generation == client.generation {
-                // Cancelled never (the pacer is nobody's child); were it to throw, the send takes its own slot.
-                slotTaken = (try? await limiter.acquire()) != nil
-            }
-            slotLines[org]?.removeFirst()
-            backlog.waitingForSlot(org, count: max((slotLines[org]?.count ?? 0) - 1, 0))
-            if work.inbound.generation == client.generation {
-                start(work, slotTaken: slotTaken)
-            } else {
-                complete(work)
-                startNext(in: work.lane)  // the rest of its lane is on the gone connection too
-            }
+    private func slotCame(for work: Work, slotTaken: Bool) {
+        if work.inbound.generation == client.generation {
+            start(work, slotTaken: slotTaken)
+        } else {
+            complete(work)
+            startNext(in: work.lane)
         }
-        slotLines[org] = nil
     }
 
     /// Whether a failed message may wait for its retry in the gateway, its conversation waiting behind it:

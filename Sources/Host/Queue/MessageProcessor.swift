@@ -34,7 +34,7 @@ struct MessageProcessor: Sendable {
     /// - Parameters:
     ///   - sequence: the message's place in its conversation, carried by a copy sent to a retry tier.
     ///   - slotTaken: the message waited for its org's slot in the dispatcher and has it (see
-    ///     ``slotLimiter(for:message:tenantHint:queueOrg:)``): its first send takes no other.
+    ///     ``slotLimiter(for:message:tenantHint:)``): its first send takes no other.
     ///   - mayHoldRetry: asked when a send failed and may be tried again: true lets the message wait for its
     ///     retry here (see ``deliverWaitingHere(_:mayHoldRetry:messageID:org:)``) instead of in a retry tier.
     func process(
@@ -52,7 +52,7 @@ struct MessageProcessor: Sendable {
                 mayHoldRetry: mayHoldRetry)
         }
         // A slot taken before a wait here is stale by the time of the send: spending it then could exceed the
-        // org's rate (every org line keeps taking slots meanwhile), so the send takes a fresh one.
+        // org's rate (the org's other waiting messages keep taking slots meanwhile), so the send takes a fresh one.
         let waitedForClaim = await self.delivery.inFlight.claim(message.id, tenantID: org.tenantID)
         let result = await settle(
             inbound, message: message, state: state, messageID: messageID, org: org, sequence: sequence,
@@ -222,18 +222,16 @@ struct MessageProcessor: Sendable {
         return .finished
     }
 
-    /// The rate limiter a message may wait for in its org's line in the ``Dispatcher`` before it starts — a
-    /// queued delivery there instead of a suspended task here — to start with its first slot taken; nil when it
-    /// starts at once and its send takes the slot:
+    /// The rate limiter whose slot a message may take in the ``Dispatcher`` before it starts — a small wait
+    /// there instead of a suspended delivery here — to start with its first slot taken; nil when it starts at
+    /// once and its send takes the slot:
     /// - a redelivery: it may have been sent already, and then it takes no slot;
     /// - a message that can expire: its send waits for a slot only while one comes before its expiry;
-    /// - one that will not be sent: no tenant, org or sender for it, or a disabled tenant;
-    /// - one whose org is not its queue's (`queueOrg`), as after a reload changed its tenant's default org: the
-    ///   line is its queue's, and must not wait behind another org's limiter.
-    func slotLimiter(for inbound: AMQPClient.Inbound, message: QueuedMessage?, tenantHint: String?, queueOrg: OrgKey) -> (any RateLimiting)? {
+    /// - one that will not be sent: no tenant, org or sender for it, or a disabled tenant.
+    func slotLimiter(for inbound: AMQPClient.Inbound, message: QueuedMessage?, tenantHint: String?) -> (any RateLimiting)? {
         guard let message, !inbound.delivery.redelivered, message.expiresAt == nil,
               let tenantID = message.tenantId ?? tenantHint, let tenant = registry.tenant(tenantID), tenant.config.enabled,
-              let org = tenant.org(named: message.org), org.key == queueOrg, org.senders[message.type] != nil,
+              let org = tenant.org(named: message.org), org.senders[message.type] != nil,
               org.config.expiry.afterSeconds[message.type] == nil
         else { return nil }
         return org.limiter

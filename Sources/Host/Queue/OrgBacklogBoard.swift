@@ -9,8 +9,6 @@ public final class OrgBacklogBoard: Sendable {
     private let client: AMQPClient
     private let topology: QueueTopology
     private let inGateway = Mutex<[OrgKey: Int]>([:])
-    /// Of those, the ones waiting in the dispatcher's org line for a slot (not yet in the limiter).
-    private let inSlotLine = Mutex<[OrgKey: Int]>([:])
     /// Orgs a message was taken for since ``consumedSinceLastAsked()`` last asked.
     private let takenSinceAsked = Mutex<Set<OrgKey>>([])
     /// Messages taken per org since the start.
@@ -48,11 +46,6 @@ public final class OrgBacklogBoard: Sendable {
         return taken.union(inGateway.withLock { $0.keys })
     }
 
-    /// `count` of `org`'s messages wait in the dispatcher's line for a slot, behind the one its pacer takes a slot for.
-    func waitingForSlot(_ org: OrgKey, count: Int) {
-        inSlotLine.withLock { $0[org] = count > 0 ? count : nil }
-    }
-
     func settled(_ org: OrgKey) {
         inGateway.withLock { counts in
             let left = (counts[org] ?? 1) - 1
@@ -69,9 +62,6 @@ public final class OrgBacklogBoard: Sendable {
         for (org, count) in inGateway.withLock({ $0 }) {
             backlog[org, default: OrgBacklog()].inGateway = count
         }
-        for (org, count) in inSlotLine.withLock({ $0 }) {
-            backlog[org, default: OrgBacklog()].waitingForSlot = count
-        }
         return backlog
     }
 }
@@ -82,13 +72,9 @@ public struct OrgBacklog: Sendable, Equatable {
     public var waiting = 0
     /// Taken into the gateway and not yet acked.
     public var inGateway = 0
-    /// Of ``inGateway``, those waiting in the org's line for a rate-limit slot, before they ask the limiter:
-    /// with the limiter's own queue, the sends waiting for a slot.
-    public var waitingForSlot = 0
 
-    public init(waiting: Int = 0, inGateway: Int = 0, waitingForSlot: Int = 0) {
+    public init(waiting: Int = 0, inGateway: Int = 0) {
         self.waiting = waiting
         self.inGateway = inGateway
-        self.waitingForSlot = waitingForSlot
     }
 }
