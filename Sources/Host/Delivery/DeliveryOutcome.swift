@@ -78,8 +78,8 @@ public struct DeliveryRequest: Sendable {
     /// checked before anything else, bounding the wait for a rate-limit slot, and again right before each send.
     /// The outcome is then ``DeliveryOutcome/expired``. Nil: it never expires.
     public var expiresAt: Duration?
-    /// The org's rate limiter already gave this request its slot (the ``Dispatcher``'s org line took it while
-    /// the message waited there), so the first send does not take another. Later sends — after a refused token,
+    /// The org's rate limiter already gave this request its slot (the ``Dispatcher`` took it before the
+    /// delivery started), so the first send does not take another. Later sends — after a refused token,
     /// a 429, a retry — take their own.
     public var slotTaken = false
 

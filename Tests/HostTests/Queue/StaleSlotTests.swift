@@ -6,8 +6,8 @@ import Synchronization
 import Testing
 @testable import GatewayHost
 
-/// A slot the dispatcher's org line took for a message is spent only by a send that follows at once. When the
-/// message first waits in the processor — here for the idempotency record's disk — every org's line keeps
+/// A slot the dispatcher took for a message is spent only by a send that follows at once. When the message
+/// first waits in the processor — here for the idempotency record's disk — the org's other waiting messages keep
 /// taking slots meanwhile, so spending the old one after the wait could push the org past its rate: the send
 /// takes a fresh slot instead. Manual clock, scripted Genesys (org at 1 msg/s, burst 1).
 @Suite(.timeLimit(.minutes(1))) struct StaleSlotTests {
@@ -42,7 +42,7 @@ import Testing
         let inbound = AMQPClient.Inbound(delivery: delivery, generation: client.generation, channel: 1, queue: topology.outbound)
         let message = try QueuedMessage.decode(Fixture.message).get()
 
-        try await limiter.acquire()  // the org line's slot for this message: the org's one free slot
+        try await limiter.acquire()  // the slot the dispatcher took for this message: the org's one free slot
         let processed = Task { await processor.process(inbound, message: message, sequence: 0, slotTaken: true) }
         if recordRefusesWrites {
             await fixture.clock.waitForSleepers(1)
@@ -50,7 +50,7 @@ import Testing
         }
         #expect(await processed.value == .finished)
         #expect(fixture.messageRequests == 1)
-        // Either way the org's next slot is a second away: without the wait the send spent the line's slot (had it
+        // Either way the org's next slot is a second away: without the wait the send spent the dispatcher's slot (had it
         // taken another, it would still be waiting for it: this clock does not move by itself), and after the
         // wait it took a fresh one at the time of the send (spending the old one would leave the next slot free).
         let next = try await limiter.acquire(maxWait: .zero)
