@@ -27,6 +27,26 @@ import Testing
         }
     }
 
+    /// Easy handles are kept between requests (``CurlEasyHandlePool``): one kept handle carries nothing of the
+    /// request it served before.
+    @Test func aKeptHandleCarriesNothingOfItsLastRequest() async throws {
+        try await EchoServer.run { port in
+            let client = CurlHTTPClient(idleHandles: 1)
+            defer { Task { await client.shutdown() } }
+            let post = try await client.execute(HTTPRequest(
+                method: "POST", url: "http://127.0.0.1:\(port)/echo?status=201",
+                headers: [("X-Test", "first")], body: Array(#"{"first":true}"#.utf8)))
+            #expect(post.status == 201)
+            let get = try await client.execute(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/echo"))
+            #expect(get.status == 200)
+            let echo = try JSONDecoder().decode(EchoServer.Echo.self, from: Data(get.body))
+            #expect(echo.method == "GET")
+            #expect(echo.testHeader == nil)
+            #expect(echo.body.isEmpty)
+            #expect(get.correlationID == "corr-200")
+        }
+    }
+
     @Test func manyRequestsAreInFlightAtOnceOnOneThread() async throws {
         try await EchoServer.run { port in
             let client = CurlHTTPClient()

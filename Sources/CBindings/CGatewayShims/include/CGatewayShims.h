@@ -37,6 +37,30 @@ CURLcode cgs_curl_easy_getinfo_double(CURL *handle, CURLINFO info, double *out);
 /* CURLMOPT_* taking a long (MAX_HOST_CONNECTIONS, PIPELINING). */
 CURLMcode cgs_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
 
+/*
+ * A libcurl multi handle driven by epoll through curl_multi_socket_action, so each wakeup touches only the
+ * transfers whose sockets are ready: curl_multi_perform walks every transfer and polls each one's socket
+ * (Curl_readwrite's zero-timeout check), O(transfers in flight) system calls per wakeup.
+ * The struct lives at a stable address (libcurl keeps a pointer to it) and belongs to one CurlMultiLoop.
+ */
+typedef struct {
+    int epoll_fd;
+    /* An eventfd in the epoll set: other threads write it to wake the loop. */
+    int wake_fd;
+    /* When libcurl wants curl_multi_socket_action(CURL_SOCKET_TIMEOUT), in CLOCK_MONOTONIC milliseconds; -1: no timer. */
+    long long deadline_ms;
+} cgs_curl_events;
+
+/* Creates the epoll set and eventfd and installs the socket and timer callbacks. 0, or an errno. */
+int cgs_curl_events_open(CURLM *multi, cgs_curl_events *events);
+/* Closes the descriptors; the multi handle must be cleaned up first or no longer driven. */
+void cgs_curl_events_close(cgs_curl_events *events);
+/* Wakes a waiting cgs_curl_events_run_once (any thread). */
+void cgs_curl_events_wake(const cgs_curl_events *events);
+/* Waits at most max_wait_ms (less when libcurl's timer is due) for ready sockets or a wakeup, hands each ready
+   socket to curl_multi_socket_action, and fires libcurl's timer when due. Returns how many sockets were ready. */
+int cgs_curl_events_run_once(CURLM *multi, cgs_curl_events *events, int max_wait_ms);
+
 /* CURLVERSION_NOW is a macro Swift does not import. */
 CURLversion cgs_curl_version_now(void);
 

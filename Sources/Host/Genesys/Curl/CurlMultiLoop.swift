@@ -5,13 +5,18 @@ import Synchronization
 
 /// The one thread that drives every transfer through a libcurl multi handle.
 ///
-/// Owns the `CURLM` handle; only this thread calls into it, except `curl_multi_wakeup`, which libcurl
-/// documents as callable from any thread. Callers hand transfers over through a locked inbox and wake the
-/// loop. The multi handle's connection cache gives keep-alive reuse per host, and multiplexing lets HTTP/2
-/// hosts carry many requests on one connection.
+/// Owns the `CURLM` handle and its epoll set (`cgs_curl_events`); only this thread calls into them, except the
+/// wakeup, an eventfd write. Callers hand transfers over through a locked inbox and wake the loop. The loop
+/// hands libcurl only the sockets epoll reports ready (`curl_multi_socket_action`): `curl_multi_perform` walked
+/// every transfer in flight and polled each one's socket at every wakeup, about ten `poll` calls per request
+/// under load (docs/benchmarks.md, "Fourth round"). The multi handle's connection cache gives keep-alive reuse
+/// per host, and multiplexing lets HTTP/2 hosts carry many requests on one connection.
 final class CurlMultiLoop: @unchecked Sendable {
     // `multi` is used by the loop thread only (plus the thread-safe wakeup); `inbox` is the shared state.
     private let multi: UnsafeMutableRawPointer
+    private let events: UnsafeMutablePointer<cgs_curl_events>
+    /// Why the loop could not start (no epoll set or eventfd: the process is out of descriptors), if it could not.
+    let startFailure: String?
     private let inbox = Mutex(Inbox())
     private let stopped = Mutex<CheckedContinuation<Void, Never>?>(nil)
     private var active: [Int: CurlTransfer] = [:]
@@ -21,6 +26,14 @@ final class CurlMultiLoop: @unchecked Sendable {
         var cancelled: [Int] = []
         var shuttingDown = false
         var running = true
+        /// A wakeup is written and the loop has not yet emptied the inbox: one wakeup serves every hand-over till then.
+        var wakePending = false
+
+        /// Whether the caller must write the wakeup (none is pending yet); marks one pending.
+        mutating func needsWake() -> Bool {
+            defer { wakePending = true }
+            return !wakePending
+        }
     }
 
     struct Settings: Sendable {
@@ -36,6 +49,18 @@ final class CurlMultiLoop: @unchecked Sendable {
         _ = cgs_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, settings.maxConnectionsPerHost)
         _ = cgs_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, settings.maxCachedConnections)
         _ = cgs_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX)
+        events = .allocate(capacity: 1)
+        events.initialize(to: cgs_curl_events(epoll_fd: -1, wake_fd: -1, deadline_ms: -1))
+        let error = cgs_curl_events_open(multi, events)
+        guard error == 0 else {
+            startFailure = "the HTTP client's event loop could not start: \(String(cString: strerror(error)))"
+            inbox.withLock { inbox in
+                inbox.shuttingDown = true
+                inbox.running = false
+            }
+            return
+        }
+        startFailure = nil
         let thread = Thread { [self] in
             cgs_set_current_thread_name("curl-multi")
             self.run()
@@ -44,24 +69,30 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     deinit {
+        // The cleanup tells the socket callback to forget its sockets, so the epoll set is closed after it.
         curl_multi_cleanup(multi)
+        if startFailure == nil { cgs_curl_events_close(events) }
+        events.deallocate()
     }
 
     /// Hands a transfer to the loop. False once the loop is shutting down.
     func submit(_ transfer: CurlTransfer) -> Bool {
-        let accepted = inbox.withLock { inbox -> Bool in
-            guard !inbox.shuttingDown else { return false }
+        let (accepted, wake) = inbox.withLock { inbox -> (Bool, Bool) in
+            guard !inbox.shuttingDown else { return (false, false) }
             inbox.submitted.append(transfer)
-            return true
+            return (true, inbox.needsWake())
         }
-        if accepted { curl_multi_wakeup(multi) }
+        if wake { cgs_curl_events_wake(events) }
         return accepted
     }
 
     /// Abandons a transfer; its caller gets `CancellationError`.
     func cancel(id: Int) {
-        inbox.withLock { $0.cancelled.append(id) }
-        curl_multi_wakeup(multi)
+        let wake = inbox.withLock { inbox in
+            inbox.cancelled.append(id)
+            return inbox.needsWake()
+        }
+        if wake { cgs_curl_events_wake(events) }
     }
 
     /// Fails what is in flight with `CancellationError` and stops the thread; returns when it has stopped.
@@ -75,16 +106,15 @@ final class CurlMultiLoop: @unchecked Sendable {
                 continuation.resume()
             } else {
                 stopped.withLock { $0 = continuation }
-                curl_multi_wakeup(multi)
+                cgs_curl_events_wake(events)
             }
         }
     }
 
     private func run() {
-        var stillRunning: Int32 = 0
         while true {
             let (submitted, cancelled, shuttingDown) = inbox.withLock { inbox in
-                defer { inbox.submitted = []; inbox.cancelled = [] }
+                defer { inbox.submitted = []; inbox.cancelled = []; inbox.wakePending = false }
                 return (inbox.submitted, inbox.cancelled, inbox.shuttingDown)
             }
             for transfer in submitted {
@@ -100,9 +130,8 @@ final class CurlMultiLoop: @unchecked Sendable {
                 finishAll()
                 return
             }
-            curl_multi_perform(multi, &stillRunning)
+            _ = cgs_curl_events_run_once(multi, events, 1000)
             collectFinished()
-            curl_multi_poll(multi, nil, 0, 1000, nil)
         }
     }
 

@@ -2,7 +2,8 @@ import CCurl
 import CGatewayShims
 import Foundation
 
-/// One request in flight: owns its easy handle, header list and error buffer, and collects the response.
+/// One request in flight: owns its easy handle (taken from and given back to the client's pool), header list
+/// and error buffer, and collects the response.
 ///
 /// Created on the caller's task, then touched only by the event-loop thread until it resumes the
 /// continuation — which is why sharing it across threads is sound.
@@ -10,6 +11,7 @@ final class CurlTransfer: @unchecked Sendable {
     let id: Int
     let url: String
     let easy: UnsafeMutableRawPointer
+    private let handles: CurlEasyHandlePool
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var responseBody: [UInt8] = []
@@ -17,21 +19,23 @@ final class CurlTransfer: @unchecked Sendable {
     private var continuation: CheckedContinuation<HTTPResponse, any Error>?
 
     /// - Throws: ``TransportError`` when libcurl refuses an option (an unsupported URL scheme, say).
-    init(id: Int, request: HTTPRequest) throws {
-        guard let easy = curl_easy_init() else {
+    init(id: Int, request: HTTPRequest, handles: CurlEasyHandlePool) throws {
+        guard let easy = handles.take() else {
             throw TransportError(kind: .other, message: "curl_easy_init failed", url: request.url)
         }
         self.id = id
         self.url = request.url
         self.easy = easy
+        self.handles = handles
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
         try configure(request)
     }
 
     deinit {
+        // The handle goes back first: reset clears its pointers to the header list and error buffer.
+        handles.giveBack(easy)
         curl_slist_free_all(headerList)
-        curl_easy_cleanup(easy)
         errorBuffer.deallocate()
     }
 
