@@ -13,7 +13,8 @@ struct Phase {
         case gateway
         /// `count` `genesys-gateway run` processes, sharing Redis at `redisURL` when given.
         case processes(count: Int, redisURL: String?)
-        case baseline
+        /// The baseline taking `steps`, inside the benchmark process or (`ownProcess`) as a process of its own.
+        case baseline(BaselineSteps, ownProcess: Bool)
     }
     let name: String
     let load: Load
@@ -47,6 +48,7 @@ struct Phase {
             var topology = QueueTopology(prefix: "bench.\(runID)")
             topology.orgQueueType = orgQueueType
             let stateDirectory = NSTemporaryDirectory() + "ggw-bench-\(runID)"
+            let logDirectory = NSTemporaryDirectory() + "ggw-bench-\(runID)-logs"
             try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: stateDirectory) }
 
@@ -66,18 +68,17 @@ struct Phase {
                     publishSeconds = (ContinuousClock.now - started).seconds
                     before = ProcessUsage.now()
                 }
-                var cluster: GatewayCluster?
-                defer { cluster?.stop() }
-                // The replicas' CPU and Redis' command count from where the process's own `before` is taken.
-                var clusterBefore = 0.0
+                var measured: MeasuredProcesses?
+                defer { measured?.stop() }
+                // The consumer processes' CPU and Redis' command count from where the process's own `before` is taken.
+                var measuredBefore = 0.0
                 var commandsBefore: Int?
                 switch consumer {
                 case .processes(let count, let redisURL):
-                    let logs = NSTemporaryDirectory() + "ggw-bench-\(runID)-logs"
-                    cluster = try await GatewayCluster.start(
+                    measured = try await MeasuredProcesses.startGateways(
                         count: count, redisURL: redisURL, configDirectory: configs.path, pluginsDirectory: plugins.path,
                         environment: Dictionary(uniqueKeysWithValues: load.orgs.map { ($0.secretVariable, $0.secret) }),
-                        url: url, topology: topology, prefetch: prefetch, inFlight: inFlight, logDirectory: logs)
+                        url: url, topology: topology, prefetch: prefetch, inFlight: inFlight, logDirectory: logDirectory)
                     redisCounter = try redisURL.map { try RedisCommandCounter(url: $0) }
                 case .gateway:
                     let gateway = try GatewayServices(
@@ -86,12 +87,20 @@ struct Phase {
                                         stateDirectory: stateDirectory, shutdownTimeout: .seconds(5)),
                         secrets: secrets, logger: logger)
                     group.addTask { try await gateway.run() }
-                case .baseline:
-                    let baseline = try await Baseline(orgs: load.orgs, baseURL: sandbox.baseURL, url: url, topology: topology, prefetch: prefetch, connections: connections, logger: logger)
-                    group.addTask { await baseline.run() }
+                case .baseline(let steps, let ownProcess):
+                    let settings = BaselineSettings(
+                        amqpURL: url, queuePrefix: "bench.\(runID)", orgQueueType: orgQueueType.rawValue, prefetch: prefetch,
+                        orgPrefetch: UInt16(clamping: inFlight), connections: connections, steps: steps,
+                        targets: try await BaselineTarget.fetch(for: load.orgs, baseURL: sandbox.baseURL), parentPID: getpid())
+                    if ownProcess {
+                        measured = try MeasuredProcesses.startBaseline(settings: settings, directory: stateDirectory, logDirectory: logDirectory)
+                    } else {
+                        let baseline = try Baseline(settings: settings, logger: logger)
+                        group.addTask { await baseline.run() }
+                    }
                 }
                 if !paced {
-                    clusterBefore = cluster?.cpuSeconds ?? 0
+                    measuredBefore = measured?.cpuSeconds ?? 0
                     commandsBefore = await redisCounter?.commandsProcessed()
                 }
                 if paced {
@@ -102,7 +111,7 @@ struct Phase {
                         throw BenchError("\(name): warm-up messages did not arrive")
                     }
                     before = ProcessUsage.now()
-                    clusterBefore = cluster?.cpuSeconds ?? 0
+                    measuredBefore = measured?.cpuSeconds ?? 0
                     commandsBefore = await redisCounter?.commandsProcessed()
                     let started = ContinuousClock.now
                     try await publish(publisher: publisher, topology: topology, runID: runID, times: publishTimes)
@@ -110,9 +119,10 @@ struct Phase {
                 }
                 let arrived = await waitFor(sandbox, prefix: "\(runID)-", count: load.total, timeout: .seconds(Int64(load.seconds) + 90))
                 let after = ProcessUsage.now()
-                let replicas = cluster.map { cluster in
-                    ReplicaUsage(
-                        count: cluster.processes.count, cpuSeconds: cluster.cpuSeconds - clusterBefore, residentMiB: cluster.residentMiB)
+                let consumerProcesses = measured.map { measured in
+                    ConsumerProcessUsage(
+                        label: measured.label, count: measured.processes.count, cpuSeconds: measured.cpuSeconds - measuredBefore,
+                        residentMiB: measured.residentMiB)
                 }
                 let commandsAfter = await redisCounter?.commandsProcessed()
                 let redisCommands = commandsAfter.flatMap { after in commandsBefore.map { after - $0 } }
@@ -120,9 +130,12 @@ struct Phase {
                 let received = sandbox.control.received().filter { $0.channelMessageId?.hasPrefix("\(runID)-") ?? false }
                 let result = PhaseResult.analyse(
                     name: name, load: load, received: received, published: publishTimes.lock.withLock { $0 },
-                    publishSeconds: publishSeconds, complete: arrived, before: before, after: after, replicas: replicas,
+                    publishSeconds: publishSeconds, complete: arrived, before: before, after: after, consumerProcesses: consumerProcesses,
                     redisCommands: redisCommands)
                 result.print()
+                if !arrived, let measured {
+                    for process in measured.processes { print("   \(process.logPath):\n\(process.logTail())") }
+                }
                 group.cancelAll()
                 return result
             }

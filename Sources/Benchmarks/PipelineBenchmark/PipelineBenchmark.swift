@@ -20,11 +20,20 @@ struct PipelineBenchmark: AsyncParsableCommand {
     @Option(name: .customLong("baseline-connections"), help: "Baseline libcurl connections per host (the same as the gateway's default, 256).") var baselineConnections = 256
     @Option(name: .customLong("in-flight"), help: "Gateway per-org in-flight limit.") var inFlight = 16
     @Option(name: .customLong("org-queue-type"), help: "Type of the gateway's per-org queues: quorum or classic.") var orgQueueType = "quorum"
-    @Option(help: "Run the gateway as this many `genesys-gateway run` processes (0: inside the benchmark process).") var processes = 0
+    @Option(help: "Run the gateway as this many `genesys-gateway run` processes, and the baseline as one process of its own (0: both inside the benchmark process).") var processes = 0
     @Option(name: .customLong("redis-url"), help: "Shared mode for the gateway processes: their Redis.") var redisURL: String?
+    @Option(
+        name: .customLong("baseline-steps"),
+        help: "The baseline's steps: minimal (consume, POST, ack), design (the gateway design's broker steps without its logic), or a list run in turn (minimal,design).",
+        transform: BaselineSteps.list) var baselineSteps: [BaselineSteps] = [.minimal]
+    @Option(name: .customLong(BaselineProcess.option), help: .hidden) var baselineProcessSettings: String?
     @Flag(name: .customLong("flat-out"), help: "Queue everything first and consume it as fast as possible (org limits lifted); compare with the baseline doing the same.") var flatOut = false
 
     func run() async throws {
+        if let baselineProcessSettings {
+            try await BaselineProcess.run(settingsPath: baselineProcessSettings)
+            return
+        }
         guard let url = amqpURL ?? ProcessInfo.processInfo.environment["GGW_AMQP_URL"] else {
             throw ValidationError("--amqp-url or GGW_AMQP_URL is required")
         }
@@ -33,10 +42,10 @@ struct PipelineBenchmark: AsyncParsableCommand {
             orgs: (0..<orgs).map { BenchOrg(index: $0, rate: rate, limit: flatOut ? 100_000 : nil) }, rate: rate, seconds: seconds,
             latencyMs: latencyMs)
         print("pipeline benchmark: \(orgs) orgs x \(rate) msg/s for \(seconds) s (offered \(orgs * rate) msg/s, \(load.total) messages), sandbox latency \(latencyMs) ms, prefetch \(prefetch), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        guard let orgType = QueueTopology.QueueType(rawValue: orgQueueType) else { throw ValidationError("--org-queue-type: quorum or classic") }
         var gatewayRate: Double?
         var baselineRate: Double?
         if mode != .baseline {
-            guard let orgType = QueueTopology.QueueType(rawValue: orgQueueType) else { throw ValidationError("--org-queue-type: quorum or classic") }
             let consumer: Phase.Consumer = processes > 0 ? .processes(count: processes, redisURL: redisURL) : .gateway
             let shape = processes > 0 ? "\(processes) gateway process(es)\(redisURL == nil ? "" : " sharing Redis")" : "gateway in-process"
             var phase = Phase(name: "\(shape) (\(orgQueueType) org queues\(flatOut ? ", flat out" : ""))", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: consumer, paced: !flatOut)
@@ -45,12 +54,23 @@ struct PipelineBenchmark: AsyncParsableCommand {
             gatewayRate = result.throughput
         }
         if mode != .gateway {
-            if flatOut {
-                baselineRate = try await Phase(name: "baseline-max (all published before consuming)", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: .baseline, paced: false, connections: baselineConnections).run().throughput
-            } else {
-                let paced = try await Phase(name: "baseline", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: .baseline, paced: true, connections: baselineConnections).run()
-                baselineRate = paced.throughput
-                _ = try await Phase(name: "baseline-max (all published before consuming)", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: .baseline, paced: false, connections: baselineConnections).run()
+            // The ratio below is to the first baseline listed.
+            for steps in baselineSteps {
+                let name = steps == .minimal ? "baseline" : "design-floor"
+                let ownProcess = processes > 0
+                let phase = { (name: String, paced: Bool) in
+                    var phase = Phase(
+                        name: name, load: load, url: url, prefetch: prefetch, inFlight: inFlight,
+                        consumer: .baseline(steps, ownProcess: ownProcess), paced: paced, connections: baselineConnections)
+                    phase.orgQueueType = orgType
+                    return phase
+                }
+                if !flatOut {
+                    let paced = try await phase(ownProcess ? "\(name) (own process)" : name, true).run()
+                    baselineRate = baselineRate ?? paced.throughput
+                }
+                let max = try await phase("\(name)-max (all published before consuming\(ownProcess ? "; own process" : ""))", false).run()
+                if flatOut { baselineRate = baselineRate ?? max.throughput }
             }
         }
         if let gatewayRate, let baselineRate {

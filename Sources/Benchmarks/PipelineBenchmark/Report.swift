@@ -9,7 +9,7 @@ struct PhaseResult {
 
     static func analyse(
         name: String, load: Load, received: [ReceivedMessage], published: [String: Date], publishSeconds: Double,
-        complete: Bool, before: ProcessUsage, after: ProcessUsage, replicas: ReplicaUsage? = nil, redisCommands: Int? = nil
+        complete: Bool, before: ProcessUsage, after: ProcessUsage, consumerProcesses: ConsumerProcessUsage? = nil, redisCommands: Int? = nil
     ) -> PhaseResult {
         var lines: [String] = []
         let arrivals = received.map(\.receivedAt).sorted()
@@ -55,8 +55,8 @@ struct PhaseResult {
             }
             lines.append(split)
         }
-        if let replicas, received.count > 0 {
-            var line = "gateway processes (\(replicas.count)): CPU \(fmt(replicas.cpuSeconds)) s = \(fmt(replicas.cpuSeconds * 1000 / Double(received.count), 3)) ms per message; RSS \(replicas.residentMiB.map { "\($0) MiB" }.joined(separator: ", "))"
+        if let consumer = consumerProcesses, received.count > 0 {
+            var line = "\(consumer.label) (\(consumer.count)): CPU \(fmt(consumer.cpuSeconds)) s = \(fmt(consumer.cpuSeconds * 1000 / Double(received.count), 3)) ms per message; RSS \(consumer.residentMiB.map { "\($0) MiB" }.joined(separator: ", "))"
             if let redisCommands { line += "; Redis \(fmt(Double(redisCommands) / Double(received.count), 2)) commands per message" }
             lines.append(line)
         }
@@ -71,8 +71,10 @@ struct PhaseResult {
     }
 }
 
-/// What the gateway processes used during a phase (read from `/proc`).
-struct ReplicaUsage {
+/// What the consumer's own processes (gateway replicas or the baseline process) used during a phase (read from `/proc`).
+struct ConsumerProcessUsage {
+    /// "gateway processes" or "baseline process".
+    let label: String
     let count: Int
     let cpuSeconds: Double
     let residentMiB: [Int]

@@ -2,17 +2,20 @@ import Foundation
 import GatewayHost
 import GatewayTestSupport
 
-/// The gateway as operators run it: `count` `genesys-gateway run` processes (replicas, sharing Redis when
-/// `redisURL` is given) on the benchmark's config, plugins and queues. Their CPU time and memory come from
-/// `/proc`, so the figures are the gateway's alone — not the sandbox's or the publisher's.
-struct GatewayCluster {
+/// The consumer of a phase as processes of their own — the gateway's replicas, or the baseline process
+/// (``startBaseline(settings:directory:logDirectory:)``). Their CPU time and memory come from `/proc`, so
+/// the figures are theirs alone — not the sandbox's or the publisher's.
+struct MeasuredProcesses {
+    /// What they are, as the report names them ("gateway processes", "baseline process").
+    let label: String
     let processes: [GatewayProcess]
 
-    /// Starts the replicas and waits until each answers `/ready`.
-    static func start(
+    /// The gateway as operators run it: `count` `genesys-gateway run` processes (replicas, sharing Redis when
+    /// `redisURL` is given) on the benchmark's config, plugins and queues. Waits until each answers `/ready`.
+    static func startGateways(
         count: Int, redisURL: String?, configDirectory: String, pluginsDirectory: String, environment: [String: String],
         url: String, topology: QueueTopology, prefetch: UInt16, inFlight: Int, logDirectory: String
-    ) async throws -> GatewayCluster {
+    ) async throws -> MeasuredProcesses {
         let binary = (BuiltPlugins.buildDirectory as NSString).appendingPathComponent("genesys-gateway")
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         var processes: [GatewayProcess] = []
@@ -44,13 +47,13 @@ struct GatewayCluster {
             for started in processes { started.stop() }
             throw BenchError("a gateway replica never became ready:\n\(unready.logTail())")
         }
-        return GatewayCluster(processes: processes)
+        return MeasuredProcesses(label: "gateway processes", processes: processes)
     }
 
-    /// CPU seconds (user + system) of all replicas so far.
+    /// CPU seconds (user + system) of all processes so far.
     var cpuSeconds: Double { processes.compactMap { $0.usage()?.cpuSeconds }.reduce(0, +) }
 
-    /// Each replica's resident memory, MiB.
+    /// Each process's resident memory, MiB.
     var residentMiB: [Int] { processes.compactMap { $0.usage().map { $0.residentKiB / 1024 } } }
 
     func stop() {
