@@ -26,9 +26,11 @@ static int socket_changed(CURL *easy, curl_socket_t socket, int what, void *user
     event.data.fd = socket;
     if (what & CURL_POLL_IN) event.events |= EPOLLIN;
     if (what & CURL_POLL_OUT) event.events |= EPOLLOUT;
-    /* A socket libcurl reports again is modified; a new one (or a reused descriptor number) is added. */
+    /* A socket libcurl reports again is modified; a new one (or a reused descriptor number) is added. Failing is
+       not reported to libcurl: -1 would abort every transfer of the multi handle, while a socket left unwatched
+       costs only its own transfers, which end at their timeout. */
     if (epoll_ctl(events->epoll_fd, EPOLL_CTL_MOD, socket, &event) != 0 && errno == ENOENT) {
-        if (epoll_ctl(events->epoll_fd, EPOLL_CTL_ADD, socket, &event) != 0) return -1;
+        epoll_ctl(events->epoll_fd, EPOLL_CTL_ADD, socket, &event);
     }
     return 0;
 }
@@ -44,11 +46,12 @@ static int timer_changed(CURLM *multi, long timeout_ms, void *userp) {
 int cgs_curl_events_open(CURLM *multi, cgs_curl_events *events) {
     events->deadline_ms = -1;
     events->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    events->wake_fd = -1;
     if (events->epoll_fd < 0) return errno;
     events->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (events->wake_fd < 0) {
         int error = errno;
-        close(events->epoll_fd);
+        cgs_curl_events_close(events);
         return error;
     }
     struct epoll_event wake = {0};
@@ -67,11 +70,14 @@ int cgs_curl_events_open(CURLM *multi, cgs_curl_events *events) {
 }
 
 void cgs_curl_events_close(cgs_curl_events *events) {
-    close(events->wake_fd);
-    close(events->epoll_fd);
+    if (events->wake_fd >= 0) close(events->wake_fd);
+    if (events->epoll_fd >= 0) close(events->epoll_fd);
+    events->wake_fd = -1;
+    events->epoll_fd = -1;
 }
 
 void cgs_curl_events_wake(const cgs_curl_events *events) {
+    if (events->wake_fd < 0) return;
     uint64_t one = 1;
     /* EAGAIN means the counter is already set, so the loop wakes anyway. */
     ssize_t written = write(events->wake_fd, &one, sizeof one);
@@ -105,7 +111,9 @@ int cgs_curl_events_run_once(CURLM *multi, cgs_curl_events *events, int max_wait
         curl_multi_socket_action(multi, fd, mask, &running);
         sockets++;
     }
-    if (events->deadline_ms >= 0 && monotonic_ms() >= events->deadline_ms) {
+    /* A wait that ends with nothing ready also hands libcurl its timer: at most a second apart, so a missed
+       event cannot leave a transfer unattended (what curl_multi_perform's walk over every transfer used to do). */
+    if (count == 0 || (events->deadline_ms >= 0 && monotonic_ms() >= events->deadline_ms)) {
         events->deadline_ms = -1;
         curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
     }

@@ -115,4 +115,19 @@ import Testing
             }
         }
     }
+
+    /// Every caller of `shutdown()` returns, however many wait at once (each waiter is kept, not only the last).
+    @Test func concurrentShutdownsAllReturn() async throws {
+        try await EchoServer.run { port in
+            let client = CurlHTTPClient()
+            let task = Task { try await client.execute(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/slow?ms=5000")) }
+            try await Task.sleep(for: .milliseconds(100))
+            let started = ContinuousClock.now
+            await withDiscardingTaskGroup { group in
+                for _ in 0..<8 { group.addTask { await client.shutdown() } }
+            }
+            #expect(ContinuousClock.now - started < .seconds(2))
+            await #expect(throws: CancellationError.self) { try await task.value }
+        }
+    }
 }

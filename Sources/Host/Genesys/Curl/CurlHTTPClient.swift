@@ -31,7 +31,7 @@ public final class CurlHTTPClient: HTTPClient {
                 }
             }
         } onCancel: {
-            loop.cancel(id: id)
+            loop.cancel(transfer)
         }
     }
 

@@ -18,14 +18,16 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// Why the loop could not start (no epoll set or eventfd: the process is out of descriptors), if it could not.
     let startFailure: String?
     private let inbox = Mutex(Inbox())
-    private let stopped = Mutex<CheckedContinuation<Void, Never>?>(nil)
     private var active: [Int: CurlTransfer] = [:]
 
     private struct Inbox {
         var submitted: [CurlTransfer] = []
-        var cancelled: [Int] = []
+        var cancelled: [CurlTransfer] = []
         var shuttingDown = false
         var running = true
+        /// Callers of ``shutdown()`` waiting for the loop to stop; kept under the same lock as `running`, so none is
+        /// stored after the loop has looked for them.
+        var stopWaiters: [CheckedContinuation<Void, Never>] = []
         /// A wakeup is written and the loop has not yet emptied the inbox: one wakeup serves every hand-over till then.
         var wakePending = false
 
@@ -71,7 +73,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     deinit {
         // The cleanup tells the socket callback to forget its sockets, so the epoll set is closed after it.
         curl_multi_cleanup(multi)
-        if startFailure == nil { cgs_curl_events_close(events) }
+        cgs_curl_events_close(events)
         events.deallocate()
     }
 
@@ -86,10 +88,13 @@ final class CurlMultiLoop: @unchecked Sendable {
         return accepted
     }
 
-    /// Abandons a transfer; its caller gets `CancellationError`.
-    func cancel(id: Int) {
-        let wake = inbox.withLock { inbox in
-            inbox.cancelled.append(id)
+    /// Abandons a transfer; its caller gets `CancellationError`. A transfer not yet handed over is marked, so the
+    /// loop drops it when it arrives.
+    func cancel(_ transfer: CurlTransfer) {
+        transfer.markCancelled()
+        let wake = inbox.withLock { inbox -> Bool in
+            guard !inbox.shuttingDown else { return false }
+            inbox.cancelled.append(transfer)
             return inbox.needsWake()
         }
         if wake { cgs_curl_events_wake(events) }
@@ -100,12 +105,12 @@ final class CurlMultiLoop: @unchecked Sendable {
         await withCheckedContinuation { continuation in
             let alreadyStopped = inbox.withLock { inbox -> Bool in
                 inbox.shuttingDown = true
+                if inbox.running { inbox.stopWaiters.append(continuation) }
                 return !inbox.running
             }
             if alreadyStopped {
                 continuation.resume()
             } else {
-                stopped.withLock { $0 = continuation }
                 cgs_curl_events_wake(events)
             }
         }
@@ -118,11 +123,19 @@ final class CurlMultiLoop: @unchecked Sendable {
                 return (inbox.submitted, inbox.cancelled, inbox.shuttingDown)
             }
             for transfer in submitted {
+                if transfer.isCancelled {
+                    transfer.fail(CancellationError())
+                    continue
+                }
+                let added = curl_multi_add_handle(multi, transfer.easy)
+                guard added == CURLM_OK else {
+                    transfer.fail(TransportError(
+                        kind: .other, message: "libcurl refused the transfer: \(String(cString: curl_multi_strerror(added)))", url: transfer.url))
+                    continue
+                }
                 active[transfer.id] = transfer
-                curl_multi_add_handle(multi, transfer.easy)
             }
-            for id in cancelled {
-                guard let transfer = active.removeValue(forKey: id) else { continue }
+            for transfer in cancelled where active.removeValue(forKey: transfer.id) != nil {
                 curl_multi_remove_handle(multi, transfer.easy)
                 transfer.fail(CancellationError())
             }
@@ -156,15 +169,12 @@ final class CurlMultiLoop: @unchecked Sendable {
             transfer.fail(CancellationError())
         }
         active = [:]
-        let late = inbox.withLock { inbox -> [CurlTransfer] in
+        let (late, waiters) = inbox.withLock { inbox in
             inbox.running = false
-            defer { inbox.submitted = [] }
-            return inbox.submitted
+            defer { inbox.submitted = []; inbox.cancelled = []; inbox.stopWaiters = [] }
+            return (inbox.submitted, inbox.stopWaiters)
         }
         late.forEach { $0.fail(CancellationError()) }
-        stopped.withLock { continuation in
-            continuation?.resume()
-            continuation = nil
-        }
+        waiters.forEach { $0.resume() }
     }
 }

@@ -1,6 +1,7 @@
 import CCurl
 import CGatewayShims
 import Foundation
+import Synchronization
 
 /// One request in flight: owns its easy handle (taken from and given back to the client's pool), header list
 /// and error buffer, and collects the response.
@@ -17,6 +18,8 @@ final class CurlTransfer: @unchecked Sendable {
     private var responseBody: [UInt8] = []
     private var responseHeaders: [String: String] = [:]
     private var continuation: CheckedContinuation<HTTPResponse, any Error>?
+    /// Set by the caller's cancellation (any thread), read by the loop when the transfer arrives.
+    private let cancelRequested = Atomic<Bool>(false)
 
     /// - Throws: ``TransportError`` when libcurl refuses an option (an unsupported URL scheme, say).
     init(id: Int, request: HTTPRequest, handles: CurlEasyHandlePool) throws {
@@ -38,6 +41,12 @@ final class CurlTransfer: @unchecked Sendable {
         curl_slist_free_all(headerList)
         errorBuffer.deallocate()
     }
+
+    func markCancelled() {
+        cancelRequested.store(true, ordering: .releasing)
+    }
+
+    var isCancelled: Bool { cancelRequested.load(ordering: .acquiring) }
 
     func attach(_ continuation: CheckedContinuation<HTTPResponse, any Error>) {
         self.continuation = continuation
