@@ -35,6 +35,9 @@ for load in "${loads[@]}"; do
         *) echo "bench-cpu: unknown load '$load' (paced, flat-out, tenants, floor)" >&2; exit 2 ;;
     esac
     echo "== load: $load"
+    # Each load on a broker without the queues of earlier runs: the benchmark's quorum queues stay declared
+    # (a fresh prefix per run), and RabbitMQ's CPU per message grew with them from run to run.
+    rm -rf "$GGW_RUN_DIR/rabbitmq"
     # Bounded: the benchmark's own deadlines end each phase; timeout is the backstop. GGW_BROKER_PID lets it
     # report RabbitMQ's CPU per message as well.
     bash scripts/with-rabbitmq.sh bash -c '
