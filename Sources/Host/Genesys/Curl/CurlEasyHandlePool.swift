@@ -2,8 +2,9 @@ import CCurl
 import Synchronization
 
 /// libcurl easy handles kept between transfers, as libcurl's documentation advises: a new handle per request
-/// allocated its state and buffers and freed them again, and under load the libcurl thread spent a sixth of
-/// its time in `malloc`/`free` (profile in docs/benchmarks.md, "Fourth round").
+/// allocates libcurl's per-handle state and buffers and frees them again. (Under load `malloc`/`free` were a sixth
+/// of the libcurl thread's time before and after; what the reuse saves was not measured apart from the
+/// multi_socket change it came with — docs/benchmarks.md, "Fourth round".)
 ///
 /// Owns the idle handles (a transfer owns its handle while it runs and gives it back); `curl_easy_reset` before
 /// a handle is kept clears every option of the last transfer, while what libcurl keeps across resets (its
