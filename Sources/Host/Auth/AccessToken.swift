@@ -61,4 +61,8 @@ public protocol TokenProviding: Sendable {
     func token() async throws -> AccessToken
     /// Genesys refused `token` (401): drop it so the next ``token()`` renews — once, however many callers saw it.
     func invalidate(_ token: AccessToken) async
+    /// Whether a valid token is held now, so ``token()`` answers without waiting for a login. A send takes its
+    /// rate-limit slot only once this holds: a slot taken before a wait for the login is stale when the token
+    /// comes, and every send that waited with one would leave at once, over the org's rate at Genesys.
+    var holdsUsableToken: Bool { get }
 }

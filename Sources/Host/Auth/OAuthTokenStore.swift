@@ -29,7 +29,10 @@ public actor OAuthTokenStore: TokenProviding {
     private let clock: any MonotonicClock
     private let logger: Logger
 
-    private var current: AccessToken?
+    private var current: AccessToken? {
+        didSet { held.hold(current) }
+    }
+    private nonisolated let held: HeldTokenExpiry
     private var renewal: Task<AccessToken, any Error>?
     private var failures = TokenRenewalFailures()
     /// Token requests made so far (for metrics and tests).
@@ -39,11 +42,14 @@ public actor OAuthTokenStore: TokenProviding {
         self.org = org
         login = OAuthTokenRequest(credentials: credentials, http: http)
         self.clock = clock
+        held = HeldTokenExpiry(clock: clock)
         var logger = logger
         logger[metadataKey: "tenant.id"] = "\(org.tenantID)"
         logger[metadataKey: "org.name"] = "\(org.orgName)"
         self.logger = logger
     }
+
+    public nonisolated var holdsUsableToken: Bool { held.isUsable }
 
     public func token() async throws -> AccessToken {
         let now = clock.now()

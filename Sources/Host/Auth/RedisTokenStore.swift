@@ -36,7 +36,10 @@ public actor RedisTokenStore: TokenProviding, TokenRenewalCounting {
     private let recheck: Duration
     private let pollInterval: Duration
 
-    private var current: AccessToken?
+    private var current: AccessToken? {
+        didSet { held.hold(current) }
+    }
+    private nonisolated let held: HeldTokenExpiry
     private var fetching: Task<AccessToken, any Error>?
     private var failures = TokenRenewalFailures()
     private var requests = 0
@@ -60,6 +63,7 @@ public actor RedisTokenStore: TokenProviding, TokenRenewalCounting {
         login = OAuthTokenRequest(credentials: credentials, http: http)
         self.fallback = fallback
         self.clock = clock
+        held = HeldTokenExpiry(clock: clock)
         var logger = logger
         logger[metadataKey: "tenant.id"] = "\(org.tenantID)"
         logger[metadataKey: "org.name"] = "\(org.orgName)"
@@ -82,6 +86,8 @@ public actor RedisTokenStore: TokenProviding, TokenRenewalCounting {
     public var renewals: Int {
         get async { requests + (await fallback.renewals) }
     }
+
+    public nonisolated var holdsUsableToken: Bool { held.isUsable }
 
     public func token() async throws -> AccessToken {
         let now = clock.now()

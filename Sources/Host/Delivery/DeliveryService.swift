@@ -163,13 +163,22 @@ public final class DeliveryService: Sendable {
     }
 
     /// - Parameters:
-    ///   - slotTaken: the limiter already gave this send its slot: it goes straight to the breaker.
+    ///   - slotTaken: the limiter already gave this send its slot: it goes straight to the breaker, unless it must
+    ///     wait for the org's token first (then it takes a fresh slot).
     ///   - expiresAt: no slot is waited for past it (a slot that would come later means the message expires
     ///     first), and it is checked once more after the limiter and the breaker, right before the send.
     private func guardedSend(
         _ request: PluginRequest, org: OrgRuntime, operation: String, attempt: Int, messageID: String, maxLimiterWait: Duration?,
         slotTaken: Bool, expiresAt: Duration?, isStillWanted: (@Sendable () -> Bool)?, recordsSend: Bool, logger: Logger
     ) async -> GuardedCall {
+        var slotTaken = slotTaken
+        if !org.tokens.holdsUsableToken {
+            // The org's login comes first (its first send, or a renewal after Genesys refused the token): a slot
+            // taken before that wait would be stale when the token comes, and the sends that waited with one would
+            // leave together, over the org's rate. A failed login is reported by the send's own `token()` call.
+            _ = try? await org.tokens.token()
+            slotTaken = false
+        }
         if !slotTaken, let refusal = await waitForSlot(org: org, maxLimiterWait: maxLimiterWait, expiresAt: expiresAt) { return refusal }
         let probe: Bool
         switch await org.breaker.permission() {

@@ -152,12 +152,14 @@ struct MessageProcessor: Sendable {
     /// once and its send takes the slot:
     /// - a redelivery: it may have been sent already, and then it takes no slot;
     /// - a message that can expire: its send waits for a slot only while one comes before its expiry;
-    /// - one that will not be sent: no tenant, org or sender for it, or a disabled tenant.
+    /// - one that will not be sent: no tenant, org or sender for it, or a disabled tenant;
+    /// - one whose org holds no usable token yet: its send waits for the login, then for a slot
+    ///   (``TokenProviding/holdsUsableToken``).
     func slotLimiter(for inbound: AMQPClient.Inbound, message: QueuedMessage?, tenantHint: String?) -> (any RateLimiting)? {
         guard let message, !inbound.delivery.redelivered, message.expiresAt == nil,
               let tenantID = message.tenantId ?? tenantHint, let tenant = registry.tenant(tenantID), tenant.config.enabled,
               let org = tenant.org(named: message.org), org.senders[message.type] != nil,
-              org.config.expiry.afterSeconds[message.type] == nil
+              org.config.expiry.afterSeconds[message.type] == nil, org.tokens.holdsUsableToken
         else { return nil }
         return org.limiter
     }

@@ -26,10 +26,43 @@ import Testing
         }
     }
 
+    /// The org's login comes before its first send's slot: a slot the send held while the login ran would be
+    /// stale when the token came. So a message does not take a slot in the dispatcher while its org holds no
+    /// token, and a send that holds one anyway (the token was refused meanwhile) takes a fresh one after the login.
+    @Test func aSlotTakenBeforeTheOrgsLoginIsNotSpentAfterIt() async throws {
+        let fixture = try Fixture(answers: [])
+        let org = try #require(fixture.registry.tenant("acme")?.org(named: "main"))
+        #expect(!org.tokens.holdsUsableToken)
+        let logger = Logger(label: "stale-slot-tests") { _ in SwiftLogNoOpLogHandler() }
+        let topology = QueueTopology()
+        let client = AMQPClient(settings: .init(url: "amqp://guest:guest@127.0.0.1:1", topology: topology, prefetch: 0), logger: logger)
+        let processor = MessageProcessor(
+            client: client, delivery: fixture.delivery, registry: fixture.registry, status: MessageStatusStore(), topology: topology,
+            clock: fixture.clock, logger: logger)
+        let delivery = AMQPDelivery(
+            deliveryTag: 1, redelivered: false, routingKey: topology.outbound, body: Fixture.message, headers: [:], messageID: "m-1")
+        let inbound = AMQPClient.Inbound(delivery: delivery, generation: client.generation, channel: 1, queue: topology.outbound)
+        let message = try QueuedMessage.decode(Fixture.message).get()
+        #expect(processor.slotLimiter(for: inbound, message: message, tenantHint: nil) == nil, "a slot taken while the org has no token")
+
+        try await org.limiter.acquire()  // a slot taken for the message all the same: the org's one free slot
+        let processed = Task { await processor.process(inbound, message: message, sequence: 0, slotTaken: true) }
+        // The login answers at once; the send then waits for a fresh slot, a second away on this clock.
+        #expect(await fixture.settle { fixture.http.requests.count >= 1 && org.tokens.holdsUsableToken })
+        await fixture.clock.waitForSleepers(1)
+        #expect(fixture.messageRequests == 0, "the send spent the slot taken before the login")
+        fixture.clock.advance(by: .seconds(1))
+        #expect(await processed.value == .finished)
+        #expect(fixture.messageRequests == 1)
+        #expect(processor.slotLimiter(for: inbound, message: message, tenantHint: nil) != nil, "the org holds its token now")
+    }
+
     @Test(arguments: [false, true])
     func aSlotTakenBeforeAWaitIsNotSpentAfterIt(recordRefusesWrites: Bool) async throws {
         let fixture = try Fixture(answers: [], sent: recordRefusesWrites ? RecoveringRecord() : SentMessageLog())
-        let limiter = try #require(fixture.registry.tenant("acme")?.org(named: "main")?.limiter)
+        let org = try #require(fixture.registry.tenant("acme")?.org(named: "main"))
+        let limiter = org.limiter
+        _ = try await org.tokens.token()  // the org's login done: this test is about the waits after it
         let logger = Logger(label: "stale-slot-tests") { _ in SwiftLogNoOpLogHandler() }
         let topology = QueueTopology()
         // Never run: acks stay in its inbox.
