@@ -26,13 +26,9 @@ import Testing
         }
     }
 
-    /// The org's login comes before its first send's slot: a slot the send held while the login ran would be
-    /// stale when the token came. So a message does not take a slot in the dispatcher while its org holds no
-    /// token, and a send that holds one anyway (the token was refused meanwhile) takes a fresh one after the login.
-    @Test func aSlotTakenBeforeTheOrgsLoginIsNotSpentAfterIt() async throws {
-        let fixture = try Fixture(answers: [])
-        let org = try #require(fixture.registry.tenant("acme")?.org(named: "main"))
-        #expect(!org.tokens.holdsUsableToken)
+    /// A processor for the fixture's org, and the fixture's message as it came from the queue. The AMQP client is
+    /// never run: acks stay in its inbox.
+    static func processing(_ fixture: Fixture) throws -> (MessageProcessor, AMQPClient.Inbound, QueuedMessage) {
         let logger = Logger(label: "stale-slot-tests") { _ in SwiftLogNoOpLogHandler() }
         let topology = QueueTopology()
         let client = AMQPClient(settings: .init(url: "amqp://guest:guest@127.0.0.1:1", topology: topology, prefetch: 0), logger: logger)
@@ -42,7 +38,17 @@ import Testing
         let delivery = AMQPDelivery(
             deliveryTag: 1, redelivered: false, routingKey: topology.outbound, body: Fixture.message, headers: [:], messageID: "m-1")
         let inbound = AMQPClient.Inbound(delivery: delivery, generation: client.generation, channel: 1, queue: topology.outbound)
-        let message = try QueuedMessage.decode(Fixture.message).get()
+        return (processor, inbound, try QueuedMessage.decode(Fixture.message).get())
+    }
+
+    /// The org's login comes before its first send's slot: a slot the send held while the login ran would be
+    /// stale when the token came. So a message does not take a slot in the dispatcher while its org holds no
+    /// token, and a send that holds one anyway (the token was refused meanwhile) takes a fresh one after the login.
+    @Test func aSlotTakenBeforeTheOrgsLoginIsNotSpentAfterIt() async throws {
+        let fixture = try Fixture(answers: [])
+        let org = try #require(fixture.registry.tenant("acme")?.org(named: "main"))
+        #expect(!org.tokens.holdsUsableToken)
+        let (processor, inbound, message) = try Self.processing(fixture)
         #expect(processor.slotLimiter(for: inbound, message: message, tenantHint: nil) == nil, "a slot taken while the org has no token")
 
         try await org.limiter.acquire()  // a slot taken for the message all the same: the org's one free slot
@@ -63,17 +69,7 @@ import Testing
         let org = try #require(fixture.registry.tenant("acme")?.org(named: "main"))
         let limiter = org.limiter
         _ = try await org.tokens.token()  // the org's login done: this test is about the waits after it
-        let logger = Logger(label: "stale-slot-tests") { _ in SwiftLogNoOpLogHandler() }
-        let topology = QueueTopology()
-        // Never run: acks stay in its inbox.
-        let client = AMQPClient(settings: .init(url: "amqp://guest:guest@127.0.0.1:1", topology: topology, prefetch: 0), logger: logger)
-        let processor = MessageProcessor(
-            client: client, delivery: fixture.delivery, registry: fixture.registry, status: MessageStatusStore(), topology: topology,
-            clock: fixture.clock, logger: logger)
-        let delivery = AMQPDelivery(
-            deliveryTag: 1, redelivered: false, routingKey: topology.outbound, body: Fixture.message, headers: [:], messageID: "m-1")
-        let inbound = AMQPClient.Inbound(delivery: delivery, generation: client.generation, channel: 1, queue: topology.outbound)
-        let message = try QueuedMessage.decode(Fixture.message).get()
+        let (processor, inbound, message) = try Self.processing(fixture)
 
         try await limiter.acquire()  // the slot the dispatcher took for this message: the org's one free slot
         let processed = Task { await processor.process(inbound, message: message, sequence: 0, slotTaken: true) }
