@@ -20,6 +20,58 @@ let testPlugins: [(product: String, target: String, path: String)] = [
     ("TestPluginDuplicateText", "TestPluginDuplicateText", "Tests/Fixtures/Plugins/DuplicateText"),
 ]
 
+/// The gateway's modules, lowest first (docs/architecture.md): the `GatewayHost` product bundles them for the fuzz
+/// and tools packages.
+let hostModules = [
+    "GatewayCore", "AMQPTransport", "CurlHTTP", "GatewayYAML", "PluginHost", "GatewayConfig", "OrgServices", "GatewayDelivery",
+    "QueuePipeline", "Telemetry", "HTTPAPI", "GatewayApp",
+]
+
+let log = Target.Dependency.product(name: "Logging", package: "swift-log")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+
+/// The language settings of the gateway's own modules (those Hummingbird 2 uses): `any` spelled out, a member used
+/// only where its module is imported, and imports internal unless a file says `public import`.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+func hostModule(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .target(name: name, dependencies: dependencies, path: "Sources/\(name)", swiftSettings: strictSettings)
+}
+
+/// One test target per module (Tests/<Module>Tests), each depending on the modules its tests use.
+let moduleTests: [Target] = [
+    moduleTest("PluginKit", ["PluginKit"]),
+    moduleTest("GatewayCore", ["GatewayCore"]),
+    moduleTest("AMQPTransport", ["GatewayCore", "AMQPTransport"]),
+    moduleTest("CurlHTTP", ["GatewayCore", "CurlHTTP"]),
+    moduleTest("GatewayYAML", ["GatewayYAML"]),
+    moduleTest("PluginHost", ["PluginHost"]),
+    moduleTest("GatewayConfig", ["GatewayCore", "AMQPTransport", "GatewayYAML", "GatewayConfig"]),
+    moduleTest("OrgServices", ["GatewayCore", "GatewayConfig", "OrgServices"]),
+    moduleTest("GatewayDelivery", ["GatewayConfig", "GatewayDelivery"]),
+    moduleTest("QueuePipeline", ["GatewayCore", "AMQPTransport", "GatewayConfig", "OrgServices", "GatewayDelivery", "QueuePipeline"]),
+    moduleTest("Telemetry", ["GatewayCore", "CurlHTTP", "GatewayConfig", "OrgServices", "GatewayDelivery", "QueuePipeline", "Telemetry"]),
+    moduleTest("HTTPAPI", ["GatewayCore", "AMQPTransport", "GatewayConfig", "OrgServices", "HTTPAPI"]),
+    moduleTest("GatewayApp", ["GatewayCore", "AMQPTransport", "CurlHTTP", "GatewayYAML", "PluginHost", "GatewayConfig", "OrgServices", "GatewayDelivery", "Telemetry", "HTTPAPI", "GatewayApp"]),
+    moduleTest("GatewayMain", ["GatewayCore", "GatewayConfig", "GatewayMain"]),
+]
+
+func moduleTest(_ module: String, _ modules: [String]) -> Target {
+    .testTarget(
+        name: "\(module)Tests",
+        dependencies: modules.map { .target(name: $0) } + [
+            "GatewayTestSupport", "GenesysSandbox", "PluginKit", "PluginAPI", "RedisClient", "RedisTestSupport", log, hummingbird,
+            lifecycle, crypto,
+        ],
+        path: "Tests/\(module)Tests")
+}
+
 let package = Package(
     name: "genesys-gateway",
     platforms: [.macOS(.v14)],
@@ -27,7 +79,11 @@ let package = Package(
         .executable(name: "genesys-gateway", targets: ["GatewayMain"]),
         .executable(name: "genesys-sandbox", targets: ["SandboxMain"]),
         // For the libFuzzer package in Fuzz/ (a separate package can only depend on products).
-        .library(name: "GatewayHost", targets: ["GatewayHost", "PluginKit"]),
+        .library(name: "GatewayHost", targets: hostModules + ["PluginKit"]),
+        // For the tools package in Tools/ (benchmarks, the fault matrix).
+        .library(name: "GatewayTestSupport", targets: ["GatewayTestSupport"]),
+        .library(name: "GenesysSandbox", targets: ["GenesysSandbox"]),
+        .library(name: "RedisClient", targets: ["RedisClient"]),
     ]
         + shippedPlugins.map { .library(name: $0.product, type: .dynamic, targets: [$0.target]) }
         + testPlugins.map { .library(name: $0.product, type: .dynamic, targets: [$0.target]) },
@@ -66,40 +122,57 @@ let package = Package(
         .target(name: "PluginAPI", path: "Sources/PluginAPI"),
         .target(name: "PluginKit", dependencies: ["PluginAPI"], path: "Sources/PluginKit"),
 
-        // The gateway library and its thin executable.
-        .target(
-            name: "GatewayHost",
-            dependencies: [
-                "CCurl", "CRabbitMQ", "CYAML", "CGatewayShims", "PluginAPI", "PluginKit", "RedisClient",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
-            path: "Sources/Host"
-        ),
+        // The gateway, as modules along the data flow (docs/architecture.md has the map). Each depends only on
+        // the ones above it here; the compiler refuses an import of a module that is not a declared dependency.
+        hostModule("GatewayCore", ["PluginKit", log]),
+        hostModule("AMQPTransport", ["GatewayCore", "CRabbitMQ", "CGatewayShims", log]),
+        hostModule("CurlHTTP", ["GatewayCore", "CCurl", "CGatewayShims"]),
+        hostModule("GatewayYAML", ["CYAML"]),
+        hostModule("PluginHost", ["PluginAPI", "PluginKit", log]),
+        hostModule("GatewayConfig", ["GatewayCore", "GatewayYAML", "PluginHost", "PluginKit", log]),
+        hostModule("OrgServices", [
+            "GatewayCore", "AMQPTransport", "PluginHost", "GatewayConfig", "PluginKit", "RedisClient", log, crypto, lifecycle,
+        ]),
+        hostModule("GatewayDelivery", ["GatewayCore", "PluginHost", "GatewayConfig", "OrgServices", "PluginKit", log]),
+        hostModule("QueuePipeline", [
+            "GatewayCore", "AMQPTransport", "GatewayConfig", "OrgServices", "GatewayDelivery", "PluginKit", "RedisClient", log,
+            lifecycle,
+        ]),
+        hostModule("Telemetry", [
+            "GatewayCore", "GatewayConfig", "OrgServices", "GatewayDelivery", "QueuePipeline", hummingbird,
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        hostModule("HTTPAPI", [
+            "GatewayCore", "AMQPTransport", "GatewayConfig", "OrgServices", "GatewayDelivery", "QueuePipeline", "Telemetry",
+            "PluginKit", log, crypto, lifecycle, hummingbird, .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        hostModule("GatewayApp", [
+            "GatewayCore", "AMQPTransport", "CurlHTTP", "GatewayConfig", "OrgServices", "GatewayDelivery", "QueuePipeline",
+            "Telemetry", "HTTPAPI", "RedisClient", log, lifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ]),
+        // The executable: the command line, the service group and its signals.
         .executableTarget(
             name: "GatewayMain",
-            dependencies: ["GatewayHost", .product(name: "Logging", package: "swift-log")],
-            path: "Sources/GatewayMain"),
+            dependencies: [
+                "GatewayCore", "AMQPTransport", "CurlHTTP", "PluginHost", "GatewayConfig", "QueuePipeline", "GatewayApp",
+                "RedisClient", log, lifecycle,
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Sources/GatewayMain",
+            swiftSettings: strictSettings),
 
         // The local stand-in for Genesys Cloud.
         .target(
             name: "GenesysSandbox",
             dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
+                hummingbird,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
+                crypto, log,
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                lifecycle,
             ],
             path: "Sources/GenesysSandbox",
             resources: [.copy("Resources/open_messaging_models.json")]
@@ -107,76 +180,32 @@ let package = Package(
         .executableTarget(
             name: "SandboxMain",
             dependencies: [
-                "GenesysSandbox",
+                "GenesysSandbox", log, lifecycle,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/SandboxMain"
         ),
 
-        // Helpers shared by the test targets: built plugins, temporary folders, a manual clock.
+        // Helpers shared by the test targets and the tools package: built plugins, temporary folders, a manual clock,
+        // the gateway as a process.
         .target(
             name: "GatewayTestSupport",
-            dependencies: [
-                "GatewayHost", "GenesysSandbox",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            dependencies: hostModules.map { .target(name: $0) } + ["GenesysSandbox", "PluginKit", hummingbird, lifecycle, log],
             path: "Sources/GatewayTestSupport"),
-        .testTarget(
-            name: "HostTests",
-            dependencies: [
-                "GatewayHost", "PluginAPI", "PluginKit", "GatewayTestSupport", "RedisClient", "RedisTestSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Tests/HostTests"),
         // A redis-server of a test's own, for the Redis client's and shared mode's tests.
-        .target(name: "RedisTestSupport", dependencies: ["RedisClient"], path: "Sources/RedisTestSupport"),
+        .target(name: "RedisTestSupport", dependencies: ["RedisClient", log], path: "Sources/RedisTestSupport"),
         // Against a real redis-server: GGW_REDIS_URL comes from scripts/with-redis.sh.
         .testTarget(
             name: "RedisClientTests",
-            dependencies: ["RedisClient", "RedisTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["RedisClient", "RedisTestSupport", log],
             path: "Tests/RedisClientTests"),
-        // Benchmarks: executables run by scripts/bench-*.sh, printing figures (never timed unit tests).
-        .executableTarget(
-            name: "DeliveryBenchmark",
-            dependencies: [
-                "GatewayHost", "GenesysSandbox", "GatewayTestSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Sources/Benchmarks/DeliveryBenchmark"),
-        .executableTarget(
-            name: "PipelineBenchmark",
-            dependencies: [
-                "GatewayHost", "GenesysSandbox", "GatewayTestSupport", "RedisClient",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Sources/Benchmarks/PipelineBenchmark"),
-        .executableTarget(
-            name: "FairnessBenchmark",
-            dependencies: [
-                "GatewayHost", "GenesysSandbox", "GatewayTestSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Sources/Benchmarks/FairnessBenchmark"),
-        // The fault matrix: an executable run by scripts/chaos.sh (short in the test command, full by hand).
-        .executableTarget(
-            name: "ChaosMatrix",
-            dependencies: [
-                "GatewayHost", "GenesysSandbox", "GatewayTestSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Sources/Tools/ChaosMatrix"),
-        // Integration: the gateway against the real sandbox over loopback (and, later, a real RabbitMQ).
+        // Integration: the gateway against the real sandbox, RabbitMQ and redis-server over loopback.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: [
-                "GatewayHost", "GenesysSandbox", "GatewayTestSupport",
+            dependencies: hostModules.map { .target(name: $0) } + [
+                "GenesysSandbox", "GatewayTestSupport", "PluginKit", "RedisClient", "RedisTestSupport", log, hummingbird, lifecycle,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                crypto,
             ],
             path: "Tests/IntegrationTests"),
         .testTarget(
@@ -193,6 +222,7 @@ let package = Package(
             path: "Tests/GenesysSandboxTests"
         ),
     ]
+        + moduleTests
         + shippedPlugins.map { plugin in
             plugin.isC
                 ? .target(name: plugin.target, dependencies: ["PluginAPI"], path: plugin.path, publicHeadersPath: ".")

@@ -24,7 +24,7 @@ loads=("$@")
 
 export GGW_RABBITMQ_PORT="${GGW_RABBITMQ_PORT:-5690}"
 export GGW_RUN_DIR="$REPO_ROOT/.run/bench"
-source scripts/bench/build-release.sh
+source scripts/bench/build-tools.sh release .build-bench
 
 for load in "${loads[@]}"; do
     case "$load" in
@@ -43,6 +43,6 @@ for load in "${loads[@]}"; do
     bash scripts/with-rabbitmq.sh bash -c '
         case "$GGW_AMQP_URL" in *127.0.0.1*) ;; *) echo "bench-cpu: refusing a non-loopback broker" >&2; exit 1 ;; esac
         GGW_BROKER_PID="$(tr -dc "0-9" < "$GGW_RUN_DIR/rabbitmq/rabbit.pid" 2>/dev/null || true)" \
-            timeout 900 .build-bench/release/PipelineBenchmark --amqp-url "$GGW_AMQP_URL" --processes 1 "$@"
+            timeout 900 "$TOOLS_BIN"/PipelineBenchmark --amqp-url "$GGW_AMQP_URL" --processes 1 "$@"
     ' bench-cpu "${arguments[@]}"
 done

@@ -18,13 +18,13 @@ SCRATCH_PATH="${SCRATCH_PATH:-.build}"
 BENCH_TIMEOUT="${BENCH_TIMEOUT:-900}"
 cd "$ROOT"
 
-echo "== building (release, $SCRATCH_PATH): DeliveryBenchmark and the plugins" >&2
-# All products: the benchmark plus the GenesysPlugin*.so libraries it copies from its own folder.
-swift build -c release --scratch-path "$SCRATCH_PATH" >&2
-BIN_DIR="$(swift build -c release --scratch-path "$SCRATCH_PATH" --show-bin-path)"
+echo "== building (release, $SCRATCH_PATH): the plugins, and DeliveryBenchmark in Tools/" >&2
+# shellcheck source=scripts/bench/build-tools.sh
+source scripts/bench/build-tools.sh release "$SCRATCH_PATH"
+BIN_DIR="$GGW_BUILD_DIR"
 for plugin in libGenesysPluginText.so libGenesysPluginMedia.so libGenesysPluginDefaultPolicy.so libGenesysPluginTyping.so; do
     [[ -f "$BIN_DIR/$plugin" ]] || { echo "missing $BIN_DIR/$plugin after the build" >&2; exit 1; }
 done
 
 echo "== running: DeliveryBenchmark $* ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ))" >&2
-timeout --signal=INT --kill-after=10 "$BENCH_TIMEOUT" "$BIN_DIR/DeliveryBenchmark" "$@"
+timeout --signal=INT --kill-after=10 "$BENCH_TIMEOUT" "$TOOLS_BIN/DeliveryBenchmark" "$@"

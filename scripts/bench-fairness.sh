@@ -22,11 +22,8 @@ SCRATCH_PATH=.build-fair
 BENCH_TIMEOUT="${BENCH_TIMEOUT:-900}"
 
 echo "== building (release, $SCRATCH_PATH): FairnessBenchmark and the shipped plugins" >&2
-swift build -c release --scratch-path "$SCRATCH_PATH" --product FairnessBenchmark >&2
-for product in GenesysPluginText GenesysPluginMedia GenesysPluginDefaultPolicy GenesysPluginTyping GenesysPluginReceipt GenesysPluginButtonResponse; do
-    swift build -c release --scratch-path "$SCRATCH_PATH" --product "$product" >&2
-done
-BIN_DIR="$(swift build -c release --scratch-path "$SCRATCH_PATH" --show-bin-path)"
+# shellcheck source=scripts/bench/build-tools.sh
+source scripts/bench/build-tools.sh release "$SCRATCH_PATH"
 
 export GGW_RABBITMQ_PORT="${GGW_RABBITMQ_PORT:-5692}"
 export GGW_RUN_DIR="$REPO_ROOT/.run/bench-fair"
@@ -47,4 +44,4 @@ BROKER_ARGS=()
 
 echo "== running: FairnessBenchmark $* ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ))" >&2
 # Bounded: each scenario stops itself after --seconds (publishing is capped too); this is the backstop.
-timeout --signal=INT --kill-after=15 "$BENCH_TIMEOUT" "$BIN_DIR/FairnessBenchmark" --amqp-url "$GGW_AMQP_URL" "${BROKER_ARGS[@]}" "$@"
+timeout --signal=INT --kill-after=15 "$BENCH_TIMEOUT" "$TOOLS_BIN/FairnessBenchmark" --amqp-url "$GGW_AMQP_URL" "${BROKER_ARGS[@]}" "$@"

@@ -24,9 +24,9 @@ case "$GGW_AMQP_URL" in
 esac
 
 # The gateway loads the shipped plugins from beside the benchmark binary.
-source scripts/bench/build-release.sh
+source scripts/bench/build-tools.sh release .build-bench
 # The broker's own CPU is reported per message too.
 GGW_BROKER_PID="$(tr -dc '0-9' < "$GGW_RUN_DIR/rabbitmq/rabbit.pid" 2>/dev/null || true)"
 export GGW_BROKER_PID
 # Bounded: the benchmark's own deadlines end each phase; this is the backstop.
-timeout 900 .build-bench/release/PipelineBenchmark --amqp-url "$GGW_AMQP_URL" "$@"
+timeout 900 "$TOOLS_BIN"/PipelineBenchmark --amqp-url "$GGW_AMQP_URL" "$@"

@@ -22,7 +22,7 @@ export GGW_REDIS_PORT="${GGW_REDIS_PORT:-6390}"
 export GGW_RUN_DIR="$REPO_ROOT/.run/bench"
 
 # The replicas are the release gateway beside the benchmark binary, loading the shipped plugins built there.
-source scripts/bench/build-release.sh
+source scripts/bench/build-tools.sh release .build-bench
 
 run() {
     # with-rabbitmq.sh and with-redis.sh export GGW_AMQP_URL / GGW_REDIS_URL and stop their servers whatever happens.
@@ -34,7 +34,7 @@ run() {
         for count in '"$replicas"'; do
             redis-cli -p "$GGW_REDIS_PORT" FLUSHALL >/dev/null
             # Bounded: the benchmark ends each phase by its own deadline; this is the backstop.
-            timeout 600 .build-bench/release/PipelineBenchmark --amqp-url "$GGW_AMQP_URL" --mode gateway \
+            timeout 600 "$TOOLS_BIN"/PipelineBenchmark --amqp-url "$GGW_AMQP_URL" --mode gateway \
                 --processes "$count" --redis-url "$GGW_REDIS_URL" "$@"
         done
     ' bench-replicas "$@"

@@ -21,9 +21,9 @@ fi
 run_dir="${GGW_RUN_DIR:-$PWD/.run}/chaos"
 port="${GGW_CHAOS_RABBITMQ_PORT:-5696}"
 
-echo "== build (debug): the gateway, its plugins and the fault matrix"
-swift build >/dev/null
-bin="$(swift build --show-bin-path)"
+echo "== build (debug): the gateway and its plugins, and the fault matrix in Tools/"
+# shellcheck source=scripts/bench/build-tools.sh
+source scripts/bench/build-tools.sh debug .build >/dev/null
 
 cleanup() {
     # Whatever the matrix left behind if it was interrupted: its broker and any tmpfs it mounted.
@@ -32,4 +32,4 @@ cleanup() {
     grep -o " $run_dir/state/[^ ]*" /proc/mounts 2>/dev/null | while read -r mounted; do umount -l "$mounted" || true; done || true
 }
 trap cleanup EXIT
-"$bin/ChaosMatrix" --broker-port "$port" --run-directory "$run_dir" "${arguments[@]}" "$@"
+"$TOOLS_BIN/ChaosMatrix" --broker-port "$port" --run-directory "$run_dir" "${arguments[@]}" "$@"

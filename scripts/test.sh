@@ -1,26 +1,61 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh Debian machine: installs system packages, builds everything (plugins and
-# broken test plugins included), starts a private RabbitMQ and a private redis-server on 127.0.0.1, runs
-# `swift test`, stops both.
+# The test command (README, docs/testing.md). On a fresh Debian machine it installs the system packages, builds the
+# product and the tests (checking that every module imports only the modules it declares), then runs the lanes:
+#
+#   default  unit lane (in parallel, no servers: a unit test that needs one fails here), integration lane (a private
+#            RabbitMQ and redis-server on 127.0.0.1, suites named *IntegrationTests, one at a time), and the short
+#            HTTP contract check. About 15 minutes on a fresh 2-core machine.
+#   --full   adds what needs a quiet machine or a long time: the timing scenarios (*TimingIntegrationTests), the
+#            alert rules and the dashboard against a live gateway and Prometheus, the short fault matrix, and the
+#            fuzz smoke (its own sanitizer build). What CI runs (.ci/run).
+#
+# Usage: scripts/test.sh [--full]
+# Each lane prints its name and duration; the script stops at the first lane that fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/install-deps.sh
-echo "== build (debug, with tests)"
-time swift build --build-tests
-echo "== test"
-# One test at a time: several suites measure rates and latencies, and on 2 cores a parallel neighbour (a second
-# RabbitMQ booting for the crash tests, 1,000 messages end to end) would skew them.
-# with-redis.sh inside with-rabbitmq.sh: the tests see both GGW_AMQP_URL and GGW_REDIS_URL, and each script
-# stops its own server whatever happens.
-bash scripts/with-rabbitmq.sh bash scripts/with-redis.sh swift test --skip-build --no-parallel
-echo "== alert rules (promtool)"
-promtool test rules deploy/prometheus/alerts.test.yml
-echo "== alerts and dashboard against a live gateway and Prometheus"
-bash scripts/check-observability.sh
-echo "== HTTP contract (schemathesis against docs/openapi.yaml)"
-bash scripts/api-contract.sh --short
-echo "== fault matrix (short): one fault at a time against the gateway as its own process"
-bash scripts/chaos.sh --short
-echo "== fuzz smoke (libFuzzer + AddressSanitizer, 15 s per target; its own sanitizer build in Fuzz/.build)"
-bash scripts/fuzz.sh --smoke
+full=0
+case "${1:-}" in
+    "") ;;
+    --full) full=1 ;;
+    *) sed -n 's/^# \{0,1\}//; /^Usage:/p' "$0" >&2; exit 2 ;;
+esac
+
+lane() {
+    local name="$1"
+    shift
+    echo "== $name"
+    local started=$SECONDS
+    "$@"
+    echo "== $name: passed in $((SECONDS - started)) s"
+}
+
+# Test names say what a test needs (docs/testing.md): a suite that needs RabbitMQ, redis-server or a gateway
+# process ends in IntegrationTests; one that needs a quiet machine ends in TimingIntegrationTests.
+integration='IntegrationTests/'
+timing='TimingIntegrationTests/'
+
+# with-redis.sh inside with-rabbitmq.sh: the tests see both GGW_AMQP_URL and GGW_REDIS_URL, and each script stops
+# its own server whatever happens.
+with_servers() { bash scripts/with-rabbitmq.sh bash scripts/with-redis.sh "$@"; }
+
+lane "install" bash scripts/install-deps.sh
+lane "build (debug, with tests; imports checked against declared dependencies)" \
+    swift build --build-tests --explicit-target-dependency-import-check error
+# Swift Testing runs a lane's suites in parallel unless told otherwise.
+lane "unit tests (in parallel, no servers)" env -u GGW_AMQP_URL -u GGW_REDIS_URL swift test --skip-build --skip "$integration"
+# One suite at a time: these start gateways, brokers and 1,000-message runs whose deadlines a neighbour would skew.
+lane "integration tests (RabbitMQ, redis-server, the sandbox)" \
+    with_servers swift test --skip-build --no-parallel --filter "$integration" --skip "$timing"
+lane "HTTP contract (schemathesis against docs/openapi.yaml, short)" bash scripts/api-contract.sh --short
+
+if [ "$full" = 1 ]; then
+    lane "timing scenarios (quiet machine: rates, latencies, memory)" \
+        with_servers swift test --skip-build --no-parallel --filter "$timing"
+    lane "alert rules (promtool)" promtool test rules deploy/prometheus/alerts.test.yml
+    lane "alerts and dashboard against a live gateway and Prometheus" bash scripts/check-observability.sh
+    lane "fault matrix (short): one fault at a time against the gateway as its own process" bash scripts/chaos.sh --short
+    lane "fuzz smoke (libFuzzer + AddressSanitizer, 15 s per target; its own sanitizer build in Fuzz/.build)" \
+        bash scripts/fuzz.sh --smoke
+fi
+echo "== all lanes passed"

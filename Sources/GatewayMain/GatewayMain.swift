@@ -1,5 +1,5 @@
-import GatewayHost
 import Logging
+import ArgumentParser
 
 /// The executable: choose the logging backend, then hand over to the command line.
 @main

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import GatewayHost
+import PluginHost
 
 /// The plugin libraries `swift build` put beside the test bundle, copied into directories the tests control.
 public enum BuiltPlugins {
@@ -17,8 +17,10 @@ public enum BuiltPlugins {
     public static let smallStruct = "libTestPluginSmallStruct.so"
     public static let duplicateText = "libTestPluginDuplicateText.so"
 
-    /// The build products folder: where the test binary itself lives.
+    /// The build products folder: `GGW_BUILD_DIR` when set (the tools package's executables are built apart from
+    /// the gateway and its plugins: scripts/bench/build-tools.sh sets it), else where the test binary itself lives.
     public static var buildDirectory: String {
+        if let directory = ProcessInfo.processInfo.environment["GGW_BUILD_DIR"], !directory.isEmpty { return directory }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         var directory = (executable as NSString).deletingLastPathComponent

@@ -1,4 +1,4 @@
-import GatewayHost
+import GatewayCore
 import Synchronization
 
 /// An ``HTTPClient`` double: answers each request with a scripted closure and records what it was asked.

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayTestSupport
-@testable import GatewayHost
+@testable import GatewayCore
+@testable import AMQPTransport
 import Logging
 import Synchronization
 import Testing

@@ -1,6 +1,5 @@
 import Foundation
 import GatewayTestSupport
-@testable import GatewayHost
 import Testing
 
 /// What docs/openapi.yaml promises across routes (issue 11): who can reach `/metrics` and `/admin`, 405 with

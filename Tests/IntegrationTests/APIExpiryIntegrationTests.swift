@@ -1,7 +1,7 @@
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
-@testable import GatewayHost
+@testable import OrgServices
 import Testing
 
 /// The HTTP API honours expiry as the queue does: a message already expired when it arrives is answered 422

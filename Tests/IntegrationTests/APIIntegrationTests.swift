@@ -1,7 +1,6 @@
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
-@testable import GatewayHost
 import Testing
 
 /// The HTTP API over real HTTP, with the gateway as `run` starts it, the real sandbox and a real RabbitMQ.

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
-@testable import GatewayHost
+@testable import AMQPTransport
 import Testing
 
 /// The webhook, admin, reload and metrics routes over real HTTP, with the gateway as `run` starts it.

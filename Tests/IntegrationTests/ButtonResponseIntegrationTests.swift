@@ -1,7 +1,8 @@
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
-@testable import GatewayHost
+@testable import AMQPTransport
+@testable import OrgServices
 import Testing
 
 /// A customer's tap on a quick reply, button or date picker end to end: queued on a real RabbitMQ or posted to

@@ -1,7 +1,9 @@
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
-@testable import GatewayHost
+@testable import GatewayCore
+@testable import AMQPTransport
+@testable import CurlHTTP
 import Logging
 import Testing
 

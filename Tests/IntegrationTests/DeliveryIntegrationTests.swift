@@ -1,7 +1,7 @@
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
-import GatewayHost
+import GatewayDelivery
 import PluginKit
 import Testing
 

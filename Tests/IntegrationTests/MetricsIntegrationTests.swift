@@ -1,7 +1,6 @@
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
-@testable import GatewayHost
 import Testing
 
 /// The running gateway's metrics on a real RabbitMQ and the real sandbox: per-org counters move as queued

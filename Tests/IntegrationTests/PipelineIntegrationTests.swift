@@ -1,7 +1,9 @@
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
-@testable import GatewayHost
+@testable import AMQPTransport
+@testable import OrgServices
+@testable import QueuePipeline
 import Testing
 
 /// End to end: publish to a real RabbitMQ, the gateway consumes and delivers to the real sandbox.

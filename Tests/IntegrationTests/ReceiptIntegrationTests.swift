@@ -1,7 +1,9 @@
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
-@testable import GatewayHost
+@testable import AMQPTransport
+@testable import OrgServices
+@testable import HTTPAPI
 import Logging
 import Testing
 

@@ -1,7 +1,6 @@
 import Foundation
 import GatewayTestSupport
 import Testing
-@testable import GatewayHost
 
 /// `genesys-gateway run --tenant-service-url` as its own process, with a real RabbitMQ, the sandbox and a real
 /// tenant service: a tenant only the service knows (secret values, over loopback) takes API traffic, a

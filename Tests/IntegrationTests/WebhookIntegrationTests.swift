@@ -1,7 +1,11 @@
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
-@testable import GatewayHost
+@testable import GatewayCore
+@testable import AMQPTransport
+@testable import GatewayConfig
+@testable import OrgServices
+@testable import HTTPAPI
 import Logging
 import Testing
 
@@ -34,8 +38,8 @@ import Testing
         let client = AMQPClient(settings: .init(url: url, topology: topology, prefetch: 0), logger: logger)
         let handler = WebhookHandler(
             registry: registry, publisher: InboundPublisher(client: client, exchange: topology.inboundExchange),
-            deduplicator: WebhookDeduplicator(clock: GatewayHost.SystemClock()), undelivered: NoReports(),
-            clock: GatewayHost.SystemClock(), logger: logger)
+            deduplicator: WebhookDeduplicator(clock: GatewayCore.SystemClock()), undelivered: NoReports(),
+            clock: GatewayCore.SystemClock(), logger: logger)
         let probe = BrokerProbe(url: url, topology: topology)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -83,8 +87,8 @@ import Testing
         let reports = Collected<String>()
         let handler = WebhookHandler(
             registry: registry, publisher: InboundPublisher(client: client, exchange: topology.inboundExchange),
-            deduplicator: WebhookDeduplicator(clock: GatewayHost.SystemClock()), undelivered: CollectingReports(ids: reports),
-            clock: GatewayHost.SystemClock(), logger: logger)
+            deduplicator: WebhookDeduplicator(clock: GatewayCore.SystemClock()), undelivered: CollectingReports(ids: reports),
+            clock: GatewayCore.SystemClock(), logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { client.stop() }
@@ -108,8 +112,8 @@ import Testing
         let reports = Collected<String>()
         let handler = WebhookHandler(
             registry: registry, publisher: InboundPublisher(client: client, exchange: "genesys.inbound"),
-            deduplicator: WebhookDeduplicator(clock: GatewayHost.SystemClock()), undelivered: CollectingReports(ids: reports),
-            clock: GatewayHost.SystemClock(), logger: logger, publishTimeout: .seconds(5))
+            deduplicator: WebhookDeduplicator(clock: GatewayCore.SystemClock()), undelivered: CollectingReports(ids: reports),
+            clock: GatewayCore.SystemClock(), logger: logger, publishTimeout: .seconds(5))
         let body = Self.agentMessage(id: "45c48cce2e2d7fbdea1afc51c7c6ad26", text: "Hello?")
         let started = ContinuousClock.now
         let result = await handler.handle(tenantID: "acme", orgName: "us", signature: Self.signature(body), body: body)
@@ -151,6 +155,6 @@ import Testing
             configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, logger: logger)
         return try TenantRegistry.build(
             configuration: configuration, secrets: secrets, http: ScriptedHTTPClient { _ in throw CancellationError() },
-            clock: GatewayHost.SystemClock(), logger: logger)
+            clock: GatewayCore.SystemClock(), logger: logger)
     }
 }

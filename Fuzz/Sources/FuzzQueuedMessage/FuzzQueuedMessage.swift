@@ -1,5 +1,4 @@
 import Foundation
-import GatewayHost
 import PluginKit
 
 /// A queued message's body (`genesys.outbound`), as `DeliveryService` and the HTTP API decode it.

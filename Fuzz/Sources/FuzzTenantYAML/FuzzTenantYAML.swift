@@ -1,5 +1,6 @@
 import Foundation
-@testable import GatewayHost
+@testable import GatewayYAML
+@testable import GatewayConfig
 
 /// One tenant file, as `TenantConfigLoader.loadFile` reads it: libyaml events → ``YAMLNode`` tree → decoder.
 ///

@@ -1,5 +1,6 @@
 import Foundation
-@testable import GatewayHost
+@testable import GatewayCore
+@testable import HTTPAPI
 
 /// One call of Genesys' outbound webhook, from raw bytes: the first line is the `X-Hub-Signature-256` header,
 /// the rest the body. The signature is checked as `WebhookHandler` checks it; the body is normalized whatever

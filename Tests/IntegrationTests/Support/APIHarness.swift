@@ -1,7 +1,10 @@
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
-@testable import GatewayHost
+@testable import GatewayCore
+@testable import AMQPTransport
+@testable import CurlHTTP
+@testable import GatewayApp
 import Logging
 
 /// The whole gateway as `run` starts it — consumer, HTTP API, webhook, reloader — on a real RabbitMQ and the

@@ -1,5 +1,6 @@
 import Foundation
-@testable import GatewayHost
+@testable import AMQPTransport
+@testable import OrgServices
 
 /// Looks into the real broker for tests: declares a test's topology, captures status events, drains queues.
 /// Blocking (rabbitmq-c); each call opens its own short connection.

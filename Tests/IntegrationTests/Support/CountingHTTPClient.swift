@@ -1,4 +1,4 @@
-import GatewayHost
+import GatewayCore
 import Synchronization
 
 /// Wraps the real client and counts requests by path, so tests can say how many token requests went

@@ -1,7 +1,11 @@
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
-import GatewayHost
+import GatewayCore
+import CurlHTTP
+import GatewayConfig
+import OrgServices
+import GatewayDelivery
 import Logging
 
 /// One org as a test wants it, on both sides: the sandbox's client and integration, and the gateway's config.
@@ -49,7 +53,7 @@ struct GatewayHarness: Sendable {
     let delivery: DeliveryService
     let registry: TenantRegistry
     let http: CountingHTTPClient
-    let clock: GatewayHost.SystemClock
+    let clock: GatewayCore.SystemClock
 
     /// Starts a sandbox for `orgs`, writes tenant YAML for them, loads plugins and tenants, runs `body`.
     static func run<T: Sendable>(
@@ -64,7 +68,7 @@ struct GatewayHarness: Sendable {
             let (sandbox, configuration, secrets) = (setup.sandbox, setup.configuration, setup.secrets)
             let curl = CurlHTTPClient()
             let http = CountingHTTPClient(wrapping: curl)
-            let clock = GatewayHost.SystemClock()
+            let clock = GatewayCore.SystemClock()
             let registry = try TenantRegistry.build(
                 configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger,
                 onBreakerTransition: onBreakerTransition)

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayTestSupport
-@testable import GatewayHost
+@testable import GatewayCore
+@testable import CurlHTTP
 
 /// `genesys-gateway run` as its own process, for the isolation tests that need what only a process has: its
 /// resident memory (`/proc/<pid>/status`) and a reload of its config directory (`POST /admin/reload`).

@@ -1,9 +1,9 @@
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
-@testable import GatewayHost
+@testable import AMQPTransport
 
-// Helpers for IsolationIntegrationTests (issue 10). They only publish to the outbound queue and look at what
+// Helpers for IsolationTimingIntegrationTests (issue 10). They only publish to the outbound queue and look at what
 // the sandbox received and what sits in the broker's queues: nothing here knows how the gateway moves a message
 // from `<prefix>.outbound` to Genesys.
 

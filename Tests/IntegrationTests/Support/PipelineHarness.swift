@@ -1,7 +1,8 @@
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
-@testable import GatewayHost
+@testable import AMQPTransport
+@testable import GatewayApp
 import Logging
 
 extension Logger {

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayTestSupport
-@testable import GatewayHost
+@testable import GatewayCore
+@testable import CurlHTTP
 
 /// Several `genesys-gateway run --redis-url` processes (``IsolationGatewayProcess``) acting as one gateway, for
 /// the shared-mode replica tests (issue 12). Everything goes through their command lines and documented HTTP API.

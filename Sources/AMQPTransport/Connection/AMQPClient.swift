@@ -1,0 +1,233 @@
+import CGatewayShims
+import Foundation
+public import Logging
+import Synchronization
+
+/// The gateway's RabbitMQ connection: one thread owns it (rabbitmq-c is blocking and not thread-safe) and
+/// does everything on it — consume, ack, publish with confirms, heartbeats — while async callers hand it
+/// work through a locked inbox.
+///
+/// It consumes the ingress queue (`genesys.outbound`, when `prefetch > 0`) and any number of further queues
+/// (``subscribe(_:)``), each on its own channel with its own prefetch, so that one queue's unacked window
+/// never holds back another's. Work handed to the inbox is carried out in the order it was handed over:
+/// publishes made one after another reach the broker in that order.
+///
+/// On any connection failure it fails pending publishes, forgets in-flight deliveries (the broker
+/// redelivers what was not acked), and reconnects with backoff, re-declaring the topology and every
+/// subscription. Deliveries carry the connection generation they came from; an ack for an older
+/// generation is dropped.
+public final class AMQPClient: Sendable {
+    public struct Settings: Sendable {
+        public var url: String
+        public var topology: QueueTopology
+        /// Unacked deliveries of the ingress queue the broker sends at once (0: do not consume it).
+        public var prefetch: UInt16
+        public var heartbeatSeconds: Int
+        public var connectTimeout: Duration
+        /// How often the message counts of subscribed queues are read (``queueDepths``).
+        public var depthInterval: Duration
+
+        public init(
+            url: String, topology: QueueTopology = QueueTopology(), prefetch: UInt16 = 200, heartbeatSeconds: Int = 30,
+            connectTimeout: Duration = .seconds(5), depthInterval: Duration = .seconds(2)
+        ) {
+            self.url = url
+            self.topology = topology
+            self.prefetch = prefetch
+            self.heartbeatSeconds = heartbeatSeconds
+            self.connectTimeout = connectTimeout
+            self.depthInterval = depthInterval
+        }
+    }
+
+    /// A delivery, the queue and channel it came from, and the connection generation.
+    public struct Inbound: Sendable {
+        public var delivery: AMQPDelivery
+        public var generation: Int
+        public var channel: UInt16
+        /// The queue it was consumed from (the ingress queue, or a subscription's).
+        public var queue: String
+
+        public init(delivery: AMQPDelivery, generation: Int, channel: UInt16, queue: String) {
+            self.delivery = delivery
+            self.generation = generation
+            self.channel = channel
+            self.queue = queue
+        }
+    }
+
+    package let settings: Settings
+    let logger: Logger
+    let inbox = Mutex(AMQPInbox())
+    private let stream: AsyncStream<Inbound>
+    let continuation: AsyncStream<Inbound>.Continuation
+    let connectedGeneration = Atomic<Int>(0)
+    let depths = Mutex<[String: Int]>([:])
+
+    /// Messages from the ingress queue and every subscription.
+    public var deliveries: AsyncStream<Inbound> { stream }
+
+    public init(settings: Settings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+    }
+
+    /// True while connected (for readiness).
+    public var isConnected: Bool { connectedGeneration.load(ordering: .relaxed) > 0 }
+
+    /// The connection deliveries come from now (0 while disconnected): a delivery of another generation can
+    /// no longer be acked, and the broker hands it out again.
+    public var generation: Int { connectedGeneration.load(ordering: .relaxed) }
+
+    /// Publishes `message` and returns once the broker confirmed it (persisted, and routed to a queue when
+    /// it is `mandatory`). Throws ``AMQPError`` when the broker refuses or returns it, or the connection
+    /// breaks first.
+    public func publish(_ message: AMQPMessage) async throws {
+        try await submit(message).confirmed()
+    }
+
+    /// Hands `message` to the connection thread now, behind everything handed over before it, and returns
+    /// the confirm to wait for. Publishes submitted one after another reach the broker in that order.
+    public func submit(_ message: AMQPMessage) -> PublishConfirm {
+        let confirm = PublishConfirm()
+        if let problem = message.shortStringProblem {
+            confirm.complete(.failure(AMQPError("publish", problem)))
+            return confirm
+        }
+        let accepted = inbox.withLock { inbox -> Bool in
+            guard !inbox.stopped else { return false }
+            inbox.operations.append(.publish(message, confirm))
+            return true
+        }
+        if !accepted { confirm.complete(.failure(AMQPError("publish", "the AMQP client is stopped"))) }
+        return confirm
+    }
+
+    /// Acknowledges a delivery (done with it). Dropped if the connection it came from is gone.
+    public func ack(_ inbound: Inbound) {
+        settle(inbound, .ack)
+    }
+
+    /// Hands a delivery back to the broker (`requeue`) or lets it dead-letter to the DLX.
+    public func reject(_ inbound: Inbound, requeue: Bool) {
+        settle(inbound, requeue ? .requeue : .deadLetter)
+    }
+
+    private func settle(_ inbound: Inbound, _ kind: PendingAck.Kind) {
+        inbox.withLock {
+            $0.operations.append(.ack(PendingAck(
+                tag: inbound.delivery.deliveryTag, channel: inbound.channel, generation: inbound.generation, kind: kind)))
+        }
+    }
+
+    /// Declares `subscription.queue` (if needed) and consumes it on a channel of its own with its own
+    /// prefetch, now and after every reconnect, until ``unsubscribe(queue:)``. Repeating it is cheap.
+    public func subscribe(_ subscription: AMQPSubscription) {
+        inbox.withLock { inbox in
+            guard inbox.subscriptions[subscription.queue.name] != subscription else { return }
+            inbox.subscriptions[subscription.queue.name] = subscription
+            inbox.subscriptionsVersion += 1
+        }
+    }
+
+    /// Stops consuming `queue` (deliveries already handed out stay valid: ack them as usual).
+    public func unsubscribe(queue: String) {
+        inbox.withLock { inbox in
+            guard inbox.subscriptions.removeValue(forKey: queue) != nil else { return }
+            inbox.subscriptionsVersion += 1
+        }
+        _ = depths.withLock { $0.removeValue(forKey: queue) }
+    }
+
+    /// The queues consumed through ``subscribe(_:)``, by name.
+    public var subscribedQueues: Set<String> {
+        inbox.withLock { Set($0.subscriptions.keys) }
+    }
+
+    /// Messages waiting in each subscribed queue (ready, not yet handed to the gateway), as last read.
+    public var queueDepths: [String: Int] {
+        depths.withLock { $0 }
+    }
+
+    /// Runs the connection thread until ``stop()``; returns when the connection is closed.
+    public func run() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                cgs_set_current_thread_name("amqp")
+                AMQPConnectionLoop(client: self).run()
+                done.resume()
+            }
+            thread.start()
+        }
+    }
+
+    /// Stops consuming; deliveries not yet handed out are requeued, pending acks and publishes are flushed,
+    /// then the connection closes and ``run()`` returns.
+    public func stop() {
+        inbox.withLock { $0.stopping = true }
+    }
+}
+
+/// A queue the client consumes besides the ingress queue, declared with its arguments.
+public struct AMQPSubscription: Sendable, Equatable {
+    public var queue: AMQPQueueDeclaration
+    public var prefetch: UInt16
+
+    public init(queue: AMQPQueueDeclaration, prefetch: UInt16) {
+        self.queue = queue
+        self.prefetch = max(prefetch, 1)
+    }
+}
+
+/// A durable queue and its `x-` arguments.
+public struct AMQPQueueDeclaration: Sendable, Equatable {
+    public var name: String
+    public var arguments: [AMQPArgument]
+
+    public init(name: String, arguments: [AMQPArgument]) {
+        self.name = name
+        self.arguments = arguments
+    }
+
+    var table: [(String, AMQPFieldValue)] { arguments.map { ($0.key, $0.value) } }
+}
+
+/// One entry of an AMQP arguments or headers table.
+public struct AMQPArgument: Sendable, Equatable {
+    public var key: String
+    public var value: AMQPFieldValue
+
+    public init(_ key: String, _ value: AMQPFieldValue) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// Work handed to the connection thread, carried out in order.
+struct AMQPInbox {
+    enum Operation {
+        case publish(AMQPMessage, PublishConfirm)
+        case ack(PendingAck)
+
+        var isPublish: Bool {
+            if case .publish = self { return true }
+            return false
+        }
+    }
+
+    var operations: [Operation] = []
+    var subscriptions: [String: AMQPSubscription] = [:]
+    /// Bumped on every change of `subscriptions`, so the thread reconciles only when something changed.
+    var subscriptionsVersion = 0
+    var stopping = false
+    var stopped = false
+}
+
+struct PendingAck {
+    enum Kind { case ack, requeue, deadLetter }
+    var tag: UInt64
+    var channel: UInt16
+    var generation: Int
+    var kind: Kind
+}

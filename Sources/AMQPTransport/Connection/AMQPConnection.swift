@@ -1,0 +1,361 @@
+import CGatewayShims
+import CRabbitMQ
+import Foundation
+
+/// One rabbitmq-c connection. Blocking, and not thread-safe: exactly one thread (``AMQPClient``'s) uses
+/// it. Owns `amqp_connection_state_t` and destroys it in `deinit`.
+package final class AMQPConnection {
+    private let state: amqp_connection_state_t
+    private var open = false
+    /// The largest frame asked for: RabbitMQ's default. A content-header frame (the properties, headers
+    /// included) is never split, and any producer may publish headers up to the broker's limit; a smaller
+    /// `frame_max` here would make rabbitmq-c refuse such a delivery and drop the connection every tenant shares,
+    /// again at each redelivery. (rabbitmq-c's per-channel decode pools have pages of this size: 13.6 MB at
+    /// 100 org queues, the price of that.)
+    static let frameMax: Int32 = 131_072
+
+    /// The channel of the last delivery read, whose pool is freed first (``releaseBuffers()``).
+    private var lastEventChannel: UInt16?
+
+    /// What arrives while waiting on the connection.
+    package enum Event {
+        case delivery(AMQPDelivery, channel: UInt16)
+        /// Publisher confirm on the publish channel: `ok` false for a nack.
+        case confirm(tag: UInt64, multiple: Bool, ok: Bool)
+        /// A mandatory message could not be routed; `publishTag` is the tag ``publish(_:channel:tag:)`` gave it.
+        /// Its confirm follows.
+        case returned(publishTag: UInt64?, replyText: String)
+        /// The broker cancelled our consumer on `channel` (queue deleted, say).
+        case consumerCancelled(channel: UInt16)
+        case timeout
+    }
+
+    /// The header each publish carries with its confirm tag, so a returned message can be matched to it
+    /// (basic.return names no delivery tag).
+    static let publishTagHeader = "x-ggw-publish-tag"
+
+    /// Connects, logs in (SASL PLAIN) and negotiates heartbeats. On failure `deinit` (which Swift runs for a
+    /// class whose stored properties were all set) destroys the connection state.
+    package init(url: String, heartbeatSeconds: Int, connectTimeout: Duration) throws(AMQPError) {
+        state = amqp_new_connection()
+        var info = amqp_connection_info()
+        let urlCopy = strdup(url)
+        defer { free(urlCopy) }
+        guard amqp_parse_url(urlCopy, &info) == AMQP_STATUS_OK.rawValue else {
+            throw AMQPError("parse URL", "not an amqp:// URL")
+        }
+        guard let socket = amqp_tcp_socket_new(state) else {
+            throw AMQPError("connect", "cannot create a socket")
+        }
+        var timeout = timeval(
+            tv_sec: Int(connectTimeout.components.seconds), tv_usec: Int(connectTimeout.components.attoseconds / 1_000_000_000_000))
+        let status = amqp_socket_open_noblock(socket, info.host, info.port, &timeout)
+        guard status == AMQP_STATUS_OK.rawValue else {
+            let host = String(cString: info.host)
+            throw AMQPError("connect to \(host):\(info.port)", String(cString: amqp_error_string2(status)))
+        }
+        let reply = cgs_amqp_login_plain(state, info.vhost, 0, Self.frameMax, Int32(heartbeatSeconds), info.user, info.password)
+        guard reply.reply_type == AMQP_RESPONSE_NORMAL else {
+            throw AMQPError("login", Self.describe(reply))
+        }
+        open = true
+    }
+
+    deinit {
+        // connection.close waits for the broker's close-ok: only worth it on a healthy connection.
+        if open {
+            amqp_connection_close(state, AMQP_REPLY_SUCCESS)
+        }
+        amqp_destroy_connection(state)
+    }
+
+    /// Records that the connection is unusable and returns the error to throw.
+    private func failure(_ operation: String, _ message: String) -> AMQPError {
+        open = false
+        return AMQPError(operation, message)
+    }
+
+    package func openChannel(_ channel: UInt16) throws(AMQPError) {
+        amqp_channel_open(state, channel)
+        try check("open channel \(channel)")
+    }
+
+    func declareExchange(_ name: String, type: String, channel: UInt16) throws(AMQPError) {
+        withBytes(name, type) { name, type in
+            _ = amqp_exchange_declare(state, channel, name, type, 0, 1, 0, 0, amqp_empty_table)
+        }
+        try check("declare exchange \(name)")
+    }
+
+    /// Declares a durable queue (idempotent with the same arguments); returns the messages ready in it.
+    @discardableResult
+    func declareQueue(_ name: String, arguments: [(String, AMQPFieldValue)], channel: UInt16) throws(AMQPError) -> Int {
+        let ready = withBytes(name) { name in
+            AMQPTable.with(arguments) { table in
+                amqp_queue_declare(state, channel, name, 0, 1, 0, 0, table).map { Int($0.pointee.message_count) }
+            }
+        }
+        try check("declare queue \(name)")
+        return ready ?? 0
+    }
+
+    /// The messages ready in the existing queue `name` (a passive declare: nothing is created or changed).
+    func readyCount(ofQueue name: String, channel: UInt16) throws(AMQPError) -> Int {
+        let ready = withBytes(name) { name in
+            amqp_queue_declare(state, channel, name, 1, 0, 0, 0, amqp_empty_table).map { Int($0.pointee.message_count) }
+        }
+        try check("look up queue \(name)")
+        return ready ?? 0
+    }
+
+    func bindQueue(_ queue: String, exchange: String, routingKey: String, channel: UInt16) throws(AMQPError) {
+        withBytes(queue, exchange, routingKey) { queue, exchange, routingKey in
+            _ = amqp_queue_bind(state, channel, queue, exchange, routingKey, amqp_empty_table)
+        }
+        try check("bind \(queue) to \(exchange)")
+    }
+
+    func qos(prefetch: UInt16, channel: UInt16) throws(AMQPError) {
+        amqp_basic_qos(state, channel, 0, prefetch, 0)
+        try check("set prefetch")
+    }
+
+    /// Starts a consumer on `channel`, tagged after the channel (one consumer per channel).
+    func consume(queue: String, channel: UInt16) throws(AMQPError) {
+        withBytes(queue, Self.consumerTag(channel)) { queue, tag in
+            _ = amqp_basic_consume(state, channel, queue, tag, 0, 0, 0, amqp_empty_table)
+        }
+        try check("consume \(queue)")
+    }
+
+    /// Stops the consumer on `channel`; its unacked deliveries stay ours to ack.
+    func cancelConsumer(channel: UInt16) throws(AMQPError) {
+        withBytes(Self.consumerTag(channel)) { tag in
+            _ = amqp_basic_cancel(state, channel, tag)
+        }
+        try check("cancel consumer on channel \(channel)")
+    }
+
+    private static func consumerTag(_ channel: UInt16) -> String { "ggw-\(channel)" }
+
+    package func confirmSelect(channel: UInt16) throws(AMQPError) {
+        amqp_confirm_select(state, channel)
+        try check("enable publisher confirms")
+    }
+
+    /// Publishes persistently; the confirm arrives later as an ``Event/confirm(tag:multiple:ok:)``, after an
+    /// ``Event/returned(publishTag:replyText:)`` when a mandatory message could not be routed.
+    /// - Parameter tag: the publish's confirm tag, carried in ``publishTagHeader`` when the message is mandatory.
+    package func publish(_ message: AMQPMessage, channel: UInt16, tag: UInt64) throws(AMQPError) {
+        var properties = amqp_basic_properties_t()
+        properties._flags = amqp_flags_t(AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_HEADERS_FLAG)
+        properties.delivery_mode = 2  // persistent
+        var headers = message.headers.filter { $0.0 != Self.publishTagHeader }
+        if message.mandatory { headers.append((Self.publishTagHeader, .int(Int64(truncatingIfNeeded: tag)))) }
+        let status = withBytes(message.contentType, message.messageID ?? "", message.exchange, message.routingKey) {
+            contentType, messageID, exchange, routingKey in
+            AMQPTable.with(headers) { headers in
+                properties.content_type = contentType
+                properties.headers = headers
+                if message.messageID != nil {
+                    properties._flags |= amqp_flags_t(AMQP_BASIC_MESSAGE_ID_FLAG)
+                    properties.message_id = messageID
+                }
+                return message.body.withUnsafeBytes { body in
+                    amqp_basic_publish(
+                        state, channel, exchange, routingKey, message.mandatory ? 1 : 0, 0, &properties,
+                        amqp_bytes_t(len: body.count, bytes: UnsafeMutableRawPointer(mutating: body.baseAddress)))
+                }
+            }
+        }
+        guard status == AMQP_STATUS_OK.rawValue else {
+            throw failure("publish to \(message.routingKey)", String(cString: amqp_error_string2(status)))
+        }
+    }
+
+    /// Acks `tag`, and with `multiple` every unacked delivery of the channel up to it.
+    package func ack(_ tag: UInt64, multiple: Bool = false, channel: UInt16) throws(AMQPError) {
+        let status = amqp_basic_ack(state, channel, tag, multiple ? 1 : 0)
+        guard status == AMQP_STATUS_OK.rawValue else { throw failure("ack", String(cString: amqp_error_string2(status))) }
+    }
+
+    package func reject(_ tag: UInt64, requeue: Bool, channel: UInt16) throws(AMQPError) {
+        let status = amqp_basic_nack(state, channel, tag, 0, requeue ? 1 : 0)
+        guard status == AMQP_STATUS_OK.rawValue else { throw failure("nack", String(cString: amqp_error_string2(status))) }
+    }
+
+    /// Runs `body` with the socket corked (`TCP_CORK`): the frames it writes leave as full segments when it
+    /// returns instead of one small packet each, which saves the broker and the kernel a wake-up per frame.
+    func corked<Result>(_ body: () throws(AMQPError) -> Result) throws(AMQPError) -> Result {
+        let socket = amqp_get_sockfd(state)
+        setCork(socket, true)
+        defer { setCork(socket, false) }
+        return try body()
+    }
+
+    private func setCork(_ socket: Int32, _ on: Bool) {
+        guard socket >= 0 else { return }
+        var value: Int32 = on ? 1 : 0
+        _ = setsockopt(socket, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// Fetches one message with `basic.get` (for replaying a queue), or nil when it is empty.
+    package func get(queue: String, channel: UInt16) throws(AMQPError) -> AMQPDelivery? {
+        releaseBuffers()
+        let reply = withBytes(queue) { queue in amqp_basic_get(state, channel, queue, 0) }
+        guard reply.reply_type == AMQP_RESPONSE_NORMAL else { throw failure("get from \(queue)", Self.describe(reply)) }
+        guard reply.reply.id == AMQPMethod.basicGetOk, let ok = reply.reply.decoded?.assumingMemoryBound(to: amqp_basic_get_ok_t.self) else {
+            return nil  // basic.get-empty
+        }
+        var message = amqp_message_t()
+        let read = amqp_read_message(state, channel, &message, 0)
+        guard read.reply_type == AMQP_RESPONSE_NORMAL else { throw failure("read from \(queue)", Self.describe(read)) }
+        defer { amqp_destroy_message(&message) }
+        return Self.delivery(tag: ok.pointee.delivery_tag, redelivered: ok.pointee.redelivered != 0, routingKey: ok.pointee.routing_key, message: message)
+    }
+
+    /// Frees what earlier frames were decoded into. rabbitmq-c keeps frames read while an RPC waited for its
+    /// reply (a depth read in a burst: thousands of deliveries) in a queue, and before freeing a channel's pool
+    /// it checks the channel against every queued frame. Freeing every channel's pool on every event while such
+    /// a queue drained, O(channels × queued) per event, cost 18 % of the gateway's CPU flat out; so with frames
+    /// queued only the pool of the channel just read is freed (one walk), and all of them once the queue is empty.
+    private func releaseBuffers() {
+        if amqp_frames_enqueued(state) == 0 {
+            amqp_maybe_release_buffers(state)
+        } else if let channel = lastEventChannel {
+            amqp_maybe_release_buffers_on_channel(state, channel)
+        }
+    }
+
+    /// Waits up to `timeout` for the next delivery, confirm or broker notice; heartbeats are serviced inside.
+    package func nextEvent(timeout: Duration) throws(AMQPError) -> Event {
+        releaseBuffers()
+        var envelope = amqp_envelope_t()
+        var wait = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
+        let reply = amqp_consume_message(state, &envelope, &wait, 0)
+        if reply.reply_type == AMQP_RESPONSE_NORMAL {
+            defer { amqp_destroy_envelope(&envelope) }
+            lastEventChannel = envelope.channel
+            return .delivery(
+                Self.delivery(
+                    tag: envelope.delivery_tag, redelivered: envelope.redelivered != 0, routingKey: envelope.routing_key,
+                    message: envelope.message),
+                channel: envelope.channel)
+        }
+        guard reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION else {
+            throw failure("consume", Self.describe(reply))
+        }
+        if reply.library_error == AMQP_STATUS_TIMEOUT.rawValue { return .timeout }
+        guard reply.library_error == AMQP_STATUS_UNEXPECTED_STATE.rawValue else {
+            throw failure("consume", String(cString: amqp_error_string2(reply.library_error)))
+        }
+        return try nonDeliveryFrame()
+    }
+
+    /// A frame other than basic.deliver is waiting: read it (the rabbitmq-c consumer pattern).
+    private func nonDeliveryFrame() throws(AMQPError) -> Event {
+        var frame = amqp_frame_t()
+        let status = amqp_simple_wait_frame(state, &frame)
+        guard status == AMQP_STATUS_OK.rawValue else { throw failure("read frame", String(cString: amqp_error_string2(status))) }
+        guard frame.frame_type == UInt8(AMQP_FRAME_METHOD) else { return .timeout }
+        let method = frame.payload.method
+        switch method.id {
+        case AMQPMethod.basicAck:
+            let ack = method.decoded.assumingMemoryBound(to: amqp_basic_ack_t.self).pointee
+            return .confirm(tag: ack.delivery_tag, multiple: ack.multiple != 0, ok: true)
+        case AMQPMethod.basicNack:
+            let nack = method.decoded.assumingMemoryBound(to: amqp_basic_nack_t.self).pointee
+            return .confirm(tag: nack.delivery_tag, multiple: nack.multiple != 0, ok: false)
+        case AMQPMethod.basicReturn:
+            let returned = method.decoded.assumingMemoryBound(to: amqp_basic_return_t.self).pointee
+            let replyText = "\(returned.reply_code) \(AMQPTable.string(returned.reply_text))"
+            var message = amqp_message_t()
+            let read = amqp_read_message(state, frame.channel, &message, 0)
+            guard read.reply_type == AMQP_RESPONSE_NORMAL else { throw failure("read returned message", Self.describe(read)) }
+            defer { amqp_destroy_message(&message) }
+            let hasHeaders = message.properties._flags & amqp_flags_t(AMQP_BASIC_HEADERS_FLAG) != 0
+            let tag = hasHeaders ? AMQPTable.read(message.properties.headers)[Self.publishTagHeader]?.intValue : nil
+            return .returned(publishTag: tag.map { UInt64(truncatingIfNeeded: $0) }, replyText: replyText)
+        case AMQPMethod.basicCancel:
+            return .consumerCancelled(channel: frame.channel)
+        case AMQPMethod.channelClose:
+            let close = method.decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
+            open = false
+            throw failure("channel", "closed by the broker: \(close.reply_code) \(AMQPTable.string(close.reply_text))")
+        case AMQPMethod.connectionClose:
+            let close = method.decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
+            open = false
+            throw failure("connection", "closed by the broker: \(close.reply_code) \(AMQPTable.string(close.reply_text))")
+        default:
+            return .timeout
+        }
+    }
+
+    /// Runs `body` with `amqp_bytes_t` views of the strings, valid for the whole call — never
+    /// `amqp_cstring_bytes(swiftString)`, whose pointer dangles as soon as it returns.
+    private func withBytes<Result>(_ a: String, _ body: (amqp_bytes_t) -> Result) -> Result {
+        var copy = a
+        return copy.withUTF8 { body(amqp_bytes_t(len: $0.count, bytes: UnsafeMutableRawPointer(mutating: $0.baseAddress))) }
+    }
+
+    private func withBytes<Result>(_ a: String, _ b: String, _ body: (amqp_bytes_t, amqp_bytes_t) -> Result) -> Result {
+        withBytes(a) { a in withBytes(b) { b in body(a, b) } }
+    }
+
+    private func withBytes<Result>(
+        _ a: String, _ b: String, _ c: String, _ body: (amqp_bytes_t, amqp_bytes_t, amqp_bytes_t) -> Result
+    ) -> Result {
+        withBytes(a, b) { a, b in withBytes(c) { c in body(a, b, c) } }
+    }
+
+    private func withBytes<Result>(
+        _ a: String, _ b: String, _ c: String, _ d: String,
+        _ body: (amqp_bytes_t, amqp_bytes_t, amqp_bytes_t, amqp_bytes_t) -> Result
+    ) -> Result {
+        withBytes(a, b) { a, b in withBytes(c, d) { c, d in body(a, b, c, d) } }
+    }
+
+    private func check(_ operation: String) throws(AMQPError) {
+        let reply = amqp_get_rpc_reply(state)
+        guard reply.reply_type == AMQP_RESPONSE_NORMAL else { throw failure(operation, Self.describe(reply)) }
+    }
+
+    private static func delivery(tag: UInt64, redelivered: Bool, routingKey: amqp_bytes_t, message: amqp_message_t) -> AMQPDelivery {
+        let properties = message.properties
+        let hasHeaders = properties._flags & amqp_flags_t(AMQP_BASIC_HEADERS_FLAG) != 0
+        let hasID = properties._flags & amqp_flags_t(AMQP_BASIC_MESSAGE_ID_FLAG) != 0
+        return AMQPDelivery(
+            deliveryTag: tag, redelivered: redelivered, routingKey: AMQPTable.string(routingKey),
+            body: AMQPTable.data(message.body), headers: hasHeaders ? AMQPTable.read(properties.headers) : [:],
+            messageID: hasID ? AMQPTable.string(properties.message_id) : nil)
+    }
+
+    static func describe(_ reply: amqp_rpc_reply_t) -> String {
+        switch reply.reply_type {
+        case AMQP_RESPONSE_NONE: return "no reply (missing RPC reply type)"
+        case AMQP_RESPONSE_LIBRARY_EXCEPTION: return String(cString: amqp_error_string2(reply.library_error))
+        case AMQP_RESPONSE_SERVER_EXCEPTION:
+            switch reply.reply.id {
+            case AMQPMethod.connectionClose:
+                let close = reply.reply.decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
+                return "connection closed by the broker: \(close.reply_code) \(AMQPTable.string(close.reply_text))"
+            case AMQPMethod.channelClose:
+                let close = reply.reply.decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
+                return "channel closed by the broker: \(close.reply_code) \(AMQPTable.string(close.reply_text))"
+            default: return "broker error (method \(reply.reply.id))"
+            }
+        default: return "unknown reply"
+        }
+    }
+}
+
+/// AMQP 0-9-1 method ids (class << 16 | method), as in amqp_framing.h, whose cast macros Swift does not import.
+enum AMQPMethod {
+    static let connectionClose: amqp_method_number_t = 0x000A_0032
+    static let channelClose: amqp_method_number_t = 0x0014_0028
+    static let basicGetOk: amqp_method_number_t = 0x003C_0047
+    static let basicReturn: amqp_method_number_t = 0x003C_0032
+    static let basicAck: amqp_method_number_t = 0x003C_0050
+    static let basicNack: amqp_method_number_t = 0x003C_0078
+    static let basicCancel: amqp_method_number_t = 0x003C_001E
+}

@@ -1,0 +1,278 @@
+import Foundation
+import Logging
+import Synchronization
+import GatewayCore
+
+/// The body of ``AMQPClient``'s thread: connect, declare, consume, then serve the inbox and the socket
+/// until stopped; on failure, reconnect with backoff (0.5 s doubling to 5 s).
+///
+/// Every publish taken from the inbox is answered on every path — confirmed, nacked, returned, or failed
+/// because the connection broke or the client stopped — so no task waits for a confirm forever.
+struct AMQPConnectionLoop {
+    let client: AMQPClient
+
+    static let consumeChannel: UInt16 = 1
+    static let publishChannel: UInt16 = 2
+    /// Subscriptions get channels from here up, one each, kept for the life of the connection.
+    static let firstSubscriptionChannel: UInt16 = 3
+    /// How long one wait on the socket lasts when idle: the most an ack or publish waits to go out.
+    static let idleWait = Duration.milliseconds(2)
+
+    func run() {
+        var generation = 0
+        var backoff = Duration.milliseconds(500)
+        while !isStopping {
+            do {
+                let connection = try connect()
+                generation += 1
+                client.connectedGeneration.store(generation, ordering: .relaxed)
+                client.logger.info("connected to RabbitMQ", metadata: ["amqp.generation": "\(generation)"])
+                backoff = .milliseconds(500)
+                var session = AMQPSession(client: client, connection: connection, generation: generation)
+                try session.serve()
+                client.connectedGeneration.store(0, ordering: .relaxed)
+                break
+            } catch {
+                client.connectedGeneration.store(0, ordering: .relaxed)
+                client.logger.error("RabbitMQ connection failed", metadata: ["error": "\(error)", "retry.in.ms": "\(backoff.millisecondsRoundedUp)"])
+                sleepUnlessStopping(backoff)
+                backoff = min(backoff * 2, .seconds(5))
+            }
+        }
+        let leftovers = client.inbox.withLock { inbox -> [AMQPInbox.Operation] in
+            inbox.stopped = true
+            defer { inbox.operations = [] }
+            return inbox.operations
+        }
+        AMQPSession.fail(leftovers, AMQPError("publish", "the AMQP client stopped"))
+        client.continuation.finish()
+    }
+
+    private var isStopping: Bool { client.inbox.withLock { $0.stopping } }
+
+    private func connect() throws(AMQPError) -> AMQPConnection {
+        let settings = client.settings
+        let connection = try AMQPConnection(
+            url: settings.url, heartbeatSeconds: settings.heartbeatSeconds, connectTimeout: settings.connectTimeout)
+        try connection.openChannel(Self.consumeChannel)
+        try connection.openChannel(Self.publishChannel)
+        try settings.topology.declare(on: connection, channel: Self.publishChannel)
+        try connection.confirmSelect(channel: Self.publishChannel)
+        if settings.prefetch > 0 {
+            try connection.qos(prefetch: settings.prefetch, channel: Self.consumeChannel)
+            try connection.consume(queue: settings.topology.outbound, channel: Self.consumeChannel)
+        }
+        return connection
+    }
+
+    private func sleepUnlessStopping(_ duration: Duration) {
+        let deadline = ContinuousClock.now + duration
+        while ContinuousClock.now < deadline, !isStopping {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+}
+
+/// One connection's life on the client's thread: its subscriptions' channels and its unconfirmed publishes.
+struct AMQPSession {
+    let client: AMQPClient
+    let connection: AMQPConnection
+    let generation: Int
+
+    private var nextTag: UInt64 = 1
+    private var awaiting: [UInt64: PublishConfirm] = [:]
+    /// No publish older than this waits for its confirm.
+    private var oldestAwaiting: UInt64 = 1
+    /// Publishes the broker returned as unroutable; their confirm, which follows, fails them.
+    private var returned: [UInt64: String] = [:]
+    /// Each queue consumed through a subscription, by channel (and back), for this connection.
+    private var channels: [String: UInt16] = [:]
+    private var queues: [UInt16: String] = [:]
+    /// The subscriptions being consumed now, by queue.
+    private var consuming: [String: AMQPSubscription] = [:]
+    private var subscriptionsVersion = -1
+    /// Deliveries handed out and not yet settled, so that acks carried out together become `multiple` acks.
+    private var unsettled = UnsettledDeliveries()
+    /// Acks taken from the inbox in this turn, by channel, sent together at its end.
+    private var acksDue: [UInt16: [UInt64]] = [:]
+    private var nextDepthRead = ContinuousClock.now
+
+    init(client: AMQPClient, connection: AMQPConnection, generation: Int) {
+        self.client = client
+        self.connection = connection
+        self.generation = generation
+    }
+
+    /// Serves the connection until stopped (returns) or broken (throws, after failing what waits on it).
+    mutating func serve() throws {
+        var taken: [AMQPInbox.Operation] = []
+        var carriedOut = 0
+        do {
+            while true {
+                let (operations, subscriptions, version, stopping) = client.inbox.withLock { inbox in
+                    defer { inbox.operations = [] }
+                    return (inbox.operations, inbox.subscriptions, inbox.subscriptionsVersion, inbox.stopping)
+                }
+                taken = operations
+                // Subscriptions first: a publish to a newly subscribed queue finds it declared.
+                if version != subscriptionsVersion, !stopping {
+                    try reconcile(subscriptions)
+                    subscriptionsVersion = version
+                }
+                if !taken.isEmpty {
+                    // Corking costs two setsockopt calls, skipped for a turn of one ack or reject (one frame). A
+                    // publish is always corked: rabbitmq-c sends its frames with MSG_MORE, and for an empty body or
+                    // one of a whole number of frames the last one too, which only the uncork pushes out.
+                    if taken.count > 1 || taken.contains(where: \.isPublish) {
+                        try connection.corked { () throws(AMQPError) in try carryOut(taken, counting: &carriedOut) }
+                    } else {
+                        try carryOut(taken, counting: &carriedOut)
+                    }
+                    taken = []
+                    carriedOut = 0
+                }
+                if stopping, awaiting.isEmpty, operations.isEmpty {
+                    return  // closing the connection requeues whatever is still unacked
+                }
+                if !stopping, ContinuousClock.now >= nextDepthRead {
+                    try readDepths()
+                }
+                try handle(connection.nextEvent(timeout: operations.isEmpty ? AMQPConnectionLoop.idleWait : .zero), stopping: stopping)
+            }
+        } catch {
+            let lost = AMQPError("publish", "connection lost before the broker confirmed: \(error)")
+            awaiting.values.forEach { $0.complete(.failure(lost)) }
+            awaiting = [:]
+            Self.fail(taken.dropFirst(carriedOut), lost)
+            client.depths.withLock { $0 = [:] }
+            throw error
+        }
+    }
+
+    /// Answers every publish among `operations` with `error` (acks among them are moot: their connection is gone).
+    static func fail(_ operations: some Sequence<AMQPInbox.Operation>, _ error: AMQPError) {
+        for case .publish(_, let confirm) in operations {
+            confirm.complete(.failure(error))
+        }
+    }
+
+    /// Carries out `operations` in order, then this turn's acks; `carriedOut` counts those done, for failing
+    /// the rest when the connection breaks.
+    private mutating func carryOut(_ operations: [AMQPInbox.Operation], counting carriedOut: inout Int) throws(AMQPError) {
+        for operation in operations {
+            try carryOut(operation)
+            carriedOut += 1
+        }
+        try sendAcksDue()
+    }
+
+    private mutating func carryOut(_ operation: AMQPInbox.Operation) throws(AMQPError) {
+        switch operation {
+        case .ack(let ack):
+            guard ack.generation == generation else { return }
+            switch ack.kind {
+            case .ack:
+                acksDue[ack.channel, default: []].append(ack.tag)
+            case .requeue, .deadLetter:
+                unsettled.settled(ack.tag, channel: ack.channel)
+                try connection.reject(ack.tag, requeue: ack.kind == .requeue, channel: ack.channel)
+            }
+        case .publish(let message, let confirm):
+            let tag = nextTag
+            nextTag += 1
+            awaiting[tag] = confirm
+            try connection.publish(message, channel: AMQPConnectionLoop.publishChannel, tag: tag)
+        }
+    }
+
+    /// Sends this turn's acks: per channel one `multiple` ack for those that settle its oldest deliveries.
+    private mutating func sendAcksDue() throws(AMQPError) {
+        let due = acksDue
+        acksDue = [:]
+        for (channel, tags) in due {
+            for ack in unsettled.acks(for: tags, channel: channel) {
+                try connection.ack(ack.tag, multiple: ack.multiple, channel: channel)
+            }
+        }
+    }
+
+    private mutating func handle(_ event: AMQPConnection.Event, stopping: Bool) throws(AMQPError) {
+        switch event {
+        case .delivery(let delivery, let channel):
+            if stopping {
+                try connection.reject(delivery.deliveryTag, requeue: true, channel: channel)
+                return
+            }
+            let queue = channel == AMQPConnectionLoop.consumeChannel ? client.settings.topology.outbound : queues[channel]
+            guard let queue else {
+                try connection.reject(delivery.deliveryTag, requeue: true, channel: channel)
+                return
+            }
+            unsettled.delivered(delivery.deliveryTag, channel: channel)
+            client.continuation.yield(AMQPClient.Inbound(delivery: delivery, generation: generation, channel: channel, queue: queue))
+        case .confirm(let tag, let multiple, let ok):
+            // Tags go up by one per publish, so a multiple confirm covers oldestAwaiting…tag (some already gone).
+            let confirmed = multiple ? min(oldestAwaiting, tag)...tag : tag...tag
+            if multiple || tag == oldestAwaiting { oldestAwaiting = max(oldestAwaiting, tag + 1) }
+            for confirmedTag in confirmed {
+                guard let waiting = awaiting.removeValue(forKey: confirmedTag) else { continue }
+                if let reason = returned.removeValue(forKey: confirmedTag) {
+                    waiting.complete(.failure(AMQPError("publish", "the broker could not route the message: \(reason)")))
+                } else if ok {
+                    waiting.complete(.success(()))
+                } else {
+                    waiting.complete(.failure(AMQPError("publish", "the broker refused the message (nack)")))
+                }
+            }
+        case .returned(let publishTag, let replyText):
+            if let publishTag, awaiting[publishTag] != nil {
+                returned[publishTag] = replyText
+            } else {
+                client.logger.warning("broker returned a message the gateway cannot match", metadata: ["reason": "\(replyText)"])
+            }
+        case .consumerCancelled(let channel):
+            let queue = channel == AMQPConnectionLoop.consumeChannel ? client.settings.topology.outbound : queues[channel] ?? "?"
+            throw AMQPError("consume", "the broker cancelled the consumer of \(queue)")
+        case .timeout:
+            break
+        }
+    }
+
+    /// Starts consuming what was subscribed, stops consuming what was unsubscribed.
+    private mutating func reconcile(_ wanted: [String: AMQPSubscription]) throws(AMQPError) {
+        for (queue, subscription) in consuming where wanted[queue] != subscription {
+            if let channel = channels[queue] { try connection.cancelConsumer(channel: channel) }
+            consuming[queue] = nil
+        }
+        for (queue, subscription) in wanted.sorted(by: { $0.key < $1.key }) where consuming[queue] == nil {
+            let channel = try channel(for: queue)
+            let ready = try connection.declareQueue(queue, arguments: subscription.queue.table, channel: channel)
+            try connection.qos(prefetch: subscription.prefetch, channel: channel)
+            try connection.consume(queue: queue, channel: channel)
+            consuming[queue] = subscription
+            client.depths.withLock { $0[queue] = ready }
+        }
+    }
+
+    /// The channel `queue` is consumed on in this connection: opened the first time it is asked for.
+    private mutating func channel(for queue: String) throws(AMQPError) -> UInt16 {
+        if let channel = channels[queue] { return channel }
+        let channel = AMQPConnectionLoop.firstSubscriptionChannel + UInt16(clamping: channels.count)
+        guard channel < UInt16.max else { throw AMQPError("open channel", "too many subscriptions on one connection") }
+        try connection.openChannel(channel)
+        channels[queue] = channel
+        queues[channel] = queue
+        return channel
+    }
+
+    /// Reads how many messages wait in each consumed queue (a redeclare answers with the count).
+    private mutating func readDepths() throws(AMQPError) {
+        var counts: [String: Int] = [:]
+        for (queue, subscription) in consuming {
+            guard let channel = channels[queue] else { continue }
+            counts[queue] = try connection.declareQueue(queue, arguments: subscription.queue.table, channel: channel)
+        }
+        client.depths.withLock { $0 = counts }
+        nextDepthRead = ContinuousClock.now + client.settings.depthInterval
+    }
+}

@@ -1,0 +1,69 @@
+public import Logging
+public import GatewayCore
+public import PluginHost
+
+/// Plugins and tenant configs loaded together and checked against each other.
+public struct GatewayConfiguration: Sendable {
+    public var plugins: PluginRegistry
+    public var tenants: [TenantConfig]
+    public var tenantFiles: [String]
+    /// Every config problem (structure, cross-source, plugins, secrets), by source.
+    public var configErrors: [ConfigError]
+
+    public var pluginErrors: [PluginLoadError] { plugins.errors }
+    public var isValid: Bool { configErrors.isEmpty && pluginErrors.isEmpty }
+
+    /// Loads `pluginsDirectory` and `configDirectory`, and takes the tenants of `tenantService`'s document.
+    /// A tenant with problems is left out of `tenants`; the others stay. A tenant id in both a file and the
+    /// service is the file's: the service's is refused, naming the file.
+    public static func load(
+        configDirectory: String, pluginsDirectory: String, secrets: any SecretResolving = SecretResolver(),
+        tenantService: TenantServiceDocument? = nil, logger: Logger
+    ) -> GatewayConfiguration {
+        let plugins = PluginLoader(logger: logger).load(directory: pluginsDirectory)
+        let report = TenantConfigLoader().load(directory: configDirectory)
+        let validator = TenantConfigValidator(plugins: plugins, secrets: secrets)
+        var admission = Admission()
+        for tenant in report.tenants {
+            admission.admit(tenant, problems: validator.problems(in: tenant))
+        }
+        // Files first: at start the service's tenant is the newcomer.
+        for entry in tenantService?.tenants ?? [] {
+            guard let tenant = entry.tenant else {
+                admission.errors += entry.decodeErrors
+                continue
+            }
+            if let file = report.tenants.first(where: { $0.id == tenant.id })?.source.path {
+                admission.errors.append(ConfigError(
+                    path: entry.source, mark: nil, message: "duplicate tenant id '\(tenant.id)': already defined in \(file)"))
+                continue
+            }
+            admission.admit(tenant, problems: entry.problems(validatedBy: validator))
+        }
+        let errors = (report.errors + admission.errors).sorted(by: ConfigError.inReadingOrder)
+        return GatewayConfiguration(plugins: plugins, tenants: admission.tenants, tenantFiles: report.files, configErrors: errors)
+    }
+
+    /// The tenants let in so far, and the API keys they hold.
+    private struct Admission {
+        var tenants: [TenantConfig] = []
+        var errors: [ConfigError] = []
+        private var keyHolders: [SecretReference: String] = [:]
+
+        /// Lets `tenant` in unless it has `problems`, or names an API key an earlier tenant holds (one API key
+        /// must pick one tenant).
+        mutating func admit(_ tenant: TenantConfig, problems: [ConfigError]) {
+            var problems = problems
+            for key in tenant.apiKeys {
+                if let holder = keyHolders[key], holder != tenant.id {
+                    problems.append(ConfigError(
+                        path: tenant.source.path, mark: tenant.source.tenantMark, message: "API key \(key) is already tenant '\(holder)'s"))
+                }
+            }
+            errors += problems
+            guard problems.isEmpty else { return }
+            tenants.append(tenant)
+            for key in tenant.apiKeys { keyHolders[key] = tenant.id }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+public import GatewayCore
+public import PluginHost
+import GatewayYAML
+/// Checks what a single file cannot know alone: that the message types and error policy each org names
+/// are served by a loaded plugin, and that every secret reference resolves.
+public struct TenantConfigValidator: Sendable {
+    private let plugins: PluginRegistry
+    private let secrets: any SecretResolving
+
+    public init(plugins: PluginRegistry, secrets: any SecretResolving) {
+        self.plugins = plugins
+        self.secrets = secrets
+    }
+
+    /// Every problem with `tenant` against the loaded plugins and the environment.
+    public func problems(in tenant: TenantConfig) -> [ConfigError] {
+        let path = tenant.source.path
+        var errors: [ConfigError] = []
+        // A type named in the tenant's `defaults:` reaches every org from one place: reported once.
+        var reportedExpiryTypes: Set<String> = []
+        for org in tenant.orgs {
+            for type in org.expiry.namedTypes where plugins.sender(for: type.value) == nil
+                && reportedExpiryTypes.insert("\(type.mark.line):\(type.mark.column)").inserted {
+                errors.append(ConfigError(
+                    path: path, mark: type.mark,
+                    message: "org '\(org.name)': expiry.afterSeconds names unknown message type '\(type.value)' (loaded: \(Self.list(plugins.messageTypes)))"))
+            }
+            for type in org.messageTypes where plugins.sender(for: type.value) == nil {
+                errors.append(ConfigError(
+                    path: path, mark: type.mark,
+                    message: "org '\(org.name)': unknown message type '\(type.value)' (loaded: \(Self.list(plugins.messageTypes)))"))
+            }
+            // An agent message the gateway cannot forward is answered with a Failed receipt; with `receipt`
+            // off that answer would be parked, and the agent would believe the customer got the message.
+            if !org.webhookSecrets.isEmpty, !org.messageTypes.contains(where: { $0.value == "receipt" }) {
+                errors.append(ConfigError(
+                    path: path, mark: org.messageTypes.first?.mark ?? tenant.source.idMark,
+                    message: "org '\(org.name)': webhookSecret needs message type 'receipt' in messageTypes (the gateway reports agent messages it cannot forward with a Failed receipt)"))
+            }
+            if plugins.errorPolicy(named: org.errorPolicy.value) == nil {
+                errors.append(ConfigError(
+                    path: path, mark: org.errorPolicy.mark,
+                    message: "org '\(org.name)': unknown error policy '\(org.errorPolicy.value)' (loaded: \(Self.list(plugins.errorPolicyNames)))"))
+            }
+        }
+        for name in tenant.pluginSettings.keys.sorted() where !plugins.plugins.contains(where: { $0.name == name }) {
+            errors.append(ConfigError(
+                path: path, mark: tenant.source.idMark, message: "settings for unknown plugin '\(name)'"))
+        }
+        errors += pluginSettingProblems(in: tenant)
+        errors += secretProblems(in: tenant)
+        return errors
+    }
+
+    /// Plugins check their own settings when an instance is made, so make one of each plugin the tenant uses.
+    private func pluginSettingProblems(in tenant: TenantConfig) -> [ConfigError] {
+        let used = Set(tenant.orgs.flatMap { org in
+            org.messageTypes.compactMap { plugins.sender(for: $0.value)?.name } + [org.errorPolicy.value]
+        })
+        return plugins.plugins.filter { used.contains($0.name) }.compactMap { plugin -> ConfigError? in
+            let settings = tenant.pluginSettings[plugin.name] ?? "{}"
+            do throws(PluginInstanceError) {
+                switch plugin.kind {
+                case .sender: _ = try plugin.makeSender(settingsJSON: settings)
+                case .errorPolicy: _ = try plugin.makePolicy(settingsJSON: settings)
+                }
+                return nil
+            } catch {
+                return ConfigError(path: tenant.source.path, mark: tenant.source.idMark, message: error.description)
+            }
+        }
+    }
+
+    private func secretProblems(in tenant: TenantConfig) -> [ConfigError] {
+        var references: [(org: String?, key: String, reference: SecretReference)] =
+            tenant.apiKeys.map { (nil, "apiKeys", $0) }
+        for org in tenant.orgs {
+            references.append((org.name, "clientId", org.clientID))
+            references.append((org.name, "clientSecret", org.clientSecret))
+            for webhook in org.webhookSecrets { references.append((org.name, "webhookSecret", webhook)) }
+        }
+        return references.compactMap { org, key, reference -> ConfigError? in
+            do throws(SecretResolutionError) {
+                _ = try secrets.resolve(reference)
+                return nil
+            } catch {
+                return ConfigError(
+                    path: tenant.source.path, mark: tenant.source.idMark,
+                    message: error.at(tenant: tenant.id, org: org, key: key).description)
+            }
+        }
+    }
+
+    private static func list(_ names: [String]) -> String {
+        names.isEmpty ? "none" : names.joined(separator: ", ")
+    }
+}

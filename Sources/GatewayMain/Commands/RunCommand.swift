@@ -1,0 +1,178 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Metrics
+import RedisClient
+import ServiceLifecycle
+import GatewayCore
+import CurlHTTP
+import GatewayConfig
+import GatewayApp
+import UnixSignals
+import AMQPTransport
+import Telemetry
+import PluginHost
+
+/// `genesys-gateway run`: load plugins and tenants, consume `genesys.outbound`, deliver to Genesys, until
+/// SIGTERM or SIGINT.
+///
+/// Tenants with errors are reported and left out; the gateway starts as long as one tenant is valid, so
+/// one broken file never takes the others down.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Start the gateway: consume genesys.outbound and deliver to Genesys Cloud.")
+
+    @OptionGroup var sources: SourceOptions
+    @OptionGroup var tenantService: TenantServiceOptions
+    @OptionGroup var queue: QueueOptions
+
+    @Option(help: "Unacked messages of genesys.outbound RabbitMQ hands the router at once (each org queue has its own prefetch).")
+    var prefetch: UInt16 = 500
+
+    @Option(help: "Messages of one org in the gateway at most: the cap of its queue's prefetch (rate × 0.5 s, at least 2).")
+    var perOrgInFlight: Int = 256
+
+    @Option(help: "Folder for the idempotency record (env GGW_STATE_DIR).")
+    var stateDir: String = GatewayEnvironment.value("GGW_STATE_DIR") ?? ".run/state"
+
+    @Option(help: "Seconds to let in-flight messages finish on SIGTERM.")
+    var shutdownTimeout: Int = 10
+
+    @Option(help: "Connections kept per Genesys host (HTTP/1.1 uses one per request in flight; all orgs of a region share the host).")
+    var maxConnectionsPerHost: Int = 256
+
+    @Option(help: "State manager base URL (env GGW_STATE_MANAGER_URL): statuses are also sent as PUT {url}/messages/{id}/status.")
+    var stateManagerURL: String?
+
+    @Option(help: "Address the HTTP API binds to (env GGW_API_HOST).")
+    var apiHost: String = GatewayEnvironment.value("GGW_API_HOST") ?? "127.0.0.1"
+
+    @Option(help: "Port of the HTTP API (env GGW_API_PORT); 0 picks a free one.")
+    var apiPort: Int = GatewayEnvironment.value("GGW_API_PORT").flatMap(Int.init) ?? 8480
+
+    @Option(help: "Where the admin API key is, as env:NAME or file:/path; the admin API is off when it cannot be read.")
+    var adminKey: String = GatewayEnvironment.value("GGW_ADMIN_KEY_REF") ?? "env:GGW_ADMIN_API_KEY"
+
+    @Option(help: "Port of the operations listener (/metrics, /admin, /health, /ready; env GGW_OPS_PORT); the public listener then serves neither /metrics nor /admin.")
+    var opsPort: Int?
+
+    @Option(help: "Address the operations listener binds to (env GGW_OPS_HOST).")
+    var opsHost: String = GatewayEnvironment.value("GGW_OPS_HOST") ?? "127.0.0.1"
+
+    @Flag(help: "Without --ops-port: serve /metrics on the public listener without the admin key.")
+    var publicMetrics = false
+
+    @Option(help: "Milliseconds an API request waits for its org's rate limiter before it is answered 429.")
+    var apiMaxLimiterWaitMs: Int = 2000
+
+    @Option(help: "Shared mode: redis://HOST:PORT[/DB] (env GGW_REDIS_URL). Org rate limits and tokens are kept there, one for all replicas.")
+    var redisURL: String?
+
+    @Option(help: "Where the Redis password is, as env:NAME or file:/path (shared mode only).")
+    var redisPassword: String?
+
+    @Option(help: "This replica's id in shared mode, unique in the cluster (default <host>-<pid>).")
+    var replicaId: String?
+
+    func run() async throws {
+        let shared = try sharedMode()
+        let logger = Logger(label: "genesys-gateway")
+        // Its own HTTP client: a slow tenant service never holds a connection Genesys calls need.
+        let tenantServiceSettings = try tenantService.settings()
+        let tenantServiceHTTP = tenantServiceSettings.map { _ in CurlHTTPClient(maxConnectionsPerHost: 2) }
+        let tenantServiceSource = tenantServiceSettings.flatMap { settings in
+            tenantServiceHTTP.map { TenantServiceSource(settings: settings, http: $0) }
+        }
+        await tenantServiceSource?.fetchAtStart(logger: logger)
+        let configuration = GatewayConfiguration.load(
+            configDirectory: sources.configDir, pluginsDirectory: sources.pluginsDir, tenantService: tenantServiceSource?.document,
+            logger: logger)
+        for error in configuration.pluginErrors {
+            logger.error("plugin refused", metadata: ["error": "\(error)"])
+        }
+        for error in configuration.configErrors {
+            logger.error("tenant config error", metadata: ["error": "\(error)"])
+        }
+        guard !configuration.tenants.isEmpty else {
+            logger.critical("no valid tenant to serve", metadata: ["config.dir": "\(sources.configDir)"])
+            await tenantServiceHTTP?.shutdown()
+            throw ExitCode(1)
+        }
+        let adminSecret = try adminKeySecret(logger: logger)
+        let gateway = try GatewayServices(
+            configuration: configuration,
+            settings: .init(
+                amqp: .init(url: queue.amqpURL, topology: try queue.topology, prefetch: prefetch),
+                perOrgInFlight: perOrgInFlight, stateDirectory: stateDir, shutdownTimeout: .seconds(shutdownTimeout),
+                stateManagerURL: stateManagerURL ?? GatewayEnvironment.value("GGW_STATE_MANAGER_URL"), maxConnectionsPerHost: maxConnectionsPerHost,
+                api: APISettings(
+                    host: apiHost, port: apiPort, adminKey: adminSecret, maxLimiterWait: .milliseconds(apiMaxLimiterWaitMs),
+                    operations: (opsPort ?? GatewayEnvironment.value("GGW_OPS_PORT").flatMap(Int.init)).map { port in
+                        APISettings.Listener(host: opsHost, port: port) { port in
+                            logger.info("operations API listening", metadata: ["address": "http://\(opsHost):\(port)"])
+                        }
+                    },
+                    publicMetrics: publicMetrics,
+                    onServerRunning: { port in logger.info("HTTP API listening", metadata: ["address": "http://\(apiHost):\(port)"]) }),
+                configDirectory: sources.configDir, shared: shared, tenantService: tenantServiceSource),
+            logger: logger)
+        // The one process-wide setting: HTTP request metrics (Hummingbird's middleware) go to the same registry.
+        MetricsSystem.bootstrap(gateway.metrics.factory)
+        logger.info(
+            "gateway starting",
+            metadata: [
+                "tenants": "\(configuration.tenants.map(\.id).joined(separator: ","))",
+                "plugins": "\(configuration.plugins.plugins.map(\.name).joined(separator: ","))",
+            ])
+        // The executable owns the signals: SIGTERM or SIGINT starts the gateway's graceful shutdown.
+        let group = ServiceGroup(
+            configuration: .init(services: [gateway], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            await tenantServiceHTTP?.shutdown()
+            throw error
+        }
+        await tenantServiceHTTP?.shutdown()
+    }
+
+    /// Shared mode's settings from `--redis-url`, `--redis-password` and `--replica-id`; nil without a URL.
+    private func sharedMode() throws -> SharedModeSettings? {
+        guard let redisURL = redisURL ?? GatewayEnvironment.value("GGW_REDIS_URL") else {
+            guard redisPassword == nil else { throw ValidationError("--redis-password needs --redis-url") }
+            return nil
+        }
+        let url: RedisURL
+        do {
+            url = try RedisURL(parsing: redisURL)
+        } catch {
+            throw ValidationError("--redis-url: \(error)")
+        }
+        var password: Secret?
+        if let redisPassword {
+            guard let reference = SecretReference(parsing: redisPassword) else {
+                throw ValidationError("--redis-password must be env:NAME or file:/absolute/path, not the password itself")
+            }
+            do {
+                password = try SecretResolver().resolve(reference)
+            } catch {
+                throw ValidationError("--redis-password: \(error)")
+            }
+        }
+        let replicaID = replicaId ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        return SharedModeSettings(url: url, password: password, replicaID: replicaID)
+    }
+
+    /// The admin key, or nil (admin API off) when its reference names nothing readable.
+    private func adminKeySecret(logger: Logger) throws -> Secret? {
+        guard let reference = SecretReference(parsing: adminKey) else {
+            throw ValidationError("--admin-key must be env:NAME or file:/absolute/path, not the key itself")
+        }
+        do {
+            return try SecretResolver().resolve(reference)
+        } catch {
+            logger.notice("admin API is off: no admin key", metadata: ["admin.key": "\(reference)", "reason": "\(error.reason)"])
+            return nil
+        }
+    }
+}

@@ -1,0 +1,107 @@
+public import Logging
+public import ServiceLifecycle
+public import GatewayCore
+public import AMQPTransport
+public import OrgServices
+public import GatewayDelivery
+
+/// The service that consumes: the AMQP connection thread, the router that moves each message from
+/// `genesys.outbound` into its org's queue, and the dispatcher that sends what the org queues hand over.
+///
+/// ```
+/// genesys.outbound ──router──▶ genesys.org.<tenant>.<org> (one per org; prefetch ∝ rate) ──dispatcher──▶ Genesys
+/// ```
+///
+/// On graceful shutdown (SIGTERM/SIGINT) it stops taking deliveries, lets what is in flight finish within
+/// `shutdownTimeout`, then closes the connection — the broker requeues anything still unacked.
+public struct OutboundConsumer: Service {
+    private let client: AMQPClient
+    private let router: OrgQueueRouter
+    private let subscriptions: OrgQueueSubscriptions
+    private let processor: MessageProcessor
+    private let dispatcher: Dispatcher
+    private let rebalancer: OrgRebalancer?
+    private let topology: QueueTopology
+    private let clock: any MonotonicClock
+    private let shutdownTimeout: Duration
+    private let logger: Logger
+
+    /// How often the org queues consumed are checked against the tenants in force (reloads, removed orgs) and,
+    /// in shared mode, against the replicas they are placed on.
+    static let reconcileInterval = Duration.seconds(1)
+
+    /// - Parameters:
+    ///   - perOrgInFlight: the most messages of one org in the gateway at once (its queue's prefetch cap).
+    ///   - prefetchWindow: an org's prefetch is its rate times this (how long a Genesys answer may take at
+    ///     full rate), within 2…`perOrgInFlight`.
+    ///   - sharing: shared mode: the org queues placed on this replica, and handing orgs over between replicas.
+    public init(
+        client: AMQPClient, delivery: DeliveryService, registry: TenantRegistry, status: any StatusSink, backlog: OrgBacklogBoard,
+        clock: any MonotonicClock, perOrgInFlight: Int, prefetchWindow: Duration = .milliseconds(500),
+        shutdownTimeout: Duration, sharing: ConsumerSharing? = nil, logger: Logger
+    ) {
+        let topology = client.settings.topology
+        self.client = client
+        self.topology = topology
+        self.clock = clock
+        self.shutdownTimeout = shutdownTimeout
+        self.logger = logger
+        let processor = MessageProcessor(
+            client: client, delivery: delivery, registry: registry, status: status, topology: topology, clock: clock, logger: logger)
+        let subscriptions = OrgQueueSubscriptions(
+            client: client, registry: registry, topology: topology, perOrgInFlight: perOrgInFlight, window: prefetchWindow,
+            clock: clock, sharing: sharing, logger: logger)
+        self.processor = processor
+        self.subscriptions = subscriptions
+        router = OrgQueueRouter(
+            client: client, registry: registry, topology: topology, subscriptions: subscriptions, clock: clock, logger: logger)
+        let dispatcher = Dispatcher(
+            processor: processor, client: client, backlog: backlog, takeover: sharing?.handover,
+            prefetch: { subscriptions.prefetch(of: $0) })
+        self.dispatcher = dispatcher
+        rebalancer = sharing.map {
+            OrgRebalancer(
+                sharing: $0, subscriptions: subscriptions, dispatcher: dispatcher, backlog: backlog, clock: clock, logger: logger)
+        }
+    }
+
+    public func run() async throws {
+        subscriptions.reconcile()
+        async let connection: Void = client.run()
+        let reconciler = Task { await keepSubscriptionsInStep() }
+        for await inbound in client.deliveries.cancelOnGracefulShutdown() {
+            if let org = topology.org(ofQueue: inbound.queue) {
+                await dispatcher.submit(inbound, org: org)
+                continue
+            }
+            switch router.route(inbound.delivery) {
+            case .org(let org):
+                router.forward(inbound, to: org)
+            case .settleHere(let message):
+                Task { _ = await processor.process(inbound, message: message, sequence: 0) }
+            }
+        }
+        let pending = await dispatcher.pending
+        logger.info("stopped consuming; finishing in-flight messages", metadata: ["in.flight": "\(pending)"])
+        await dispatcher.waitUntilIdle(timeout: shutdownTimeout)
+        let left = await dispatcher.pending
+        if left > 0 {
+            logger.warning("shutdown deadline passed; unfinished messages go back to the queue", metadata: ["in.flight": "\(left)"])
+        }
+        reconciler.cancel()
+        client.stop()
+        await connection
+    }
+
+    private func keepSubscriptionsInStep() async {
+        while true {
+            do {
+                try await clock.sleep(for: Self.reconcileInterval)
+            } catch {
+                return
+            }
+            subscriptions.reconcile()
+            rebalancer?.rebalance()
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import RedisTestSupport
+import Foundation
+import Logging
+import RedisClient
+import Synchronization
+import Testing
+import GatewayTestSupport
+@testable import GatewayCore
+@testable import OrgServices
+@testable import QueuePipeline
+
+/// The release marker that keeps a conversation's order while an org moves between replicas, on the real server.
+@Suite(.timeLimit(.minutes(1))) struct OrgHandoverIntegrationTests {
+    let logger = Logger(label: "org-handover-tests") { _ in SwiftLogNoOpLogHandler() }
+
+    @Test func aReplicaTakingAnOrgWaitsUntilTheReleasingOneIsDone() async throws {
+        let client = try GatewayTestRedis.client(logger: logger)
+        let org = OrgKey(tenantID: "handover-\(UUID().uuidString.prefix(8))", orgName: "main")
+        let releasing = OrgHandover(client: client, replicaID: "gw-old", clock: SystemClock(), logger: logger)
+        let taking = OrgHandover(client: client, replicaID: "gw-new", clock: SystemClock(), logger: logger)
+        #expect(await releasing.beginRelease(org))
+        // The releasing replica itself is never held back by its own marker.
+        await releasing.waitUntilReleased(org)
+        let done = Mutex(false)
+        let waiter = Task {
+            await taking.waitUntilReleased(org)
+            return done.withLock { $0 }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        // Another replica's finish does not delete the marker.
+        await taking.finishRelease(org)
+        #expect(try await client.send("GET", OrgHandover.key(org)).string == "gw-old")
+        done.withLock { $0 = true }
+        await releasing.finishRelease(org)
+        #expect(await waiter.value, "the taking replica went on before the release was finished")
+        #expect(try await client.send("GET", OrgHandover.key(org)).string == nil)
+    }
+
+    @Test func withRedisUnreachableNoReleaseStartsAndNobodyWaits() async throws {
+        let unreachable = try GatewayTestRedis.client(url: RedisURL(host: "127.0.0.1", port: 1), logger: logger)
+        let handover = OrgHandover(client: unreachable, replicaID: "gw-a", clock: SystemClock(), logger: logger)
+        let org = OrgKey(tenantID: "acme", orgName: "main")
+        #expect(await !handover.beginRelease(org))
+        await handover.waitUntilReleased(org)
+    }
+}

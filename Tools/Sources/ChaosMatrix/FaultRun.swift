@@ -1,0 +1,124 @@
+import Foundation
+import GatewayCore
+import AMQPTransport
+import CurlHTTP
+import GatewayTestSupport
+
+/// One row of the matrix: a fresh gateway process on fresh queues, steady traffic, the fault in the middle
+/// of it, then time for the gateway to settle everything.
+struct FaultRun: Sendable {
+    /// How long a run lasts.
+    struct Timing: Sendable {
+        /// Traffic before the fault, and again after it heals.
+        var calm: Duration
+        /// How long the fault lasts.
+        var window: Duration
+        /// After the last publish, how long the gateway gets to deliver or set aside the rest.
+        var settle: Duration
+    }
+
+    struct Outcome: Sendable {
+        let fault: Fault
+        var tally = Tally()
+        var unconfirmed = 0
+        var kills = 0
+        var crashes = 0
+        /// Why the fault did not run (nil when it did).
+        var skipped: String?
+        var logPath = ""
+
+        /// A row fails when a confirmed message is lost, one is still undelivered in the broker after the settle
+        /// time (the gateway did not recover in time), or the gateway died by itself.
+        var failed: Bool { skipped == nil && (tally.lost > 0 || tally.late > 0 || crashes > 0) }
+    }
+
+    let fault: Fault
+    let world: ChaosWorld
+    let timing: Timing
+
+    func run() async throws -> Outcome {
+        let runID = "\(fault.rawValue)-\(UUID().uuidString.prefix(6).lowercased())"
+        let topology = QueueTopology(prefix: "chaos.\(runID)")
+        let stateDirectory = "\(world.runDirectory)/state/\(runID)"
+        var outcome = Outcome(fault: fault, logPath: "\(world.runDirectory)/logs/\(runID).log")
+        try FileManager.default.createDirectory(atPath: "\(world.runDirectory)/logs", withIntermediateDirectories: true)
+
+        var volume: StateVolume?
+        if fault == .stateDirectoryFull {
+            volume = try StateVolume.mount(at: stateDirectory)
+            guard volume != nil else {
+                outcome.skipped = "needs root to mount a tmpfs"
+                return outcome
+            }
+        }
+        defer { volume?.unmount() }
+
+        let apiPort = try FreePort.pick()
+        let gateway = GatewayProcess(
+            arguments: [
+                world.gatewayBinary, "run", "--config-dir", world.configDirectory, "--plugins-dir", world.pluginsDirectory,
+                "--state-dir", stateDirectory, "--amqp-url", world.broker.url, "--queue-prefix", "chaos.\(runID)",
+                "--api-port", String(apiPort),
+            ],
+            environment: world.environment, apiPort: apiPort, logPath: outcome.logPath)
+        try gateway.start()
+        defer { gateway.stop() }
+        let http = CurlHTTPClient()
+        let ready = await gateway.waitUntilReady(http: http)
+        await http.shutdown()
+        guard ready else {
+            throw ChaosError("the gateway for \(fault.rawValue) never became ready:\n\(gateway.logTail())")
+        }
+
+        let ledger = Ledger()
+        let collector = QueueCollector(setAsideIn: topology, url: world.broker.url, logger: world.logger)
+        let publisher = LoadPublisher(
+            orgs: world.orgs, rate: world.rate, duration: timing.calm + timing.window + timing.calm,
+            poison: fault == .poisonMessages, runID: runID, topology: topology, url: world.broker.url, logger: world.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await collector.run() }
+            // A crash watch: whatever dies by itself is counted and restarted, as a supervisor would.
+            let watch = Task {
+                while !Task.isCancelled {
+                    _ = try? gateway.restartIfDead()
+                    try? await Task.sleep(for: .milliseconds(250))
+                }
+            }
+            defer { watch.cancel() }
+            async let published: Void = publisher.run(into: ledger, giveUpAfter: timing.window + .seconds(60))
+            try await Task.sleep(for: timing.calm)
+            try await fault.inject(into: world, gateway: gateway, stateVolume: volume, window: timing.window)
+            await published
+
+            let deadline = ContinuousClock.now + timing.settle
+            while ContinuousClock.now < deadline {
+                if tally(ledger, collector).lost == 0 { break }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            watch.cancel()
+            gateway.stop()
+            collector.stop()
+            try await group.waitForAll()
+        }
+        // What the gateway had not settled by the end waits in the broker (the stop handed back what it held).
+        let left = await leftovers(in: topology)
+        outcome.tally = Tally(ledger: ledger, received: world.sandbox.control.received(), setAside: collector.collected, leftovers: left)
+        outcome.unconfirmed = ledger.unconfirmedCount
+        outcome.kills = gateway.kills
+        outcome.crashes = gateway.crashes
+        return outcome
+    }
+
+    /// Takes what is left in the ingress queue, the org queues and the retry tiers once the gateway stopped.
+    /// (RabbitMQ's own counts lag by seconds for quorum queues, so they are not asked.)
+    private func leftovers(in topology: QueueTopology) async -> [[UInt8]] {
+        let queues = [topology.outboundDeclaration] + topology.retryTiers.map(topology.retryQueueDeclaration(for:))
+            + world.orgs.map { topology.orgQueueDeclaration(for: OrgKey(tenantID: $0.tenant, orgName: "main")) }
+        let collector = QueueCollector(queues: queues, url: world.broker.url, topology: topology, logger: world.logger)
+        return await collector.collectUntilQuiet()
+    }
+
+    private func tally(_ ledger: Ledger, _ collector: QueueCollector) -> Tally {
+        Tally(ledger: ledger, received: world.sandbox.control.received(), setAside: collector.collected, leftovers: [])
+    }
+}

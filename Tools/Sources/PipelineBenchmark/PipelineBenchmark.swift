@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import AMQPTransport
+import GenesysSandbox
+import Logging
+
+/// End to end: RabbitMQ → gateway (`GatewayServices`) → sandbox over loopback, against a baseline that
+/// only consumes, POSTs once and acks. See `docs/benchmarks.md`, "End to end".
+@main
+struct PipelineBenchmark: AsyncParsableCommand {
+    enum Mode: String, ExpressibleByArgument, CaseIterable { case gateway, baseline, both }
+
+    @Option(help: "Orgs (one tenant each).") var orgs = 40
+    @Option(help: "Messages per second per org (offered and configured).") var rate = 50
+    @Option(help: "Seconds of offered load.") var seconds = 10
+    @Option(name: .customLong("latency-ms"), help: "Sandbox latency per request.") var latencyMs = 50
+    @Option(name: .customLong("amqp-url"), help: "Broker URL (default: env GGW_AMQP_URL).") var amqpURL: String?
+    @Option(help: "gateway | baseline | both") var mode: Mode = .both
+    @Option(help: "Prefetch of the consumer (gateway and baseline).") var prefetch: UInt16 = 2000
+    @Option(name: .customLong("baseline-connections"), help: "Baseline libcurl connections per host (the same as the gateway's default, 256).") var baselineConnections = 256
+    @Option(name: .customLong("in-flight"), help: "Gateway per-org in-flight limit.") var inFlight = 16
+    @Option(name: .customLong("org-queue-type"), help: "Type of the gateway's per-org queues: quorum or classic.") var orgQueueType = "quorum"
+    @Option(help: "Run the gateway as this many `genesys-gateway run` processes, and the baseline as one process of its own (0: both inside the benchmark process).") var processes = 0
+    @Option(name: .customLong("redis-url"), help: "Shared mode for the gateway processes: their Redis.") var redisURL: String?
+    @Option(
+        name: .customLong("baseline-steps"),
+        help: "The baseline's steps: minimal (consume, POST, ack), design (the gateway design's broker steps without its logic), or a list run in turn (minimal,design).",
+        transform: BaselineSteps.list) var baselineSteps: [BaselineSteps] = [.minimal]
+    @Option(name: .customLong(BaselineProcess.option), help: .hidden) var baselineProcessSettings: String?
+    @Flag(name: .customLong("flat-out"), help: "Queue everything first and consume it as fast as possible (org limits lifted); compare with the baseline doing the same.") var flatOut = false
+
+    func run() async throws {
+        if let baselineProcessSettings {
+            try await BaselineProcess.run(settingsPath: baselineProcessSettings)
+            return
+        }
+        guard let url = amqpURL ?? ProcessInfo.processInfo.environment["GGW_AMQP_URL"] else {
+            throw ValidationError("--amqp-url or GGW_AMQP_URL is required")
+        }
+        // Flat out: everything queued before the consumer starts, limits far above what the machine can do.
+        let load = Load(
+            orgs: (0..<orgs).map { BenchOrg(index: $0, rate: rate, limit: flatOut ? 100_000 : nil) }, rate: rate, seconds: seconds,
+            latencyMs: latencyMs)
+        print("pipeline benchmark: \(orgs) orgs x \(rate) msg/s for \(seconds) s (offered \(orgs * rate) msg/s, \(load.total) messages), sandbox latency \(latencyMs) ms, prefetch \(prefetch), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        guard let orgType = QueueTopology.QueueType(rawValue: orgQueueType) else { throw ValidationError("--org-queue-type: quorum or classic") }
+        var gatewayRate: Double?
+        var baselineRate: Double?
+        if mode != .baseline {
+            let consumer: Phase.Consumer = processes > 0 ? .processes(count: processes, redisURL: redisURL) : .gateway
+            let shape = processes > 0 ? "\(processes) gateway process(es)\(redisURL == nil ? "" : " sharing Redis")" : "gateway in-process"
+            var phase = Phase(name: "\(shape) (\(orgQueueType) org queues\(flatOut ? ", flat out" : ""))", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: consumer, paced: !flatOut)
+            phase.orgQueueType = orgType
+            let result = try await phase.run()
+            gatewayRate = result.throughput
+        }
+        if mode != .gateway {
+            // The ratio below is to the first baseline listed.
+            for steps in baselineSteps {
+                let name = steps == .minimal ? "baseline" : "design-floor"
+                let ownProcess = processes > 0
+                let phase = { (name: String, paced: Bool) in
+                    var phase = Phase(
+                        name: name, load: load, url: url, prefetch: prefetch, inFlight: inFlight,
+                        consumer: .baseline(steps, ownProcess: ownProcess), paced: paced, connections: baselineConnections)
+                    phase.orgQueueType = orgType
+                    return phase
+                }
+                if !flatOut {
+                    let paced = try await phase(ownProcess ? "\(name) (own process)" : name, true).run()
+                    baselineRate = baselineRate ?? paced.throughput
+                }
+                let max = try await phase("\(name)-max (all published before consuming\(ownProcess ? "; own process" : ""))", false).run()
+                if flatOut { baselineRate = baselineRate ?? max.throughput }
+            }
+        }
+        if let gatewayRate, let baselineRate {
+            print(String(format: "ratio gateway / baseline throughput at the same offered load: %.3f", gatewayRate / baselineRate))
+        }
+    }
+}
+
+extension Logger {
+    static func quiet(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = .critical
+        return logger
+    }
+}
