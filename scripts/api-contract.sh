@@ -8,10 +8,26 @@
 #   --long   more examples per operation, every phase (stateful too), random seed, up to 20 min
 #
 # Starts, on 127.0.0.1 only and in .run/api-contract: a private RabbitMQ (GGW_RABBITMQ_PORT, default 5743),
-# the Genesys sandbox and `genesys-gateway run` on one tenant (free ports), then runs schemathesis
-# (installed into .run/venv) against the gateway, prints the figures, and stops everything it started —
-# also on failure or Ctrl-C. Exits non-zero on any server error or contract mismatch.
+# the Genesys sandbox and `genesys-gateway run` on one tenant (free ports), then runs schemathesis against the
+# gateway, prints the figures, and stops everything it started — also on failure or Ctrl-C.
 # Needs the debug build (`swift build`; GGW_BIN_DIR overrides .build/debug).
+#
+# The tool: schemathesis and every package it pulls in are pinned, versions and hashes, in
+# scripts/requirements/api-contract.txt (generated from api-contract.in, see its header) and installed from
+# wheels only into .run/venv. The venv keeps the file's sha256; it is made anew when the file changes or when
+# what is installed is not exactly what the file pins (scripts/requirements/check-venv.py).
+#
+# Verdicts (read from schemathesis' JSON report, not from its exit status, which is 1 for both a failed check
+# and an internal error), each with its own exit status and message:
+#   0  passed: the run completed, every check passed, no error.
+#   1  "CONTRACT FINDING": a check failed (server error, an answer the document does not allow, ...), a request
+#      went unanswered (schemathesis' Network Error, Server Unavailable, Unhealthy API, Unresponsive Operation)
+#      or the gateway exited. Reported at once, never retried.
+#   3  "TOOL CRASH": schemathesis failed without any finding (an internal "Runtime Error", a run that did not
+#      complete, no report). Run once more against the same gateway; a second crash ends with 3.
+#   4  the run did not finish within its cap (170 s short, 1200 s long): neither verdict.
+# Each attempt's log and reports (JUnit XML, JSON) are in .run/api-contract/attempt-N/. To see the tool-crash
+# path, give schemathesis a hooks file that raises inside Hypothesis (SCHEMATHESIS_HOOKS=/path/to/file.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +42,7 @@ schemathesis_version=4.32.5
 repo="$PWD"
 run_dir="$repo/.run/api-contract"
 venv="$repo/.run/venv"
+requirements="$repo/scripts/requirements/api-contract.txt"
 bin="${GGW_BIN_DIR:-.build/debug}"
 export GGW_RUN_DIR="$run_dir"
 export GGW_RABBITMQ_PORT="${GGW_RABBITMQ_PORT:-5743}"
@@ -36,13 +53,24 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 [ -x "$bin/genesys-gateway" ] && [ -x "$bin/genesys-sandbox" ] || { log "no gateway build in $bin: run 'swift build' first"; exit 1; }
 
-if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$schemathesis_version"; then
-  log "installing schemathesis $schemathesis_version into $venv"
+# ---- the tool, exactly as pinned
+wanted=$(sha256sum "$requirements" | cut -d' ' -f1)
+if [ "$(cat "$venv/requirements.sha256" 2>/dev/null)" != "$wanted" ] \
+  || ! "$venv/bin/python" scripts/requirements/check-venv.py "$requirements" 2>/dev/null; then
+  log "installing scripts/requirements/api-contract.txt (schemathesis $schemathesis_version, every dependency pinned by hash) into a new $venv"
   # Debian's python3 makes venvs only with python3-venv.
   python3 -c 'import ensurepip' 2>/dev/null || apt-get install -y -qq python3-venv >/dev/null
+  rm -rf "$venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+  # Wheels only: building an sdist would fetch build dependencies that no hash pins.
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-input --require-hashes --only-binary :all: \
+    -r "$requirements"
+  "$venv/bin/python" scripts/requirements/check-venv.py "$requirements" \
+    || { log "$venv does not hold what $requirements pins (above)"; exit 1; }
+  echo "$wanted" >"$venv/requirements.sha256"
 fi
+"$venv/bin/schemathesis" --version | grep -q "$schemathesis_version" \
+  || { log "$requirements does not pin schemathesis $schemathesis_version"; exit 1; }
 
 # shellcheck source=scripts/example-env.sh
 . scripts/example-env.sh
@@ -68,7 +96,7 @@ trap 'exit 143' TERM
 
 log "RabbitMQ on 127.0.0.1:$GGW_RABBITMQ_PORT, sandbox on :$sandbox_port, gateway on :$api_port (state in $run_dir)"
 bash scripts/rabbitmq.sh reset >/dev/null
-rm -rf "$run_dir/state" "$run_dir/tenants" "$run_dir/report"
+rm -rf "$run_dir/state" "$run_dir/tenants" "$run_dir/report" "$run_dir"/attempt-*
 mkdir -p "$run_dir/tenants"
 bash scripts/rabbitmq.sh start >/dev/null
 eval "$(bash scripts/rabbitmq.sh env)"
@@ -122,25 +150,102 @@ else
   limits=(--max-examples 100)
   cap=1200
 fi
-log "schemathesis ($mode): ${limits[*]}, at most $cap s"
-status=0
-# Run from the state folder: schemathesis keeps a cache (.schemathesis/) in its working directory.
-(cd "$run_dir" && timeout -k 10 "$cap" "$venv/bin/schemathesis" --config-file "$repo/scripts/api-contract.toml" run "$repo/docs/openapi.yaml" \
-  --url "$base_url" --checks all --workers 2 --request-timeout 10 --generation-database none \
-  --report junit --report-dir "$run_dir/report" --no-color "${limits[@]}") 2>&1 | tee "$run_dir/schemathesis.log" \
-  || status=${PIPESTATUS[0]}
-[ "$status" -eq 124 ] && log "schemathesis did not finish within $cap s"
 
-# The figures, from schemathesis' summary: "N generated" and one "❌ STnnn <title>: N" line per kind of failure
-# (ST101 is a server error; every other code is a mismatch between the answers and the document).
-python3 - "$run_dir/schemathesis.log" <<'PY2' || status=$((status == 0 ? 1 : status))
-import re, sys
-text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
-generated = re.findall(r"(\d+) generated", text)
-failures = [(code, int(count)) for code, count in re.findall(r"❌ (ST\d+) [^\n]*: (\d+)\s*$", text, re.M)]
-server_errors = sum(count for code, count in failures if code == "ST101")
-mismatches = sum(count for code, count in failures if code != "ST101")
-print(f"api-contract: {generated[-1] if generated else 'no'} cases, {server_errors} server errors, {mismatches} contract mismatches")
-sys.exit(0 if generated and not failures else 1)
-PY2
-exit "$status"
+# One schemathesis run into $run_dir/attempt-N; prints the figures and returns the verdict (0, 1, 3 or 4 as in
+# the header).
+attempt() {
+  local n=$1 out="$run_dir/attempt-$1" status=0 verdict=0
+  mkdir -p "$out"
+  log "schemathesis ($mode, attempt $n): ${limits[*]}, at most $cap s"
+  # Run from the state folder: schemathesis keeps a cache (.schemathesis/) in its working directory.
+  (cd "$run_dir" && timeout -k 10 "$cap" "$venv/bin/schemathesis" --config-file "$repo/scripts/api-contract.toml" \
+    run "$repo/docs/openapi.yaml" --url "$base_url" --checks all --workers 2 --request-timeout 10 \
+    --generation-database none --no-color "${limits[@]}" \
+    --report junit,json --report-dir "$out" --report-junit-path "$out/junit.xml" --report-json-path "$out/report.json") \
+    2>&1 | tee "$out/schemathesis.log" || status=${PIPESTATUS[0]}
+
+  gateway_alive=yes
+  kill -0 "$gateway_pid" 2>/dev/null || gateway_alive=no
+  python3 - "$out/report.json" "$status" "$cap" "$gateway_alive" "$n" <<'PY' || verdict=$?
+import json, sys
+
+report, status, cap, gateway_alive, n = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "yes", sys.argv[5]
+# Errors that mean the gateway did not answer (requests.RequestException and the engine's health verdicts):
+# findings about the server. Every other error title ("Runtime Error", "Failed Health Check", "Schema Error",
+# "Hook Error", ...) is schemathesis failing at its own job.
+SERVER_SIDE = {"Network Error", "Server Unavailable", "Unhealthy API", "Unresponsive Operation"}
+say = lambda line: print(f"api-contract: {line}", file=sys.stderr)
+
+try:
+    with open(report, encoding="utf-8") as file:
+        doc = json.load(file)
+except (OSError, ValueError) as problem:
+    doc = None
+    unreadable = problem
+
+if doc is not None:
+    failures = doc.get("failures") or []
+    errors = doc.get("errors") or []
+    server_errors = sum(group["count"] for group in failures if group["code"] == "ST101")
+    mismatches = sum(group["count"] for group in failures if group["code"] != "ST101")
+    unanswered = [group for group in errors if group["title"] in SERVER_SIDE]
+    tool_errors = [group for group in errors if group["title"] not in SERVER_SIDE]
+    generated = doc["test_cases"]["generated"]
+    print(f"api-contract: {generated} cases, {server_errors} server errors, {mismatches} contract mismatches, "
+          f"{sum(group['count'] for group in unanswered)} unanswered, "
+          f"{sum(group['count'] for group in tool_errors)} tool errors")
+
+if not gateway_alive or (doc is not None and (failures or unanswered)):
+    if not gateway_alive:
+        say("CONTRACT FINDING: the gateway exited during the run (see gateway.log)")
+    else:
+        say("CONTRACT FINDING: the gateway's answers contradict docs/openapi.yaml")
+    if doc is None:
+        sys.exit(1)
+    for group in failures:
+        say(f"  {group['code']} {group['title']}: {group['count']} ({', '.join(group['operations'])})")
+    for group in unanswered:
+        say(f"  {group['title']}: {group['count']} (requests the gateway did not answer)")
+    for group in tool_errors:
+        say(f"  also a tool error: {group['title']}: {group['count']}")
+    sys.exit(1)
+if status == 124:
+    say(f"DID NOT FINISH: schemathesis did not finish within {cap} s (a hung tool or a slow gateway: see the logs)")
+    sys.exit(4)
+if doc is None:
+    say(f"TOOL CRASH (attempt {n}): schemathesis exited with status {status} and wrote no readable report ({unreadable})")
+    sys.exit(3)
+problems = [f"{group['title']}: {group['count']}" for group in tool_errors]
+if not doc.get("complete") or doc.get("stop_reason") != "completed":
+    problems.append(f"the run did not complete (stop reason: {doc.get('stop_reason')})")
+if generated == 0:
+    problems.append("no test case was generated")
+if status != doc.get("exit_code"):
+    problems.append(f"the process exited with {status}, the report says {doc.get('exit_code')}")
+if problems:
+    say(f"TOOL CRASH (attempt {n}): schemathesis failed without a contract finding: " + "; ".join(problems))
+    sys.exit(3)
+if status != 0:
+    # No failure, no error, a complete run, and still not 0: the run's warnings were configured to fail it.
+    say(f"CONTRACT FINDING: schemathesis failed the run on its warnings: {doc.get('warnings')}")
+    sys.exit(1)
+sys.exit(0)
+PY
+  return "$verdict"
+}
+
+verdict=0
+attempt 1 || verdict=$?
+if [ "$verdict" -eq 3 ]; then
+  log "a tool crash is no verdict on the gateway (log: $run_dir/attempt-1/schemathesis.log): running schemathesis once more"
+  verdict=0
+  attempt 2 || verdict=$?
+  if [ "$verdict" -eq 3 ]; then
+    log "TOOL CRASH: schemathesis failed twice without a contract finding: a fault of the test tool, not a verdict on the gateway (logs: $run_dir/attempt-1/, $run_dir/attempt-2/)"
+  fi
+fi
+case "$verdict" in
+  0) log "passed" ;;
+  1) log "FAILED: contract finding (details above; log and reports in $run_dir/attempt-*/, gateway log $run_dir/gateway.log)" ;;
+esac
+exit "$verdict"

@@ -21,10 +21,16 @@ and the exit status is 1. What is checked:
    Each remaining piece (the "inner series") must return at least one series: then the metric exists under
    that name and those labels, and the aggregation and functions around it evaluate. For `up == 0` that is
    `up{job="genesys-gateway"}`, which also proves the scrape job has the name the rule expects.
-3. Dashboard: every panel target, with the template variables replaced ($tenant/$org once by the "All" regex
-   .* and once by the faulted org given with --tenant/--org, $__rate_interval by 1m, $job by the job), returns at
-   least one series; so do the tenant and org variable queries (label_values(metric{...}, label), answered
-   through /api/v1/series).
+3. Dashboard: every panel target, with the template variables replaced ($tenant/$org once by their "All" value
+   and once by the faulted org given with --tenant/--org, a custom variable such as $job by its current value,
+   $__rate_interval by 1m), returns at least one series; a query still naming a variable afterwards fails. Every
+   template variable is checked by its type, and a type or form this script does not know fails (nothing is
+   skipped):
+     - `query`: must be `label_values(selector, label)` (answered through /api/v1/series) and list the faulted
+       tenant/org; only $tenant and $org are known query variables (another one fails until this is extended);
+     - `custom` / `constant`: each of its values, for every label the panel queries match the variable against
+       (`job=~"$job"`), has series in Prometheus; a custom variable that no panel matches a label with fails;
+     - `datasource`: must offer Prometheus data sources (the kind this check runs against).
 4. Facts the injected faults must produce (given as --expect QUERY, e.g. the faulted org's 503 errors > 0) and
    alerts that must be active (--expect-alert NAME:tenant/org for an org's alert, NAME alone for one of a
    gateway instance): the rules catch the real condition, not only a synthetic one in promtool.
@@ -143,11 +149,21 @@ def substitute(expr, variables):
 
 
 LABEL_VALUES = re.compile(r"^\s*label_values\((?P<selector>.+),\s*(?P<label>\w+)\s*\)\s*$")
+# A variable reference left in a query after substitution: $name or ${name}.
+VARIABLE = re.compile(r"\$\{?([A-Za-z_]\w*)")
+# Grafana's built-in variables, as the checks replace them.
+GRAFANA_BUILTINS = {"__rate_interval": "1m", "__interval": "15s", "__range": "5m"}
+
+
+def label_matched(expr, name):
+    """The labels that `expr` matches against the variable `name` (`job=~"$job"`, `job="${job}"`)."""
+    return re.findall(r'(\w+)\s*(?:=~|!~|!=|=)\s*"\$\{?' + re.escape(name) + r'\}?"', expr)
 
 
 def build_checks(args, prom):
-    """Returns [(description, function returning an error string or None)]."""
-    checks = []
+    """Returns ([(description, function returning an error string or None)], [(description, error)]): the checks
+    to run against Prometheus, and the problems already certain from the files themselves."""
+    checks, static_failures = [], []
     rules = yaml.safe_load(open(args.alerts))["groups"]
     alert_rules = [r for g in rules for r in g["rules"] if "alert" in r]
 
@@ -168,43 +184,94 @@ def build_checks(args, prom):
             return None if result else "no series"
         return check
 
+    def label_has_value(label, value):
+        def check():
+            found = prom.label_values('{%s="%s"}' % (label, value.replace("\\", "\\\\").replace('"', '\\"')), label)
+            return None if value in found else "no series"
+        return check
+
     for rule in alert_rules:
         for query in inner_queries(rule["expr"]):
             checks.append((f"alert {rule['alert']}: {query}", returns_series(query)))
 
     dashboard = json.load(open(args.dashboard))
-    variables = {v["name"]: v for v in dashboard["templating"]["list"]}
-    fixed = {"__rate_interval": "1m", "__interval": "15s", "__range": "5m", "job": args.job}
-    contexts = {"all tenants/orgs": {**fixed, "tenant": ".*", "org": ".*"},
-                f"{args.tenant}/{args.org}": {**fixed, "tenant": args.tenant, "org": args.org}}
 
     def panels(items):
         for panel in items:
             yield panel
             yield from panels(panel.get("panels", []))
 
-    for panel in panels(dashboard["panels"]):
-        for target in panel.get("targets", []):
-            for context, values in contexts.items():
-                query = substitute(target["expr"], values)
-                checks.append((f"panel '{panel['title']}' {target['refId']} ({context}): {query}", returns_series(query)))
+    targets = [(panel, target) for panel in panels(dashboard["panels"]) for target in panel.get("targets", [])]
+    # Every query the dashboard runs: its panels' and its query variables'.
+    queries = [target["expr"] for _, target in targets] + [
+        v["query"]["query"] if isinstance(v["query"], dict) else v["query"]
+        for v in dashboard["templating"]["list"] if v.get("type") == "query"]
+    # Grafana's own variables; every dashboard variable is added below, by its type.
+    contexts = {"all tenants/orgs": dict(GRAFANA_BUILTINS), f"{args.tenant}/{args.org}": dict(GRAFANA_BUILTINS)}
+    every_context, faulted_context = contexts.values()
+    faulted = {"tenant": args.tenant, "org": args.org}
+    query_variables = []
+    for variable in dashboard["templating"]["list"]:
+        name, kind = variable["name"], variable.get("type")
+        if kind == "datasource":
+            if variable.get("query") != "prometheus":
+                static_failures.append((f"variable ${name} (datasource)",
+                                        f"offers {variable.get('query')!r} data sources; this check runs against Prometheus"))
+        elif kind in ("custom", "constant"):
+            options = [value.strip() for value in str(variable.get("query", "")).split(",") if value.strip()]
+            if kind == "constant":
+                options = [str(variable.get("query", ""))]
+            current = (variable.get("current") or {}).get("value")
+            if not options:
+                static_failures.append((f"variable ${name} ({kind})", "has no value"))
+                continue
+            value = current if current in options else options[0]
+            for values in contexts.values():
+                values[name] = value
+            labels = sorted({label for expr in queries for label in label_matched(expr, name)})
+            if not labels:
+                static_failures.append((f"variable ${name} ({kind}): {options}",
+                                        "no panel query matches a label with it: decide how to check it, then extend this script"))
+            for label in labels:
+                for option in options:
+                    checks.append((f"variable ${name} ({kind}): series with {label}=\"{option}\"",
+                                   label_has_value(label, option)))
+        elif kind == "query":
+            if name not in faulted:
+                static_failures.append((f"variable ${name} (query)",
+                                        "no value to check it with: this script knows $tenant and $org; extend it"))
+                continue
+            every_context[name] = (variable.get("allValue") or ".*") if variable.get("includeAll") else faulted[name]
+            faulted_context[name] = faulted[name]
+            query_variables.append(variable)
+        else:
+            static_failures.append((f"variable ${name} (type {kind!r})",
+                                    "a kind of variable this script does not check: extend it"))
 
-    def variable_check(name, values, must_contain):
-        definition = variables[name]["query"]
+    for variable in query_variables:
+        name = variable["name"]
+        definition = variable["query"]  # what Grafana runs (`definition` is only its display)
         definition = definition["query"] if isinstance(definition, dict) else definition
-        match = LABEL_VALUES.match(substitute(definition, values))
+        match = LABEL_VALUES.match(substitute(definition, faulted_context))
         if not match:
-            return None
+            static_failures.append((f"variable ${name}: {definition}",
+                                    "not of the form label_values(selector, label), the only query variable checked here"))
+            continue
 
-        def check():
+        def check(match=match, must_contain=faulted[name]):
             found = prom.label_values(match["selector"], match["label"])
             return None if must_contain in found else f"{must_contain!r} not among {found}"
-        return (f"variable ${name}: {definition}", check)
+        checks.append((f"variable ${name}: {definition}", check))
 
-    for check in (variable_check("tenant", {}, args.tenant),
-                  variable_check("org", {"tenant": args.tenant}, args.org)):
-        if check:
-            checks.append(check)
+    for panel, target in targets:
+        for context, values in contexts.items():
+            query = substitute(target["expr"], values)
+            description = f"panel '{panel['title']}' {target['refId']} ({context}): {query}"
+            left = sorted(set(VARIABLE.findall(query)))
+            if left:
+                static_failures.append((description, f"names variables the dashboard does not define: {left}"))
+            else:
+                checks.append((description, returns_series(query)))
 
     for query in args.expect:
         checks.append((f"expected non-empty: {query}", returns_series(query)))
@@ -224,7 +291,7 @@ def build_checks(args, prom):
             checks.append((f"alert {name} active for {tenant}/{org}", alert_active(name, {"tenant": tenant, "org": org})))
         else:
             checks.append((f"alert {name} active", alert_active(name, {})))
-    return checks
+    return checks, static_failures
 
 
 def main():
@@ -232,7 +299,6 @@ def main():
     parser.add_argument("--prometheus", required=True)
     parser.add_argument("--alerts", required=True)
     parser.add_argument("--dashboard", required=True)
-    parser.add_argument("--job", default="genesys-gateway")
     parser.add_argument("--tenant", required=True, help="the org with injected faults: its panels must all show data")
     parser.add_argument("--org", required=True)
     parser.add_argument("--expect", action="append", default=[], help="a PromQL query that must return series")
@@ -242,7 +308,7 @@ def main():
     args = parser.parse_args()
 
     prom = Prometheus(args.prometheus)
-    checks = build_checks(args, prom)
+    checks, static_failures = build_checks(args, prom)
     pending = {description: check for description, check in checks}
     errors = {}
     deadline = time.monotonic() + args.deadline
@@ -265,8 +331,13 @@ def main():
     passed = len(checks) - len(pending)
     for description in pending:
         print(f"FAIL {description}\n     {errors[description]}")
-    print(f"check-observability: {passed}/{len(checks)} checks passed in {time.monotonic() - started:.0f} s")
-    return 1 if pending else 0
+    # Wrong from the files alone (a variable of a kind not checked, a query naming an undefined variable): no
+    # waiting changes them, so they were not retried, but they fail the run like any other check.
+    for description, error in static_failures:
+        print(f"FAIL {description}\n     {error}")
+    total = len(checks) + len(static_failures)
+    print(f"check-observability: {passed}/{total} checks passed in {time.monotonic() - started:.0f} s")
+    return 1 if pending or static_failures else 0
 
 
 if __name__ == "__main__":
