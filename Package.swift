@@ -23,7 +23,7 @@ let testPlugins: [(product: String, target: String, path: String)] = [
 /// The gateway's modules, lowest first (docs/architecture.md): the `GatewayHost` product bundles them for the fuzz
 /// and tools packages.
 let hostModules = [
-    "GatewayCore", "AMQPTransport", "CurlHTTP", "GatewayYAML", "PluginHost", "GatewayConfig", "OrgServices", "GatewayDelivery",
+    "GatewayCore", "Broker", "AMQPTransport", "CurlHTTP", "GatewayYAML", "PluginHost", "GatewayConfig", "OrgServices", "GatewayDelivery",
     "QueuePipeline", "Telemetry", "HTTPAPI", "GatewayApp",
 ]
 
@@ -66,7 +66,7 @@ func moduleTest(_ module: String, _ modules: [String]) -> Target {
     .testTarget(
         name: "\(module)Tests",
         dependencies: modules.map { .target(name: $0) } + [
-            "GatewayTestSupport", "GenesysSandbox", "PluginKit", "PluginAPI", "RedisClient", "RedisTestSupport", log, hummingbird,
+            "GatewayTestSupport", "BrokerTesting", "GenesysSandbox", "PluginKit", "PluginAPI", "RedisClient", "RedisTestSupport", log, hummingbird,
             lifecycle, crypto,
         ],
         path: "Tests/\(module)Tests")
@@ -125,17 +125,18 @@ let package = Package(
         // The gateway, as modules along the data flow (docs/architecture.md has the map). Each depends only on
         // the ones above it here; the compiler refuses an import of a module that is not a declared dependency.
         hostModule("GatewayCore", ["PluginKit", log]),
-        hostModule("AMQPTransport", ["GatewayCore", "CRabbitMQ", "CGatewayShims", log]),
+        hostModule("Broker", ["GatewayCore"]),
+        hostModule("AMQPTransport", ["GatewayCore", "Broker", "CRabbitMQ", "CGatewayShims", log]),
         hostModule("CurlHTTP", ["GatewayCore", "CCurl", "CGatewayShims"]),
         hostModule("GatewayYAML", ["CYAML"]),
         hostModule("PluginHost", ["PluginAPI", "PluginKit", log]),
         hostModule("GatewayConfig", ["GatewayCore", "GatewayYAML", "PluginHost", "PluginKit", log]),
         hostModule("OrgServices", [
-            "GatewayCore", "AMQPTransport", "PluginHost", "GatewayConfig", "PluginKit", "RedisClient", log, crypto, lifecycle,
+            "GatewayCore", "Broker", "PluginHost", "GatewayConfig", "PluginKit", "RedisClient", log, crypto, lifecycle,
         ]),
         hostModule("GatewayDelivery", ["GatewayCore", "PluginHost", "GatewayConfig", "OrgServices", "PluginKit", log]),
         hostModule("QueuePipeline", [
-            "GatewayCore", "AMQPTransport", "GatewayConfig", "OrgServices", "GatewayDelivery", "PluginKit", "RedisClient", log,
+            "GatewayCore", "Broker", "GatewayConfig", "OrgServices", "GatewayDelivery", "PluginKit", "RedisClient", log,
             lifecycle,
         ]),
         hostModule("Telemetry", [
@@ -143,19 +144,19 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         hostModule("HTTPAPI", [
-            "GatewayCore", "AMQPTransport", "GatewayConfig", "OrgServices", "GatewayDelivery", "QueuePipeline", "Telemetry",
+            "GatewayCore", "Broker", "GatewayConfig", "OrgServices", "GatewayDelivery", "QueuePipeline", "Telemetry",
             "PluginKit", log, crypto, lifecycle, hummingbird, .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         hostModule("GatewayApp", [
-            "GatewayCore", "AMQPTransport", "CurlHTTP", "GatewayConfig", "OrgServices", "GatewayDelivery", "QueuePipeline",
-            "Telemetry", "HTTPAPI", "RedisClient", log, lifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            "GatewayCore", "Broker", "AMQPTransport", "CurlHTTP", "GatewayConfig", "OrgServices", "GatewayDelivery",
+            "QueuePipeline", "Telemetry", "HTTPAPI", "PluginKit", "RedisClient", log, lifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         // The executable: the command line, the service group and its signals.
         .executableTarget(
             name: "GatewayMain",
             dependencies: [
-                "GatewayCore", "AMQPTransport", "CurlHTTP", "PluginHost", "GatewayConfig", "QueuePipeline", "GatewayApp",
+                "GatewayCore", "Broker", "AMQPTransport", "CurlHTTP", "PluginHost", "GatewayConfig", "QueuePipeline", "GatewayApp",
                 "RedisClient", log, lifecycle,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -192,6 +193,10 @@ let package = Package(
             name: "GatewayTestSupport",
             dependencies: hostModules.map { .target(name: $0) } + ["GenesysSandbox", "PluginKit", hummingbird, lifecycle, log],
             path: "Sources/GatewayTestSupport"),
+        // The broker double the pipeline's unit tests drive (in the spirit of NIOEmbedded): queues, prefetch,
+        // confirms, acks and redeliveries in memory, with the broker's failures on demand.
+        .target(name: "BrokerTesting", dependencies: ["Broker", "GatewayCore"], path: "Sources/BrokerTesting",
+                swiftSettings: strictSettings),
         // A redis-server of a test's own, for the Redis client's and shared mode's tests.
         .target(name: "RedisTestSupport", dependencies: ["RedisClient", log], path: "Sources/RedisTestSupport"),
         // Against a real redis-server: GGW_REDIS_URL comes from scripts/with-redis.sh.

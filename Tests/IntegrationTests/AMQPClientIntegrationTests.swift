@@ -5,6 +5,7 @@ import GatewayTestSupport
 import Logging
 import Synchronization
 import Testing
+@testable import Broker
 
 /// The AMQP client against a real RabbitMQ: mandatory publishes, subscriptions with their own prefetch.
 @Suite(.timeLimit(.minutes(1))) struct AMQPClientIntegrationTests {
@@ -63,7 +64,7 @@ import Testing
             for number in 0..<10 {
                 try await client.publish(AMQPMessage(routingKey: queue.name, body: [UInt8(number)], mandatory: true))
             }
-            let received = Mutex<[AMQPClient.Inbound]>([])
+            let received = Mutex<[BrokerDelivery]>([])
             let reader = Task {
                 for await inbound in client.deliveries {
                     received.withLock { $0.append(inbound) }

@@ -4,6 +4,7 @@ import GatewayTestSupport
 import GenesysSandbox
 @testable import AMQPTransport
 import Testing
+@testable import Broker
 
 /// The webhook, admin, reload and metrics routes over real HTTP, with the gateway as `run` starts it.
 @Suite("HTTP API operations (integration)")

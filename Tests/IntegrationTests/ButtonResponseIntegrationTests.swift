@@ -4,6 +4,7 @@ import GenesysSandbox
 @testable import AMQPTransport
 @testable import OrgServices
 import Testing
+@testable import Broker
 
 /// A customer's tap on a quick reply, button or date picker end to end: queued on a real RabbitMQ or posted to
 /// the HTTP API, built by the `buttonResponse` plugin, and accepted by the real sandbox as a structured response

@@ -6,6 +6,7 @@ import GenesysSandbox
 @testable import CurlHTTP
 import Logging
 import Testing
+@testable import Broker
 
 /// End to end under crashes, with the gateway as its own process (`genesys-gateway run`): the broker
 /// restarts mid-run; the gateway is killed with SIGKILL mid-run and started again.

@@ -5,6 +5,7 @@ import GenesysSandbox
 @testable import OrgServices
 import PluginKit
 import Testing
+@testable import Broker
 
 /// Issue 14 part 3, end to end on a real RabbitMQ and the real sandbox: a message that can no longer be useful
 /// is reported `expired` and dead-lettered (or parked) — never sent late, neither after waiting for an open

@@ -4,6 +4,7 @@ import GenesysSandbox
 @testable import AMQPTransport
 import Logging
 import Testing
+@testable import Broker
 
 /// The isolation scenarios that run `genesys-gateway run` as its own process: a reload through the admin API,
 /// and 100 orgs with the gateway's memory watched. Part of ``IsolationTimingIntegrationTests`` (same serialized suite).

@@ -5,6 +5,8 @@ import GenesysSandbox
 @testable import OrgServices
 @testable import QueuePipeline
 import Testing
+@testable import Broker
+@testable import GatewayApp
 
 /// End to end: publish to a real RabbitMQ, the gateway consumes and delivers to the real sandbox.
 @Suite(.timeLimit(.minutes(3))) struct PipelineIntegrationTests {

@@ -6,6 +6,7 @@ import GenesysSandbox
 @testable import HTTPAPI
 import Logging
 import Testing
+@testable import Broker
 
 /// Delivery confirmations for agent messages: queued receipts through the whole pipeline (real RabbitMQ,
 /// the `receipt` plugin, the real sandbox), and the webhook's own `Failed` receipt through the delivery core.

@@ -3,6 +3,7 @@ import GatewayTestSupport
 import GenesysSandbox
 @testable import AMQPTransport
 import Testing
+@testable import Broker
 
 /// Shared mode (issue 12): several `genesys-gateway run --redis-url` processes against one broker, one Redis
 /// (the test command's, `GGW_REDIS_URL`) and the sandbox, acting as one gateway.

@@ -4,6 +4,7 @@ import GenesysSandbox
 @testable import AMQPTransport
 @testable import HTTPAPI
 import Testing
+@testable import Broker
 
 /// Shared mode (issue 12), several replicas as one gateway: each replica is its own `genesys-gateway run
 /// --redis-url` process on one broker, one Redis and the sandbox. The HTTP API answers the same on every replica;

@@ -8,6 +8,7 @@ import GenesysSandbox
 @testable import HTTPAPI
 import Logging
 import Testing
+@testable import Broker
 
 /// The webhook handler publishing to a real RabbitMQ: a queue bound to the inbound exchange, as the channel
 /// side would bind one, sees each agent message once. Bodies are signed by the sandbox's own signer.

@@ -2,6 +2,7 @@ import CGatewayShims
 import Foundation
 public import Logging
 import Synchronization
+public import Broker
 
 /// The gateway's RabbitMQ connection: one thread owns it (rabbitmq-c is blocking and not thread-safe) and
 /// does everything on it — consume, ack, publish with confirms, heartbeats — while async callers hand it
@@ -16,7 +17,7 @@ import Synchronization
 /// redelivers what was not acked), and reconnects with backoff, re-declaring the topology and every
 /// subscription. Deliveries carry the connection generation they came from; an ack for an older
 /// generation is dropped.
-public final class AMQPClient: Sendable {
+public final class AMQPClient: MessageBroker {
     public struct Settings: Sendable {
         public var url: String
         public var topology: QueueTopology
@@ -40,32 +41,18 @@ public final class AMQPClient: Sendable {
         }
     }
 
-    /// A delivery, the queue and channel it came from, and the connection generation.
-    public struct Inbound: Sendable {
-        public var delivery: AMQPDelivery
-        public var generation: Int
-        public var channel: UInt16
-        /// The queue it was consumed from (the ingress queue, or a subscription's).
-        public var queue: String
-
-        public init(delivery: AMQPDelivery, generation: Int, channel: UInt16, queue: String) {
-            self.delivery = delivery
-            self.generation = generation
-            self.channel = channel
-            self.queue = queue
-        }
-    }
-
     package let settings: Settings
+
+    public var topology: QueueTopology { settings.topology }
     let logger: Logger
     let inbox = Mutex(AMQPInbox())
-    private let stream: AsyncStream<Inbound>
-    let continuation: AsyncStream<Inbound>.Continuation
+    private let stream: AsyncStream<BrokerDelivery>
+    let continuation: AsyncStream<BrokerDelivery>.Continuation
     let connectedGeneration = Atomic<Int>(0)
     let depths = Mutex<[String: Int]>([:])
 
     /// Messages from the ingress queue and every subscription.
-    public var deliveries: AsyncStream<Inbound> { stream }
+    public var deliveries: AsyncStream<BrokerDelivery> { stream }
 
     public init(settings: Settings, logger: Logger) {
         self.settings = settings
@@ -73,19 +60,9 @@ public final class AMQPClient: Sendable {
         (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
     }
 
-    /// True while connected (for readiness).
-    public var isConnected: Bool { connectedGeneration.load(ordering: .relaxed) > 0 }
-
     /// The connection deliveries come from now (0 while disconnected): a delivery of another generation can
     /// no longer be acked, and the broker hands it out again.
     public var generation: Int { connectedGeneration.load(ordering: .relaxed) }
-
-    /// Publishes `message` and returns once the broker confirmed it (persisted, and routed to a queue when
-    /// it is `mandatory`). Throws ``AMQPError`` when the broker refuses or returns it, or the connection
-    /// breaks first.
-    public func publish(_ message: AMQPMessage) async throws {
-        try await submit(message).confirmed()
-    }
 
     /// Hands `message` to the connection thread now, behind everything handed over before it, and returns
     /// the confirm to wait for. Publishes submitted one after another reach the broker in that order.
@@ -105,16 +82,16 @@ public final class AMQPClient: Sendable {
     }
 
     /// Acknowledges a delivery (done with it). Dropped if the connection it came from is gone.
-    public func ack(_ inbound: Inbound) {
+    public func ack(_ inbound: BrokerDelivery) {
         settle(inbound, .ack)
     }
 
     /// Hands a delivery back to the broker (`requeue`) or lets it dead-letter to the DLX.
-    public func reject(_ inbound: Inbound, requeue: Bool) {
+    public func reject(_ inbound: BrokerDelivery, requeue: Bool) {
         settle(inbound, requeue ? .requeue : .deadLetter)
     }
 
-    private func settle(_ inbound: Inbound, _ kind: PendingAck.Kind) {
+    private func settle(_ inbound: BrokerDelivery, _ kind: PendingAck.Kind) {
         inbox.withLock {
             $0.operations.append(.ack(PendingAck(
                 tag: inbound.delivery.deliveryTag, channel: inbound.channel, generation: inbound.generation, kind: kind)))
@@ -166,41 +143,6 @@ public final class AMQPClient: Sendable {
     /// then the connection closes and ``run()`` returns.
     public func stop() {
         inbox.withLock { $0.stopping = true }
-    }
-}
-
-/// A queue the client consumes besides the ingress queue, declared with its arguments.
-public struct AMQPSubscription: Sendable, Equatable {
-    public var queue: AMQPQueueDeclaration
-    public var prefetch: UInt16
-
-    public init(queue: AMQPQueueDeclaration, prefetch: UInt16) {
-        self.queue = queue
-        self.prefetch = max(prefetch, 1)
-    }
-}
-
-/// A durable queue and its `x-` arguments.
-public struct AMQPQueueDeclaration: Sendable, Equatable {
-    public var name: String
-    public var arguments: [AMQPArgument]
-
-    public init(name: String, arguments: [AMQPArgument]) {
-        self.name = name
-        self.arguments = arguments
-    }
-
-    var table: [(String, AMQPFieldValue)] { arguments.map { ($0.key, $0.value) } }
-}
-
-/// One entry of an AMQP arguments or headers table.
-public struct AMQPArgument: Sendable, Equatable {
-    public var key: String
-    public var value: AMQPFieldValue
-
-    public init(_ key: String, _ value: AMQPFieldValue) {
-        self.key = key
-        self.value = value
     }
 }
 

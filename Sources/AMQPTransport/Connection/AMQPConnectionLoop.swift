@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import GatewayCore
+import Broker
 
 /// The body of ``AMQPClient``'s thread: connect, declare, consume, then serve the inbox and the socket
 /// until stopped; on failure, reconnect with backoff (0.5 s doubling to 5 s).
@@ -209,7 +210,7 @@ struct AMQPSession {
                 return
             }
             unsettled.delivered(delivery.deliveryTag, channel: channel)
-            client.continuation.yield(AMQPClient.Inbound(delivery: delivery, generation: generation, channel: channel, queue: queue))
+            client.continuation.yield(BrokerDelivery(delivery: delivery, generation: generation, channel: channel, queue: queue))
         case .confirm(let tag, let multiple, let ok):
             // Tags go up by one per publish, so a multiple confirm covers oldestAwaiting…tag (some already gone).
             let confirmed = multiple ? min(oldestAwaiting, tag)...tag : tag...tag

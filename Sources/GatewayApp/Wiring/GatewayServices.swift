@@ -10,6 +10,7 @@ public import GatewayDelivery
 import QueuePipeline
 public import Telemetry
 import HTTPAPI
+import Broker
 
 /// The running gateway: everything `run` starts, wired together, under one `ServiceGroup`.
 public struct GatewayServices: Sendable {

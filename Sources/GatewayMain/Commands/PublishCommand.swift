@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import AMQPTransport
+import Broker
 
 /// `genesys-gateway publish`: put one message on `genesys.outbound`, for trying the gateway by hand.
 struct PublishCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import GatewayCore
 import AMQPTransport
+import Broker
 
 /// How to reach RabbitMQ and which topology to use; shared by `run`, `publish` and `replay-dlq`.
 struct QueueOptions: ParsableArguments {

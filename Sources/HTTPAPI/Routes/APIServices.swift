@@ -1,6 +1,6 @@
 public import Logging
 public import GatewayCore
-public import AMQPTransport
+public import Broker
 public import GatewayConfig
 public import OrgServices
 public import GatewayDelivery
@@ -13,7 +13,7 @@ public struct APIServices: Sendable {
     public var registry: TenantRegistry
     public var delivery: DeliveryService
     /// Where `POST /v1/messages/async` publishes, and whose connection `/ready` reports.
-    public var amqp: AMQPClient
+    public var amqp: any MessageBroker
     /// Where the API's status events go besides `statuses` and `conversations` (which the API updates itself
     /// before it answers): `genesys.status`, the state manager, metrics.
     public var status: any StatusSink
@@ -38,7 +38,7 @@ public struct APIServices: Sendable {
     public var logger: Logger
 
     public init(
-        registry: TenantRegistry, delivery: DeliveryService, amqp: AMQPClient, status: any StatusSink, statuses: any MessageStatusReading,
+        registry: TenantRegistry, delivery: DeliveryService, amqp: any MessageBroker, status: any StatusSink, statuses: any MessageStatusReading,
         conversations: any ConversationOwnership, metrics: GatewayMetrics? = nil, backlog: OrgBacklogBoard? = nil, reloader: (any ConfigReloading)? = nil,
         replicas: ReplicaDirectory? = nil, tenantService: TenantServiceHealth? = nil, webhook: WebhookHandler? = nil, adminKey: Secret? = nil, maxLimiterWait: Duration = .seconds(2),
         publishTimeout: Duration = .seconds(5), clock: any MonotonicClock = SystemClock(), logger: Logger

@@ -1,6 +1,6 @@
 import Hummingbird
 import OrgServices
-import AMQPTransport
+import Broker
 import GatewayConfig
 import GatewayDelivery
 

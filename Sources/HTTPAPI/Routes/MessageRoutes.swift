@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import PluginKit
 import GatewayCore
-import AMQPTransport
+import Broker
 import OrgServices
 import GatewayDelivery
 import PluginHost
@@ -113,7 +113,7 @@ struct MessageRoutes {
             throw APIError(.serviceUnavailable, code: "queue_unavailable", message: "RabbitMQ is not connected", retryAfter: .seconds(1))
         }
         let message = AMQPMessage(
-            routingKey: amqp.settings.topology.outbound, body: checked.bytes,
+            routingKey: amqp.topology.outbound, body: checked.bytes,
             headers: [(QueueHeaders.tenant, .string(key.tenantID))], messageID: AMQPMessage.messageIDProperty(checked.message.id), mandatory: true)
         let queued = StatusEvent(status: .queued, messageId: checked.message.id, tenantId: key.tenantID, org: key.orgName)
         let publishing = Task { () -> (any Error)? in

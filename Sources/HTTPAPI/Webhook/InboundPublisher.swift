@@ -1,5 +1,5 @@
 import Foundation
-public import AMQPTransport
+public import Broker
 
 /// Where the webhook hands a normalized agent message. The production publisher is ``InboundPublisher``;
 /// tests may collect or fail.
@@ -12,13 +12,13 @@ public protocol InboundPublishing: Sendable {
 /// `<tenant>.<org>.<kind>`, persistent and with publisher confirms, the AMQP `message-id` being Genesys'
 /// message id (the channel side's key for deduplicating).
 public struct InboundPublisher: InboundPublishing {
-    private let client: AMQPClient
+    private let client: any MessageBroker
     private let exchange: String
 
     /// - Parameters:
     ///   - client: the gateway's AMQP client (publishes with confirms).
     ///   - exchange: the inbound exchange, ``QueueTopology/inboundExchange``.
-    public init(client: AMQPClient, exchange: String) {
+    public init(client: any MessageBroker, exchange: String) {
         self.client = client
         self.exchange = exchange
     }

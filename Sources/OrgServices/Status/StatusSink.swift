@@ -1,6 +1,6 @@
 import Foundation
 public import Logging
-public import AMQPTransport
+public import Broker
 
 /// Where status events go. The production sink publishes to RabbitMQ; tests may collect them.
 public protocol StatusSink: Sendable {
@@ -12,11 +12,11 @@ public protocol StatusSink: Sendable {
 /// Publishes status events to the `genesys.status` topic exchange (confirmed, a refusal logged, nobody
 /// waiting); drops them while RabbitMQ is unreachable.
 public struct AMQPStatusSink: StatusSink {
-    private let client: AMQPClient
+    private let client: any MessageBroker
     private let exchange: String
     private let logger: Logger
 
-    public init(client: AMQPClient, exchange: String, logger: Logger) {
+    public init(client: any MessageBroker, exchange: String, logger: Logger) {
         self.client = client
         self.exchange = exchange
         self.logger = logger

@@ -1,7 +1,7 @@
 import Foundation
 import PluginKit
 import GatewayCore
-import AMQPTransport
+import Broker
 import OrgServices
 
 /// Runs an org queue's deliveries concurrently across conversations, and in queue order within one.
@@ -31,7 +31,7 @@ import OrgServices
 /// slot in the send.
 actor Dispatcher {
     private let processor: MessageProcessor
-    private let client: AMQPClient
+    private let client: any MessageBroker
     private var lanes: [String: [Work]] = [:]
     private var deferrals: [String: Deferral] = [:]
     private let backlog: OrgBacklogBoard
@@ -45,7 +45,7 @@ actor Dispatcher {
     private var nextSequence = Int64(saturating: Date().timeIntervalSince1970 * 1000) * 1000
 
     private struct Work {
-        var inbound: AMQPClient.Inbound
+        var inbound: BrokerDelivery
         var message: QueuedMessage?
         var lane: String
         var org: OrgKey
@@ -62,7 +62,7 @@ actor Dispatcher {
 
     /// - Parameter prefetch: an org's prefetch as configured now.
     init(
-        processor: MessageProcessor, client: AMQPClient, backlog: OrgBacklogBoard, takeover: (any OrgTakeover)? = nil,
+        processor: MessageProcessor, client: any MessageBroker, backlog: OrgBacklogBoard, takeover: (any OrgTakeover)? = nil,
         prefetch: @escaping @Sendable (OrgKey) -> Int
     ) {
         self.processor = processor
@@ -73,7 +73,7 @@ actor Dispatcher {
     }
 
     /// Takes a delivery from `org`'s queue; returns at once (the work runs in its own task).
-    func submit(_ inbound: AMQPClient.Inbound, org: OrgKey) {
+    func submit(_ inbound: BrokerDelivery, org: OrgKey) {
         let message = try? QueuedMessage.decode(inbound.delivery.body).get()
         let state = QueueHeaders.RetryState(inbound.delivery.headers)
         let conversation = message?.conversationId ?? message?.sender?.id ?? message?.id ?? "tag-\(inbound.delivery.deliveryTag)"

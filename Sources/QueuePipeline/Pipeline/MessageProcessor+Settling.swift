@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import PluginKit
 import GatewayCore
-import AMQPTransport
+import Broker
 import GatewayConfig
 import OrgServices
 import GatewayDelivery
@@ -12,7 +12,7 @@ import GatewayDelivery
 extension MessageProcessor {
     /// What ``conclude(_:_:)`` needs to know of a message besides its outcome.
     struct Settling {
-        var inbound: AMQPClient.Inbound
+        var inbound: BrokerDelivery
         var message: QueuedMessage?
         var messageID: String
         var org: OrgKey
@@ -74,7 +74,7 @@ extension MessageProcessor {
     /// Acks a message the idempotency record shows sent (found by the receipt check, or as the send was to start)
     /// and reports it as a duplicate: Genesys has it, from an earlier run.
     @inline(never)  // its locals stay out of the async frame of `settle` (see the type's note on frames)
-    func alreadySent(_ inbound: AMQPClient.Inbound, receipt: DeliveryReceipt, messageID: String) async -> Result {
+    func alreadySent(_ inbound: BrokerDelivery, receipt: DeliveryReceipt, messageID: String) async -> Result {
         client.ack(inbound)
         var event = StatusEvent(status: .sent, messageId: messageID, tenantId: receipt.org.tenantID, org: receipt.org.orgName)
         event.genesysMessageId = receipt.genesysMessageID
@@ -114,7 +114,7 @@ extension MessageProcessor {
 
     /// Sends a message into `tier` behind an earlier message of its conversation that is waiting there,
     /// without using up an attempt. False (and no ack) if the broker did not confirm the copy.
-    func deferBehind(_ inbound: AMQPClient.Inbound, tier: Duration, sequence: Int64) async -> Bool {
+    func deferBehind(_ inbound: BrokerDelivery, tier: Duration, sequence: Int64) async -> Bool {
         let delivery = inbound.delivery
         let state = QueueHeaders.RetryState(delivery.headers)
         let copy = AMQPMessage(
@@ -132,7 +132,7 @@ extension MessageProcessor {
     ///   - messageType: with `expired`: the message's type, in the event (metrics count expiries by type).
     @inline(never)  // its locals stay out of the async frame of `settle` (see the type's note on frames)
     func final(
-        _ status: StatusEvent.Status, queue: String, reason: String, error: GenesysError?, _ inbound: AMQPClient.Inbound,
+        _ status: StatusEvent.Status, queue: String, reason: String, error: GenesysError?, _ inbound: BrokerDelivery,
         messageID: String, org: OrgKey, attempt: Int, expiry: MessageExpiry? = nil, messageType: String? = nil
     ) async -> Result {
         let delivery = inbound.delivery
@@ -155,7 +155,7 @@ extension MessageProcessor {
     }
 
     /// Publishes `copy` with a confirm, then acks the original. False (and no ack) if the broker did not confirm.
-    func handOver(_ copy: AMQPMessage, _ inbound: AMQPClient.Inbound, what: String) async -> Bool {
+    func handOver(_ copy: AMQPMessage, _ inbound: BrokerDelivery, what: String) async -> Bool {
         do {
             try await client.publish(copy)
             client.ack(inbound)

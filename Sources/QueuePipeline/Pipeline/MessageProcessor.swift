@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import PluginKit
 import GatewayCore
-import AMQPTransport
+import Broker
 import GatewayConfig
 import OrgServices
 import GatewayDelivery
@@ -19,7 +19,7 @@ import GatewayDelivery
 /// delivery (``conclude(_:_:)``, a retry, a final move, a recognised duplicate) are therefore kept out of line:
 /// that took the frame from 27 KB to what `scripts/bench-cpu.sh`'s memory figures show (docs/benchmarks.md).
 struct MessageProcessor: Sendable {
-    let client: AMQPClient
+    let client: any MessageBroker
     let delivery: DeliveryService
     let registry: TenantRegistry
     let status: any StatusSink
@@ -43,7 +43,7 @@ struct MessageProcessor: Sendable {
     ///   - mayHoldRetry: asked when a send failed and may be tried again: true lets the message wait for its
     ///     retry here (see ``deliverWaitingHere(_:mayHoldRetry:messageID:org:)``) instead of in a retry tier.
     func process(
-        _ inbound: AMQPClient.Inbound, message: QueuedMessage?, sequence: Int64, slotTaken: Bool = false,
+        _ inbound: BrokerDelivery, message: QueuedMessage?, sequence: Int64, slotTaken: Bool = false,
         mayHoldRetry: @Sendable () async -> Bool = { false }
     ) async -> Result {
         let delivery = inbound.delivery
@@ -67,7 +67,7 @@ struct MessageProcessor: Sendable {
     }
 
     private func settle(
-        _ inbound: AMQPClient.Inbound, message: QueuedMessage?, state: QueueHeaders.RetryState, messageID: String, org: OrgKey,
+        _ inbound: BrokerDelivery, message: QueuedMessage?, state: QueueHeaders.RetryState, messageID: String, org: OrgKey,
         sequence: Int64, slotTaken: Bool, mayHoldRetry: @Sendable () async -> Bool
     ) async -> Result {
         let delivery = inbound.delivery
@@ -124,7 +124,7 @@ struct MessageProcessor: Sendable {
     /// The delivery request for a message, or why the message is invalid (an `expiresAt` that is no date-time).
     @inline(never)  // its locals stay out of the async frame of `settle` (see the type's note on frames)
     private func prepare(
-        _ inbound: AMQPClient.Inbound, message: QueuedMessage?, state: QueueHeaders.RetryState, expirySettings: ExpirySettings,
+        _ inbound: BrokerDelivery, message: QueuedMessage?, state: QueueHeaders.RetryState, expirySettings: ExpirySettings,
         slotTaken: Bool
     ) -> Swift.Result<Prepared, ValidationFailure> {
         let firstAttempt = state.firstAttempt ?? Date()
@@ -160,7 +160,7 @@ struct MessageProcessor: Sendable {
     /// - one that will not be sent: no tenant, org or sender for it, or a disabled tenant;
     /// - one whose org holds no usable token yet: its send waits for the login, then for a slot
     ///   (``TokenProviding/holdsUsableToken``).
-    func slotLimiter(for inbound: AMQPClient.Inbound, message: QueuedMessage?, tenantHint: String?) -> (any RateLimiting)? {
+    func slotLimiter(for inbound: BrokerDelivery, message: QueuedMessage?, tenantHint: String?) -> (any RateLimiting)? {
         guard let message, !inbound.delivery.redelivered, message.expiresAt == nil,
               let tenantID = message.tenantId ?? tenantHint, let tenant = registry.tenant(tenantID), tenant.config.enabled,
               let org = tenant.org(named: message.org), org.senders[message.type] != nil,
@@ -238,7 +238,7 @@ struct MessageProcessor: Sendable {
     /// sent now could not be recognised if it came back, so consuming pauses — every org's messages wait in
     /// their prefetch windows and queues, unacked — until the disk takes writes again; or until the message's
     /// connection went (the broker hands it out again).
-    private func receiptsCanBeKept(for inbound: AMQPClient.Inbound) async -> ReceiptKeeping {
+    private func receiptsCanBeKept(for inbound: BrokerDelivery) async -> ReceiptKeeping {
         var reported = false
         while let problem = delivery.sent.writeProblem {
             if !reported {
@@ -270,7 +270,7 @@ struct MessageProcessor: Sendable {
     static let maximumHold = Duration.seconds(300)
 
     /// The org of the queue `inbound` came from, when that org is no longer configured.
-    private func removedOrg(of inbound: AMQPClient.Inbound) -> OrgKey? {
+    private func removedOrg(of inbound: BrokerDelivery) -> OrgKey? {
         guard let org = topology.org(ofQueue: inbound.queue) else { return nil }
         return registry.hasOrg(org) ? nil : org
     }

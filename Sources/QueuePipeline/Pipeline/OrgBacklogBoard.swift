@@ -1,6 +1,6 @@
 import Synchronization
 public import GatewayCore
-public import AMQPTransport
+public import Broker
 
 /// How many of each org's messages are not yet settled, and where they are: waiting in the org's queue in
 /// RabbitMQ, or taken into the gateway (prefetched, waiting for the org's limiter or circuit, or sending).
@@ -8,7 +8,7 @@ public import AMQPTransport
 /// Read by `/metrics` and the admin API; written by the dispatcher as it takes and settles messages and by
 /// the AMQP client as it reads queue depths.
 public final class OrgBacklogBoard: Sendable {
-    private let client: AMQPClient
+    private let client: any MessageBroker
     private let topology: QueueTopology
     private let inGateway = Mutex<[OrgKey: Int]>([:])
     /// Orgs a message was taken for since ``consumedSinceLastAsked()`` last asked.
@@ -16,9 +16,9 @@ public final class OrgBacklogBoard: Sendable {
     /// Messages taken per org since the start.
     private let takenTotals = Mutex<[OrgKey: Int]>([:])
 
-    public init(client: AMQPClient) {
+    public init(client: any MessageBroker) {
         self.client = client
-        topology = client.settings.topology
+        topology = client.topology
     }
 
     func taken(_ org: OrgKey) {

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import PluginKit
 import GatewayCore
-import AMQPTransport
+import Broker
 import OrgServices
 import GatewayConfig
 
@@ -14,7 +14,7 @@ import GatewayConfig
 /// order, so a conversation's messages keep their order in the org queue. A message that names no
 /// configured org, or a disabled tenant, is settled here at once (dead-lettered or parked).
 struct OrgQueueRouter: Sendable {
-    let client: AMQPClient
+    let client: any MessageBroker
     let registry: TenantRegistry
     let topology: QueueTopology
     let subscriptions: OrgQueueSubscriptions
@@ -62,7 +62,7 @@ struct OrgQueueRouter: Sendable {
     }
 
     /// Hands the message's copy to its org queue now (in order) and acks the original once it is confirmed.
-    func forward(_ inbound: AMQPClient.Inbound, to org: OrgKey) {
+    func forward(_ inbound: BrokerDelivery, to org: OrgKey) {
         subscriptions.ensure(org)
         let delivery = inbound.delivery
         let copy = AMQPMessage(

@@ -1,7 +1,7 @@
 import Logging
 import Synchronization
 import GatewayCore
-import AMQPTransport
+import Broker
 import OrgServices
 import GatewayConfig
 
@@ -19,7 +19,7 @@ import GatewayConfig
 /// In shared mode only the orgs ``ConsumerSharing`` places on this replica are consumed (as owner or standby);
 /// letting go of one this replica consumes is ``OrgRebalancer``'s work, through ``suspend(_:)``/``resume(_:)``.
 final class OrgQueueSubscriptions: Sendable {
-    private let client: AMQPClient
+    private let client: any MessageBroker
     private let registry: TenantRegistry
     private let topology: QueueTopology
     private let perOrgInFlight: Int
@@ -40,7 +40,7 @@ final class OrgQueueSubscriptions: Sendable {
     static let removalGrace = Duration.seconds(5)
 
     init(
-        client: AMQPClient, registry: TenantRegistry, topology: QueueTopology, perOrgInFlight: Int, window: Duration,
+        client: any MessageBroker, registry: TenantRegistry, topology: QueueTopology, perOrgInFlight: Int, window: Duration,
         clock: any MonotonicClock, sharing: ConsumerSharing? = nil, logger: Logger
     ) {
         self.sharing = sharing

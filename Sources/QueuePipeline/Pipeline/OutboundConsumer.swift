@@ -1,7 +1,7 @@
 public import Logging
 public import ServiceLifecycle
 public import GatewayCore
-public import AMQPTransport
+public import Broker
 public import OrgServices
 public import GatewayDelivery
 
@@ -15,7 +15,7 @@ public import GatewayDelivery
 /// On graceful shutdown (SIGTERM/SIGINT) it stops taking deliveries, lets what is in flight finish within
 /// `shutdownTimeout`, then closes the connection — the broker requeues anything still unacked.
 public struct OutboundConsumer: Service {
-    private let client: AMQPClient
+    private let client: any MessageBroker
     private let router: OrgQueueRouter
     private let subscriptions: OrgQueueSubscriptions
     private let processor: MessageProcessor
@@ -36,11 +36,11 @@ public struct OutboundConsumer: Service {
     ///     full rate), within 2…`perOrgInFlight`.
     ///   - sharing: shared mode: the org queues placed on this replica, and handing orgs over between replicas.
     public init(
-        client: AMQPClient, delivery: DeliveryService, registry: TenantRegistry, status: any StatusSink, backlog: OrgBacklogBoard,
+        client: any MessageBroker, delivery: DeliveryService, registry: TenantRegistry, status: any StatusSink, backlog: OrgBacklogBoard,
         clock: any MonotonicClock, perOrgInFlight: Int, prefetchWindow: Duration = .milliseconds(500),
         shutdownTimeout: Duration, sharing: ConsumerSharing? = nil, logger: Logger
     ) {
-        let topology = client.settings.topology
+        let topology = client.topology
         self.client = client
         self.topology = topology
         self.clock = clock

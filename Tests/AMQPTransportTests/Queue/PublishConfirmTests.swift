@@ -1,5 +1,6 @@
 import Testing
 @testable import AMQPTransport
+@testable import Broker
 
 @Suite struct PublishConfirmTests {
     @Test func anAnswerGivenBeforeAnyoneWaitsIsKept() async throws {

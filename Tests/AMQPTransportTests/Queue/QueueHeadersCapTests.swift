@@ -1,5 +1,6 @@
 import Testing
 @testable import AMQPTransport
+@testable import Broker
 
 /// Header texts quoting others (a validation failure, Genesys' code and correlation id) stay far inside a frame.
 @Suite struct QueueHeadersCapTests {

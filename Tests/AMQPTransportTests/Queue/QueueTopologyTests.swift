@@ -1,6 +1,7 @@
 import Testing
 @testable import GatewayCore
 @testable import AMQPTransport
+@testable import Broker
 
 @Suite struct QueueTopologyTests {
     @Test func orgQueuesAreNamedUnderThePrefixAndReadBack() {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import AMQPTransport
+@testable import Broker
 
 /// The retry headers of a delivery are whatever its publisher wrote: a crafted value must neither crash the
 /// gateway (issue 11: `x-ggw-first-attempt-ms: -9000000000000` did, with every redelivery) nor stretch a

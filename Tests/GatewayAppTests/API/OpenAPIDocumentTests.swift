@@ -12,6 +12,7 @@ import Testing
 @testable import Telemetry
 @testable import HTTPAPI
 @testable import GatewayApp
+@testable import Broker
 
 /// Keeps `docs/openapi.yaml` in step with the router: every route the real router serves is documented with
 /// the same method and path, and every documented operation is served. The router is built by

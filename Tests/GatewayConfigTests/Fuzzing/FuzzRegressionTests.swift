@@ -3,6 +3,7 @@ import Foundation
 import Testing
 @testable import AMQPTransport
 @testable import GatewayYAML
+@testable import Broker
 
 /// What the libFuzzer targets (Fuzz/, docs/fuzzing.md) found, kept fixed. Each finding's input is also in its
 /// target's seed corpus as `Fuzz/corpus/<target>/regression-*`, so every fuzz run replays it too.

@@ -4,6 +4,7 @@ import Testing
 @testable import AMQPTransport
 @testable import OrgServices
 @testable import HTTPAPI
+@testable import Broker
 
 /// The webhook's decisions, with the real registry, signature check, normalizer and deduplicator and a
 /// publisher that the test controls (the RabbitMQ path is in WebhookIntegrationTests).

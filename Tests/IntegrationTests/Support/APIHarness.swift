@@ -6,6 +6,7 @@ import GenesysSandbox
 @testable import CurlHTTP
 @testable import GatewayApp
 import Logging
+@testable import Broker
 
 /// The whole gateway as `run` starts it — consumer, HTTP API, webhook, reloader — on a real RabbitMQ and the
 /// real sandbox, with an HTTP client for the API (libcurl over loopback) and a probe into the broker.

@@ -1,6 +1,7 @@
 import Foundation
 @testable import AMQPTransport
 @testable import OrgServices
+@testable import Broker
 
 /// Looks into the real broker for tests: declares a test's topology, captures status events, drains queues.
 /// Blocking (rabbitmq-c); each call opens its own short connection.

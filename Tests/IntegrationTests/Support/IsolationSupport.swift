@@ -2,6 +2,7 @@ import Foundation
 import GatewayTestSupport
 import GenesysSandbox
 @testable import AMQPTransport
+@testable import Broker
 
 // Helpers for IsolationTimingIntegrationTests (issue 10). They only publish to the outbound queue and look at what
 // the sandbox received and what sits in the broker's queues: nothing here knows how the gateway moves a message

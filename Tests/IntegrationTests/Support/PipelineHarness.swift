@@ -4,6 +4,7 @@ import GenesysSandbox
 @testable import AMQPTransport
 @testable import GatewayApp
 import Logging
+@testable import Broker
 
 extension Logger {
     /// A logger that only speaks up for critical trouble, so test output stays readable.

@@ -3,9 +3,10 @@ import GatewayTestSupport
 import Logging
 import PluginKit
 import Testing
-@testable import AMQPTransport
+import BrokerTesting
 @testable import OrgServices
 @testable import QueuePipeline
+@testable import Broker
 
 /// What the delivery core and the queue path make of the idempotency record's answer as a send starts
 /// (``SendStart``): another replica's receipt written after the receipt check stops the send, another run's
@@ -55,27 +56,23 @@ import Testing
     @Test func aQueuedMessageFoundSentAsItsSendStartsIsAckedAsADuplicate() async throws {
         let fixture = try Fixture(answers: [], sent: RacedRecord(start: .alreadySent(Self.earlier)))
         let logger = Logger(label: "already-sent-tests") { _ in SwiftLogNoOpLogHandler() }
-        let topology = QueueTopology()
-        // Never run: acks stay in its inbox, where the test reads them.
-        let client = AMQPClient(settings: .init(url: "amqp://guest:guest@127.0.0.1:1", topology: topology, prefetch: 0), logger: logger)
+        let broker = InMemoryBroker(ingressPrefetch: 0)
+        let topology = broker.topology
         let statuses = MessageStatusStore()
         let processor = MessageProcessor(
-            client: client, delivery: fixture.delivery, registry: fixture.registry, status: statuses, topology: topology,
+            client: broker, delivery: fixture.delivery, registry: fixture.registry, status: statuses, topology: topology,
             clock: fixture.clock, logger: logger)
-        let delivery = AMQPDelivery(
-            deliveryTag: 7, redelivered: true, routingKey: topology.outbound, body: Fixture.message, headers: [:], messageID: "m-1")
-        let inbound = AMQPClient.Inbound(delivery: delivery, generation: client.generation, channel: 1, queue: topology.outbound)
+        broker.enqueue(Fixture.message, messageID: "m-1")
+        _ = broker.take(from: topology.outbound)
+        broker.dropConnection()  // so the message comes again, redelivered
+        let inbound = try #require(broker.take(from: topology.outbound))
+        #expect(inbound.delivery.redelivered)
 
         let message = try QueuedMessage.decode(Fixture.message).get()
         #expect(await processor.process(inbound, message: message, sequence: 0) == .finished)
         #expect(fixture.messageRequests == 0)
-        let acked = client.inbox.withLock { inbox in
-            inbox.operations.compactMap { operation -> UInt64? in
-                guard case .ack(let pending) = operation, pending.kind == .ack else { return nil }
-                return pending.tag
-            }
-        }
-        #expect(acked == [7])
+        #expect(broker.events.last == .acked(queue: topology.outbound, messageID: "m-1"))
+        #expect(broker.unackedCount(in: topology.outbound) == 0)
         let sent = try #require(await statuses.entry(for: "m-1", tenantID: "acme")?.latest)
         #expect(sent.status == .sent && sent.duplicate == true && sent.possibleDuplicate == nil)
         #expect(sent.genesysMessageId == "g-earlier" && sent.conversationId == "c-earlier")

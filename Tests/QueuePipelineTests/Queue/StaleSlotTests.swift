@@ -4,9 +4,10 @@ import Logging
 import PluginKit
 import Synchronization
 import Testing
-@testable import AMQPTransport
+import BrokerTesting
 @testable import OrgServices
 @testable import QueuePipeline
+@testable import Broker
 
 /// A slot the dispatcher took for a message is spent only by a send that follows at once. When the message
 /// first waits in the processor — here for the idempotency record's disk — the org's other waiting messages keep
@@ -28,18 +29,15 @@ import Testing
         }
     }
 
-    /// A processor for the fixture's org, and the fixture's message as it came from the queue. The AMQP client is
-    /// never run: acks stay in its inbox.
-    static func processing(_ fixture: Fixture) throws -> (MessageProcessor, AMQPClient.Inbound, QueuedMessage) {
+    /// A processor for the fixture's org, and the fixture's message as the broker hands it over.
+    static func processing(_ fixture: Fixture) throws -> (MessageProcessor, BrokerDelivery, QueuedMessage) {
         let logger = Logger(label: "stale-slot-tests") { _ in SwiftLogNoOpLogHandler() }
-        let topology = QueueTopology()
-        let client = AMQPClient(settings: .init(url: "amqp://guest:guest@127.0.0.1:1", topology: topology, prefetch: 0), logger: logger)
+        let broker = InMemoryBroker(ingressPrefetch: 0)
         let processor = MessageProcessor(
-            client: client, delivery: fixture.delivery, registry: fixture.registry, status: MessageStatusStore(), topology: topology,
-            clock: fixture.clock, logger: logger)
-        let delivery = AMQPDelivery(
-            deliveryTag: 1, redelivered: false, routingKey: topology.outbound, body: Fixture.message, headers: [:], messageID: "m-1")
-        let inbound = AMQPClient.Inbound(delivery: delivery, generation: client.generation, channel: 1, queue: topology.outbound)
+            client: broker, delivery: fixture.delivery, registry: fixture.registry, status: MessageStatusStore(),
+            topology: broker.topology, clock: fixture.clock, logger: logger)
+        broker.enqueue(Fixture.message, messageID: "m-1")
+        let inbound = try #require(broker.take(from: broker.topology.outbound))
         return (processor, inbound, try QueuedMessage.decode(Fixture.message).get())
     }
 

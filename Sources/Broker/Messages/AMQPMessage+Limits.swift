@@ -4,7 +4,7 @@ extension AMQPMessage {
     /// failing every other tenant's message on it; such a publish must fail alone, before it is sent.
     ///
     /// - Returns: what does not fit, or nil when the message can be sent.
-    var shortStringProblem: String? {
+    package var shortStringProblem: String? {
         let fields = [("exchange", exchange), ("routing key", routingKey), ("message id", messageID ?? ""), ("content type", contentType)]
             + headers.map { ("header name", $0.0) }
         guard let (name, value) = fields.first(where: { $0.1.utf8.count > Self.shortStringLimit }) else { return nil }

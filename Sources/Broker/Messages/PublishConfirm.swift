@@ -15,7 +15,7 @@ public final class PublishConfirm: Sendable {
 
     private let state = Mutex(State.pending)
 
-    init() {}
+    package init() {}
 
     /// Returns once the broker confirmed the message; throws ``AMQPError`` otherwise.
     public func confirmed() async throws {
@@ -47,7 +47,7 @@ public final class PublishConfirm: Sendable {
     }
 
     /// Records the answer; later calls are ignored (the first answer stands).
-    func complete(_ result: Result<Void, AMQPError>) {
+    package func complete(_ result: Result<Void, AMQPError>) {
         let previous = state.withLock { state -> State in
             let previous = state
             if case .done = state { return previous }

@@ -103,7 +103,7 @@ public struct QueueTopology: Sendable, Equatable {
     /// A tier's queue: its TTL dead-letters each message back to `outbound`. Quorum tiers dead-letter
     /// at least once (the broker keeps a message until `outbound` confirmed it, and refuses new ones when
     /// full rather than dropping old ones); classic queues can only dead-letter at most once.
-    func retryQueueArguments(for tier: Duration) -> [(String, AMQPFieldValue)] {
+    package func retryQueueArguments(for tier: Duration) -> [(String, AMQPFieldValue)] {
         var arguments: [(String, AMQPFieldValue)] = [
             ("x-queue-type", .string(outboundType.rawValue)),
             ("x-message-ttl", .int(tier.components.seconds * 1000)),
@@ -113,20 +113,5 @@ public struct QueueTopology: Sendable, Equatable {
             arguments += [("x-dead-letter-strategy", .string("at-least-once")), ("x-overflow", .string("reject-publish"))]
         }
         return arguments
-    }
-
-    /// Declares everything on `connection`; safe to repeat (an existing queue with other arguments is an error
-    /// that names it).
-    package func declare(on connection: AMQPConnection, channel: UInt16) throws(AMQPError) {
-        try connection.declareExchange(deadLetterExchange, type: "fanout", channel: channel)
-        try connection.declareQueue(deadLetterQueue, arguments: [], channel: channel)
-        try connection.bindQueue(deadLetterQueue, exchange: deadLetterExchange, routingKey: "", channel: channel)
-        try connection.declareQueue(outbound, arguments: outboundDeclaration.table, channel: channel)
-        try connection.declareQueue(parkedQueue, arguments: [], channel: channel)
-        for tier in retryTiers {
-            try connection.declareQueue(retryQueue(for: tier), arguments: retryQueueArguments(for: tier), channel: channel)
-        }
-        try connection.declareExchange(statusExchange, type: "topic", channel: channel)
-        try connection.declareExchange(inboundExchange, type: "topic", channel: channel)
     }
 }
