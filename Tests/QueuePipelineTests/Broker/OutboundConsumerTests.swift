@@ -1,0 +1,66 @@
+import BrokerTesting
+import GatewayTestSupport
+import Testing
+@testable import Broker
+@testable import GatewayCore
+@testable import OrgServices
+@testable import QueuePipeline
+
+/// The whole consuming side on the in-memory broker: router, org queue subscriptions, dispatcher and processor, as
+/// `genesys-gateway run` wires them.
+@Suite(.timeLimit(.minutes(1))) struct OutboundConsumerTests {
+    static func consumer(_ fixture: PipelineFixture) -> OutboundConsumer {
+        OutboundConsumer(
+            client: fixture.broker, delivery: fixture.delivery, registry: fixture.registry, status: fixture.statuses,
+            backlog: OrgBacklogBoard(client: fixture.broker), clock: fixture.clock, perOrgInFlight: 8,
+            shutdownTimeout: .seconds(5), logger: fixture.logger)
+    }
+
+    /// 30 messages of three conversations: each reaches Genesys in its conversation's order, each original leaves the
+    /// ingress queue only after its copy was confirmed in the org queue, each copy is acked only after its send,
+    /// and the consumer stops when the broker does, with nothing unsettled.
+    @Test func everyMessageIsSentInConversationOrderAndAckedAfterItsStep() async throws {
+        let fixture = try PipelineFixture(ingressPrefetch: 10)
+        let consumer = Self.consumer(fixture)
+        let running = Task { try await consumer.run() }
+        let ids = (0..<10).flatMap { sequence in ["A", "B", "C"].map { (id: "\($0)\(sequence)", customer: $0) } }
+        for (id, customer) in ids {
+            fixture.broker.enqueue(PipelineFixture.message(id, customer: customer), messageID: id)
+        }
+
+        #expect(await fixture.settle { fixture.acked(in: fixture.orgQueue).count == ids.count })
+        for customer in ["A", "B", "C"] {
+            let expected = (0..<10).map { "\(customer)\($0)" }
+            #expect(fixture.sentTexts.filter { $0.hasPrefix(customer) } == expected)
+            #expect(fixture.acked(in: fixture.orgQueue).filter { $0.hasPrefix(customer) } == expected)
+        }
+        let events = fixture.broker.events
+        for (id, _) in ids {
+            let copied = events.firstIndex(of: .published(queue: fixture.orgQueue, messageID: id))
+            let original = events.firstIndex(of: .acked(queue: fixture.broker.topology.outbound, messageID: id))
+            #expect(copied != nil && original != nil && copied! < original!, "\(id): acked before its copy was confirmed")
+            #expect(await fixture.statuses.entry(for: id, tenantID: "acme")?.latest.status == .sent)
+        }
+        fixture.broker.stop()
+        try await running.value
+        #expect(fixture.broker.unackedCount(in: fixture.orgQueue) == 0)
+        #expect(fixture.broker.unackedCount(in: fixture.broker.topology.outbound) == 0)
+    }
+
+    /// A message Genesys refuses for good (400) is dead-lettered: its copy confirmed in the DLQ, then the original acked.
+    @Test func aRefusedMessageIsDeadLetteredBeforeItIsAcked() async throws {
+        let fixture = try PipelineFixture(ingressPrefetch: 10) { text in text == "bad" ? 400 : 200 }
+        let consumer = Self.consumer(fixture)
+        let running = Task { try await consumer.run() }
+        fixture.broker.enqueue(PipelineFixture.message("m-1", customer: "A", text: "bad"), messageID: "m-1")
+
+        #expect(await fixture.settle { fixture.acked(in: fixture.orgQueue) == ["m-1"] })
+        let events = fixture.broker.events
+        let deadLettered = events.firstIndex(of: .published(queue: fixture.broker.topology.deadLetterQueue, messageID: "m-1"))
+        let acked = events.firstIndex(of: .acked(queue: fixture.orgQueue, messageID: "m-1"))
+        #expect(deadLettered != nil && acked != nil && deadLettered! < acked!)
+        #expect(fixture.broker.messages(in: fixture.broker.topology.deadLetterQueue).count == 1)
+        fixture.broker.stop()
+        try await running.value
+    }
+}
