@@ -37,6 +37,7 @@ actor Dispatcher {
     private let backlog: OrgBacklogBoard
     private let prefetch: @Sendable (OrgKey) -> Int
     private let takeover: (any OrgTakeover)?
+    private let jobs: MessageJobs
     /// Orgs whose messages may start, with the connection generation they were cleared for.
     private var openOrgs: [OrgKey: Int] = [:]
     /// Orgs being cleared by ``takeover``, and the lanes waiting for it.
@@ -60,11 +61,14 @@ actor Dispatcher {
         var tier: Duration
     }
 
-    /// - Parameter prefetch: an org's prefetch as configured now.
+    /// - Parameters:
+    ///   - jobs: where each message's work runs (the consumer's task group).
+    ///   - prefetch: an org's prefetch as configured now.
     init(
-        processor: MessageProcessor, client: any MessageBroker, backlog: OrgBacklogBoard, takeover: (any OrgTakeover)? = nil,
-        prefetch: @escaping @Sendable (OrgKey) -> Int
+        processor: MessageProcessor, client: any MessageBroker, backlog: OrgBacklogBoard, jobs: MessageJobs,
+        takeover: (any OrgTakeover)? = nil, prefetch: @escaping @Sendable (OrgKey) -> Int
     ) {
+        self.jobs = jobs
         self.processor = processor
         self.client = client
         self.backlog = backlog
@@ -94,6 +98,20 @@ actor Dispatcher {
         }
     }
 
+    /// Settles a message the router could not give to an org (it names none configured, or a disabled tenant):
+    /// dead-lettered or parked, counted as in flight like every other message.
+    func settleHere(_ inbound: BrokerDelivery, message: QueuedMessage?) {
+        inFlight += 1
+        jobs.spawn {
+            _ = await self.processor.process(inbound, message: message, sequence: 0)
+            await self.settledHere()
+        }
+    }
+
+    private func settledHere() {
+        inFlight -= 1
+    }
+
     /// Waits until nothing is in flight, or `timeout` passes (checked every 50 ms: shutdown is not a hot path).
     func waitUntilIdle(timeout: Duration) async {
         let deadline = ContinuousClock.now + timeout
@@ -120,7 +138,7 @@ actor Dispatcher {
                 deferral.outstanding.insert(work.sequence)
                 deferrals[lane] = deferral
                 let tier = deferral.tier
-                Task { await self.sendBehind(work, tier: tier) }
+                jobs.spawn { await self.sendBehind(work, tier: tier) }
                 continue
             }
             if let limiter = processor.slotLimiter(for: work.inbound, message: work.message, tenantHint: work.tenantHint) {
@@ -134,21 +152,21 @@ actor Dispatcher {
     }
 
     private func start(_ work: Work, slotTaken: Bool) {
-        Task {
+        jobs.spawn { [processor] in
             let result = await processor.process(work.inbound, message: work.message, sequence: work.sequence, slotTaken: slotTaken) {
                 await self.mayHoldRetry(in: work.lane, org: work.org)
             }
-            self.finished(work, result: result)
+            await self.finished(work, result: result)
         }
     }
 
     /// Takes the org's next slot for a lane's head, then starts it with the slot. A message whose connection
     /// went meanwhile is dropped (the broker hands it out again, and the rest of its lane with it).
     private func waitForSlot(_ work: Work, limiter: any RateLimiting) {
-        Task {
-            // Cancelled never (nobody's child); were it to throw, the send takes its own slot.
+        jobs.spawn {
+            // Cancelled only past the shutdown deadline; were it to throw, the send takes its own slot.
             let slotTaken = (try? await limiter.acquire()) != nil
-            self.slotCame(for: work, slotTaken: slotTaken)
+            await self.slotCame(for: work, slotTaken: slotTaken)
         }
     }
 
@@ -190,9 +208,9 @@ actor Dispatcher {
         guard let takeover, openOrgs[work.org] != work.inbound.generation else { return true }
         if opening[work.org] == nil {
             let (org, generation) = (work.org, work.inbound.generation)
-            Task {
+            jobs.spawn {
                 await takeover.waitUntilReleased(org)
-                self.opened(org, generation: generation)
+                await self.opened(org, generation: generation)
             }
         }
         opening[work.org, default: []].insert(lane)

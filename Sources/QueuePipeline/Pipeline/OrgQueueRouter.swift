@@ -18,6 +18,8 @@ struct OrgQueueRouter: Sendable {
     let registry: TenantRegistry
     let topology: QueueTopology
     let subscriptions: OrgQueueSubscriptions
+    /// Where a refused copy's pause before the requeue runs.
+    let jobs: MessageJobs
     let clock: any MonotonicClock
     let logger: Logger
 
@@ -69,7 +71,7 @@ struct OrgQueueRouter: Sendable {
             routingKey: topology.orgQueue(for: org), body: delivery.body,
             headers: delivery.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, messageID: delivery.messageID,
             mandatory: true)
-        client.submit(copy).whenAnswered { [client, clock, logger] result in
+        client.submit(copy).whenAnswered { [client, clock, jobs, logger] result in
             switch result {
             case .success:
                 client.ack(inbound)
@@ -77,7 +79,7 @@ struct OrgQueueRouter: Sendable {
                 logger.error(
                     "could not move a message to its org queue; it goes back to the ingress queue",
                     metadata: ["tenant.id": "\(org.tenantID)", "org.name": "\(org.orgName)", "error": "\(error)"])
-                Task {
+                jobs.spawn {
                     try? await clock.sleep(for: Self.requeuePause)
                     client.reject(inbound, requeue: true)
                 }

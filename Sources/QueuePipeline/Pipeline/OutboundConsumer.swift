@@ -21,6 +21,7 @@ public struct OutboundConsumer: Service {
     private let processor: MessageProcessor
     private let dispatcher: Dispatcher
     private let rebalancer: OrgRebalancer?
+    private let jobs: MessageJobs
     private let topology: QueueTopology
     private let clock: any MonotonicClock
     private let shutdownTimeout: Duration
@@ -41,6 +42,8 @@ public struct OutboundConsumer: Service {
         shutdownTimeout: Duration, sharing: ConsumerSharing? = nil, logger: Logger
     ) {
         let topology = client.topology
+        let jobs = MessageJobs()
+        self.jobs = jobs
         self.client = client
         self.topology = topology
         self.clock = clock
@@ -54,21 +57,37 @@ public struct OutboundConsumer: Service {
         self.processor = processor
         self.subscriptions = subscriptions
         router = OrgQueueRouter(
-            client: client, registry: registry, topology: topology, subscriptions: subscriptions, clock: clock, logger: logger)
+            client: client, registry: registry, topology: topology, subscriptions: subscriptions, jobs: jobs, clock: clock,
+            logger: logger)
         let dispatcher = Dispatcher(
-            processor: processor, client: client, backlog: backlog, takeover: sharing?.handover,
+            processor: processor, client: client, backlog: backlog, jobs: jobs, takeover: sharing?.handover,
             prefetch: { subscriptions.prefetch(of: $0) })
         self.dispatcher = dispatcher
         rebalancer = sharing.map {
             OrgRebalancer(
-                sharing: $0, subscriptions: subscriptions, dispatcher: dispatcher, backlog: backlog, clock: clock, logger: logger)
+                sharing: $0, subscriptions: subscriptions, dispatcher: dispatcher, backlog: backlog, jobs: jobs, clock: clock,
+                logger: logger)
         }
     }
 
+    /// Consumes until graceful shutdown, then lets the messages in the gateway finish within `shutdownTimeout`.
+    /// Everything started for a message runs as a child of this call (``MessageJobs``): it returns only once all of
+    /// it has ended, what was still running at the deadline cancelled and left unacked for the broker to hand out again.
     public func run() async throws {
         subscriptions.reconcile()
-        async let connection: Void = client.run()
-        let reconciler = Task { await keepSubscriptionsInStep() }
+        await withDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            group.addTask { await keepSubscriptionsInStep() }
+            group.addTask { await jobs.run() }
+            await consumeUntilShutdown()
+            // The reconciler, and the messages still unfinished past the deadline.
+            group.cancelAll()
+            jobs.finish()
+            client.stop()
+        }
+    }
+
+    private func consumeUntilShutdown() async {
         for await inbound in client.deliveries.cancelOnGracefulShutdown() {
             if let org = topology.org(ofQueue: inbound.queue) {
                 await dispatcher.submit(inbound, org: org)
@@ -78,7 +97,7 @@ public struct OutboundConsumer: Service {
             case .org(let org):
                 router.forward(inbound, to: org)
             case .settleHere(let message):
-                Task { _ = await processor.process(inbound, message: message, sequence: 0) }
+                await dispatcher.settleHere(inbound, message: message)
             }
         }
         let pending = await dispatcher.pending
@@ -88,9 +107,6 @@ public struct OutboundConsumer: Service {
         if left > 0 {
             logger.warning("shutdown deadline passed; unfinished messages go back to the queue", metadata: ["in.flight": "\(left)"])
         }
-        reconciler.cancel()
-        client.stop()
-        await connection
     }
 
     private func keepSubscriptionsInStep() async {

@@ -15,6 +15,7 @@ final class OrgRebalancer: Sendable {
     private let subscriptions: OrgQueueSubscriptions
     private let dispatcher: Dispatcher
     private let backlog: OrgBacklogBoard
+    private let jobs: MessageJobs
     private let clock: any MonotonicClock
     private let logger: Logger
     private let state = Mutex(State())
@@ -38,8 +39,9 @@ final class OrgRebalancer: Sendable {
 
     init(
         sharing: ConsumerSharing, subscriptions: OrgQueueSubscriptions, dispatcher: Dispatcher, backlog: OrgBacklogBoard,
-        clock: any MonotonicClock, logger: Logger
+        jobs: MessageJobs, clock: any MonotonicClock, logger: Logger
     ) {
+        self.jobs = jobs
         self.sharing = sharing
         self.subscriptions = subscriptions
         self.dispatcher = dispatcher
@@ -80,7 +82,7 @@ final class OrgRebalancer: Sendable {
             return due
         }
         for (org, owner) in due {
-            Task { await self.release(org, to: owner) }
+            jobs.spawn { await self.release(org, to: owner) }
         }
     }
 

@@ -8,13 +8,13 @@ import Testing
 /// The router on the in-memory broker: a message's copy goes to its org's queue and the original is acked only once
 /// the broker confirmed the copy; a refused copy sends the original back to the ingress queue after a pause.
 @Suite(.timeLimit(.minutes(1))) struct OrgQueueRouterTests {
-    static func router(_ fixture: PipelineFixture) -> OrgQueueRouter {
+    static func router(_ fixture: PipelineFixture, jobs: MessageJobs = MessageJobs()) -> OrgQueueRouter {
         let subscriptions = OrgQueueSubscriptions(
             client: fixture.broker, registry: fixture.registry, topology: fixture.broker.topology, perOrgInFlight: 16,
             window: .milliseconds(500), clock: fixture.clock, logger: fixture.logger)
         return OrgQueueRouter(
             client: fixture.broker, registry: fixture.registry, topology: fixture.broker.topology, subscriptions: subscriptions,
-            clock: fixture.clock, logger: fixture.logger)
+            jobs: jobs, clock: fixture.clock, logger: fixture.logger)
     }
 
     @Test func aMessageIsCopiedToItsOrgsQueueAndAckedOnlyOnceTheCopyIsConfirmed() async throws {
@@ -42,19 +42,21 @@ import Testing
 
     @Test func aCopyTheBrokerRefusesLeavesTheOriginalUnackedThenRequeuesItAfterAPause() async throws {
         let fixture = try PipelineFixture()
-        let router = Self.router(fixture)
-        let outbound = fixture.broker.topology.outbound
-        fixture.broker.enqueue(PipelineFixture.message("m-1", customer: "A"), messageID: "m-1")
-        let delivery = try #require(fixture.broker.take(from: outbound))
-        fixture.broker.refusePublishes(to: fixture.orgQueue)
+        try await fixture.withJobs { jobs in
+            let router = Self.router(fixture, jobs: jobs)
+            let outbound = fixture.broker.topology.outbound
+            fixture.broker.enqueue(PipelineFixture.message("m-1", customer: "A"), messageID: "m-1")
+            let delivery = try #require(fixture.broker.take(from: outbound))
+            fixture.broker.refusePublishes(to: fixture.orgQueue)
 
-        router.forward(delivery, to: PipelineFixture.org)
-        await fixture.clock.waitForSleepers(1)
-        #expect(fixture.broker.unackedCount(in: outbound) == 1, "the original was settled before the pause")
-        fixture.clock.advance(by: OrgQueueRouter.requeuePause)
-        #expect(await fixture.settle { fixture.broker.events.last == .requeued(queue: outbound, messageID: "m-1") })
-        #expect(fixture.acked(in: outbound).isEmpty)
-        #expect(fixture.broker.messages(in: outbound).map(\.messageID) == ["m-1"])
+            router.forward(delivery, to: PipelineFixture.org)
+            await fixture.clock.waitForSleepers(1)
+            #expect(fixture.broker.unackedCount(in: outbound) == 1, "the original was settled before the pause")
+            fixture.clock.advance(by: OrgQueueRouter.requeuePause)
+            #expect(await fixture.settle { fixture.broker.events.last == .requeued(queue: outbound, messageID: "m-1") })
+            #expect(fixture.acked(in: outbound).isEmpty)
+            #expect(fixture.broker.messages(in: outbound).map(\.messageID) == ["m-1"])
+        }
     }
 
     @Test func aMessageOfNoConfiguredOrgIsSettledHere() throws {

@@ -90,6 +90,16 @@ struct PipelineFixture {
         return await condition()
     }
 
+    /// Runs `body` with the jobs a dispatcher or router hands its work to, run as child tasks until `body` returns.
+    func withJobs(_ body: (MessageJobs) async throws -> Void) async throws {
+        let jobs = MessageJobs()
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await jobs.run() }
+            try await body(jobs)
+            group.cancelAll()
+        }
+    }
+
     /// The messages the broker acked in `queue`, in the order it acked them.
     func acked(in queue: String) -> [String] {
         broker.events.compactMap {
