@@ -6,11 +6,11 @@ public struct ConsumerSharing: Sendable {
     public var replicaID: String
     /// The placement by the live replicas last seen; nil before the first heartbeat (every org is consumed then).
     public var placement: @Sendable () -> OrgPlacement?
-    public var handover: OrgHandover
+    public var handover: any OrgHandingOver
     public var status: RebalanceStatus
 
     public init(
-        replicaID: String, placement: @escaping @Sendable () -> OrgPlacement?, handover: OrgHandover, status: RebalanceStatus
+        replicaID: String, placement: @escaping @Sendable () -> OrgPlacement?, handover: any OrgHandingOver, status: RebalanceStatus
     ) {
         self.replicaID = replicaID
         self.placement = placement

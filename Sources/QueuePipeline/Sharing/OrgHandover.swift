@@ -14,7 +14,7 @@ import OrgServices
 /// this: the broker requeues what it held when its connection drops, ahead of everything else.
 ///
 /// Best effort: with Redis unreachable no release starts, and a replica taking an org does not wait.
-public final class OrgHandover: OrgTakeover, Sendable {
+public final class OrgHandover: OrgHandingOver {
     private let client: RedisClient
     private let replicaID: String
     private let clock: any MonotonicClock
@@ -33,8 +33,7 @@ public final class OrgHandover: OrgTakeover, Sendable {
         self.logger = logger
     }
 
-    /// Marks `org` as being released by this replica; false (do not release now) when Redis did not take it.
-    func beginRelease(_ org: OrgKey) async -> Bool {
+    public func beginRelease(_ org: OrgKey) async -> Bool {
         do {
             let reply = try await client.send(
                 "SET", Self.key(org), replicaID, "PX", Int64(clamping: Self.lease.millisecondsRoundedUp))
@@ -44,8 +43,7 @@ public final class OrgHandover: OrgTakeover, Sendable {
         }
     }
 
-    /// Ends this replica's release of `org` (only its own marker is deleted).
-    func finishRelease(_ org: OrgKey) async {
+    public func finishRelease(_ org: OrgKey) async {
         _ = try? await client.evalSHA(CompareAndDeleteScript.script, keys: [Self.key(org)], arguments: [replicaID])
     }
 

@@ -1,0 +1,84 @@
+import BrokerTesting
+import GatewayTestSupport
+import Synchronization
+import Testing
+@testable import Broker
+@testable import GatewayCore
+@testable import OrgServices
+@testable import QueuePipeline
+
+/// The rebalancer on the in-memory broker, with the handover's mark in memory: a replica consuming an org placed
+/// on another lets go of it — mark, cancel the consumer, finish the org's messages it holds, clear the mark — and
+/// then consumes it again as the standby.
+@Suite(.timeLimit(.minutes(1))) struct OrgRebalancerTests {
+    /// The handover's mark, in memory: what was asked, in order.
+    final class RecordedHandover: OrgHandingOver {
+        enum Step: Equatable { case began(OrgKey), finished(OrgKey) }
+        private let recorded = Mutex<[Step]>([])
+        var steps: [Step] { recorded.withLock { $0 } }
+
+        func beginRelease(_ org: OrgKey) async -> Bool {
+            recorded.withLock { $0.append(.began(org)) }
+            return true
+        }
+
+        func finishRelease(_ org: OrgKey) async { recorded.withLock { $0.append(.finished(org)) } }
+        func waitUntilReleased(_ org: OrgKey) async {}
+    }
+
+    @Test func anOrgPlacedOnAnotherReplicaIsReleasedOnlyAfterItsMessagesHereAreDone() async throws {
+        let gate = Gate()
+        let fixture = try PipelineFixture { text in
+            if text == "held" { await gate.wait() }
+            return 200
+        }
+        let org = PipelineFixture.org
+        // Two live replicas; this one is the org's standby, not its owner.
+        let placement = OrgPlacement(replicas: ["replica-a", "replica-b"])
+        let owner = try #require(placement.ranking(of: org).first)
+        let here = placement.ranking(of: org)[1]
+        let handover = RecordedHandover()
+        let sharing = ConsumerSharing(replicaID: here, placement: { placement }, handover: handover, status: RebalanceStatus())
+        let backlog = OrgBacklogBoard(client: fixture.broker)
+
+        try await fixture.withJobs { jobs in
+            let subscriptions = OrgQueueSubscriptions(
+                client: fixture.broker, registry: fixture.registry, topology: fixture.broker.topology, perOrgInFlight: 16,
+                window: .milliseconds(500), clock: fixture.clock, sharing: sharing, logger: fixture.logger)
+            let dispatcher = Dispatcher(
+                processor: fixture.processor(), client: fixture.broker, backlog: backlog, jobs: jobs, takeover: handover,
+                prefetch: { _ in 16 })
+            let rebalancer = OrgRebalancer(
+                sharing: sharing, subscriptions: subscriptions, dispatcher: dispatcher, backlog: backlog, jobs: jobs,
+                clock: fixture.clock, logger: fixture.logger)
+            subscriptions.reconcile()
+            #expect(fixture.broker.subscribedQueues == [fixture.orgQueue], "the standby consumes the org queue too")
+
+            // The consumer's part: what the broker hands over goes to the dispatcher.
+            jobs.spawn { [broker = fixture.broker] in
+                for await delivery in broker.deliveries { await dispatcher.submit(delivery, org: org) }
+            }
+            // A message this replica took as the active consumer, still in Genesys when the rebalance comes.
+            fixture.broker.enqueue(PipelineFixture.message("m-1", customer: "A", text: "held"), messageID: "m-1", queue: fixture.orgQueue)
+            #expect(await fixture.settle { fixture.sentTexts == ["held"] })
+
+            rebalancer.rebalance()
+            #expect(await fixture.settle { handover.steps == [.began(org)] }, "not released to its owner \(owner)")
+            #expect(await fixture.settle { fixture.broker.subscribedQueues.isEmpty }, "the consumer was not cancelled")
+            await fixture.clock.waitForSleepers(1)
+            fixture.clock.advance(by: OrgRebalancer.cancelSettling)
+            await fixture.clock.waitForSleepers(1)
+            fixture.clock.advance(by: OrgRebalancer.pollInterval)
+            await fixture.clock.waitForSleepers(1)
+            #expect(handover.steps == [.began(org)], "released while a message of the org was still here")
+
+            gate.open()
+            #expect(await fixture.settle { fixture.acked(in: fixture.orgQueue) == ["m-1"] })
+            fixture.clock.advance(by: OrgRebalancer.pollInterval)
+            #expect(await fixture.settle { handover.steps == [.began(org), .finished(org)] })
+            subscriptions.reconcile()
+            #expect(fixture.broker.subscribedQueues == [fixture.orgQueue], "not consumed again as the standby")
+            fixture.broker.stop()
+        }
+    }
+}
