@@ -57,7 +57,7 @@ let moduleTests: [Target] = [
     moduleTest("GatewayDelivery", ["GatewayConfig", "GatewayDelivery"]),
     moduleTest("QueuePipeline", ["GatewayCore", "AMQPTransport", "GatewayConfig", "OrgServices", "GatewayDelivery", "QueuePipeline"]),
     moduleTest("Telemetry", ["GatewayCore", "CurlHTTP", "GatewayConfig", "OrgServices", "GatewayDelivery", "QueuePipeline", "Telemetry"]),
-    moduleTest("HTTPAPI", ["GatewayCore", "AMQPTransport", "GatewayConfig", "OrgServices", "HTTPAPI"]),
+    moduleTest("HTTPAPI", ["GatewayCore", "Broker", "AMQPTransport", "GatewayConfig", "OrgServices", "GatewayDelivery", "HTTPAPI"]),
     moduleTest("GatewayApp", ["GatewayCore", "AMQPTransport", "CurlHTTP", "GatewayYAML", "PluginHost", "GatewayConfig", "OrgServices", "GatewayDelivery", "Telemetry", "HTTPAPI", "GatewayApp"]),
     moduleTest("GatewayMain", ["GatewayCore", "GatewayConfig", "GatewayMain"]),
 ]
@@ -66,6 +66,7 @@ func moduleTest(_ module: String, _ modules: [String]) -> Target {
     .testTarget(
         name: "\(module)Tests",
         dependencies: modules.map { .target(name: $0) } + [
+            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
             "GatewayTestSupport", "BrokerTesting", "GenesysSandbox", "PluginKit", "PluginAPI", "RedisClient", "RedisTestSupport", log, hummingbird,
             lifecycle, crypto,
         ],
