@@ -1,5 +1,5 @@
-import Synchronization
 public import GatewayCore
+import Synchronization
 
 /// The gateway's HTTP client: libcurl's multi interface on one event-loop thread, async/await on top.
 ///

@@ -1,8 +1,8 @@
 import CCurl
 import CGatewayShims
 import Foundation
-import Synchronization
 import GatewayCore
+import Synchronization
 
 /// The one thread that drives every transfer through a libcurl multi handle.
 ///

@@ -1,8 +1,8 @@
 import CCurl
 import CGatewayShims
 import Foundation
-import Synchronization
 import GatewayCore
+import Synchronization
 
 /// One request in flight: owns its easy handle (taken from and given back to the client's pool), header list
 /// and error buffer, and collects the response.

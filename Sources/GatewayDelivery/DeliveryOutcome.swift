@@ -1,6 +1,6 @@
-public import PluginKit
 public import GatewayCore
 public import OrgServices
+public import PluginKit
 
 /// What became of one delivery attempt.
 public enum DeliveryOutcome: Sendable, Equatable {

@@ -1,10 +1,10 @@
 import Foundation
-public import Logging
-public import PluginKit
-public import GatewayCore
-import PluginHost
-public import OrgServices
 import GatewayConfig
+public import GatewayCore
+public import Logging
+public import OrgServices
+import PluginHost
+public import PluginKit
 
 /// Gets one queued message into Genesys exactly as Genesys expects, as fast as its org's limits allow, and
 /// decides what a refusal means.

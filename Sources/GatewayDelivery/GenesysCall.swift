@@ -1,9 +1,9 @@
-import Logging
-import PluginKit
-import GatewayCore
-import OrgServices
 import GatewayConfig
+import GatewayCore
+import Logging
+import OrgServices
 import PluginHost
+import PluginKit
 
 /// One request to an org's Genesys API with its token, judged by the org's error policy.
 ///

@@ -1,5 +1,5 @@
-import Synchronization
 import OrgServices
+import Synchronization
 
 /// Message ids being sent right now, per tenant, by the HTTP API and the queue consumer alike.
 ///

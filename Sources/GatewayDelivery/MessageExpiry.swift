@@ -1,8 +1,8 @@
 public import Foundation
-public import PluginKit
 public import GatewayConfig
-import OrgServices
 import GatewayCore
+import OrgServices
+public import PluginKit
 
 /// When a message stops being worth sending: its own `expiresAt`, else its org's default for its type
 /// (`expiry.afterSeconds`) counted from its `createdAt`, else from when the gateway first took it.

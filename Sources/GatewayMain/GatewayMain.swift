@@ -1,5 +1,5 @@
-import Logging
 import ArgumentParser
+import Logging
 
 /// The executable: choose the logging backend, then hand over to the command line.
 @main

@@ -1,6 +1,6 @@
+import CurlHTTP
 import Foundation
 import GatewayCore
-import CurlHTTP
 
 /// `genesys-gateway run` as its own process, the way an operator runs it: everything it is told goes through
 /// its command line, its environment and its config directory. Its output goes to a log file that outlives

@@ -1,5 +1,5 @@
-import Synchronization
 import GatewayCore
+import Synchronization
 
 /// A clock that moves only when a test says so; sleepers wake when it passes their deadline.
 public final class ManualClock: MonotonicClock {

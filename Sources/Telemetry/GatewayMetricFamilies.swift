@@ -1,5 +1,5 @@
-import Prometheus
 import OrgServices
+import Prometheus
 
 /// The names, help texts and label names of every metric family the gateway itself exposes.
 ///

@@ -1,10 +1,10 @@
-public import Prometheus
-import Synchronization
-public import GatewayCore
 public import GatewayConfig
-public import OrgServices
+public import GatewayCore
 public import GatewayDelivery
+public import OrgServices
+public import Prometheus
 public import QueuePipeline
+import Synchronization
 
 /// The gateway's Prometheus metrics, per tenant and org: messages sent, failed, retried, dead-lettered and
 /// parked, Genesys 429s and latency, each org's rate limiter, circuit breaker and token renewals; and the

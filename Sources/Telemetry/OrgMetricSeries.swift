@@ -1,6 +1,6 @@
-import Prometheus
 import GatewayCore
 import OrgServices
+import Prometheus
 import QueuePipeline
 
 /// One org's metric series in the collector registry, made on first use and unregistered when the org

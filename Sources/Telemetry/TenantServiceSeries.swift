@@ -1,6 +1,6 @@
+import GatewayConfig
 import Prometheus
 import Synchronization
-import GatewayConfig
 
 /// The tenant service's series: fetches by result, whether the last fetch succeeded, and the age of the last
 /// success, all read from its ``TenantServiceHealth`` at scrape time (it counts the fetch made at start, before

@@ -2,6 +2,7 @@ import CRabbitMQ
 import Foundation
 @testable import GatewayCore
 @testable import AMQPTransport
+@testable import Broker
 
 /// The properties frame of a delivery (AMQP basic-class content header), as the consumer reads it: rabbitmq-c
 /// decodes the wire bytes, `AMQPTable.read` turns the headers table into Swift values, `QueueHeaders.RetryState`

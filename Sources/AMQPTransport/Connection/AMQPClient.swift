@@ -1,8 +1,8 @@
+public import Broker
 import CGatewayShims
 import Foundation
 public import Logging
 import Synchronization
-public import Broker
 
 /// The gateway's RabbitMQ connection: one thread owns it (rabbitmq-c is blocking and not thread-safe) and
 /// does everything on it — consume, ack, publish with confirms, heartbeats — while async callers hand it

@@ -1,7 +1,7 @@
+package import Broker
 import CGatewayShims
 import CRabbitMQ
 import Foundation
-public import Broker
 
 /// One rabbitmq-c connection. Blocking, and not thread-safe: exactly one thread (``AMQPClient``'s) uses
 /// it. Owns `amqp_connection_state_t` and destroys it in `deinit`.

@@ -1,8 +1,8 @@
+import Broker
 import Foundation
+import GatewayCore
 import Logging
 import Synchronization
-import GatewayCore
-import Broker
 
 /// The body of ``AMQPClient``'s thread: connect, declare, consume, then serve the inbox and the socket
 /// until stopped; on failure, reconnect with backoff (0.5 s doubling to 5 s).

@@ -1,7 +1,7 @@
+import AMQPTransport
+public import Broker
 import Foundation
 import PluginKit
-public import AMQPTransport
-public import Broker
 
 /// Moves messages from one queue (the dead-letter or parking queue) back to `genesys.outbound`: each one is
 /// republished with its gateway headers removed (a fresh start), confirmed by the broker, and only then

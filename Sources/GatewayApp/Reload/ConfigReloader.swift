@@ -1,9 +1,9 @@
+public import GatewayConfig
+public import GatewayCore
 public import Logging
+public import OrgServices
 public import ServiceLifecycle
 import UnixSignals
-public import GatewayCore
-public import GatewayConfig
-public import OrgServices
 
 /// Reloads the tenant configs into the registry on SIGHUP, when the config directory's files change, when the
 /// tenant service's document changes (``TenantServicePoller``), and when asked (the admin API), one reload at a

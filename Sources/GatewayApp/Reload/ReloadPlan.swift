@@ -1,6 +1,6 @@
 import Foundation
-import GatewayCore
 import GatewayConfig
+import GatewayCore
 
 /// What a reload puts in force, decided source by source against the tenants in force now. A source is a
 /// tenant file, or one tenant of the tenant service's last good document (`tenant-service:<id>`).

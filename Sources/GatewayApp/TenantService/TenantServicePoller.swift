@@ -1,7 +1,7 @@
+public import GatewayConfig
+public import GatewayCore
 public import Logging
 public import ServiceLifecycle
-public import GatewayCore
-public import GatewayConfig
 
 /// Fetches the tenant service's document every poll interval and, when it changed, puts it in force through
 /// the same reload as the config directory: unchanged orgs keep their token, limiter and breaker.

@@ -1,16 +1,16 @@
-public import Logging
-import RedisClient
-public import ServiceLifecycle
-public import GatewayCore
 public import AMQPTransport
+import Broker
 import CurlHTTP
 public import GatewayConfig
-public import OrgServices
+public import GatewayCore
 public import GatewayDelivery
-import QueuePipeline
-public import Telemetry
 import HTTPAPI
-import Broker
+public import Logging
+public import OrgServices
+import QueuePipeline
+import RedisClient
+public import ServiceLifecycle
+public import Telemetry
 
 /// The running gateway: everything `run` starts, wired together, under one `ServiceGroup`.
 public struct GatewayServices: Sendable {

@@ -1,5 +1,5 @@
-public import RedisClient
 public import GatewayCore
+public import RedisClient
 
 /// Shared mode (`run --redis-url`): where Redis is and who this replica is. Without it the gateway keeps all
 /// its state in the process, as a single replica.

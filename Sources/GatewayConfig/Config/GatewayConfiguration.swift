@@ -1,5 +1,5 @@
-public import Logging
 public import GatewayCore
+public import Logging
 public import PluginHost
 
 /// Plugins and tenant configs loaded together and checked against each other.

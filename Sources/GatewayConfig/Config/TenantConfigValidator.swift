@@ -1,6 +1,6 @@
 public import GatewayCore
-public import PluginHost
 import GatewayYAML
+public import PluginHost
 /// Checks what a single file cannot know alone: that the message types and error policy each org names
 /// are served by a loaded plugin, and that every secret reference resolves.
 public struct TenantConfigValidator: Sendable {

@@ -1,5 +1,5 @@
-import Synchronization
 public import GatewayCore
+import Synchronization
 
 /// How the tenant service's fetches went, for `/ready`, `/metrics` and the log: counts by result, the last
 /// success, and the failure going on, if any.

@@ -1,5 +1,5 @@
-import Synchronization
 public import GatewayCore
+import Synchronization
 
 /// The tenant service as a source of tenants: fetches its document with `If-None-Match`, keeps the last
 /// good one, and records how fetches go in ``health``.

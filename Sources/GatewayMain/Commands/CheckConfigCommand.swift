@@ -1,9 +1,9 @@
 import ArgumentParser
-import Logging
 import CurlHTTP
 import GatewayConfig
-import PluginHost
 import GatewayCore
+import Logging
+import PluginHost
 
 /// `genesys-gateway check-config`: load and validate every tenant file, the tenant service's tenants and every
 /// plugin; exit 1 listing every error (a tenant service that cannot be read is one).

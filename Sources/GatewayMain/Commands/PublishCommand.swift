@@ -1,8 +1,8 @@
+import AMQPTransport
 import ArgumentParser
+import Broker
 import Foundation
 import Logging
-import AMQPTransport
-import Broker
 
 /// `genesys-gateway publish`: put one message on `genesys.outbound`, for trying the gateway by hand.
 struct PublishCommand: AsyncParsableCommand {

@@ -1,7 +1,7 @@
-import ArgumentParser
-import GatewayCore
 import AMQPTransport
+import ArgumentParser
 import Broker
+import GatewayCore
 
 /// How to reach RabbitMQ and which topology to use; shared by `run`, `publish` and `replay-dlq`.
 struct QueueOptions: ParsableArguments {

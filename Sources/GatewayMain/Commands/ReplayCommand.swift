@@ -1,8 +1,8 @@
-import ArgumentParser
-import QueuePipeline
 import AMQPTransport
-import GatewayApp
+import ArgumentParser
 import Broker
+import GatewayApp
+import QueuePipeline
 
 /// `genesys-gateway replay-dlq`: move dead-lettered (or parked) messages back to `genesys.outbound`.
 struct ReplayCommand: AsyncParsableCommand {

@@ -1,17 +1,17 @@
+import AMQPTransport
 import ArgumentParser
+import CurlHTTP
 import Foundation
+import GatewayApp
+import GatewayConfig
+import GatewayCore
 import Logging
 import Metrics
+import PluginHost
 import RedisClient
 import ServiceLifecycle
-import GatewayCore
-import CurlHTTP
-import GatewayConfig
-import GatewayApp
-import UnixSignals
-import AMQPTransport
 import Telemetry
-import PluginHost
+import UnixSignals
 
 /// `genesys-gateway run`: load plugins and tenants, consume `genesys.outbound`, deliver to Genesys, until
 /// SIGTERM or SIGINT.

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Logging
-import GatewayCore
 import GatewayConfig
+import GatewayCore
+import Logging
 
 /// Where the tenant service is; shared by `run` and `check-config`.
 struct TenantServiceOptions: ParsableArguments {

@@ -3,9 +3,9 @@
 // In front of every /api/v2 route: bearer token, rate limit, then injected faults.
 //
 
+import Foundation
 import Hummingbird
 import NIOCore
-import Foundation
 
 /// Thrown after the connection-reset fault closed the channel: no response is written.
 struct ConnectionResetByFault: Error {}

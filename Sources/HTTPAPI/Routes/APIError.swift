@@ -1,7 +1,7 @@
 import Foundation
+public import GatewayCore
 public import HTTPTypes
 public import Hummingbird
-public import GatewayCore
 
 /// Hummingbird's status type (the module's own `HTTPResponse` is the Genesys client's).
 public typealias HTTPStatus = HTTPTypes.HTTPResponse.Status

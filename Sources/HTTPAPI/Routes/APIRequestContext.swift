@@ -1,8 +1,8 @@
 import Foundation
+import GatewayConfig
 public import Hummingbird
 import Logging
 public import OrgServices
-import GatewayConfig
 
 /// Request context of the gateway's HTTP API: who is calling (set by ``TenantAuthenticator``) and the
 /// request id every log line and error body carries.

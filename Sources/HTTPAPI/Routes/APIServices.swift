@@ -1,9 +1,9 @@
-public import Logging
-public import GatewayCore
 public import Broker
 public import GatewayConfig
-public import OrgServices
+public import GatewayCore
 public import GatewayDelivery
+public import Logging
+public import OrgServices
 public import QueuePipeline
 public import Telemetry
 

@@ -1,9 +1,9 @@
+import GatewayConfig
+import GatewayCore
 import Hummingbird
+import Logging
 import OrgServices
 import QueuePipeline
-import GatewayConfig
-import Logging
-import GatewayCore
 
 /// `/admin/...`, behind the admin key: every tenant's orgs with breaker and limiter state, forcing a breaker,
 /// reloading tenant configs.

@@ -1,6 +1,6 @@
+import GatewayCore
 import HTTPTypes
 import Hummingbird
-import GatewayCore
 
 /// Hummingbird's method type (the module's own `HTTPRequest` is the Genesys client's).
 typealias HTTPMethod = HTTPTypes.HTTPRequest.Method

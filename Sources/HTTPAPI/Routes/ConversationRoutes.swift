@@ -1,11 +1,11 @@
 import Foundation
-import Hummingbird
-import PluginKit
-import GatewayCore
-import OrgServices
 import GatewayConfig
-import Logging
+import GatewayCore
 import GatewayDelivery
+import Hummingbird
+import Logging
+import OrgServices
+import PluginKit
 
 /// Conversations: create, get, add (transfer) a participant, close. Each calls the org's Genesys through
 /// the delivery core, so API traffic shares the org's token, rate limiter and circuit breaker with queued

@@ -1,8 +1,8 @@
-import Hummingbird
-import OrgServices
 import Broker
 import GatewayConfig
 import GatewayDelivery
+import Hummingbird
+import OrgServices
 
 /// `GET /health` (the process answers) and `GET /ready` (RabbitMQ connected, tenants loaded, the idempotency record
 /// writable; in shared mode also whether Redis answered the last heartbeat — reported, not required, since every

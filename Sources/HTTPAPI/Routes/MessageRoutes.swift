@@ -1,13 +1,13 @@
-import Foundation
-import Hummingbird
-import PluginKit
-import GatewayCore
 import Broker
-import OrgServices
-import GatewayDelivery
-import PluginHost
-import Logging
+import Foundation
 import GatewayConfig
+import GatewayCore
+import GatewayDelivery
+import Hummingbird
+import Logging
+import OrgServices
+import PluginHost
+import PluginKit
 
 /// `POST /v1/messages` (send now), `POST /v1/messages/async` (queue it) and `GET /v1/messages/{id}`.
 ///

@@ -1,7 +1,7 @@
-import Hummingbird
+import Foundation
 import GatewayCore
 import GatewayDelivery
-import Foundation
+import Hummingbird
 
 extension APIError {
     /// The API's answer to a Genesys call that did not succeed.

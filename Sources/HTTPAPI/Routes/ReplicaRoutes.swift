@@ -1,6 +1,6 @@
 import Hummingbird
-import OrgServices
 import Logging
+import OrgServices
 
 /// `GET /admin/replicas`: in shared mode, the replicas whose heartbeat is live in Redis.
 struct ReplicaRoutes {

@@ -1,10 +1,10 @@
 import Crypto
-import Hummingbird
-import GatewayCore
-import OrgServices
 import Foundation
-import Logging
 import GatewayConfig
+import GatewayCore
+import Hummingbird
+import Logging
+import OrgServices
 
 /// Decides the tenant of a request from its `Authorization: Bearer <key>`.
 ///

@@ -1,7 +1,7 @@
 public import Foundation
-import PluginKit
 public import GatewayCore
 import OrgServices
+import PluginKit
 
 /// Turns the body Genesys POSTs to the webhook (OpenMessageNormalizedMessage, `direction: "Outbound"`)
 /// into the ``InboundAgentMessage`` the channel side reads.

@@ -1,8 +1,8 @@
 import Foundation
-public import Logging
 public import GatewayCore
-import OrgServices
 public import GatewayDelivery
+public import Logging
+import OrgServices
 
 /// Tells Genesys that an agent message the webhook accepted never reached the channel side.
 public protocol UndeliveredMessageReporting: Sendable {

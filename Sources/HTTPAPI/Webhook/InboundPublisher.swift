@@ -1,5 +1,5 @@
-import Foundation
 public import Broker
+import Foundation
 
 /// Where the webhook hands a normalized agent message. The production publisher is ``InboundPublisher``;
 /// tests may collect or fail.

@@ -1,5 +1,5 @@
-import PluginKit
 import Foundation
+import PluginKit
 
 /// A webhook body the gateway cannot read as a Genesys message, naming the field (a JSON path such as
 /// `channel.to.id` or `content[0].attachment.url`; empty when the body is not JSON at all).

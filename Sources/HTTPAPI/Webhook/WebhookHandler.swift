@@ -1,8 +1,8 @@
 import Foundation
-public import Logging
-public import GatewayCore
-public import OrgServices
 import GatewayConfig
+public import GatewayCore
+public import Logging
+public import OrgServices
 
 /// Takes one call of Genesys' outbound webhook (`POST /webhooks/genesys/{tenant}/{org}`) from raw bytes to
 /// a ``WebhookResult``; the HTTP route only maps the result to a status.

@@ -1,5 +1,5 @@
-import Synchronization
 import GatewayCore
+import Synchronization
 
 /// When the token a store holds expires, readable from any thread without waiting for the store's actor: the
 /// send path asks ``TokenProviding/holdsUsableToken`` for every message, and an actor hop each time would cost

@@ -1,5 +1,5 @@
-public import Logging
 public import GatewayCore
+public import Logging
 
 /// One org's OAuth client-credentials token: cached, renewed before expiry, one renewal in flight at a time.
 ///

@@ -1,7 +1,7 @@
 import Foundation
+public import GatewayCore
 public import Logging
 public import RedisClient
-public import GatewayCore
 
 /// One org's OAuth token for every gateway replica at once, kept in Redis.
 ///

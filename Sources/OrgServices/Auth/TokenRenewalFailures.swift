@@ -1,5 +1,5 @@
-import Logging
 import GatewayCore
+import Logging
 
 /// A token store's failed renewals in a row, and the back-off they call for: one type for the in-memory and
 /// the Redis-backed stores, so both pause alike.

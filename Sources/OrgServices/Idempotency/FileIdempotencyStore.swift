@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
-import PluginKit
 import GatewayCore
+import PluginKit
+import Synchronization
 
 /// An ``IdempotencyStore`` that survives a restart (SIGKILL included): an append-only file of JSON lines,
 /// read back at start, rewritten when it holds twice `capacity` entries (the newest `capacity` are kept).

@@ -1,5 +1,5 @@
-public import GatewayCore
 public import GatewayConfig
+public import GatewayCore
 /// A per-org rate limiter: the generic cell rate algorithm (GCRA), i.e. a token bucket kept as one timestamp.
 ///
 /// Exact over any window: at most `burst` messages at once, then one per `1/rate` seconds — never a double

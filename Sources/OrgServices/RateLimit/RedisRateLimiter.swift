@@ -1,7 +1,7 @@
+public import GatewayConfig
+public import GatewayCore
 public import Logging
 public import RedisClient
-public import GatewayCore
-public import GatewayConfig
 
 /// One org's rate limit shared by every gateway replica: the same GCRA as ``GCRARateLimiter``, with its
 /// state in Redis (one hash per org, see ``RedisRateLimitScript``) updated atomically by a Lua script.

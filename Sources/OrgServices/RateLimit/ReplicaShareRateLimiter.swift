@@ -1,5 +1,5 @@
-public import GatewayCore
 public import GatewayConfig
+public import GatewayCore
 /// A shared org limiter's fallback while Redis is unreachable: this replica's share of the org's rate, the
 /// configured rate divided by the replica count last seen, so the replicas together stay near the org's limit
 /// without talking to each other.

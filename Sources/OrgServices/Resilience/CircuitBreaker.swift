@@ -1,5 +1,5 @@
-public import GatewayCore
 public import GatewayConfig
+public import GatewayCore
 /// One org's circuit breaker: a rolling window of per-second buckets.
 ///
 /// Opens when, within the window, at least `minimumRequests` calls were made and the failure ratio reached

@@ -1,5 +1,5 @@
-import Synchronization
 package import GatewayCore
+import Synchronization
 
 /// Where this replica's rebalancing stands, for its heartbeat (``ReplicaRecord``): how many replicas the
 /// placement it last applied counted, and which orgs it is handing over now. Written by ``OrgRebalancer``,

@@ -1,9 +1,9 @@
 import Foundation
+public import GatewayCore
 public import Logging
 public import RedisClient
 public import ServiceLifecycle
 import Synchronization
-public import GatewayCore
 
 /// This replica's heartbeat in Redis, and what it last saw of the others.
 ///

@@ -1,6 +1,6 @@
+public import GatewayCore
 public import Logging
 public import RedisClient
-public import GatewayCore
 
 /// Shared mode's conversation directory: which org owns each conversation, written by every replica, so a
 /// conversation created through replica A is refused to another tenant on replica B.

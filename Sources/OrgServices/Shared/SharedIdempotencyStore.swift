@@ -1,7 +1,7 @@
 import Foundation
+import GatewayCore
 public import Logging
 public import RedisClient
-import GatewayCore
 
 /// Shared mode's idempotency record: this replica's file (``FileIdempotencyStore``) plus the same facts in
 /// Redis, so that a message redelivered to another replica after a crash is found there and not sent again.

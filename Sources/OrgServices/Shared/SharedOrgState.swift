@@ -1,7 +1,7 @@
+public import GatewayConfig
+public import GatewayCore
 public import Logging
 public import RedisClient
-public import GatewayCore
-public import GatewayConfig
 
 /// Shared mode's org state: each org's limiter and token live in Redis, one for all replicas
 /// (``RedisRateLimiter``, ``RedisTokenStore``), each with this replica's own in-memory part as its fallback

@@ -1,6 +1,6 @@
+import GatewayCore
 public import Logging
 public import RedisClient
-import GatewayCore
 
 /// Shared mode's webhook deduplication: a Genesys message is claimed once for the whole cluster, so
 /// Genesys' retry of a message replica A already published is answered as a duplicate on replica B too.

@@ -1,7 +1,7 @@
 import Foundation
+public import GatewayCore
 public import Logging
 public import ServiceLifecycle
-public import GatewayCore
 
 /// Reports status events to the platform's state manager: `PUT {base}/messages/{id}/status` with the event
 /// as JSON, retried with backoff.

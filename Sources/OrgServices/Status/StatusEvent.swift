@@ -1,6 +1,6 @@
 public import Foundation
-import PluginKit
 import GatewayCore
+import PluginKit
 
 /// One status update for a message (or an org's circuit), as published to `genesys.status` with routing key
 /// `<tenant>.<org>.<status>` — the README's "Status events" documents the JSON.

@@ -1,6 +1,6 @@
+public import Broker
 import Foundation
 public import Logging
-public import Broker
 
 /// Where status events go. The production sink publishes to RabbitMQ; tests may collect them.
 public protocol StatusSink: Sendable {

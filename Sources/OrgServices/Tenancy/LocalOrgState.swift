@@ -1,6 +1,6 @@
-public import Logging
-public import GatewayCore
 public import GatewayConfig
+public import GatewayCore
+public import Logging
 
 /// One process's own org state: an ``OAuthTokenStore`` and a ``GCRARateLimiter`` per org, nothing shared.
 /// The single-process default, and what shared mode falls back to while Redis is unreachable.

@@ -1,8 +1,8 @@
-import Logging
-public import PluginKit
-public import GatewayCore
-public import PluginHost
 public import GatewayConfig
+public import GatewayCore
+import Logging
+public import PluginHost
+public import PluginKit
 
 /// Everything one org needs at send time: its config, its own token store, rate limiter and circuit
 /// breaker, and the plugin instances made with its tenant's settings. One org's state is never shared

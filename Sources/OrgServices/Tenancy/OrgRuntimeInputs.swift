@@ -1,5 +1,5 @@
-import GatewayCore
 import GatewayConfig
+import GatewayCore
 /// What one org's runtime was built from, secrets resolved. A reload compares the old and new inputs part by
 /// part to decide which stateful pieces (token store, limiter, breaker) the org keeps.
 struct OrgRuntimeInputs: Sendable {

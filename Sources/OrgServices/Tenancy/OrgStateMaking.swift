@@ -1,5 +1,5 @@
-public import GatewayCore
 public import GatewayConfig
+public import GatewayCore
 /// Makes the two parts of an org's state that several gateway replicas must share: its token provider and
 /// its rate limiter. In-memory by default (``LocalOrgState``); Redis-backed in shared mode
 /// (``SharedOrgState``), chosen once at start by `run --redis-url`.

@@ -1,8 +1,8 @@
-public import Logging
-import Synchronization
-public import GatewayCore
-public import PluginHost
 public import GatewayConfig
+public import GatewayCore
+public import Logging
+public import PluginHost
+import Synchronization
 
 /// The tenants the gateway serves, each with its orgs' runtime state, built from a loaded configuration and
 /// replaced, tenant by tenant, when configs are reloaded.

@@ -1,5 +1,5 @@
-public import GatewayCore
 public import GatewayConfig
+public import GatewayCore
 /// What ``TenantRegistry/apply(_:keeping:)`` changed, tenant by tenant and org by org.
 public struct TenantRegistryChanges: Sendable, Equatable {
     /// Tenant ids new to the registry.

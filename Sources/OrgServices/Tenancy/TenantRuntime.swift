@@ -1,5 +1,5 @@
-public import GatewayCore
 public import GatewayConfig
+public import GatewayCore
 // SHA256.Digest is a plain value (bytes) that swift-crypto 3 has not marked Sendable.
 @preconcurrency public import Crypto
 

@@ -1,7 +1,7 @@
-import Logging
-import GatewayCore
-import PluginHost
 import GatewayConfig
+import GatewayCore
+import Logging
+import PluginHost
 
 /// Builds tenants' runtime state from their configs; at a reload it rebuilds only what changed.
 ///

@@ -1,5 +1,5 @@
-import Synchronization
 public import GatewayCore
+import Synchronization
 
 /// Claims a Genesys message for publishing once: this process's ``WebhookDeduplicator``, or in shared mode
 /// the claim all replicas see (``SharedWebhookDeduplicator``), so a retry landing on another replica is

@@ -1,8 +1,8 @@
-import Foundation
-import PluginKit
-import GatewayCore
 import Broker
+import Foundation
+import GatewayCore
 import OrgServices
+import PluginKit
 
 /// Runs an org queue's deliveries concurrently across conversations, and in queue order within one.
 ///

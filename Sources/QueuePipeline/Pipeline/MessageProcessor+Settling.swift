@@ -1,11 +1,11 @@
-import Foundation
-import Logging
-import PluginKit
-import GatewayCore
 import Broker
+import Foundation
 import GatewayConfig
-import OrgServices
+import GatewayCore
 import GatewayDelivery
+import Logging
+import OrgServices
+import PluginKit
 
 /// The end of a queued message: acked, moved to a retry tier, dead-lettered or parked as its outcome says, and
 /// reported. Kept apart from the delivery in ``MessageProcessor`` and out of line (see its note on frames).

@@ -1,11 +1,11 @@
-import Foundation
-import Logging
-import PluginKit
-import GatewayCore
 import Broker
+import Foundation
 import GatewayConfig
-import OrgServices
+import GatewayCore
 import GatewayDelivery
+import Logging
+import OrgServices
+import PluginKit
 
 /// Takes one delivery from `genesys.outbound` to its end: delivered, sent to a retry tier, dead-lettered or
 /// parked — and acks it only after that, publishing a status event for each step.

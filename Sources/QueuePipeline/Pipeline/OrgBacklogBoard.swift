@@ -1,6 +1,6 @@
-import Synchronization
-public import GatewayCore
 public import Broker
+public import GatewayCore
+import Synchronization
 
 /// How many of each org's messages are not yet settled, and where they are: waiting in the org's queue in
 /// RabbitMQ, or taken into the gateway (prefetched, waiting for the org's limiter or circuit, or sending).

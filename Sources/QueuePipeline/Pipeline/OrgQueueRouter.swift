@@ -1,10 +1,10 @@
-import Foundation
-import Logging
-import PluginKit
-import GatewayCore
 import Broker
-import OrgServices
+import Foundation
 import GatewayConfig
+import GatewayCore
+import Logging
+import OrgServices
+import PluginKit
 
 /// Moves each message from the ingress queue (`genesys.outbound`, where the platform publishes) into its
 /// org's own queue, and nothing more: it never waits for an org's rate, circuit or Genesys.

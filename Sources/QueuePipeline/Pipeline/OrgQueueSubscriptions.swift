@@ -1,9 +1,9 @@
-import Logging
-import Synchronization
-import GatewayCore
 import Broker
-import OrgServices
 import GatewayConfig
+import GatewayCore
+import Logging
+import OrgServices
+import Synchronization
 
 /// Which org queues the gateway consumes, and with what prefetch.
 ///

@@ -1,9 +1,9 @@
-public import Logging
-public import ServiceLifecycle
-public import GatewayCore
 public import Broker
-public import OrgServices
+public import GatewayCore
 public import GatewayDelivery
+public import Logging
+public import OrgServices
+public import ServiceLifecycle
 
 /// The service that consumes: the AMQP connection thread, the router that moves each message from
 /// `genesys.outbound` into its org's queue, and the dispatcher that sends what the org queues hand over.

@@ -1,7 +1,7 @@
-public import Logging
-public import RedisClient
 public import GatewayCore
+public import Logging
 import OrgServices
+public import RedisClient
 
 /// Keeps each conversation's order when an org queue's active consumer moves on purpose from one replica to
 /// another (a replica hands an org back to its owner).

@@ -1,7 +1,7 @@
-import Logging
-import Synchronization
 import GatewayCore
+import Logging
 import OrgServices
+import Synchronization
 
 /// Lets go of the org queues this replica consumes but is not placed on, so each org ends up served by its
 /// owner (``OrgPlacement``): a standby that became active (it subscribed before the owner did, or the owner

@@ -1,5 +1,6 @@
 import Foundation
 import AMQPTransport
+import Broker
 import GatewayTestSupport
 import Logging
 

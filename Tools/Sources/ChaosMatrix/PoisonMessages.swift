@@ -1,4 +1,5 @@
 import AMQPTransport
+import Broker
 import GatewayTestSupport
 
 /// Crafted messages for the poison fault: headers and bodies no honest publisher sends. Each must end

@@ -1,4 +1,5 @@
 import AMQPTransport
+import Broker
 import Logging
 import Synchronization
 

@@ -1,5 +1,6 @@
 import GatewayCore
 import AMQPTransport
+import Broker
 
 /// The design floor: the gateway design's broker steps per message with none of its logic (no limiter,
 /// breaker, plugin, idempotency, status store or metrics), on the gateway's own `AMQPClient`, so that what the
@@ -20,7 +21,7 @@ extension Baseline {
 
     /// Copies the message to its org's queue (mandatory, confirmed) and acks the original once the copy is
     /// confirmed — `OrgQueueRouter.forward` without the router's checks.
-    func forwardToOrgQueue(_ inbound: AMQPClient.Inbound) {
+    func forwardToOrgQueue(_ inbound: BrokerDelivery) {
         guard let (envelope, target) = address(of: inbound) else { client.reject(inbound, requeue: false); return }
         let org = OrgKey(tenantID: envelope.tenantId, orgName: target.orgName)
         let copy = AMQPMessage(routingKey: topology.orgQueue(for: org), body: inbound.delivery.body, mandatory: true)

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCore
 import AMQPTransport
+import Broker
 import CurlHTTP
 import Logging
 
@@ -28,7 +29,7 @@ final class Baseline: Sendable {
     }
 
     /// The delivery's message and its tenant's target; nil when it is not a message of a bench tenant.
-    func address(of inbound: AMQPClient.Inbound) -> (envelope: Envelope, target: BaselineTarget)? {
+    func address(of inbound: BrokerDelivery) -> (envelope: Envelope, target: BaselineTarget)? {
         guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(inbound.delivery.body)),
             let target = settings.targets[envelope.tenantId]
         else { return nil }
@@ -56,7 +57,7 @@ final class Baseline: Sendable {
         await http.shutdown()
     }
 
-    private func send(_ inbound: AMQPClient.Inbound) async {
+    private func send(_ inbound: BrokerDelivery) async {
         guard let (envelope, target) = address(of: inbound) else { client.reject(inbound, requeue: false); return }
         let body = #"{"channel":{"from":{"id":"+15550001","idType":"Phone"},"time":"2026-11-25T10:00:00.000Z","messageId":"\#(envelope.id)"},"text":"baseline"}"#
         let request = HTTPRequest(

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCore
 import AMQPTransport
+import Broker
 import CurlHTTP
 
 /// Which broker steps the baseline takes per message.

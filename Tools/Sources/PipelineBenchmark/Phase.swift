@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCore
 import AMQPTransport
+import Broker
 import GatewayConfig
 import GatewayApp
 import GatewayTestSupport

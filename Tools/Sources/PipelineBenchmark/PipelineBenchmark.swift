@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import AMQPTransport
+import Broker
 import GenesysSandbox
 import Logging
 
