@@ -8,7 +8,7 @@ import Testing
 /// The dispatcher on the in-memory broker: a conversation's messages one at a time in queue order, others beside
 /// them; a message the broker could not take back hands its conversation back in order; a delivery whose
 /// connection went is left to the broker.
-@Suite(.timeLimit(.minutes(1))) struct DispatcherTests {
+@Suite(.timeLimit(.minutes(2))) struct DispatcherTests {
     static func dispatcher(_ fixture: PipelineFixture, jobs: MessageJobs, prefetch: Int = 10) -> Dispatcher {
         Dispatcher(
             processor: fixture.processor(), client: fixture.broker, backlog: OrgBacklogBoard(client: fixture.broker), jobs: jobs,

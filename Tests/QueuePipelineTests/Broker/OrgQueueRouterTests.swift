@@ -7,7 +7,7 @@ import Testing
 
 /// The router on the in-memory broker: a message's copy goes to its org's queue and the original is acked only once
 /// the broker confirmed the copy; a refused copy sends the original back to the ingress queue after a pause.
-@Suite(.timeLimit(.minutes(1))) struct OrgQueueRouterTests {
+@Suite(.timeLimit(.minutes(2))) struct OrgQueueRouterTests {
     static func router(_ fixture: PipelineFixture, jobs: MessageJobs = MessageJobs()) -> OrgQueueRouter {
         let subscriptions = OrgQueueSubscriptions(
             client: fixture.broker, registry: fixture.registry, topology: fixture.broker.topology, perOrgInFlight: 16,

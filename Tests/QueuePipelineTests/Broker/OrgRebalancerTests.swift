@@ -10,7 +10,7 @@ import Testing
 /// The rebalancer on the in-memory broker, with the handover's mark in memory: a replica consuming an org placed
 /// on another lets go of it — mark, cancel the consumer, finish the org's messages it holds, clear the mark — and
 /// then consumes it again as the standby.
-@Suite(.timeLimit(.minutes(1))) struct OrgRebalancerTests {
+@Suite(.timeLimit(.minutes(2))) struct OrgRebalancerTests {
     /// The handover's mark, in memory: what was asked, in order.
     final class RecordedHandover: OrgHandingOver {
         enum Step: Equatable { case began(OrgKey), finished(OrgKey) }

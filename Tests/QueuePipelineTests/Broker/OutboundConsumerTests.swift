@@ -8,7 +8,7 @@ import Testing
 
 /// The whole consuming side on the in-memory broker: router, org queue subscriptions, dispatcher and processor, as
 /// `genesys-gateway run` wires them.
-@Suite(.timeLimit(.minutes(1))) struct OutboundConsumerTests {
+@Suite(.timeLimit(.minutes(2))) struct OutboundConsumerTests {
     static func consumer(_ fixture: PipelineFixture) -> OutboundConsumer {
         OutboundConsumer(
             client: fixture.broker, delivery: fixture.delivery, registry: fixture.registry, status: fixture.statuses,
