@@ -2,12 +2,13 @@
 # A private RabbitMQ node for development and tests: loopback only, all state
 # in one folder, no systemd, never touches a system RabbitMQ.
 #
-# Usage: scripts/rabbitmq.sh start | stop | status [-v] | env | queues | reset
+# Usage: scripts/rabbitmq.sh start | stop | status [-v] | env | queues | consumers | reset
 #   start    start the node (no-op if it already runs); waits until it is ready
 #   stop     stop the node (no-op if it is not running)
 #   status   exit 0 if running, 3 if not; -v prints `rabbitmqctl status`
 #   env      print `export GGW_AMQP_URL=...` (use: eval "$(scripts/rabbitmq.sh env)")
 #   queues   list queues with their message counts
+#   consumers list consumers: queue name and prefetch count, tab-separated, no header
 #   reset    stop, then delete the node's state folder
 #
 # Environment:
@@ -387,6 +388,7 @@ case "${1:-}" in
     status) cmd_status "${2:-}" ;;
     env) cmd_env ;;
     queues) server_pid >/dev/null || die "RabbitMQ is not running"; rmqctl 30 -q list_queues name messages ;;
+    consumers) server_pid >/dev/null || die "RabbitMQ is not running"; rmqctl 30 -q list_consumers --no-table-headers queue_name prefetch_count ;;
     reset) cmd_reset ;;
     -h | --help | help) usage ;;
     *) usage ;;

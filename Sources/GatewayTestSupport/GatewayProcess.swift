@@ -16,12 +16,15 @@ public final class GatewayProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var process: Process?
     private var crashesSeen = 0
-    private var killsSent = 0
+    private var killsDelivered = 0
+    private var killsTried = 0
 
     /// Exits nobody asked for (the process died by itself).
     public var crashes: Int { lock.withLock { crashesSeen } }
-    /// SIGKILLs sent through ``killAndRestart()``.
-    public var kills: Int { lock.withLock { killsSent } }
+    /// SIGKILLs ``killAndRestart()`` delivered: the process was running, took the signal, and died of it.
+    public var kills: Int { lock.withLock { killsDelivered } }
+    /// Calls of ``killAndRestart()``, delivered or not (no process, or it had ended some other way).
+    public var killsAttempted: Int { lock.withLock { killsTried } }
 
     /// - Parameters:
     ///   - arguments: the executable's path, then its arguments (`run`, …).
@@ -39,13 +42,15 @@ public final class GatewayProcess: @unchecked Sendable {
         try lock.withLock { try launch() }
     }
 
-    /// SIGKILL, reaped, and a new process at once: a crash and the restart a supervisor would do.
+    /// SIGKILL, reaped, and a new process at once: a crash and the restart a supervisor would do. Counted in
+    /// ``kills`` only when the process took the signal and its wait status says SIGKILL ended it.
     public func killAndRestart() throws {
         try lock.withLock {
+            killsTried += 1
             if let process {
-                Foundation.kill(process.processIdentifier, SIGKILL)
-                Self.reap(process)
-                killsSent += 1
+                let sent = Foundation.kill(process.processIdentifier, SIGKILL) == 0
+                if sent, Self.reap(process) == .signal(SIGKILL) { killsDelivered += 1 }
+                if !sent { Self.reap(process) }
             }
             try launch()
         }
@@ -132,14 +137,35 @@ public final class GatewayProcess: @unchecked Sendable {
         return result == child.processIdentifier || (result < 0 && !child.isRunning)
     }
 
+    /// How a child ended.
+    enum Ending: Equatable {
+        case exit(Int32)
+        case signal(Int32)
+        /// Nobody could say (Foundation reaped it and did not report within a few seconds).
+        case unknown
+    }
+
     /// Reaps with `waitpid` itself: Foundation's own child monitoring was seen to leave a finished child
-    /// unreaped in async code.
-    private static func reap(_ child: Process) {
+    /// unreaped in async code. When Foundation reaped it first (`ECHILD`), its own record says how it ended.
+    @discardableResult
+    private static func reap(_ child: Process) -> Ending {
         var status: Int32 = 0
         while true {
             let result = waitpid(child.processIdentifier, &status, WNOHANG)
-            if result == child.processIdentifier || result < 0 { return }
+            if result == child.processIdentifier { return ending(status) }
+            if result < 0, errno != EINTR { break }
             usleep(20_000)
         }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while child.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+        guard !child.isRunning else { return .unknown }
+        return child.terminationReason == .uncaughtSignal ? .signal(child.terminationStatus) : .exit(child.terminationStatus)
+    }
+
+    /// `WIFSIGNALED`/`WTERMSIG`/`WEXITSTATUS` (C macros Swift does not import).
+    private static func ending(_ status: Int32) -> Ending {
+        let signal = status & 0x7F
+        if signal == 0 { return .exit((status >> 8) & 0xFF) }
+        return signal == 0x7F ? .unknown : .signal(signal)  // 0x7F: stopped, not ended
     }
 }

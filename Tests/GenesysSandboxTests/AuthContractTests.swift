@@ -104,6 +104,13 @@ struct AuthContractTests {
             #expect(response.json["code"] == "bad.credentials")
             let untouched = try await api.post(api.inboundPath(Fixtures.otherIntegration), token: other, json: Fixtures.message())
             #expect(untouched.status == 200)
+            // The 401 is counted as injected by the revocation; a token never issued is not.
+            let neverIssued = try await api.post(api.inboundPath(Fixtures.acmeIntegration), token: "f00d", json: Fixtures.message())
+            #expect(neverIssued.status == 401)
+            #expect(api.control.stats().injected(.revokedToken, for: .client(Fixtures.acmeClient)) == 1)
+            #expect(api.control.stats().injected(.revokedToken, for: .client(Fixtures.otherClient)) == 0)
+            let stats = try await api.send(.GET, "/sandbox/stats")
+            #expect(stats.json["injected"]?["client:\(Fixtures.acmeClient)"]?["401-revoked-token"] == 1)
         }
     }
 

@@ -113,6 +113,41 @@ struct FaultInjectionTests {
         }
     }
 
+    @Test func injectedAnswersAreCountedPerTargetAndKind() async throws {
+        try await Fixtures.withSandbox { api in
+            let token = try await api.token()
+            let acme = FaultTarget.client(Fixtures.acmeClient)
+            _ = try await api.post(api.inboundPath(Fixtures.acmeIntegration), token: token, json: Fixtures.message())
+            #expect(api.control.stats().injected.isEmpty)  // no fault, nothing injected
+
+            try await Self.putFaults(api, "clients/\(Fixtures.acmeClient)", ["outageSeconds": 60])
+            for _ in 0..<3 { _ = try await api.post(api.inboundPath(Fixtures.acmeIntegration), token: token, json: Fixtures.message()) }
+            try await Self.putFaults(api, "clients/\(Fixtures.acmeClient)", ["burst429Count": 2])
+            for _ in 0..<3 { _ = try await api.post(api.inboundPath(Fixtures.acmeIntegration), token: token, json: Fixtures.message()) }
+            try await Self.putFaults(api, "clients/\(Fixtures.acmeClient)", ["failureRate": 1, "failureStatuses": [502]])
+            _ = try await api.post(api.inboundPath(Fixtures.acmeIntegration), token: token, json: Fixtures.message())
+            try await Self.putFaults(api, "integrations/\(Fixtures.acmeIntegration)", ["failingCustomers": ["+1555"], "failureStatuses": [504]])
+            api.control.clearFaults(for: acme)
+            let failing = try await api.post(api.inboundPath(Fixtures.acmeIntegration), token: token, json: Fixtures.message(customer: "+1555"))
+            #expect(failing.status == 504)
+
+            let stats = api.control.stats()
+            #expect(stats.injected(.outage, for: acme) == 3)
+            #expect(stats.injected(.throttled, for: acme) == 2)  // the third call of the burst went through
+            #expect(stats.injected(.failure(status: 502), for: acme) == 1)
+            #expect(stats.injected(.failingCustomer(status: 504), for: .integration(Fixtures.acmeIntegration)) == 1)
+            #expect(stats.injected(.outage, for: .client(Fixtures.otherClient)) == 0)
+            // Clearing the faults keeps the counts; a reset forgets them.
+            api.control.clearFaults()
+            let listed = try await api.send(.GET, "/sandbox/stats")
+            #expect(listed.json["injected"]?["client:\(Fixtures.acmeClient)"]?["503-outage"] == 3)
+            #expect(listed.json["injected"]?["client:\(Fixtures.acmeClient)"]?["429-burst"] == 2)
+            #expect(listed.json["injected"]?["integration:\(Fixtures.acmeIntegration)"]?["504-failing-customer"] == 1)
+            _ = try await api.send(.POST, "/sandbox/reset")
+            #expect(api.control.stats().injected.isEmpty)
+        }
+    }
+
     @Test func invalidFaultSettingsAreRejected() async throws {
         try await Fixtures.withSandbox { api in
             let response = try await api.send(.PUT, "/sandbox/faults/clients/x", body: #"{"failureRate": 3}"#)

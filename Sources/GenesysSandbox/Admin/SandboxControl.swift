@@ -19,7 +19,8 @@ public struct SandboxControl: Sendable {
         if let target { engine.faults.clear(target) } else { engine.faults.clearAll() }
     }
 
-    /// Makes every current token of `clientId` invalid (API calls with them get 401 `bad.credentials`).
+    /// Makes every current token of `clientId` invalid (API calls with them get 401 `bad.credentials`, counted
+    /// as ``InjectedAnswer/revokedToken`` for the client).
     /// - Returns: how many tokens were revoked.
     @discardableResult
     public func revokeTokens(clientId: String) -> Int {
@@ -31,7 +32,8 @@ public struct SandboxControl: Sendable {
         engine.received.messages(integrationId: integrationId)
     }
 
-    /// Status counters and per-client / per-org request rates.
+    /// Status counters, per-client / per-org request rates, and the answers injected by faults and token
+    /// revocations per target (``TrafficSnapshot/injected``).
     public func stats() -> TrafficSnapshot {
         engine.stats.snapshot()
     }

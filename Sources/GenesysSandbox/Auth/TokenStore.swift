@@ -11,6 +11,8 @@ enum TokenResolution: Sendable {
     case valid(clientId: String)
     case unknown
     case expired
+    /// Revoked through `revoke-tokens` (answered like an unknown one, `bad.credentials`, and counted).
+    case revoked(clientId: String)
 }
 
 /// Issued tokens and their expiry. Expired tokens are kept (for a while) so they can be told
@@ -25,12 +27,17 @@ final class TokenStore: Sendable {
         var tokens: [String: Token] = [:]
         /// Prune long-expired tokens when the table grows past this; doubles with the live count.
         var pruneAt = 50_000
+        /// Revoked tokens and their clients, to count the 401s they get; forgotten past ``revokedMemory``.
+        var revoked: [String: String] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
     private let clock: any SandboxClock
     /// Expired tokens older than this are forgotten (and then answer `bad.credentials`).
     private static let expiredRetention: TimeInterval = 86400
+    /// Revoked tokens remembered at most; beyond it they are all forgotten (and then answer `bad.credentials`
+    /// without being counted as revoked).
+    private static let revokedMemory = 100_000
 
     init(clock: any SandboxClock) {
         self.clock = clock
@@ -55,7 +62,8 @@ final class TokenStore: Sendable {
     /// Looks up a presented token.
     func resolve(_ token: String) -> TokenResolution {
         let now = clock.now()
-        guard let record = state.withLockedValue({ $0.tokens[token] }) else { return .unknown }
+        let (record, revokedFor) = state.withLockedValue { ($0.tokens[token], $0.revoked[token]) }
+        guard let record else { return revokedFor.map { .revoked(clientId: $0) } ?? .unknown }
         return record.expiresAt > now ? .valid(clientId: record.clientId) : .expired
     }
 
@@ -64,9 +72,13 @@ final class TokenStore: Sendable {
     @discardableResult
     func revokeAll(clientId: String) -> Int {
         state.withLockedValue { state in
-            let before = state.tokens.count
-            state.tokens = state.tokens.filter { $0.value.clientId != clientId }
-            return before - state.tokens.count
+            let revoked = state.tokens.filter { $0.value.clientId == clientId }
+            if state.revoked.count + revoked.count > Self.revokedMemory { state.revoked.removeAll() }
+            for token in revoked.keys {
+                state.tokens.removeValue(forKey: token)
+                state.revoked[token] = clientId
+            }
+            return revoked.count
         }
     }
 

@@ -17,6 +17,9 @@ struct FaultDecision: Sendable {
     /// Delay to apply before the outcome (latency, jitter, slow response).
     var delayMilliseconds: Int = 0
     var outcome: Outcome = .proceed
+    /// The injected answers this decision gives (a slow response, then a failure or reset), counted by
+    /// ``FaultGate`` when it carries them out.
+    var injected: [InjectedMark] = []
 }
 
 /// The faults in force, changed at run time through the admin API.
@@ -81,7 +84,9 @@ final class FaultInjector: Sendable {
                 guard var fault = active[target] else { continue }
                 decision.delayMilliseconds += Self.latency(of: fault.settings)
                 if case .proceed = decision.outcome {
-                    decision.outcome = Self.outcome(of: &fault, now: now, delay: &decision.delayMilliseconds)
+                    let (outcome, answer) = Self.outcome(of: &fault, now: now, delay: &decision.delayMilliseconds)
+                    decision.outcome = outcome
+                    if let answer { decision.injected.append(InjectedMark(target: target, answer: answer)) }
                 }
                 active[target] = fault
             }
@@ -91,12 +96,15 @@ final class FaultInjector: Sendable {
 
     /// The failure for an inbound message of `customer` on `integration`, when that customer is one of the
     /// integration's `failingCustomers`.
-    func failure(forCustomer customer: String, integration: String) -> GenesysError? {
+    /// - Returns: the failure and its mark, for the caller to count when it answers with it.
+    func failure(forCustomer customer: String, integration: String) -> (error: GenesysError, mark: InjectedMark)? {
         active.withLockedValue { active in
-            guard let settings = active[.integration(integration)]?.settings, settings.failingCustomers.contains(customer) else {
+            let target = FaultTarget.integration(integration)
+            guard let settings = active[target]?.settings, settings.failingCustomers.contains(customer) else {
                 return nil
             }
-            return .injected(status: settings.failureStatuses.first ?? 503)
+            let status = settings.failureStatuses.first ?? 503
+            return (.injected(status: status), InjectedMark(target: target, answer: .failingCustomer(status: status)))
         }
     }
 
@@ -108,24 +116,28 @@ final class FaultInjector: Sendable {
         rate >= 1 || (rate > 0 && Double.random(in: 0..<1) < rate)
     }
 
-    private static func outcome(of fault: inout ActiveFault, now: Date, delay: inout Int) -> FaultDecision.Outcome {
+    /// The outcome of one target's faults for a request, and the injected answer it is (nil: none).
+    private static func outcome(
+        of fault: inout ActiveFault, now: Date, delay: inout Int
+    ) -> (FaultDecision.Outcome, InjectedAnswer?) {
         let settings = fault.settings
-        if chance(settings.resetRate) { return .resetConnection }
+        if chance(settings.resetRate) { return (.resetConnection, .reset) }
         if let until = fault.outageUntil, until > now {
             var error = GenesysError.injected(status: 503)
             error.headers[.retryAfter] = String(max(1, Int(until.timeIntervalSince(now).rounded(.up))))
-            return .fail(error)
+            return (.fail(error), .outage)
         }
         if fault.burstRemaining > 0 {
             fault.burstRemaining -= 1
-            return .fail(.tooManyRequests(retryAfter: settings.burst429RetryAfterSeconds))
+            return (.fail(.tooManyRequests(retryAfter: settings.burst429RetryAfterSeconds)), .throttled)
         }
         if chance(settings.failureRate), let status = settings.failureStatuses.randomElement() {
-            return .fail(.injected(status: status))
+            return (.fail(.injected(status: status)), .failure(status: status))
         }
         if settings.slowResponseMs > 0, chance(settings.slowResponseRate) {
             delay += settings.slowResponseMs
+            return (.proceed, .slowResponse)
         }
-        return .proceed
+        return (.proceed, nil)
     }
 }

@@ -1,6 +1,6 @@
 //
 // TrafficStats.swift — GenesysSandbox
-// Counters per status code and request rates per client and org, for tests and benchmarks.
+// Counters per status code, request rates per client and org, and injected answers per fault target.
 //
 
 import Foundation
@@ -24,6 +24,13 @@ public struct TrafficSnapshot: Sendable, Equatable {
     public var clients: [String: Rate]
     /// Authenticated API requests per org.
     public var orgs: [String: Rate]
+    /// Answers given because of a fault or a token revocation, per target and kind (see ``InjectedAnswer``).
+    public var injected: [FaultTarget: [InjectedAnswer: Int]] = [:]
+
+    /// How many `answer`s hit `target` so far.
+    public func injected(_ answer: InjectedAnswer, for target: FaultTarget) -> Int {
+        injected[target]?[answer] ?? 0
+    }
 }
 
 /// Counts responses by status and authenticated requests per client and per org.
@@ -52,6 +59,7 @@ final class TrafficStats: Sendable {
         var statusCounts: [String: Int] = [:]
         var clients: [String: Series] = [:]
         var orgs: [String: Series] = [:]
+        var injected: [FaultTarget: [InjectedAnswer: Int]] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
@@ -64,6 +72,11 @@ final class TrafficStats: Sendable {
     /// Counts one response.
     func recordStatus(_ status: String) {
         state.withLockedValue { $0.statusCounts[status, default: 0] += 1 }
+    }
+
+    /// Counts one answer given because of a fault or a revocation.
+    func recordInjected(_ mark: InjectedMark) {
+        state.withLockedValue { $0.injected[mark.target, default: [:]][mark.answer, default: 0] += 1 }
     }
 
     /// Counts one authenticated request.
@@ -81,7 +94,8 @@ final class TrafficStats: Sendable {
             TrafficSnapshot(
                 statusCounts: state.statusCounts,
                 clients: state.clients.mapValues { $0.rate(now: second) },
-                orgs: state.orgs.mapValues { $0.rate(now: second) })
+                orgs: state.orgs.mapValues { $0.rate(now: second) },
+                injected: state.injected)
         }
     }
 
@@ -101,6 +115,18 @@ extension TrafficSnapshot {
             "statusCounts": .object(statusCounts.mapValues { .int($0) }),
             "clients": rates(clients),
             "orgs": rates(orgs),
+            "injected": injectedJSON,
         ]
+    }
+
+    /// `{"client:ID": {"503-outage": n, ...}, "integration:ID": {...}}`.
+    private var injectedJSON: JSONValue {
+        var byTarget: [String: JSONValue] = [:]
+        for (target, answers) in injected {
+            var counts: [String: JSONValue] = [:]
+            for (answer, count) in answers { counts[answer.description] = .int(count) }
+            byTarget[target.description] = .object(counts)
+        }
+        return .object(byTarget)
     }
 }

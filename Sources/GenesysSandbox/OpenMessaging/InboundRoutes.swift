@@ -34,7 +34,10 @@ struct InboundRoutes {
         let channel = body["channel"] ?? .object([:])
         let from = channel["from"]
         let customerId = (endpoint == .receipt ? channel["to"]?["id"] : from?["id"])?.stringValue ?? ""
-        if let failure = engine.faults.failure(forCustomer: customerId, integration: integration.id) { throw failure }
+        if let failure = engine.faults.failure(forCustomer: customerId, integration: integration.id) {
+            engine.stats.recordInjected(failure.mark)
+            throw failure.error
+        }
         let conversationId = engine.conversations.conversationForCustomer(
             customerId, name: from?["nickname"]?.stringValue, on: integration)
         let id = endpoint == .receipt ? (body["id"]?.stringValue ?? "") : Self.newMessageId()

@@ -51,6 +51,9 @@ struct ApiGateMiddleware: RouterMiddleware {
             return client
         case .expired:
             throw GenesysError.credentialsExpired
+        case .revoked(let clientId):
+            engine.stats.recordInjected(InjectedMark(target: .client(clientId), answer: .revokedToken))
+            throw GenesysError.badCredentials
         case .unknown:
             throw GenesysError.badCredentials
         }
@@ -62,11 +65,13 @@ enum FaultGate {
     /// - Parameters:
     ///   - decision: what the injector decided.
     ///   - context: the request's context (its channel is closed by a reset).
-    ///   - stats: where a reset is counted, before the connection closes.
+    ///   - stats: where the injected answers (and a reset's status) are counted, before the connection closes.
     static func apply(_ decision: FaultDecision, context: SandboxRequestContext, stats: TrafficStats) async throws {
         if decision.delayMilliseconds > 0 {
             try await Task.sleep(for: .milliseconds(decision.delayMilliseconds))
         }
+        // Counted as carried out: after the delay, before the answer (or the reset) goes out.
+        for mark in decision.injected { stats.recordInjected(mark) }
         switch decision.outcome {
         case .proceed:
             return

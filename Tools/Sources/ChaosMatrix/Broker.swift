@@ -8,11 +8,31 @@ struct Broker: Sendable {
 
     var url: String { "amqp://guest:guest@127.0.0.1:\(port)/%2F" }
 
-    func start() throws { try script("start") }
-    func stop() throws { try script("stop") }
+    func start() throws { _ = try script("start") }
+    func stop() throws { _ = try script("stop") }
 
-    /// Runs `scripts/rabbitmq.sh command`.
-    private func script(_ command: String) throws {
+    /// The prefetch counts of the consumers on `queues`, summed, once every one of them has a consumer (the
+    /// gateway subscribes its org queues just after it reports ready); at most `timeout`.
+    func prefetchTotal(of queues: [String], timeout: Duration = .seconds(30)) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        var found: [String: Int] = [:]
+        while ContinuousClock.now < deadline {
+            found = [:]
+            let listing = try String(contentsOfFile: try script("consumers"), encoding: .utf8)
+            for line in listing.split(separator: "\n") {
+                let fields = line.split(whereSeparator: { $0 == "\t" || $0 == " " })
+                guard fields.count == 2, queues.contains(String(fields[0])), let prefetch = Int(fields[1]) else { continue }
+                found[String(fields[0]), default: 0] += prefetch
+            }
+            if found.count == queues.count { return found.values.reduce(0, +) }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        let missing = queues.filter { found[$0] == nil }
+        throw ChaosError("no consumer on \(missing.joined(separator: ", ")) within \(timeout) (rabbitmqctl list_consumers)")
+    }
+
+    /// Runs `scripts/rabbitmq.sh command`; returns the file that holds its output.
+    private func script(_ command: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["bash", "scripts/rabbitmq.sh", command]
@@ -32,6 +52,7 @@ struct Broker: Sendable {
         guard status == 0 else {
             throw ChaosError("scripts/rabbitmq.sh \(command) failed (exit \(status >> 8)); see \(log)")
         }
+        return log
     }
 }
 

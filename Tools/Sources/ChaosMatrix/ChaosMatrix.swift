@@ -4,7 +4,10 @@ import Logging
 
 /// The fault matrix (`scripts/chaos.sh`): one fault at a time against the gateway as its own process, a
 /// real RabbitMQ and the sandbox; per fault, what was published, delivered, lost, duplicated and
-/// dead-lettered, and the longest delay. Exits 1 when any row lost a message or the gateway crashed.
+/// dead-lettered, the longest delay, and whether the fault took effect (with its evidence). Exits 1 when any
+/// row failed: its fault not seen, a message lost or late, duplicates beyond what was in flight at the fault,
+/// nothing published or a publish never confirmed, a gateway crash, or the row could not run (unless
+/// `--allow-skip` names it).
 @main
 struct ChaosMatrix: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,6 +34,13 @@ struct ChaosMatrix: AsyncParsableCommand {
     @Option(help: "Folder for the broker's state, the gateways' state directories and logs.")
     var runDirectory = ".run/chaos"
 
+    @Option(name: .customLong("allow-skip"), help: "A fault whose row may be skipped when it cannot run here (state-dir-full needs root); repeatable. Without it such a row fails the matrix.")
+    var allowSkip: [Fault] = []
+
+    /// For checking the matrix itself: every row runs without its fault, and must then fail ("fault seen: NO").
+    @Flag(name: .customLong("debug-without-fault"), help: .hidden)
+    var withoutFault = false
+
     func run() async throws {
         // The matrix's own clients lose the broker on purpose; only what breaks the matrix itself is worth a line.
         var logger = Logger(label: "chaos")
@@ -40,6 +50,7 @@ struct ChaosMatrix: AsyncParsableCommand {
         let timing = FaultRun.Timing(calm: .seconds(calm), window: .seconds(window), settle: .seconds(max(60, window * 2)))
         let selected = faults.isEmpty ? Fault.allCases : faults
         progress("fault matrix: \(orgs) orgs × \(rate) msg/s, \(calm) s calm + \(window) s fault + \(calm) s calm per fault")
+        if withoutFault { progress("--debug-without-fault: no fault is injected; every row must fail as \"fault seen: NO\"") }
 
         try broker.start()
         defer { try? broker.stop() }
@@ -47,7 +58,9 @@ struct ChaosMatrix: AsyncParsableCommand {
             var outcomes: [FaultRun.Outcome] = []
             for fault in selected {
                 progress("- \(fault.rawValue): \(fault.summary)")
-                let outcome = try await FaultRun(fault: fault, world: world, timing: timing).run()
+                let outcome = try await FaultRun(
+                    fault: fault, world: world, timing: timing, allowSkip: allowSkip.contains(fault), withoutFault: withoutFault
+                ).run()
                 progress("  " + MatrixReport.line(outcome))
                 outcomes.append(outcome)
             }
@@ -56,7 +69,10 @@ struct ChaosMatrix: AsyncParsableCommand {
         print("")
         print(MatrixReport.table(outcomes))
         if outcomes.contains(where: \.failed) {
-            for outcome in outcomes where outcome.failed { print("FAILED \(outcome.fault.rawValue): see \(outcome.logPath)") }
+            for outcome in outcomes where outcome.failed {
+                let log = outcome.cannotRun == nil ? "; log: \(outcome.logPath)" : ""
+                print("FAILED \(outcome.fault.rawValue): \(outcome.failures.joined(separator: "; "))\(log)")
+            }
             throw ExitCode(1)
         }
     }

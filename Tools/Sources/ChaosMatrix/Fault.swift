@@ -29,8 +29,11 @@ enum Fault: String, CaseIterable, ExpressibleByArgument, Sendable {
     }
 
     /// Breaks the world for `window`, then heals it.
-    func inject(into world: ChaosWorld, gateway: GatewayProcess, stateVolume: StateVolume?, window: Duration) async throws {
+    /// - Returns: what the injection itself counted (the tokens revoked); the rest of the evidence that the
+    ///   fault took effect is read elsewhere (``EvidenceCheck``).
+    func inject(into world: ChaosWorld, gateway: GatewayProcess, stateVolume: StateVolume?, window: Duration) async throws -> Injection {
         let clients = world.orgs.map(\.clientID)
+        var injection = Injection()
         switch self {
         case .sigkillLoop:
             for _ in 0..<4 {
@@ -61,11 +64,11 @@ enum Fault: String, CaseIterable, ExpressibleByArgument, Sendable {
         case .tokenRevocation:
             let end = ContinuousClock.now + window
             while ContinuousClock.now < end {
-                for client in clients { _ = world.sandbox.control.revokeTokens(clientId: client) }
+                for client in clients { injection.tokensRevoked += world.sandbox.control.revokeTokens(clientId: client) }
                 try await Task.sleep(for: .seconds(1))
             }
         case .stateDirectoryFull:
-            guard let stateVolume else { return }
+            guard let stateVolume else { throw ChaosError("state-dir-full needs its tmpfs, and none was mounted") }
             try stateVolume.fill()
             try await Task.sleep(for: window)
             try stateVolume.drain()
@@ -73,5 +76,6 @@ enum Fault: String, CaseIterable, ExpressibleByArgument, Sendable {
             // The crafted messages are part of the load itself (LoadPublisher); nothing else breaks.
             try await Task.sleep(for: window)
         }
+        return injection
     }
 }

@@ -18,24 +18,14 @@ struct FaultRun: Sendable {
         var settle: Duration
     }
 
-    struct Outcome: Sendable {
-        let fault: Fault
-        var tally = Tally()
-        var unconfirmed = 0
-        var kills = 0
-        var crashes = 0
-        /// Why the fault did not run (nil when it did).
-        var skipped: String?
-        var logPath = ""
-
-        /// A row fails when a confirmed message is lost, one is still undelivered in the broker after the settle
-        /// time (the gateway did not recover in time), or the gateway died by itself.
-        var failed: Bool { skipped == nil && (tally.lost > 0 || tally.late > 0 || crashes > 0) }
-    }
-
     let fault: Fault
     let world: ChaosWorld
     let timing: Timing
+    /// `--allow-skip` named this row: if it cannot run here, it is reported as skipped instead of failing.
+    var allowSkip = false
+    /// Debugging the matrix itself (`--debug-without-fault`): run the row without its fault, to see its
+    /// evidence check fail.
+    var withoutFault = false
 
     func run() async throws -> Outcome {
         let runID = "\(fault.rawValue)-\(UUID().uuidString.prefix(6).lowercased())"
@@ -46,9 +36,11 @@ struct FaultRun: Sendable {
 
         var volume: StateVolume?
         if fault == .stateDirectoryFull {
-            volume = try StateVolume.mount(at: stateDirectory)
-            guard volume != nil else {
-                outcome.skipped = "needs root to mount a tmpfs"
+            do {
+                volume = try StateVolume.mount(at: stateDirectory)
+            } catch let unavailable as StateVolumeUnavailable {
+                outcome.cannotRun = unavailable.description
+                outcome.skippedByFlag = allowSkip
                 return outcome
             }
         }
@@ -71,13 +63,19 @@ struct FaultRun: Sendable {
             throw ChaosError("the gateway for \(fault.rawValue) never became ready:\n\(gateway.logTail())")
         }
 
+        let orgQueues = world.orgs.map { topology.orgQueue(for: OrgKey(tenantID: $0.tenant, orgName: "main")) }
+        outcome.inFlightCap = try await world.broker.prefetchTotal(of: orgQueues)
+
         let ledger = Ledger()
         let collector = QueueCollector(setAsideIn: topology, url: world.broker.url, logger: world.logger)
         let publisher = LoadPublisher(
             orgs: world.orgs, rate: world.rate, duration: timing.calm + timing.window + timing.calm,
-            poison: fault == .poisonMessages, runID: runID, topology: topology, url: world.broker.url, logger: world.logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+            poison: fault == .poisonMessages && !withoutFault, runID: runID, topology: topology, url: world.broker.url,
+            logger: world.logger)
+        let log = GatewayLog(path: outcome.logPath)
+        let (check, injection) = try await withThrowingTaskGroup(of: Void.self, returning: (EvidenceCheck, Injection).self) { group in
             group.addTask { await collector.run() }
+            defer { collector.stop() }  // also when a step below throws: the group waits for the collector
             // A crash watch: whatever dies by itself is counted and restarted, as a supervisor would.
             let watch = Task {
                 while !Task.isCancelled {
@@ -88,7 +86,13 @@ struct FaultRun: Sendable {
             defer { watch.cancel() }
             async let published: Void = publisher.run(into: ledger, giveUpAfter: timing.window + .seconds(60))
             try await Task.sleep(for: timing.calm)
-            try await fault.inject(into: world, gateway: gateway, stateVolume: volume, window: timing.window)
+            let check = EvidenceCheck(world: world, baseline: try EvidenceBaseline(world: world, log: log), log: log)
+            var injection = Injection()
+            if withoutFault {
+                try await Task.sleep(for: timing.window)
+            } else {
+                injection = try await fault.inject(into: world, gateway: gateway, stateVolume: volume, window: timing.window)
+            }
             await published
 
             let deadline = ContinuousClock.now + timing.settle
@@ -100,13 +104,16 @@ struct FaultRun: Sendable {
             gateway.stop()
             collector.stop()
             try await group.waitForAll()
+            return (check, injection)
         }
         // What the gateway had not settled by the end waits in the broker (the stop handed back what it held).
         let left = await leftovers(in: topology)
         outcome.tally = Tally(ledger: ledger, received: world.sandbox.control.received(), setAside: collector.collected, leftovers: left)
         outcome.unconfirmed = ledger.unconfirmedCount
         outcome.kills = gateway.kills
+        outcome.killsAttempted = gateway.killsAttempted
         outcome.crashes = gateway.crashes
+        outcome.evidence = try check.evaluate(outcome, injection: injection)
         return outcome
     }
 

@@ -1,16 +1,29 @@
 import Foundation
 
 /// A small tmpfs mounted as the gateway's state directory, so that "disk full" is the real ENOSPC from the
-/// kernel rather than a simulation. Mounting needs root (CI runs as root); without it the fault is skipped.
+/// kernel rather than a simulation. Mounting needs root (CI runs as root); where it cannot be mounted the row
+/// cannot run, which fails the matrix unless `--allow-skip state-dir-full` says to skip it.
 struct StateVolume: Sendable {
     let path: String
     private var filler: String { (path as NSString).appendingPathComponent("chaos-filler") }
 
-    /// Mounts a `size` tmpfs at `path`, or returns nil when this user cannot mount.
-    static func mount(at path: String, size: String = "64m") throws -> StateVolume? {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        guard getuid() == 0 else { return nil }
-        try run(["mount", "-t", "tmpfs", "-o", "size=\(size),mode=0700", "tmpfs", path])
+    /// Mounts a `size` tmpfs at `path`.
+    /// - Throws: ``StateVolumeUnavailable`` when this user or machine cannot mount one; ``ChaosError`` when the
+    ///   folder cannot be made.
+    static func mount(at path: String, size: String = "64m") throws -> StateVolume {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw ChaosError("cannot create the state directory \(path): \(error)")
+        }
+        guard getuid() == 0 else {
+            throw StateVolumeUnavailable(path: path, reason: "mounting a tmpfs needs root (running as uid \(getuid()))")
+        }
+        do {
+            try run(["mount", "-t", "tmpfs", "-o", "size=\(size),mode=0700", "tmpfs", path])
+        } catch {
+            throw StateVolumeUnavailable(path: path, reason: "\(error)")
+        }
         return StateVolume(path: path)
     }
 
@@ -42,4 +55,12 @@ struct StateVolume: Sendable {
         while waitpid(process.processIdentifier, &status, 0) < 0, errno == EINTR {}
         guard status == 0 else { throw ChaosError("\(arguments.joined(separator: " ")) failed (status \(status))") }
     }
+}
+
+/// A tmpfs cannot be mounted as the state directory here: the state-dir-full row cannot run.
+struct StateVolumeUnavailable: Error, CustomStringConvertible {
+    let path: String
+    let reason: String
+
+    var description: String { "no tmpfs at \(path): \(reason)" }
 }

@@ -14,6 +14,9 @@ struct Tally: Sendable {
     var lost = 0
     /// Extra copies Genesys received.
     var duplicates = 0
+    /// Crafted messages published (poison fault), and how many of them the gateway dead-lettered or parked.
+    var poisonPublished = 0
+    var poisonSetAside = 0
     /// Confirm by the broker → first arrival at Genesys, over delivered messages.
     var longestDelay: Double = 0
     var p99Delay: Double = 0
@@ -27,7 +30,8 @@ struct Tally: Sendable {
     init(ledger: Ledger, received: [ReceivedMessage], setAside: [[UInt8]], leftovers: [[UInt8]]) {
         let honest = ledger.honest
         var poisonLeft = ledger.poison
-        published = honest.count + poisonLeft.values.reduce(0, +)
+        poisonPublished = poisonLeft.values.reduce(0, +)
+        published = honest.count + poisonPublished
 
         var arrivals: [String: (count: Int, first: Date)] = [:]
         for message in received {
@@ -39,7 +43,6 @@ struct Tally: Sendable {
         duplicates = arrivals.values.reduce(0) { $0 + $1.count - 1 }
 
         var honestSetAside = Set<String>()
-        var poisonSetAside = 0
         for body in setAside {
             if let left = poisonLeft[body], left > 0 {
                 poisonLeft[body] = left - 1
