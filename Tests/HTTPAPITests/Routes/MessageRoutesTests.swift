@@ -23,7 +23,7 @@ import Testing
         let http: ScriptedHTTPClient
         let registry: TenantRegistry
         let api: GatewayAPI
-        private let folders: [TemporaryDirectory]
+        private let tenant: ScriptedTenant
 
         init() throws {
             http = ScriptedHTTPClient { request in
@@ -32,23 +32,14 @@ import Testing
                 }
                 return GatewayCore.HTTPResponse(status: 200, body: Array(#"{"id":"g-1","conversationId":"c-1"}"#.utf8))
             }
-            let configs = TemporaryDirectory()
-            configs.write("acme.yaml", TenantYAML(id: "acme", apiKeys: [.env("ACME_KEY")], orgs: [
-                .init(
-                    name: "main", isDefault: true, baseURL: "http://genesys.test", clientID: "acme-main",
-                    clientSecret: .env("CLIENT_SECRET"), integrationID: "acme-integration", messageTypes: ["text"], rate: 100, burst: 100)
-            ]).text)
-            let plugins = BuiltPlugins.directory(with: BuiltPlugins.shipped)
-            let secrets = SecretResolver(environment: ["CLIENT_SECRET": "s3cret", "ACME_KEY": MessageRoutesTests.apiKey])
             let logger = Logger(label: "route-tests") { _ in SwiftLogNoOpLogHandler() }
-            let configuration = GatewayConfiguration.load(
-                configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, logger: logger)
-            registry = try TenantRegistry.build(configuration: configuration, secrets: secrets, http: http, clock: SystemClock(), logger: logger)
+            tenant = try ScriptedTenant(
+                http: http, clock: SystemClock(), rate: 100, burst: 100, apiKey: MessageRoutesTests.apiKey, logger: logger)
+            registry = tenant.registry
             let statuses = MessageStatusStore()
             api = GatewayAPI(services: APIServices(
                 registry: registry, delivery: DeliveryService(registry: registry, http: http, clock: SystemClock(), logger: logger),
                 amqp: broker, status: statuses, statuses: statuses, conversations: ConversationDirectory(), logger: logger))
-            folders = [configs, plugins]
         }
 
         func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {

@@ -13,7 +13,7 @@ import Synchronization
 /// The queue pipeline on the in-memory broker: tenant `acme`, org `main` (1,000 msg/s, so no message waits for
 /// its rate), Genesys scripted, a manual clock. Nothing leaves the process and nothing sleeps.
 struct PipelineFixture {
-    static let org = OrgKey(tenantID: "acme", orgName: "main")
+    static let org = ScriptedTenant.org
 
     let clock = ManualClock()
     let broker: InMemoryBroker
@@ -22,7 +22,7 @@ struct PipelineFixture {
     let delivery: DeliveryService
     let statuses = MessageStatusStore()
     let logger = Logger(label: "pipeline-tests") { _ in SwiftLogNoOpLogHandler() }
-    private let folders: [TemporaryDirectory]
+    private let tenant: ScriptedTenant
 
     /// - Parameter genesys: Genesys' answer to each message request, by the message's text (`textBody`).
     init(
@@ -38,20 +38,11 @@ struct PipelineFixture {
             let body = status == 200 ? #"{"id":"g-1","conversationId":"c-1"}"# : #"{"code":"status.\#(status)"}"#
             return HTTPResponse(status: status, body: Array(body.utf8))
         }
-        let configs = TemporaryDirectory()
-        configs.write("acme.yaml", TenantYAML(id: "acme", orgs: [
-            .init(
-                name: "main", isDefault: true, baseURL: "http://genesys.test", clientID: "acme-main",
-                clientSecret: .env("CLIENT_SECRET"), integrationID: "acme-integration", messageTypes: ["text"], rate: 1000,
-                burst: 1000, retry: .init(maxAttempts: maxAttempts, maxRetryDurationSeconds: 600))
-        ]).text)
-        let plugins = BuiltPlugins.directory(with: BuiltPlugins.shipped)
-        let secrets = SecretResolver(environment: ["CLIENT_SECRET": "s3cret"])
-        let configuration = GatewayConfiguration.load(
-            configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, logger: logger)
-        registry = try TenantRegistry.build(configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger)
+        tenant = try ScriptedTenant(
+            http: http, clock: clock, rate: 1000, burst: 1000, retry: .init(maxAttempts: maxAttempts, maxRetryDurationSeconds: 600),
+            logger: logger)
+        registry = tenant.registry
         delivery = DeliveryService(registry: registry, http: http, clock: clock, logger: logger)
-        folders = [configs, plugins]
     }
 
     var orgQueue: String { broker.topology.orgQueue(for: Self.org) }

@@ -18,9 +18,9 @@ import Testing
         let http: ScriptedHTTPClient
         let delivery: DeliveryService
         let registry: TenantRegistry
-        private let folders: [TemporaryDirectory]
+        private let tenant: ScriptedTenant
 
-        static let org = OrgKey(tenantID: "acme", orgName: "main")
+        static let org = ScriptedTenant.org
 
         init(answers: [Int], loginStatus: Int = 200, sent: any IdempotencyStore = SentMessageLog()) throws {
             let remaining = Mutex(answers)
@@ -35,22 +35,12 @@ import Testing
                 let body = status == 200 ? #"{"id":"g-1","conversationId":"c-1"}"# : #"{"code":"status.\#(status)"}"#
                 return HTTPResponse(status: status, body: Array(body.utf8))
             }
-            let configs = TemporaryDirectory()
-            configs.write("acme.yaml", TenantYAML(id: "acme", orgs: [
-                .init(
-                    name: "main", isDefault: true, baseURL: "http://genesys.test", clientID: "acme-main",
-                    clientSecret: .env("CLIENT_SECRET"), integrationID: "acme-integration", messageTypes: ["text"], rate: 1, burst: 1,
-                    retry: .init(maxAttempts: 1, maxRetryDurationSeconds: 600))
-            ]).text)
-            let plugins = BuiltPlugins.directory(with: BuiltPlugins.shipped)
-            let secrets = SecretResolver(environment: ["CLIENT_SECRET": "s3cret"])
             var logger = Logger(label: "waiting-test")
             logger.logLevel = .critical
-            let configuration = GatewayConfiguration.load(
-                configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, logger: logger)
-            registry = try TenantRegistry.build(configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger)
+            tenant = try ScriptedTenant(
+                http: http, clock: clock, rate: 1, burst: 1, retry: .init(maxAttempts: 1, maxRetryDurationSeconds: 600), logger: logger)
+            registry = tenant.registry
             delivery = DeliveryService(registry: registry, http: http, clock: clock, logger: logger, sent: sent)
-            folders = [configs, plugins]
         }
 
         static let message = Array(#"{"id":"m-1","tenantId":"acme","org":"main","type":"text","textBody":"hi","sender":{"id":"+15550001","idType":"Phone"},"createdAt":"2026-11-30T10:00:00Z"}"#.utf8)
