@@ -24,6 +24,12 @@ import Testing
     /// replicas each send 20 messages of the same org through `POST /v1/messages`: they take their slots from
     /// the same limiter in Redis and their token from Redis, so the org's rate and token count hold for the
     /// cluster, not per replica. Bounded: the messages are due after ≈ 32 s; the test gives up after 60 s.
+    ///
+    /// None of the 40 API sends may be refused. An API send waits up to `maxLimiterWait` (2 s, `run`'s default)
+    /// for its slot before it is answered 429; the queue path holds at most its org queue's prefetch in flight
+    /// (rate × 0.5 s = 10 messages, ``OrgQueueSubscriptions``), each holding at most one reserved slot, and the
+    /// other API sender at most one more, so an API send's slot is at most 12 slots (0.6 s at 20/s) away.
+    /// A refusal (or an error) therefore means the shared limiter, the shared token or the replica's API failed.
     @Test func threeReplicasHoldOneOrgsRateWithOneToken() async throws {
         let test = "shared-rate"
         let rate = 20.0, queued = 600, perReplicaAPI = 20
@@ -67,14 +73,19 @@ import Testing
                     GatewayHarness.textMessage(id: "q-\(index)", org: org, customer: "q-c\(index % 20)")
                 }, to: topology.outbound)
                 // Replicas 1 and 2 send through the API meanwhile, each one message at a time.
-                let refused = Collected<Int>()
+                let refused = Collected<String>()
                 let senders = replicas
                 let apiSends = (1...2).map { index in
                     Task {
                         for message in 0..<perReplicaAPI {
-                            let status = (try? await senders[index].send(
-                                GatewayHarness.textMessage(id: "api-\(index)-\(message)", org: org, customer: "api-c\(index)"), apiKey: org.apiKey))
-                            if status != 200 { refused.append(status ?? 0) }
+                            let id = "api-\(index)-\(message)"
+                            do {
+                                let status = try await senders[index].send(
+                                    GatewayHarness.textMessage(id: id, org: org, customer: "api-c\(index)"), apiKey: org.apiKey)
+                                if status != 200 { refused.append("\(id): \(status)") }
+                            } catch {
+                                refused.append("\(id): \(error)")
+                            }
                         }
                     }
                 }
@@ -94,6 +105,7 @@ import Testing
                 }
 
                 Isolation.figure(test, "\(received.count) received (\(Set(ids).count) distinct, \(duplicates) duplicates) of \(queued) queued + \(2 * perReplicaAPI - refused.all.count) through the API of 2 other replicas (\(refused.all.count) refused: \(refused.all)); rate \(Isolation.describe(watched.rate, target: rate)) over \(Isolation.seconds(watched.times.last.map { $0.timeIntervalSince(watched.times[0]) })); token requests in the cluster: \(Int(tokenRequests))")
+                #expect(refused.all.isEmpty, "API sends refused (at most 12 slots, 0.6 s, from a slot, against a 2 s bound): \(refused.all)")
                 #expect(watched.inTime, "only \(watched.received.count) of \(expected) within 60 s; logs \(replicas.map(\.logPath))")
                 #expect((Isolation.deviation(watched.rate, from: rate) ?? 1) <= 0.03, "rate \(Isolation.describe(watched.rate, target: rate))")
                 #expect(duplicates == 0)

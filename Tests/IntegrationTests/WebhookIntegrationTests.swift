@@ -51,6 +51,7 @@ import Testing
             // The publisher refuses at once while disconnected (Genesys then gets a Failed receipt): connect first.
             let deadline = ContinuousClock.now + .seconds(10)
             while !client.isConnected, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            try #require(client.isConnected, "the publisher did not connect to RabbitMQ within 10 s")
 
             #expect(await handler.handle(tenantID: "acme", orgName: "us", signature: Self.signature(body), body: body)
                 == .accepted(genesysMessageID: "8f14e45fceea167a5a36dedd4bea2543"))
@@ -95,6 +96,9 @@ import Testing
             defer { client.stop() }
             let deadline = ContinuousClock.now + .seconds(10)
             while !client.isConnected, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            // A publisher that is not connected refuses at once with the same `.forwardFailed`: only a connected
+            // one shows the broker's mandatory return.
+            try #require(client.isConnected, "the publisher did not connect to RabbitMQ within 10 s")
             let body = Self.agentMessage(id: "d3d9446802a44259755d38e6d163e820", text: "Anyone there?")
             let result = await handler.handle(tenantID: "acme", orgName: "us", signature: Self.signature(body), body: body)
             guard case .forwardFailed = result else {

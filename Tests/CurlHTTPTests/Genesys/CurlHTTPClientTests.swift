@@ -92,11 +92,12 @@ import Testing
     }
 
     @Test func cancellingTheCallerAbandonsTheTransfer() async throws {
-        try await EchoServer.run { port in
+        try await EchoServer.run { port, arrivals in
             let client = CurlHTTPClient()
             defer { Task { await client.shutdown() } }
             let task = Task { try await client.execute(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/slow?ms=5000")) }
-            try await Task.sleep(for: .milliseconds(100))
+            // Cancelled once the server has the request: the transfer is under way, not still waiting to start.
+            try await EchoServer.waitUntilArrived(arrivals)
             let started = ContinuousClock.now
             task.cancel()
             await #expect(throws: CancellationError.self) { try await task.value }
@@ -105,10 +106,10 @@ import Testing
     }
 
     @Test func shutdownFailsWhatIsInFlightAndRefusesNewWork() async throws {
-        try await EchoServer.run { port in
+        try await EchoServer.run { port, arrivals in
             let client = CurlHTTPClient()
             let task = Task { try await client.execute(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/slow?ms=5000")) }
-            try await Task.sleep(for: .milliseconds(100))
+            try await EchoServer.waitUntilArrived(arrivals)  // in flight: the server has the request
             await client.shutdown()
             await #expect(throws: CancellationError.self) { try await task.value }
             await #expect(throws: TransportError.self) {
@@ -119,10 +120,10 @@ import Testing
 
     /// Every caller of `shutdown()` returns, however many wait at once (each waiter is kept, not only the last).
     @Test func concurrentShutdownsAllReturn() async throws {
-        try await EchoServer.run { port in
+        try await EchoServer.run { port, arrivals in
             let client = CurlHTTPClient()
             let task = Task { try await client.execute(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/slow?ms=5000")) }
-            try await Task.sleep(for: .milliseconds(100))
+            try await EchoServer.waitUntilArrived(arrivals)  // in flight: the server has the request
             let started = ContinuousClock.now
             await withDiscardingTaskGroup { group in
                 for _ in 0..<8 { group.addTask { await client.shutdown() } }

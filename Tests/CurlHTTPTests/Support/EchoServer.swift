@@ -17,11 +17,19 @@ enum EchoServer {
 
     /// Starts the server on a free port, runs `body` with the port, then stops the server.
     static func run<T: Sendable>(_ body: @Sendable @escaping (Int) async throws -> T) async throws -> T {
+        try await run { port, _ in try await body(port) }
+    }
+
+    /// Starts the server on a free port, runs `body` with the port and the requests `/slow` has received so far
+    /// (each counted as it arrives, before its wait: a transfer that has started), then stops the server.
+    static func run<T: Sendable>(_ body: @Sendable @escaping (Int, Collected<Int>) async throws -> T) async throws -> T {
+        let arrivals = Collected<Int>()
         let router = Router()
         router.on("/echo", method: .get, use: echo)
         router.on("/echo", method: .post, use: echo)
         router.on("/echo", method: .patch, use: echo)
         router.get("/slow") { request, _ -> Response in
+            arrivals.append(1)
             let milliseconds = request.uri.queryParameters.get("ms", as: Int.self) ?? 1000
             try await Task.sleep(for: .milliseconds(milliseconds))
             return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "late")))
@@ -33,8 +41,23 @@ enum EchoServer {
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) }, logger: logger)
         return try await TestServer.run(app, logger: logger) {
-            try await body(await port.wait())
+            try await body(await port.wait(), arrivals)
         }
+    }
+
+    /// Waits until `/slow` has received `count` requests (at most 5 s): their transfers are under way.
+    static func waitUntilArrived(_ arrivals: Collected<Int>, count: Int = 1) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while arrivals.all.count < count {
+            guard ContinuousClock.now < deadline else {
+                throw NotArrived(description: "/slow received \(arrivals.all.count) of \(count) requests within 5 s")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    struct NotArrived: Error, CustomStringConvertible {
+        var description: String
     }
 
     @Sendable static func echo(_ request: Request, _ context: BasicRequestContext) async throws -> Response {

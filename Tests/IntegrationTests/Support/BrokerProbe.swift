@@ -53,6 +53,16 @@ struct BrokerProbe: Sendable {
         return messages
     }
 
+    /// The messages ready in each of `queues` (passive declares: a queue that does not exist is an error). Messages
+    /// a consumer holds unacked are not counted.
+    func readyCounts(_ queues: [String]) throws -> [String: Int] {
+        let connection = try AMQPConnection(url: url, heartbeatSeconds: 0, connectTimeout: .seconds(5))
+        try connection.openChannel(1)
+        var counts: [String: Int] = [:]
+        for queue in queues { counts[queue] = try connection.readyCount(ofQueue: queue, channel: 1) }
+        return counts
+    }
+
     /// Status events captured so far, decoded.
     func statusEvents(_ capture: String) throws -> [StatusEvent] {
         try drain(capture).compactMap { try? JSONDecoder().decode(StatusEvent.self, from: Data($0.body)) }

@@ -16,12 +16,15 @@ final class IsolationGatewayProcess: @unchecked Sendable {
     let process: Process
     let apiPort: Int
     let logPath: String
+    /// Its `--state-dir` (the idempotency record, ``IdempotencyRecordFile``).
+    let stateDirectory: String
     private let http = CurlHTTPClient()
     private var stopped = false
 
     /// Starts the gateway on the sandbox's config and plugins, consuming `<prefix>.outbound` at `url`.
     init(setup: GatewayHarness.SandboxSetup, url: String, prefix: String, extraArguments: [String] = []) throws {
         apiPort = try FreePort.pick()
+        stateDirectory = TemporaryDirectory.fresh()
         logPath = NSTemporaryDirectory() + "ggw-isolation-gateway-\(UUID().uuidString).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -29,7 +32,7 @@ final class IsolationGatewayProcess: @unchecked Sendable {
         process = try ScriptProcess.start(
             [
                 BuiltPlugins.buildDirectory + "/genesys-gateway", "run", "--config-dir", setup.configDirectory,
-                "--plugins-dir", setup.pluginsDirectory, "--state-dir", TemporaryDirectory.fresh(), "--amqp-url", url,
+                "--plugins-dir", setup.pluginsDirectory, "--state-dir", stateDirectory, "--amqp-url", url,
                 "--queue-prefix", prefix, "--api-port", String(apiPort), "--admin-key", "env:\(Self.adminKeyVariable)",
             ] + extraArguments,
             environment: setup.environment.merging([Self.adminKeyVariable: Self.adminKey]) { $1 }, output: log)

@@ -34,9 +34,10 @@ struct PipelineHarness: Sendable {
     let topology: QueueTopology
 
     /// Starts sandbox, publisher and gateway; runs `body`; stops them.
+    /// - Parameter shared: shared mode (`run --redis-url`): org limits, tokens and the shared stores in that Redis.
     static func run<T: Sendable>(
         _ name: String, orgs: [TestOrg], brokerURL: String? = nil, stateDirectory: String = TemporaryDirectory.fresh(),
-        _ body: @Sendable (PipelineHarness, GatewayServices) async throws -> T
+        shared: SharedModeSettings? = nil, _ body: @Sendable (PipelineHarness, GatewayServices) async throws -> T
     ) async throws -> T {
         let url = try brokerURL ?? BrokerProbe.url
         let topology = BrokerProbe.uniqueTopology(name)
@@ -49,7 +50,7 @@ struct PipelineHarness: Sendable {
                 configuration: configuration,
                 settings: .init(
                     amqp: .init(url: url, topology: topology, prefetch: 500), perOrgInFlight: 16,
-                    stateDirectory: stateDirectory, shutdownTimeout: .seconds(5)),
+                    stateDirectory: stateDirectory, shutdownTimeout: .seconds(5), shared: shared),
                 secrets: secrets, logger: logger)
             let publisher = AMQPClient(settings: .init(url: url, topology: topology, prefetch: 0), logger: logger)
             let harness = PipelineHarness(sandbox: sandbox, publisher: publisher, probe: probe, statusCapture: capture, topology: topology)

@@ -35,18 +35,27 @@ import Testing
             clock: clock, logger: logger, lease: lease, pollInterval: .milliseconds(10))
     }
 
+    /// The login host answers only once the other store is seen waiting for the lock: both contend for certain.
     @Test func twoReplicasShareOneTokenRequest() async throws {
         let gate = Gate()
         let http = loginHost(gate: gate)
-        let stores = [
-            store(http, client: try GatewayTestRedis.client(logger: logger), replica: "a"),
-            store(http, client: try GatewayTestRedis.client(logger: logger), replica: "b"),
-        ]
+        let clients = [try GatewayTestRedis.client(logger: logger), try GatewayTestRedis.client(logger: logger)]
+        let stores = [store(http, client: clients[0], replica: "a"), store(http, client: clients[1], replica: "b")]
         let values = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<100 { group.addTask { try await stores[index % 2].token().value.reveal() } }
             while http.requests.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
-            // Both stores are asking now: one holds the lock and waits for the login host, the other polls.
-            try await Task.sleep(for: .milliseconds(100))
+            // One store holds the lock and waits for the login host. The other has read (GET, PTTL), failed to take
+            // the lock (SET NX) and read again (GET, PTTL) once its client has had 5 commands answered: it polls.
+            let holder = try #require(
+                try await GatewayTestRedis.client(logger: logger).send("GET", RedisTokenStore.lockKey(for: org)).string,
+                "the login host was asked, but nobody holds the lock")
+            let waiting = holder.hasPrefix("a/") ? 1 : 0
+            let deadline = ContinuousClock.now + .seconds(5)
+            while clients[waiting].statistics.commands < 5, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            try #require(
+                clients[waiting].statistics.commands >= 5,
+                "store \(waiting == 0 ? "a" : "b") is not waiting for the lock \(holder) holds: \(clients[waiting].statistics.commands) commands")
+            #expect(http.requests.count == 1, "both stores asked the login host")
             gate.open()
             return try await group.reduce(into: [String]()) { $0.append($1) }
         }
