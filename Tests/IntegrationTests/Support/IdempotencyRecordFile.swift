@@ -18,4 +18,17 @@ enum IdempotencyRecordFile {
         }
         return open
     }
+
+    /// Every message whose send the record shows started (a `sending` line), finished or not.
+    static func sendsStarted(stateDirectory: String) throws -> Set<String> {
+        let text = try String(contentsOfFile: stateDirectory + "/idempotency.jsonl", encoding: .utf8)
+        var started: Set<String> = []
+        for line in text.split(whereSeparator: \.isNewline) {
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
+                object["event"] as? String == "sending", let id = object["id"] as? String
+            else { continue }
+            started.insert(id)
+        }
+        return started
+    }
 }
