@@ -38,7 +38,7 @@ log() { printf 'check-observability: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 for tool in prometheus promtool curl python3; do
-    command -v "$tool" >/dev/null || die "$tool not found (scripts/install-deps.sh installs prometheus)"
+    command -v "$tool" >/dev/null || die "$tool not found (scripts/install-deps.sh --observability installs prometheus)"
 done
 python3 -c 'import yaml' 2>/dev/null || die "python3 yaml module missing (apt-get install python3-yaml)"
 [ -x "$gateway" ] && [ -x "$bin_dir/genesys-sandbox" ] \

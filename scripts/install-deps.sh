@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the system packages the gateway needs to build and test (Debian 12).
 #
-# Usage: scripts/install-deps.sh
+# Usage: scripts/install-deps.sh [--observability]
+#   --observability  also Prometheus (prometheus, promtool: about a minute more), for `scripts/test.sh --full`
 #   FORCE_APT=1  run apt-get update + install even if everything is installed
 #   CI=true      always run apt-get update first (install only what is missing)
 #
@@ -18,12 +19,17 @@ PACKAGES=(
     libhiredis-dev
     librabbitmq-dev
     libyaml-dev
-    prometheus
     python3
     python3-yaml
     rabbitmq-server
     redis-server
 )
+
+case "${1:-}" in
+    "") ;;
+    --observability) PACKAGES+=(prometheus) ;;
+    *) printf 'install-deps: unknown option %s (usage: scripts/install-deps.sh [--observability])\n' "$1" >&2; exit 2 ;;
+esac
 
 log() { printf 'install-deps: %s\n' "$*"; }
 die() { printf 'install-deps: ERROR: %s\n' "$*" >&2; exit 1; }

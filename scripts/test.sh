@@ -39,7 +39,8 @@ timing='TimingIntegrationTests/'
 # its own server whatever happens.
 with_servers() { bash scripts/with-rabbitmq.sh bash scripts/with-redis.sh "$@"; }
 
-lane "install" bash scripts/install-deps.sh
+# Prometheus only for --full's observability check: its install pulls many packages.
+lane "install" bash scripts/install-deps.sh $([ "$full" = 1 ] && echo --observability)
 lane "build (debug, with tests; imports checked against declared dependencies)" \
     swift build --build-tests --explicit-target-dependency-import-check error
 # Swift Testing runs a lane's suites in parallel unless told otherwise.
