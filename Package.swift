@@ -65,7 +65,7 @@ let moduleTests: [Target] = [
 func moduleTest(_ module: String, _ modules: [String]) -> Target {
     .testTarget(
         name: "\(module)Tests",
-        dependencies: modules.map { .target(name: $0) } + [
+        dependencies: modules.filter { !["PluginKit", "PluginAPI"].contains($0) }.map { .target(name: $0) } + [
             .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
             "GatewayTestSupport", "BrokerTesting", "GenesysSandbox", "PluginKit", "PluginAPI", "RedisClient", "RedisTestSupport", log, hummingbird,
             lifecycle, crypto,
