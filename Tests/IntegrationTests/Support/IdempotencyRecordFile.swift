@@ -8,27 +8,27 @@ enum IdempotencyRecordFile {
     /// it. Read from a gateway that was killed (and not yet restarted), these are the calls to Genesys the kill cut
     /// short: the only messages a restarted or surviving gateway may send again.
     static func sendsUnderWay(stateDirectory: String) throws -> Set<String> {
-        let text = try String(contentsOfFile: stateDirectory + "/idempotency.jsonl", encoding: .utf8)
         var open: Set<String> = []
-        for line in text.split(whereSeparator: \.isNewline) {
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
-                let id = object["id"] as? String
-            else { continue }
-            if object["event"] as? String == "sending" { open.insert(id) } else { open.remove(id) }
+        for (id, isSending) in try entries(stateDirectory: stateDirectory) {
+            if isSending { open.insert(id) } else { open.remove(id) }
         }
         return open
     }
 
     /// Every message whose send the record shows started (a `sending` line), finished or not.
     static func sendsStarted(stateDirectory: String) throws -> Set<String> {
+        Set(try entries(stateDirectory: stateDirectory).filter(\.isSending).map(\.id))
+    }
+
+    /// The record's lines in order: each message id, and whether the line is a `sending` mark (else a receipt or
+    /// an `ended` line).
+    private static func entries(stateDirectory: String) throws -> [(id: String, isSending: Bool)] {
         let text = try String(contentsOfFile: stateDirectory + "/idempotency.jsonl", encoding: .utf8)
-        var started: Set<String> = []
-        for line in text.split(whereSeparator: \.isNewline) {
+        return text.split(whereSeparator: \.isNewline).compactMap { line in
             guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
-                object["event"] as? String == "sending", let id = object["id"] as? String
-            else { continue }
-            started.insert(id)
+                let id = object["id"] as? String
+            else { return nil }
+            return (id, object["event"] as? String == "sending")
         }
-        return started
     }
 }
