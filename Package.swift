@@ -54,7 +54,7 @@ let moduleTests: [Target] = [
     moduleTest("PluginHost", ["PluginHost"]),
     moduleTest("GatewayConfig", ["GatewayCore", "AMQPTransport", "GatewayYAML", "GatewayConfig"]),
     moduleTest("OrgServices", ["GatewayCore", "GatewayConfig", "OrgServices"]),
-    moduleTest("GatewayDelivery", ["GatewayConfig", "GatewayDelivery"]),
+    moduleTest("GatewayDelivery", ["GatewayCore", "GatewayConfig", "OrgServices", "GatewayDelivery"]),
     moduleTest("QueuePipeline", ["GatewayCore", "AMQPTransport", "GatewayConfig", "OrgServices", "GatewayDelivery", "QueuePipeline"]),
     moduleTest("Telemetry", ["GatewayCore", "CurlHTTP", "GatewayConfig", "OrgServices", "GatewayDelivery", "QueuePipeline", "Telemetry"]),
     moduleTest("HTTPAPI", ["GatewayCore", "Broker", "AMQPTransport", "GatewayConfig", "OrgServices", "GatewayDelivery", "HTTPAPI"]),

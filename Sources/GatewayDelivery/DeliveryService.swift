@@ -13,10 +13,10 @@ public import PluginKit
 /// its circuit breaker → its OAuth token → HTTP → the org's error policy decides. A 401 renews the token
 /// and retries once within the same attempt.
 public final class DeliveryService: Sendable {
-    private let registry: TenantRegistry
+    let registry: TenantRegistry
     private let http: any HTTPClient
-    private let clock: any MonotonicClock
-    private let logger: Logger
+    let clock: any MonotonicClock
+    let logger: Logger
     private let observer: any GenesysCallObserving
     /// Where delivered messages are recorded (our id → Genesys' ids).
     public let sent: any IdempotencyStore

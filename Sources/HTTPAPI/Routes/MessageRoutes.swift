@@ -45,25 +45,22 @@ struct MessageRoutes {
         return try Response.json(SentMessage(receipt), status: .ok)
     }
 
-    /// Sends a checked message now: Genesys' answer, or the API error it maps to.
+    /// Sends a checked message now: Genesys' answer, or the API error it maps to. Our id is the idempotency key:
+    /// a message Genesys already has is not sent again, and one another send holds is refused (409).
     func deliver(_ checked: CheckedMessage, _ context: APIRequestContext) async throws -> DeliveryReceipt {
         let key = checked.org.key
-        guard services.delivery.inFlight.begin(checked.message.id, tenantID: key.tenantID) else {
-            throw APIError(
-                .conflict, code: "in_progress", message: "message '\(checked.message.id)' is being sent by another request",
-                tenantID: key.tenantID, org: key.orgName, retryAfter: .seconds(1))
-        }
-        // Our id is the idempotency key: a message Genesys already has is not sent again. Looked up once this
-        // request owns the id, so a send finishing meanwhile is seen.
-        if let earlier = await services.delivery.sent.receipt(for: checked.message.id, tenantID: key.tenantID) {
-            services.delivery.inFlight.end(checked.message.id, tenantID: key.tenantID)
-            return Self.alreadySent(earlier, context)
-        }
         var request = DeliveryRequest(bytes: checked.bytes, tenantHint: key.tenantID, maxLimiterWait: services.maxLimiterWait)
+        request.decoded = checked.message
         request.prebuilt = checked.genesysRequest
         request.expiresAt = checked.expiry?.deadline(monotonicNow: services.clock.now(), wallNow: Date())
-        let outcome = await services.delivery.deliver(request)
-        services.delivery.inFlight.end(checked.message.id, tenantID: key.tenantID)
+        let outcome: DeliveryOutcome
+        do {
+            outcome = try await services.delivery.sendNow(request)
+        } catch {
+            throw APIError(
+                .conflict, code: "in_progress", message: "message '\(error.messageID)' is being sent by another request",
+                tenantID: key.tenantID, org: key.orgName, retryAfter: .seconds(1))
+        }
         switch outcome {
         case .delivered(let receipt):
             var event = StatusEvent(status: .sent, messageId: receipt.messageID, tenantId: key.tenantID, org: key.orgName)
@@ -75,7 +72,6 @@ struct MessageRoutes {
             await publish(event)
             return receipt
         case .alreadyDelivered(let earlier):
-            // Another replica's receipt, written after the check above: the same answer as that check's.
             return Self.alreadySent(earlier, context)
         case .notSent(let refusal):
             throw APIError.from(refusal, org: key)

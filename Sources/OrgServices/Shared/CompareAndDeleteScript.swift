@@ -19,7 +19,7 @@ package enum CompareAndDeleteScript {
 extension RedisScript {
     /// The hex SHA1 Redis computes on `SCRIPT LOAD`, computed here so the first `EVALSHA` needs no load of its
     /// own (a `NOSCRIPT` answer loads it once per Redis start).
-    static func sha1Hex(of source: String) -> String {
+    package static func sha1Hex(of source: String) -> String {
         Insecure.SHA1.hash(data: Array(source.utf8)).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex

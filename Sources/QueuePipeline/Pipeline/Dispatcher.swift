@@ -1,6 +1,7 @@
 import Broker
 import Foundation
 import GatewayCore
+import GatewayDelivery
 import OrgServices
 import PluginKit
 
@@ -27,7 +28,7 @@ import PluginKit
 /// not those of everything that awaits the limiter inside the delivery (about 30 KB a message: the bulk of the
 /// gateway's memory when many orgs' prefetch windows are full and waiting). The slot requests stay concurrent,
 /// as the sends' were, so a shared limiter's round trips to Redis overlap. Messages the processor does not let
-/// wait here (``MessageProcessor/slotLimiter(for:message:tenantHint:)``) start at once and take their
+/// wait here (``DeliveryService/slotLimiter(for:tenantHint:redelivered:)``) start at once and take their
 /// slot in the send.
 actor Dispatcher {
     private let processor: MessageProcessor
@@ -141,7 +142,9 @@ actor Dispatcher {
                 jobs.spawn { await self.sendBehind(work, tier: tier) }
                 continue
             }
-            if let limiter = processor.slotLimiter(for: work.inbound, message: work.message, tenantHint: work.tenantHint) {
+            if let limiter = processor.delivery.slotLimiter(
+                for: work.message, tenantHint: work.tenantHint, redelivered: work.inbound.delivery.redelivered)
+            {
                 waitForSlot(work, limiter: limiter)
             } else {
                 start(work, slotTaken: false)

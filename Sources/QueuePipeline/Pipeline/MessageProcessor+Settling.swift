@@ -20,13 +20,12 @@ extension MessageProcessor {
         var attempt: Int
         var firstAttempt: Date
         var sequence: Int64
-        var possibleDuplicate: Bool
         var expiry: MessageExpiry?
         var expiredMessages: ExpiredMessageHandling
     }
 
     /// Acks, moves or hands back the message as its outcome says, and reports it.
-    @inline(never)  // its locals stay out of the async frame of `settle` (see the type's note on frames)
+    @inline(never)  // its locals stay out of the async frame of `process` (see the type's note on frames)
     func conclude(_ outcome: DeliveryOutcome, _ settling: Settling) async -> Result {
         let (inbound, messageID, org, attempt) = (settling.inbound, settling.messageID, settling.org, settling.attempt)
         switch outcome {
@@ -37,7 +36,7 @@ extension MessageProcessor {
             event.genesysMessageId = receipt.genesysMessageID
             event.conversationId = receipt.conversationID
             event.correlationId = receipt.correlationID
-            if settling.possibleDuplicate || receipt.possibleDuplicate { event.possibleDuplicate = true }
+            if receipt.possibleDuplicate { event.possibleDuplicate = true }
             await status.publish(event)
             return .finished
 
@@ -73,7 +72,7 @@ extension MessageProcessor {
 
     /// Acks a message the idempotency record shows sent (found by the receipt check, or as the send was to start)
     /// and reports it as a duplicate: Genesys has it, from an earlier run.
-    @inline(never)  // its locals stay out of the async frame of `settle` (see the type's note on frames)
+    @inline(never)  // its locals stay out of the async frame of `process` (see the type's note on frames)
     func alreadySent(_ inbound: BrokerDelivery, receipt: DeliveryReceipt, messageID: String) async -> Result {
         client.ack(inbound)
         var event = StatusEvent(status: .sent, messageId: messageID, tenantId: receipt.org.tenantID, org: receipt.org.orgName)
@@ -86,7 +85,7 @@ extension MessageProcessor {
     }
 
     /// Hands the message to the retry tier that fits `after`, then reports it as retrying.
-    @inline(never)  // its locals stay out of the async frame of `settle` (see the type's note on frames)
+    @inline(never)  // its locals stay out of the async frame of `process` (see the type's note on frames)
     func retry(_ settling: Settling, after: Duration, reason: String, error: GenesysError?, attempt: Int) async -> Result {
         let delivery = settling.inbound.delivery
         let tier = topology.tier(for: after)
@@ -97,19 +96,9 @@ extension MessageProcessor {
                 error: error),
             messageID: delivery.messageID ?? settling.message?.id, mandatory: true)
         guard await handOver(copy, settling.inbound, what: "retry tier") else { return .abandoned }
-        await publishRetrying(messageID: settling.messageID, org: settling.org, attempt: attempt, in: tier, reason: reason, error: error)
+        await status.publish(
+            .retrying(messageID: settling.messageID, org: settling.org, attempt: attempt, in: tier, reason: reason, error: error))
         return .deferred(tier: tier)
-    }
-
-    /// Reports that attempt `attempt` comes after `delay`.
-    @inline(never)  // its locals stay out of the async frame of `settle` (see the type's note on frames)
-    func publishRetrying(messageID: String, org: OrgKey, attempt: Int, in delay: Duration, reason: String, error: GenesysError?) async {
-        var event = StatusEvent(status: .retrying, messageId: messageID, tenantId: org.tenantID, org: org.orgName)
-        event.attempt = attempt
-        event.nextAttemptAt = StatusEvent.format(Date().addingTimeInterval(delay.seconds))
-        event.reason = reason
-        event.apply(error)
-        await status.publish(event)
     }
 
     /// Sends a message into `tier` behind an earlier message of its conversation that is waiting there,
@@ -130,7 +119,7 @@ extension MessageProcessor {
     /// - Parameters:
     ///   - expiry: with `expired`: when the message expired (on the copy and in the event) and why (in the log).
     ///   - messageType: with `expired`: the message's type, in the event (metrics count expiries by type).
-    @inline(never)  // its locals stay out of the async frame of `settle` (see the type's note on frames)
+    @inline(never)  // its locals stay out of the async frame of `process` (see the type's note on frames)
     func final(
         _ status: StatusEvent.Status, queue: String, reason: String, error: GenesysError?, _ inbound: BrokerDelivery,
         messageID: String, org: OrgKey, attempt: Int, expiry: MessageExpiry? = nil, messageType: String? = nil
@@ -168,6 +157,16 @@ extension MessageProcessor {
 }
 
 extension StatusEvent {
+    /// Attempt `attempt` of a message comes after `delay`.
+    static func retrying(messageID: String, org: OrgKey, attempt: Int, in delay: Duration, reason: String, error: GenesysError?) -> StatusEvent {
+        var event = StatusEvent(status: .retrying, messageId: messageID, tenantId: org.tenantID, org: org.orgName)
+        event.attempt = attempt
+        event.nextAttemptAt = StatusEvent.format(Date().addingTimeInterval(delay.seconds))
+        event.reason = reason
+        event.apply(error)
+        return event
+    }
+
     mutating func apply(_ error: GenesysError?) {
         guard let error else { return }
         genesysStatus = error.status

@@ -11,8 +11,19 @@ public protocol OrgTakeover: Sendable {
 /// another: the releasing replica marks the org, finishes the messages it holds, then clears the mark; the taking one
 /// waits for the mark to go (``OrgTakeover``). ``OrgHandover`` keeps the mark in Redis.
 public protocol OrgHandingOver: OrgTakeover {
-    /// Marks `org` as being released by this replica; false (do not release now) when the mark could not be set.
-    func beginRelease(_ org: OrgKey) async -> Bool
+    /// Marks `org` as being released by this replica, unless another replica's release mark stands.
+    func beginRelease(_ org: OrgKey) async -> ReleaseStart
     /// Ends this replica's release of `org` (only its own mark goes).
     func finishRelease(_ org: OrgKey) async
+}
+
+/// What came of asking to release an org (``OrgHandingOver/beginRelease(_:)``).
+public enum ReleaseStart: Sendable, Equatable {
+    /// The org is marked as released by this replica: cancel its consumer, finish its messages, clear the mark.
+    case begun
+    /// Another replica's release of the org is under way; its mark must stay until it has finished the
+    /// messages it holds (overwriting it would let the taking replica start while they are still being sent).
+    case anotherReplicaReleasing
+    /// The mark could not be written (Redis unreachable): do not release now.
+    case unavailable
 }

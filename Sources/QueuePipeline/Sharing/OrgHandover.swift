@@ -1,5 +1,6 @@
 public import GatewayCore
 public import Logging
+import GatewayDelivery
 import OrgServices
 public import RedisClient
 
@@ -13,7 +14,8 @@ public import RedisClient
 /// the org waits for the key to go before it starts the org's messages. A replica that dies does not need
 /// this: the broker requeues what it held when its connection drops, ahead of everything else.
 ///
-/// Best effort: with Redis unreachable no release starts, and a replica taking an org does not wait.
+/// Best effort: with Redis unreachable no release starts, and a replica taking an org waits at most
+/// ``unreachableGrace`` for Redis to answer.
 public final class OrgHandover: OrgHandingOver {
     private let client: RedisClient
     private let replicaID: String
@@ -22,9 +24,12 @@ public final class OrgHandover: OrgHandingOver {
 
     static let keyPrefix = "ggw:org-release:"
     /// How long a release marker outlives its replica: past the longest hold of a message in the gateway.
-    static let lease = MessageProcessor.maximumHold + .seconds(30)
+    static let lease = DeliveryService.maximumHold + .seconds(30)
     /// How often a replica taking an org looks whether the release is done.
     static let pollInterval = Duration.milliseconds(100)
+    /// How long a replica taking an org keeps asking an unreachable Redis whether the org is being released:
+    /// past a blip (a release takes about a second), short enough that an outage holds an org back only briefly.
+    static let unreachableGrace = Duration.seconds(5)
 
     public init(client: RedisClient, replicaID: String, clock: any MonotonicClock, logger: Logger) {
         self.client = client
@@ -33,31 +38,45 @@ public final class OrgHandover: OrgHandingOver {
         self.logger = logger
     }
 
-    public func beginRelease(_ org: OrgKey) async -> Bool {
-        do {
-            let reply = try await client.send(
-                "SET", Self.key(org), replicaID, "PX", Int64(clamping: Self.lease.millisecondsRoundedUp))
-            return reply.errorMessage == nil
-        } catch {
-            return false
-        }
+    public func beginRelease(_ org: OrgKey) async -> ReleaseStart {
+        let lease = String(Int64(clamping: Self.lease.millisecondsRoundedUp))
+        guard
+            let reply = try? await client.evalSHA(Self.markUnlessAnothersScript, keys: [Self.key(org)], arguments: [replicaID, lease]),
+            reply.errorMessage == nil, let marked = reply.integer
+        else { return .unavailable }
+        return marked == 1 ? .begun : .anotherReplicaReleasing
     }
 
     public func finishRelease(_ org: OrgKey) async {
         _ = try? await client.evalSHA(CompareAndDeleteScript.script, keys: [Self.key(org)], arguments: [replicaID])
     }
 
-    /// Returns once no other replica is releasing `org` (at once when Redis cannot be asked).
+    /// Returns once no other replica is releasing `org`. While Redis cannot be asked it keeps asking for
+    /// ``unreachableGrace`` (a blip must not let the org's messages overtake those the releasing replica still
+    /// sends), then goes on without the answer.
     public func waitUntilReleased(_ org: OrgKey) async {
         let started = clock.now()
         var logged = false
+        var unreachableSince: Duration?
         while clock.now() - started < Self.lease {
-            guard let holder = try? await client.send("GET", Self.key(org)).string, holder != replicaID else { return }
-            if !logged {
-                logger.info(
-                    "taking over an org: waiting for the replica releasing it to finish its messages",
-                    metadata: ["tenant.id": "\(org.tenantID)", "org.name": "\(org.orgName)", "releasing.replica": "\(holder)"])
-                logged = true
+            do {
+                guard let holder = try await client.send("GET", Self.key(org)).string, holder != replicaID else { return }
+                unreachableSince = nil
+                if !logged {
+                    logger.info(
+                        "taking over an org: waiting for the replica releasing it to finish its messages",
+                        metadata: ["tenant.id": "\(org.tenantID)", "org.name": "\(org.orgName)", "releasing.replica": "\(holder)"])
+                    logged = true
+                }
+            } catch {
+                let since = unreachableSince ?? clock.now()
+                unreachableSince = since
+                if clock.now() - since >= Self.unreachableGrace {
+                    logger.warning(
+                        "taking over an org without knowing whether another replica still releases it: Redis unreachable",
+                        metadata: ["tenant.id": "\(org.tenantID)", "org.name": "\(org.orgName)", "redis.error": "\(error)"])
+                    return
+                }
             }
             do {
                 try await clock.sleep(for: Self.pollInterval)
@@ -66,6 +85,21 @@ public final class OrgHandover: OrgHandingOver {
             }
         }
     }
+
+    /// KEYS[1] = the release mark; ARGV[1] = this replica's id; ARGV[2] = the lease in ms. Sets the mark (or
+    /// renews this replica's own) and returns 1, or returns 0 when another replica's mark stands: two replicas
+    /// that both believe they hold an org must not both mark it, or the second's `finishRelease` would clear the
+    /// first's mark while the first still sends the org's messages.
+    static let markUnlessAnothersSource = """
+        local holder = redis.call('GET', KEYS[1])
+        if holder == false or holder == ARGV[1] then
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+          return 1
+        end
+        return 0
+        """
+    static let markUnlessAnothersScript = RedisScript(
+        source: markUnlessAnothersSource, sha1: RedisScript.sha1Hex(of: markUnlessAnothersSource))
 
     static func key(_ org: OrgKey) -> String { "\(keyPrefix)\(org.tenantID)/\(org.orgName)" }
 }

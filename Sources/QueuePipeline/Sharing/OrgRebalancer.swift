@@ -91,7 +91,23 @@ final class OrgRebalancer: Sendable {
             state.withLock { _ = $0.releasing.remove(org) }
             sharing.status.released(org)
         }
-        guard await sharing.handover.beginRelease(org) else { return }
+        switch await sharing.handover.beginRelease(org) {
+        case .begun:
+            break
+        case .anotherReplicaReleasing:
+            // Look again on the next tick, not after `releaseInterval`: the other replica's release ends as
+            // soon as its messages of the org are done, and this one may be the active consumer meanwhile.
+            state.withLock { state in
+                state.lastRelease[org] = nil
+                state.lastOwner[org] = nil
+            }
+            logger.debug(
+                "not releasing an org yet: another replica is releasing it",
+                metadata: ["tenant.id": "\(org.tenantID)", "org.name": "\(org.orgName)"])
+            return
+        case .unavailable:
+            return
+        }
         subscriptions.suspend(org)
         await dispatcher.forget(org)
         let started = clock.now()

@@ -13,13 +13,19 @@ import Testing
 @Suite(.timeLimit(.minutes(2))) struct OrgRebalancerTests {
     /// The handover's mark, in memory: what was asked, in order.
     final class RecordedHandover: OrgHandingOver {
-        enum Step: Equatable { case began(OrgKey), finished(OrgKey) }
+        enum Step: Equatable { case began(OrgKey), refused(OrgKey), finished(OrgKey) }
         private let recorded = Mutex<[Step]>([])
         var steps: [Step] { recorded.withLock { $0 } }
 
-        func beginRelease(_ org: OrgKey) async -> Bool {
-            recorded.withLock { $0.append(.began(org)) }
-            return true
+        /// What the next asks to begin a release answer, first to last; `.begun` once they are used up.
+        private let answers: Mutex<[ReleaseStart]>
+
+        init(answers: [ReleaseStart] = []) { self.answers = Mutex(answers) }
+
+        func beginRelease(_ org: OrgKey) async -> ReleaseStart {
+            let answer = answers.withLock { $0.isEmpty ? .begun : $0.removeFirst() }
+            recorded.withLock { $0.append(answer == .begun ? .began(org) : .refused(org)) }
+            return answer
         }
 
         func finishRelease(_ org: OrgKey) async { recorded.withLock { $0.append(.finished(org)) } }
@@ -78,6 +84,40 @@ import Testing
             #expect(await fixture.settle { handover.steps == [.began(org), .finished(org)] })
             subscriptions.reconcile()
             #expect(fixture.broker.subscribedQueues == [fixture.orgQueue], "not consumed again as the standby")
+            fixture.broker.stop()
+        }
+    }
+
+    @Test func aReleaseRefusedBecauseAnotherReplicaIsReleasingIsTriedAgainOnTheNextTick() async throws {
+        let fixture = try PipelineFixture { _ in 200 }
+        let org = PipelineFixture.org
+        let placement = OrgPlacement(replicas: ["replica-a", "replica-b"])
+        let here = placement.ranking(of: org)[1]
+        let handover = RecordedHandover(answers: [.anotherReplicaReleasing])
+        let sharing = ConsumerSharing(replicaID: here, placement: { placement }, handover: handover, status: RebalanceStatus())
+        let backlog = OrgBacklogBoard(client: fixture.broker)
+
+        try await fixture.withJobs { jobs in
+            let subscriptions = OrgQueueSubscriptions(
+                client: fixture.broker, registry: fixture.registry, topology: fixture.broker.topology, perOrgInFlight: 16,
+                window: .milliseconds(500), clock: fixture.clock, sharing: sharing, logger: fixture.logger)
+            let dispatcher = Dispatcher(
+                processor: fixture.processor(), client: fixture.broker, backlog: backlog, jobs: jobs, takeover: handover,
+                prefetch: { _ in 16 })
+            let rebalancer = OrgRebalancer(
+                sharing: sharing, subscriptions: subscriptions, dispatcher: dispatcher, backlog: backlog, jobs: jobs,
+                clock: fixture.clock, logger: fixture.logger)
+            subscriptions.reconcile()
+
+            rebalancer.rebalance()
+            #expect(await fixture.settle { handover.steps == [.refused(org)] })
+            #expect(fixture.broker.subscribedQueues == [fixture.orgQueue], "cancelled without holding the release mark")
+            // No time passes: the next ticks ask again rather than waiting out the release interval.
+            #expect(
+                await fixture.settle {
+                    rebalancer.rebalance()
+                    return handover.steps == [.refused(org), .began(org)]
+                }, "not tried again before \(OrgRebalancer.releaseInterval)")
             fixture.broker.stop()
         }
     }

@@ -49,7 +49,7 @@ import BrokerTesting
         let org = try #require(fixture.registry.tenant("acme")?.org(named: "main"))
         #expect(!org.tokens.holdsUsableToken)
         let (processor, inbound, message) = try Self.processing(fixture)
-        #expect(processor.slotLimiter(for: inbound, message: message, tenantHint: nil) == nil, "a slot taken while the org has no token")
+        #expect(processor.delivery.slotLimiter(for: message, tenantHint: nil, redelivered: inbound.delivery.redelivered) == nil, "a slot taken while the org has no token")
 
         try await org.limiter.acquire()  // a slot taken for the message all the same: the org's one free slot
         let processed = Task { await processor.process(inbound, message: message, sequence: 0, slotTaken: true) }
@@ -60,7 +60,7 @@ import BrokerTesting
         fixture.clock.advance(by: .seconds(1))
         #expect(await processed.value == .finished)
         #expect(fixture.messageRequests == 1)
-        #expect(processor.slotLimiter(for: inbound, message: message, tenantHint: nil) != nil, "the org holds its token now")
+        #expect(processor.delivery.slotLimiter(for: message, tenantHint: nil, redelivered: inbound.delivery.redelivered) != nil, "the org holds its token now")
     }
 
     @Test(arguments: [false, true])

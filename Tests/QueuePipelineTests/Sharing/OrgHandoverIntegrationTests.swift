@@ -18,7 +18,7 @@ import GatewayTestSupport
         let org = OrgKey(tenantID: "handover-\(UUID().uuidString.prefix(8))", orgName: "main")
         let releasing = OrgHandover(client: client, replicaID: "gw-old", clock: SystemClock(), logger: logger)
         let taking = OrgHandover(client: client, replicaID: "gw-new", clock: SystemClock(), logger: logger)
-        #expect(await releasing.beginRelease(org))
+        #expect(await releasing.beginRelease(org) == .begun)
         // The releasing replica itself is never held back by its own marker.
         await releasing.waitUntilReleased(org)
         let done = Mutex(false)
@@ -36,11 +36,48 @@ import GatewayTestSupport
         #expect(try await client.send("GET", OrgHandover.key(org)).string == nil)
     }
 
-    @Test func withRedisUnreachableNoReleaseStartsAndNobodyWaits() async throws {
+    @Test func aSecondReplicaCannotMarkAnOrgAnotherIsReleasing() async throws {
+        let client = try GatewayTestRedis.client(logger: logger)
+        let org = OrgKey(tenantID: "handover-\(UUID().uuidString.prefix(8))", orgName: "main")
+        let releasing = OrgHandover(client: client, replicaID: "gw-active", clock: SystemClock(), logger: logger)
+        let stale = OrgHandover(client: client, replicaID: "gw-stale", clock: SystemClock(), logger: logger)
+        #expect(await releasing.beginRelease(org) == .begun)
+        // A replica with an older placement also believes it should release the org: it must neither take the
+        // mark over nor, when it finishes, clear the first replica's mark while that one still sends.
+        #expect(await stale.beginRelease(org) == .anotherReplicaReleasing)
+        await stale.finishRelease(org)
+        #expect(try await client.send("GET", OrgHandover.key(org)).string == "gw-active")
+        // The replica that holds the mark renews it.
+        #expect(await releasing.beginRelease(org) == .begun)
+        await releasing.finishRelease(org)
+        #expect(await stale.beginRelease(org) == .begun, "the mark is free once the first release is done")
+        await stale.finishRelease(org)
+        #expect(try await client.send("GET", OrgHandover.key(org)).string == nil)
+    }
+
+    @Test func withRedisUnreachableNoReleaseStartsAndATakingReplicaWaitsOnlyItsGrace() async throws {
         let unreachable = try GatewayTestRedis.client(url: RedisURL(host: "127.0.0.1", port: 1), logger: logger)
-        let handover = OrgHandover(client: unreachable, replicaID: "gw-a", clock: SystemClock(), logger: logger)
+        let clock = ManualClock()
+        let handover = OrgHandover(client: unreachable, replicaID: "gw-a", clock: clock, logger: logger)
         let org = OrgKey(tenantID: "acme", orgName: "main")
-        #expect(await !handover.beginRelease(org))
-        await handover.waitUntilReleased(org)
+        #expect(await handover.beginRelease(org) == .unavailable)
+        let returned = Mutex(false)
+        let waiter = Task {
+            await handover.waitUntilReleased(org)
+            returned.withLock { $0 = true }
+        }
+        // A blip: it keeps asking rather than take the org at once.
+        var waited = Duration.zero
+        while waited < OrgHandover.unreachableGrace - OrgHandover.pollInterval {
+            await clock.waitForSleepers(1)
+            #expect(!returned.withLock { $0 }, "went on after \(waited) without Redis' answer")
+            clock.advance(by: OrgHandover.pollInterval)
+            waited += OrgHandover.pollInterval
+        }
+        // Once the grace is over it goes on without the answer.
+        await clock.waitForSleepers(1)
+        clock.advance(by: OrgHandover.pollInterval)
+        await waiter.value
+        #expect(returned.withLock { $0 })
     }
 }
