@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GatewayTestSupport
 import GenesysSandbox
@@ -6,55 +5,16 @@ import GenesysSandbox
 import Testing
 @testable import Broker
 
-/// The webhook, admin, reload and metrics routes over real HTTP, with the gateway as `run` starts it.
+/// The operations side over real HTTP, with the gateway as `run` starts it: the end-to-end few. The routes themselves
+/// (webhook signatures, admin, listeners, metrics behind the admin key) are tested in process (`HTTPAPITests`);
+/// what stays here needs the real servers or the wiring of `run`: the sandbox's own signed webhook reaching
+/// RabbitMQ, a reload reading tenant files, the metrics exposition moving with real traffic, and the listener
+/// settings (`--ops-port`, `--public-metrics`) choosing and binding the listeners.
 @Suite("HTTP API operations (integration)")
 struct APIOperationsIntegrationTests {
     static let alpha = APIIntegrationTests.alphaOne
     static let beta = APIIntegrationTests.beta
     static let orgs = APIIntegrationTests.orgs
-
-    static func signature(_ body: String, secret: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        return "sha256=" + Data(mac).base64EncodedString()
-    }
-
-    static func agentMessage(id: String, to customer: String = "+15550009") -> String {
-        #"{"id":"\#(id)","channel":{"platform":"Open","type":"Private","to":{"id":"\#(customer)"},"from":{"id":"integration","idType":"Opaque","nickname":"Agent"},"time":"2026-11-25T10:00:00.000Z"},"type":"Text","text":"How can I help?","direction":"Outbound","conversationId":"conv-1"}"#
-    }
-
-    @Test("webhook: a signed agent message is published once, a replayed retry is not, bad or missing signatures publish nothing")
-    func webhook() async throws {
-        try await APIHarness.run("api-webhook", orgs: Self.orgs) { api in
-            let inbound = try api.captureInbound()
-            let path = "/webhooks/genesys/alpha/one"
-            let body = Self.agentMessage(id: "agent-msg-1")
-            let good = [("X-Hub-Signature-256", Self.signature(body, secret: Self.alpha.webhookSecret))]
-
-            #expect(try await api.call("POST", path, json: body, headers: good).status == 200)
-            #expect(try await api.call("POST", path, json: body, headers: good).status == 200)
-            let wrongSecret = [("X-Hub-Signature-256", Self.signature(body, secret: Self.beta.webhookSecret))]
-            let forged = try await api.call("POST", path, json: Self.agentMessage(id: "agent-msg-2"), headers: wrongSecret)
-            #expect(forged.status == 401)
-            #expect(forged.error["code"] as? String == "bad_signature")
-            #expect(try await api.call("POST", path, json: Self.agentMessage(id: "agent-msg-3")).status == 401)
-            // Signed for alpha/one, posted as beta: beta's secret does not match.
-            #expect(try await api.call("POST", "/webhooks/genesys/beta/main", json: body, headers: good).status == 401)
-            let unknown = try await api.call("POST", "/webhooks/genesys/alpha/mars", json: body, headers: good)
-            #expect(unknown.status == 401)
-            #expect(unknown.error["code"] as? String == "bad_signature")
-            #expect(unknown.error["org"] is NSNull)
-
-            var published: [AMQPDelivery] = []
-            _ = try await api.eventually(timeout: .seconds(2)) {
-                published += try api.probe.drain(inbound)
-                return published.count > 1
-            }
-            #expect(published.count == 1)
-            let message = try #require(published.first.flatMap { try JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any] })
-            #expect(message["genesysMessageId"] as? String == "agent-msg-1")
-            #expect(message["tenantId"] as? String == "alpha")
-        }
-    }
 
     @Test("webhook end to end: the sandbox's agent message, signed by the sandbox, reaches genesys.inbound")
     func webhookFromSandbox() async throws {
@@ -76,24 +36,19 @@ struct APIOperationsIntegrationTests {
         }
     }
 
-    @Test("admin: only the admin key; lists orgs with breaker and limiter state; forces a breaker")
-    func admin() async throws {
-        try await APIHarness.run("api-admin", orgs: Self.orgs) { api in
-            #expect(try await api.call("GET", "/admin/tenants").status == 401)
-            #expect(try await api.call("GET", "/admin/tenants", key: Self.alpha.apiKey).status == 401)
-            let listing = try await api.call("GET", "/admin/tenants", key: APIHarness.adminKey)
-            #expect(listing.status == 200)
-            let tenants = try #require(listing.object["tenants"] as? [[String: Any]])
-            #expect(tenants.compactMap { $0["id"] as? String } == ["alpha", "beta", "gamma"])
-            let alphaOrgs = try #require(tenants.first?["orgs"] as? [[String: Any]])
-            #expect(alphaOrgs.compactMap { $0["name"] as? String } == ["one", "two"])
-            #expect((alphaOrgs.first?["breaker"] as? [String: Any])?["state"] as? String == "closed")
-            #expect((alphaOrgs.first?["limiter"] as? [String: Any])?["configuredRate"] as? Double == 1000)
-
-            let forced = try await api.call("POST", "/admin/tenants/alpha/orgs/two/breaker", key: APIHarness.adminKey, json: #"{"state":"open"}"#)
-            #expect((forced.object["breaker"] as? [String: Any])?["state"] as? String == "open")
-            #expect(try await api.call("POST", "/admin/tenants/alpha/orgs/two/breaker", key: APIHarness.adminKey, json: #"{"state":"ajar"}"#).status == 400)
-            #expect(try await api.call("POST", "/admin/tenants/alpha/orgs/six/breaker", key: APIHarness.adminKey, json: #"{"state":"open"}"#).status == 404)
+    /// What each listener serves is `ListenerRoutesTests`' (in process); this checks only that `run`'s settings pick
+    /// those listeners and bind the operations port.
+    @Test("listener settings: --ops-port moves /metrics and /admin to their own port; --public-metrics opens /metrics")
+    func listenerSettings() async throws {
+        try await APIHarness.run("listener-ops", orgs: Self.orgs, operationsListener: true) { api in
+            let ops = try #require(api.opsBaseURL)
+            #expect(try await api.call("GET", "/metrics", base: ops).status == 200)
+            #expect(try await api.call("GET", "/admin/tenants", key: APIHarness.adminKey, base: ops).status == 200)
+            #expect(try await api.call("GET", "/metrics", key: APIHarness.adminKey).status == 404)
+            #expect(try await api.call("POST", "/v1/messages", key: Self.alpha.apiKey, json: APIHarness.text(id: "ops-1")).status == 200)
+        }
+        try await APIHarness.run("listener-open", orgs: Self.orgs, publicMetrics: true) { (api: APIHarness) async throws in
+            #expect(try await api.call("GET", "/metrics").status == 200)
         }
     }
 

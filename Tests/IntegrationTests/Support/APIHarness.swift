@@ -17,24 +17,20 @@ struct APIHarness: Sendable {
     /// The operations listener's address, when the harness started one.
     let opsBaseURL: String?
     let sandbox: RunningSandbox
-    let gateway: GatewayServices
     let probe: BrokerProbe
     let topology: QueueTopology
     let configDirectory: String
-    let environment: [String: String]
     private let http: CurlHTTPClient
 
     /// An answer from the API, with its body parsed when it is JSON.
     struct Answer: Sendable {
         var status: Int
-        var headers: [String: String]
         var body: [UInt8]
 
         var object: [String: Any] { ((try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]) ?? [:] }
         /// The error body's `error` object.
         var error: [String: Any] { object["error"] as? [String: Any] ?? [:] }
         var text: String { String(decoding: body, as: UTF8.self) }
-        func header(_ name: String) -> String? { headers[name.lowercased()] }
     }
 
     /// Starts sandbox (posting agent messages to the gateway's webhook), gateway and API; runs `body`; stops them.
@@ -71,8 +67,8 @@ struct APIHarness: Sendable {
                 secrets: setup.secrets, logger: logger)
             let http = CurlHTTPClient()
             let harness = APIHarness(
-                baseURL: baseURL, opsBaseURL: opsPort.map { "http://127.0.0.1:\($0)" }, sandbox: setup.sandbox, gateway: gateway, probe: probe, topology: topology,
-                configDirectory: setup.configDirectory, environment: setup.environment, http: http)
+                baseURL: baseURL, opsBaseURL: opsPort.map { "http://127.0.0.1:\($0)" }, sandbox: setup.sandbox, probe: probe, topology: topology,
+                configDirectory: setup.configDirectory, http: http)
             // Stopped gracefully, never cancelled: a cancelled HTTP server can drop a response writer unfinished,
             // which NIO treats as a fatal error ("Deinited NIOAsyncWriter without calling finish()").
             let result = try await TestServer.run(gateway, logger: logger) {
@@ -96,7 +92,7 @@ struct APIHarness: Sendable {
         let response = try await http.execute(HTTPRequest(
             method: method, url: (base ?? baseURL) + path, headers: all, body: Array((json ?? "").utf8),
             connectTimeout: .seconds(2), totalTimeout: .seconds(15)))
-        return Answer(status: response.status, headers: response.headers, body: response.body)
+        return Answer(status: response.status, body: response.body)
     }
 
     /// Declares a queue bound to `genesys.inbound` (what the channel side would consume); returns its name.
