@@ -57,7 +57,7 @@ let moduleTests: [Target] = [
     moduleTest("GatewayDelivery", ["GatewayCore", "GatewayConfig", "OrgServices", "GatewayDelivery"]),
     moduleTest("QueuePipeline", ["GatewayCore", "AMQPTransport", "GatewayConfig", "OrgServices", "GatewayDelivery", "QueuePipeline"]),
     moduleTest("Telemetry", ["GatewayCore", "CurlHTTP", "GatewayConfig", "OrgServices", "GatewayDelivery", "QueuePipeline", "Telemetry"]),
-    moduleTest("HTTPAPI", ["GatewayCore", "Broker", "AMQPTransport", "GatewayConfig", "OrgServices", "GatewayDelivery", "HTTPAPI"]),
+    moduleTest("HTTPAPI", ["GatewayCore", "Broker", "AMQPTransport", "GatewayConfig", "OrgServices", "GatewayDelivery", "Telemetry", "HTTPAPI"]),
     moduleTest("GatewayApp", ["GatewayCore", "AMQPTransport", "CurlHTTP", "GatewayYAML", "PluginHost", "GatewayConfig", "OrgServices", "GatewayDelivery", "Telemetry", "HTTPAPI", "GatewayApp"]),
     moduleTest("GatewayMain", ["GatewayCore", "GatewayConfig", "GatewayMain"]),
 ]

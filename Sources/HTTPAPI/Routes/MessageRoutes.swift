@@ -141,12 +141,12 @@ struct MessageRoutes {
     }
 
     /// Records `event` where the API reads it back (message status, conversation owner) before the answer goes
-    /// out, then passes it on without waiting for the broker's confirm: status never slows an answer.
+    /// out, then hands it to the status stream, which does not wait for the broker's confirm (``StatusSink``):
+    /// status never slows an answer.
     func publish(_ event: StatusEvent) async {
         await services.statuses.publish(event)
         await services.conversations.publish(event)
-        let status = services.status
-        Task { await status.publish(event) }
+        await services.status.publish(event)
     }
 
     func status(_ context: APIRequestContext) async throws -> Response {

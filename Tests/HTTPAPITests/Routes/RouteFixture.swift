@@ -11,6 +11,7 @@ import Logging
 @testable import GatewayDelivery
 @testable import HTTPAPI
 @testable import OrgServices
+import Telemetry
 
 /// The gateway's HTTP API in process, wired as `run` wires it (`GatewayServices`) but with doubles at the edges:
 /// HummingbirdTesting's router mode instead of a socket, ``InMemoryBroker`` instead of RabbitMQ (nothing consumes
@@ -69,17 +70,19 @@ struct RouteFixture: Sendable {
             registry: registry, publisher: InboundPublisher(client: broker, exchange: broker.topology.inboundExchange),
             deduplicator: WebhookDeduplicator(clock: clock),
             undelivered: FailedReceiptReporter(delivery: delivery, clock: clock, logger: logger), clock: clock, logger: logger)
-        let services = APIServices(
+        var services = APIServices(
             registry: registry, delivery: delivery, amqp: broker, status: statuses, statuses: statuses,
             conversations: ConversationDirectory(), webhook: webhook, adminKey: Secret(Self.adminKey), maxLimiterWait: maxLimiterWait,
             clock: clock, logger: logger)
+        // The gateway's Prometheus metrics, read from the registry at scrape time as `run` gives them to the API.
+        services.metrics = GatewayMetrics(tenants: { registry })
         self.orgs = orgs
         self.broker = broker
         self.genesys = genesys
         self.http = http
         self.clock = clock
         self.registry = registry
-        api = GatewayAPI(services: services.withMetrics())
+        api = GatewayAPI(services: services)
         folders = Folders(all: [configs, plugins])
     }
 

@@ -32,21 +32,23 @@ import Testing
         func waitUntilReleased(_ org: OrgKey) async {}
     }
 
-    @Test func anOrgPlacedOnAnotherReplicaIsReleasedOnlyAfterItsMessagesHereAreDone() async throws {
-        let gate = Gate()
-        let fixture = try PipelineFixture { text in
-            if text == "held" { await gate.wait() }
-            return 200
-        }
-        let org = PipelineFixture.org
-        // Two live replicas; this one is the org's standby, not its owner.
-        let placement = OrgPlacement(replicas: ["replica-a", "replica-b"])
-        let owner = try #require(placement.ranking(of: org).first)
-        let here = placement.ranking(of: org)[1]
-        let handover = RecordedHandover()
-        let sharing = ConsumerSharing(replicaID: here, placement: { placement }, handover: handover, status: RebalanceStatus())
-        let backlog = OrgBacklogBoard(client: fixture.broker)
+    /// The standby's side of the org (two live replicas; this one ranks second for the org): its subscriptions,
+    /// dispatcher and rebalancer on the fixture's broker, the handover's mark in `handover`.
+    struct Standby {
+        let subscriptions: OrgQueueSubscriptions
+        let dispatcher: Dispatcher
+        let rebalancer: OrgRebalancer
+        let jobs: MessageJobs
+        let owner: String
+    }
 
+    func withStandby(
+        _ fixture: PipelineFixture, handover: RecordedHandover, _ body: (Standby) async throws -> Void
+    ) async throws {
+        let placement = OrgPlacement(replicas: ["replica-a", "replica-b"])
+        let ranking = placement.ranking(of: PipelineFixture.org)
+        let sharing = ConsumerSharing(replicaID: ranking[1], placement: { placement }, handover: handover, status: RebalanceStatus())
+        let backlog = OrgBacklogBoard(client: fixture.broker)
         try await fixture.withJobs { jobs in
             let subscriptions = OrgQueueSubscriptions(
                 client: fixture.broker, registry: fixture.registry, topology: fixture.broker.topology, perOrgInFlight: 16,
@@ -58,6 +60,22 @@ import Testing
                 sharing: sharing, subscriptions: subscriptions, dispatcher: dispatcher, backlog: backlog, jobs: jobs,
                 clock: fixture.clock, logger: fixture.logger)
             subscriptions.reconcile()
+            try await body(Standby(subscriptions: subscriptions, dispatcher: dispatcher, rebalancer: rebalancer, jobs: jobs, owner: ranking[0]))
+            fixture.broker.stop()
+        }
+    }
+
+    @Test func anOrgPlacedOnAnotherReplicaIsReleasedOnlyAfterItsMessagesHereAreDone() async throws {
+        let gate = Gate()
+        let fixture = try PipelineFixture { text in
+            if text == "held" { await gate.wait() }
+            return 200
+        }
+        let org = PipelineFixture.org
+        let handover = RecordedHandover()
+        try await withStandby(fixture, handover: handover) { standby in
+            let (subscriptions, dispatcher, rebalancer, owner) = (standby.subscriptions, standby.dispatcher, standby.rebalancer, standby.owner)
+            let jobs = standby.jobs
             #expect(fixture.broker.subscribedQueues == [fixture.orgQueue], "the standby consumes the org queue too")
 
             // The consumer's part: what the broker hands over goes to the dispatcher.
@@ -84,31 +102,15 @@ import Testing
             #expect(await fixture.settle { handover.steps == [.began(org), .finished(org)] })
             subscriptions.reconcile()
             #expect(fixture.broker.subscribedQueues == [fixture.orgQueue], "not consumed again as the standby")
-            fixture.broker.stop()
         }
     }
 
     @Test func aReleaseRefusedBecauseAnotherReplicaIsReleasingIsTriedAgainOnTheNextTick() async throws {
         let fixture = try PipelineFixture { _ in 200 }
         let org = PipelineFixture.org
-        let placement = OrgPlacement(replicas: ["replica-a", "replica-b"])
-        let here = placement.ranking(of: org)[1]
         let handover = RecordedHandover(answers: [.anotherReplicaReleasing])
-        let sharing = ConsumerSharing(replicaID: here, placement: { placement }, handover: handover, status: RebalanceStatus())
-        let backlog = OrgBacklogBoard(client: fixture.broker)
-
-        try await fixture.withJobs { jobs in
-            let subscriptions = OrgQueueSubscriptions(
-                client: fixture.broker, registry: fixture.registry, topology: fixture.broker.topology, perOrgInFlight: 16,
-                window: .milliseconds(500), clock: fixture.clock, sharing: sharing, logger: fixture.logger)
-            let dispatcher = Dispatcher(
-                processor: fixture.processor(), client: fixture.broker, backlog: backlog, jobs: jobs, takeover: handover,
-                prefetch: { _ in 16 })
-            let rebalancer = OrgRebalancer(
-                sharing: sharing, subscriptions: subscriptions, dispatcher: dispatcher, backlog: backlog, jobs: jobs,
-                clock: fixture.clock, logger: fixture.logger)
-            subscriptions.reconcile()
-
+        try await withStandby(fixture, handover: handover) { standby in
+            let rebalancer = standby.rebalancer
             rebalancer.rebalance()
             #expect(await fixture.settle { handover.steps == [.refused(org)] })
             #expect(fixture.broker.subscribedQueues == [fixture.orgQueue], "cancelled without holding the release mark")
@@ -118,7 +120,6 @@ import Testing
                     rebalancer.rebalance()
                     return handover.steps == [.refused(org), .began(org)]
                 }, "not tried again before \(OrgRebalancer.releaseInterval)")
-            fixture.broker.stop()
         }
     }
 }
