@@ -40,6 +40,11 @@ public protocol MessageBroker: AnyObject, Sendable {
     /// Messages waiting in each subscribed queue (ready, not yet handed over), as last read.
     var queueDepths: [String: Int] { get }
 
+    /// The deliveries of `queue` handed out on the current connection and not yet acked or rejected, and whether
+    /// more may still come: how a replica letting go of a queue knows it holds none of its messages any more,
+    /// however long its deliveries wait between the connection and the code that settles them.
+    func deliveriesHeld(from queue: String) -> HeldDeliveries
+
     /// Runs the connection until ``stop()``.
     func run() async
 
@@ -57,4 +62,21 @@ extension MessageBroker {
     public func publish(_ message: AMQPMessage) async throws {
         try await submit(message).confirmed()
     }
+}
+
+/// A queue's deliveries a consumer still holds (``MessageBroker/deliveriesHeld(from:)``).
+public struct HeldDeliveries: Sendable, Equatable {
+    /// Handed out on the current connection, not yet acked or rejected.
+    public var unsettled: Int
+    /// False once the queue's consumer is cancelled and every delivery the broker sent before the cancel took
+    /// effect has been handed out (or the connection is gone): `unsettled` can then only go down.
+    public var mayReceiveMore: Bool
+
+    public init(unsettled: Int, mayReceiveMore: Bool) {
+        self.unsettled = unsettled
+        self.mayReceiveMore = mayReceiveMore
+    }
+
+    /// Nothing held and nothing more to come.
+    public var isNone: Bool { unsettled == 0 && !mayReceiveMore }
 }

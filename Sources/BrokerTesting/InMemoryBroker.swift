@@ -157,6 +157,13 @@ public final class InMemoryBroker: MessageBroker {
         }
     }
 
+    public func deliveriesHeld(from queue: String) -> HeldDeliveries {
+        state.withLock { state in
+            let unsettled = state.unacked.values.filter { $0.queue == queue && $0.generation == state.generation }.count
+            return HeldDeliveries(unsettled: unsettled, mayReceiveMore: state.subscriptions[queue] != nil)
+        }
+    }
+
     public func run() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             let stopped = state.withLock { state -> Bool in

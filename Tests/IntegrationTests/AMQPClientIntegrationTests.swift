@@ -87,4 +87,36 @@ import Testing
             #expect(!client.subscribedQueues.contains(queue.name))
         }
     }
+
+    /// How a replica letting go of an org queue knows it holds none of its messages: the client counts what it
+    /// handed out until it is settled — also deliveries nobody has read from its stream yet — and says when the
+    /// cancelled consumer can deliver no more.
+    @Test func deliveriesHeldCountWhatWasHandedOutUntilSettledAndEndWithTheCancel() async throws {
+        try await withClient("held") { client, topology in
+            let queue = topology.orgQueueDeclaration(for: OrgKey(tenantID: "acme", orgName: "held"))
+            #expect(client.deliveriesHeld(from: queue.name).isNone)
+            client.subscribe(AMQPSubscription(queue: queue, prefetch: 3))
+            for number in 0..<6 {
+                try await client.publish(AMQPMessage(routingKey: queue.name, body: [UInt8(number)], mandatory: true))
+            }
+            func eventually(_ condition: () -> Bool) async throws -> Bool {
+                let deadline = ContinuousClock.now + .seconds(5)
+                while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+                return condition()
+            }
+            // Nobody reads the stream: the three deliveries wait there, and count as held all the same.
+            #expect(try await eventually { client.deliveriesHeld(from: queue.name) == HeldDeliveries(unsettled: 3, mayReceiveMore: true) })
+            client.unsubscribe(queue: queue.name)
+            #expect(
+                try await eventually { client.deliveriesHeld(from: queue.name) == HeldDeliveries(unsettled: 3, mayReceiveMore: false) },
+                "the cancel did not end the consumer's deliveries: \(client.deliveriesHeld(from: queue.name))")
+            var iterator = client.deliveries.makeAsyncIterator()
+            for expected in 0..<3 {
+                let inbound = try #require(await iterator.next())
+                #expect(inbound.delivery.body == [UInt8(expected)] && inbound.queue == queue.name)
+                client.ack(inbound)
+            }
+            #expect(client.deliveriesHeld(from: queue.name).isNone)
+        }
+    }
 }

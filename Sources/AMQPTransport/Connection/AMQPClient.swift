@@ -50,6 +50,7 @@ public final class AMQPClient: MessageBroker {
     let continuation: AsyncStream<BrokerDelivery>.Continuation
     let connectedGeneration = Atomic<Int>(0)
     let depths = Mutex<[String: Int]>([:])
+    let held = HeldDeliveryLedger()
 
     /// Messages from the ingress queue and every subscription.
     public var deliveries: AsyncStream<BrokerDelivery> { stream }
@@ -92,6 +93,7 @@ public final class AMQPClient: MessageBroker {
     }
 
     private func settle(_ inbound: BrokerDelivery, _ kind: PendingAck.Kind) {
+        held.settled(from: inbound.queue, generation: inbound.generation)
         inbox.withLock {
             $0.operations.append(.ack(PendingAck(
                 tag: inbound.delivery.deliveryTag, channel: inbound.channel, generation: inbound.generation, kind: kind)))
@@ -125,6 +127,10 @@ public final class AMQPClient: MessageBroker {
     /// Messages waiting in each subscribed queue (ready, not yet handed to the gateway), as last read.
     public var queueDepths: [String: Int] {
         depths.withLock { $0 }
+    }
+
+    public func deliveriesHeld(from queue: String) -> HeldDeliveries {
+        held.held(from: queue)
     }
 
     /// Runs the connection thread until ``stop()``; returns when the connection is closed.

@@ -229,6 +229,10 @@ package final class AMQPConnection {
     }
 
     /// Waits up to `timeout` for the next delivery, confirm or broker notice; heartbeats are serviced inside.
+    /// Whether rabbitmq-c holds frames it read for ``nextEvent(timeout:)``: a synchronous call (a consumer's
+    /// cancel) reads up to its answer and keeps the deliveries it met on the way.
+    var holdsQueuedFrames: Bool { amqp_frames_enqueued(state) != 0 }
+
     package func nextEvent(timeout: Duration) throws(AMQPError) -> Event {
         releaseBuffers()
         var envelope = amqp_envelope_t()

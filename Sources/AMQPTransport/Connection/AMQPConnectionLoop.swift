@@ -26,15 +26,18 @@ struct AMQPConnectionLoop {
             do {
                 let connection = try connect()
                 generation += 1
+                client.held.connected(generation: generation)
                 client.connectedGeneration.store(generation, ordering: .relaxed)
                 client.logger.info("connected to RabbitMQ", metadata: ["amqp.generation": "\(generation)"])
                 backoff = .milliseconds(500)
                 var session = AMQPSession(client: client, connection: connection, generation: generation)
                 try session.serve()
                 client.connectedGeneration.store(0, ordering: .relaxed)
+                client.held.connected(generation: 0)
                 break
             } catch {
                 client.connectedGeneration.store(0, ordering: .relaxed)
+                client.held.connected(generation: 0)
                 client.logger.error("RabbitMQ connection failed", metadata: ["error": "\(error)", "retry.in.ms": "\(backoff.millisecondsRoundedUp)"])
                 sleepUnlessStopping(backoff)
                 backoff = min(backoff * 2, .seconds(5))
@@ -91,6 +94,9 @@ struct AMQPSession {
     private var queues: [UInt16: String] = [:]
     /// The subscriptions being consumed now, by queue.
     private var consuming: [String: AMQPSubscription] = [:]
+    /// Queues whose consumer was cancelled while deliveries it sent before the cancel may still wait in
+    /// rabbitmq-c's frame queue (the cancel is a synchronous call that reads past them and keeps them).
+    private var cancelledWithFramesPending: Set<String> = []
     private var subscriptionsVersion = -1
     /// Deliveries handed out and not yet settled, so that acks carried out together become `multiple` acks.
     private var unsettled = UnsettledDeliveries()
@@ -139,6 +145,10 @@ struct AMQPSession {
                     try readDepths()
                 }
                 try handle(connection.nextEvent(timeout: operations.isEmpty ? AMQPConnectionLoop.idleWait : .zero), stopping: stopping)
+                if !cancelledWithFramesPending.isEmpty, !connection.holdsQueuedFrames {
+                    client.held.stoppedConsuming(cancelledWithFramesPending)
+                    cancelledWithFramesPending = []
+                }
             }
         } catch {
             let lost = AMQPError("publish", "connection lost before the broker confirmed: \(error)")
@@ -210,6 +220,7 @@ struct AMQPSession {
                 return
             }
             unsettled.delivered(delivery.deliveryTag, channel: channel)
+            client.held.handedOut(from: queue)
             client.continuation.yield(BrokerDelivery(delivery: delivery, generation: generation, channel: channel, queue: queue))
         case .confirm(let tag, let multiple, let ok):
             // Tags go up by one per publish, so a multiple confirm covers oldestAwaiting…tag (some already gone).
@@ -244,6 +255,7 @@ struct AMQPSession {
         for (queue, subscription) in consuming where wanted[queue] != subscription {
             if let channel = channels[queue] { try connection.cancelConsumer(channel: channel) }
             consuming[queue] = nil
+            cancelledWithFramesPending.insert(queue)
         }
         for (queue, subscription) in wanted.sorted(by: { $0.key < $1.key }) where consuming[queue] == nil {
             let channel = try channel(for: queue)
@@ -251,6 +263,8 @@ struct AMQPSession {
             try connection.qos(prefetch: subscription.prefetch, channel: channel)
             try connection.consume(queue: queue, channel: channel)
             consuming[queue] = subscription
+            cancelledWithFramesPending.remove(queue)
+            client.held.consuming(queue)
             client.depths.withLock { $0[queue] = ready }
         }
     }

@@ -110,6 +110,11 @@ final class OrgQueueSubscriptions: Sendable {
         client.unsubscribe(queue: topology.orgQueue(for: org))
     }
 
+    /// `org`'s messages this replica holds (handed out by the broker, not yet settled), and whether more may come.
+    func held(_ org: OrgKey) -> HeldDeliveries {
+        client.deliveriesHeld(from: topology.orgQueue(for: org))
+    }
+
     /// Lets the next ``reconcile()`` consume `org`'s queue again if it is still placed here.
     func resume(_ org: OrgKey) {
         releasing.withLock { _ = $0.remove(org) }

@@ -1,3 +1,4 @@
+import Broker
 import GatewayCore
 import Logging
 import OrgServices
@@ -8,8 +9,9 @@ import Synchronization
 /// came back after a restart), or a replica whose place moved to others when a replica joined.
 ///
 /// A release cancels the org's consumer — the broker makes the next subscriber active at once — after marking
-/// it in Redis (``OrgHandover``), finishes the org's messages this replica holds, then clears the mark, and
-/// subscribes again as a standby if it still is one.
+/// it in Redis (``OrgHandover``), finishes the org's messages this replica holds (until the broker client holds
+/// none and expects none: ``MessageBroker/deliveriesHeld(from:)``), then clears the mark, and subscribes again as
+/// a standby if it still is one.
 final class OrgRebalancer: Sendable {
     private let sharing: ConsumerSharing
     private let subscriptions: OrgQueueSubscriptions
@@ -32,9 +34,6 @@ final class OrgRebalancer: Sendable {
     /// The least time between two releases of one org by this replica, so an org whose owner does not take it
     /// (its broker connection is down) comes back here and stays, rather than being released over and over.
     static let releaseInterval = Duration.seconds(30)
-    /// How long after cancelling a consumer deliveries may still arrive: the connection thread applies the
-    /// cancel on its next turn, and what it delivered until then is this replica's to finish.
-    static let cancelSettling = Duration.seconds(1)
     static let pollInterval = Duration.milliseconds(100)
 
     init(
@@ -111,8 +110,11 @@ final class OrgRebalancer: Sendable {
         subscriptions.suspend(org)
         await dispatcher.forget(org)
         let started = clock.now()
-        try? await clock.sleep(for: Self.cancelSettling)
-        while backlog.inGateway(org) > 0, clock.now() - started < OrgHandover.lease {
+        // Done once the broker's last deliveries of the org to this replica are settled. Counted by the broker
+        // client as it hands them out, so one still on its way to the dispatcher (on a loaded machine that can
+        // take seconds) keeps the release open: the replica taking the org must not send the org's next
+        // messages before it.
+        while !subscriptions.held(org).isNone, clock.now() - started < OrgHandover.lease {
             try? await clock.sleep(for: Self.pollInterval)
         }
         await sharing.handover.finishRelease(org)

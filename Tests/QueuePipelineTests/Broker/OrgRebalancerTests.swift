@@ -89,10 +89,10 @@ import Testing
             rebalancer.rebalance()
             #expect(await fixture.settle { handover.steps == [.began(org)] }, "not released to its owner \(owner)")
             #expect(await fixture.settle { fixture.broker.subscribedQueues.isEmpty }, "the consumer was not cancelled")
-            await fixture.clock.waitForSleepers(1)
-            fixture.clock.advance(by: OrgRebalancer.cancelSettling)
-            await fixture.clock.waitForSleepers(1)
-            fixture.clock.advance(by: OrgRebalancer.pollInterval)
+            for _ in 0..<3 {
+                await fixture.clock.waitForSleepers(1)
+                fixture.clock.advance(by: OrgRebalancer.pollInterval)
+            }
             await fixture.clock.waitForSleepers(1)
             #expect(handover.steps == [.began(org)], "released while a message of the org was still here")
 
@@ -118,7 +118,7 @@ import Testing
             #expect(
                 await fixture.settle {
                     rebalancer.rebalance()
-                    return handover.steps == [.refused(org), .began(org)]
+                    return handover.steps.starts(with: [.refused(org), .began(org)])
                 }, "not tried again before \(OrgRebalancer.releaseInterval)")
         }
     }
