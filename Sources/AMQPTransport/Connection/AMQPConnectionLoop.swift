@@ -103,6 +103,7 @@ struct AMQPSession {
     /// Acks taken from the inbox in this turn, by channel, sent together at its end.
     private var acksDue: [UInt16: [UInt64]] = [:]
     private var nextDepthRead = ContinuousClock.now
+    private var depthReads = DepthReadSchedule()
 
     init(client: AMQPClient, connection: AMQPConnection, generation: Int) {
         self.client = client
@@ -220,6 +221,7 @@ struct AMQPSession {
                 return
             }
             unsettled.delivered(delivery.deliveryTag, channel: channel)
+            depthReads.deliveryHandedOut(from: queue)
             client.held.handedOut(from: queue)
             client.continuation.yield(BrokerDelivery(delivery: delivery, generation: generation, channel: channel, queue: queue))
         case .confirm(let tag, let multiple, let ok):
@@ -265,6 +267,7 @@ struct AMQPSession {
             consuming[queue] = subscription
             cancelledWithFramesPending.remove(queue)
             client.held.consuming(queue)
+            depthReads.read(queue, depth: ready)
             client.depths.withLock { $0[queue] = ready }
         }
     }
@@ -280,13 +283,17 @@ struct AMQPSession {
         return channel
     }
 
-    /// Reads how many messages wait in each consumed queue (a redeclare answers with the count).
+    /// Reads how many messages wait in the consumed queues that may hold some (a redeclare answers with the
+    /// count; ``DepthReadSchedule`` says which, so an idle org costs no round trip).
     private mutating func readDepths() throws(AMQPError) {
-        var counts: [String: Int] = [:]
-        for (queue, subscription) in consuming {
-            guard let channel = channels[queue] else { continue }
-            counts[queue] = try connection.declareQueue(queue, arguments: subscription.queue.table, channel: channel)
+        let held = Dictionary(uniqueKeysWithValues: consuming.keys.map { queue in
+            (queue, channels[queue].map { unsettled.count(on: $0) } ?? 0)
+        })
+        for queue in depthReads.queuesToRead(of: consuming.keys, unsettled: { held[$0] ?? 0 }) {
+            guard let channel = channels[queue], let subscription = consuming[queue] else { continue }
+            depthReads.read(queue, depth: try connection.declareQueue(queue, arguments: subscription.queue.table, channel: channel))
         }
+        let counts = depthReads.roundDone(consumed: Set(consuming.keys))
         client.depths.withLock { $0 = counts }
         nextDepthRead = ContinuousClock.now + client.settings.depthInterval
     }
