@@ -13,9 +13,9 @@ struct MeasuredProcesses {
     let processes: [GatewayProcess]
 
     /// The gateway as operators run it: `count` `genesys-gateway run` processes (replicas, sharing Redis when
-    /// `redisURL` is given) on the benchmark's config, plugins and queues. Waits until each answers `/ready`.
+    /// `redisURL` is given) on the benchmark's config (`orgs` orgs), plugins and queues. Waits until each answers `/ready`.
     static func startGateways(
-        count: Int, redisURL: String?, configDirectory: String, pluginsDirectory: String, environment: [String: String],
+        count: Int, orgs: Int, redisURL: String?, configDirectory: String, pluginsDirectory: String, environment: [String: String],
         url: String, topology: QueueTopology, prefetch: UInt16, inFlight: Int, logDirectory: String
     ) async throws -> MeasuredProcesses {
         let binary = (BuiltPlugins.buildDirectory as NSString).appendingPathComponent("genesys-gateway")
@@ -40,7 +40,10 @@ struct MeasuredProcesses {
         }
         let http = CurlHTTPClient()
         var unready: GatewayProcess?
-        for process in processes where !(await process.waitUntilReady(http: http)) {
+        // Starting takes longer the more tenants there are (their files, plugins and per-org set-up): 5,000 need
+        // more than the 60 s that suit the usual 10-100.
+        let readyTimeout = Duration.seconds(60) + .milliseconds(30 * orgs)
+        for process in processes where !(await process.waitUntilReady(http: http, timeout: readyTimeout)) {
             unready = process
             break
         }
@@ -50,6 +53,17 @@ struct MeasuredProcesses {
             throw BenchError("a gateway replica never became ready:\n\(unready.logTail())")
         }
         return MeasuredProcesses(label: "gateway processes", processes: processes)
+    }
+
+    /// "RabbitMQ connection failed N times (last: ...)" from the processes' logs, nil when it never did: a broker
+    /// limit (RabbitMQ's `channel_max`, 2,047 by default, against one channel per org queue) shows up here.
+    func brokerConnectionFailures() -> String? {
+        let failures = processes.flatMap { process in
+            ((try? String(contentsOfFile: process.logPath, encoding: .utf8)) ?? "").split(separator: "\n")
+                .filter { $0.contains("RabbitMQ connection failed") }
+        }
+        guard let last = failures.last else { return nil }
+        return "\(label): RabbitMQ connection failed \(failures.count) times (last: \(last.prefix(400)))"
     }
 
     /// CPU seconds (user + system) of all processes so far.

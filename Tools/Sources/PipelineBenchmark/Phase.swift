@@ -29,6 +29,8 @@ struct Phase {
     let paced: Bool
     var connections = 64
     var orgQueueType = QueueTopology.QueueType.quorum
+    /// Seconds of idle measured once the load has drained (gateway processes only; 0: none).
+    var idleSeconds = 0
 
     func run() async throws -> PhaseResult {
         let logger = Logger.quiet("pipeline-bench")
@@ -80,7 +82,7 @@ struct Phase {
                 switch consumer {
                 case .processes(let count, let redisURL):
                     measured = try await MeasuredProcesses.startGateways(
-                        count: count, redisURL: redisURL, configDirectory: configs.path, pluginsDirectory: plugins.path,
+                        count: count, orgs: load.orgs.count, redisURL: redisURL, configDirectory: configs.path, pluginsDirectory: plugins.path,
                         environment: Dictionary(uniqueKeysWithValues: load.orgs.map { ($0.secretVariable, $0.secret) }),
                         url: url, topology: topology, prefetch: prefetch, inFlight: inFlight, logDirectory: logDirectory)
                     redisCounter = try redisURL.map { try RedisCommandCounter(url: $0) }
@@ -132,13 +134,21 @@ struct Phase {
                 let redisCommands = commandsAfter.flatMap { after in commandsBefore.map { after - $0 } }
                 await redisCounter?.shutdown()
                 let received = sandbox.control.received().filter { $0.channelMessageId?.hasPrefix("\(runID)-") ?? false }
-                let result = PhaseResult.analyse(
+                var result = PhaseResult.analyse(
                     name: name, load: load, received: received, published: publishTimes.lock.withLock { $0 },
                     publishSeconds: publishSeconds, complete: arrived, before: before, after: after, consumerProcesses: consumerProcesses,
                     redisCommands: redisCommands)
                 result.print()
-                if !arrived, let measured {
-                    for process in measured.processes { print("   \(process.logPath):\n\(process.logTail())") }
+                if let measured {
+                    if let failures = measured.brokerConnectionFailures() { print("   " + failures) }
+                    if !arrived {
+                        for process in measured.processes { print("   \(process.logPath):\n\(process.logTail())") }
+                    }
+                    if idleSeconds > 0, case .processes = consumer {
+                        let idle = try await IdleCost.measure(measured, tenants: load.orgs.count, seconds: idleSeconds)
+                        print("   " + idle.line)
+                        result.idle = idle
+                    }
                 }
                 group.cancelAll()
                 return result

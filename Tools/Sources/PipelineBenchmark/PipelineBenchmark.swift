@@ -28,6 +28,8 @@ struct PipelineBenchmark: AsyncParsableCommand {
         help: "The baseline's steps: minimal (consume, POST, ack), design (the gateway design's broker steps without its logic), or a list run in turn (minimal,design).",
         transform: BaselineSteps.list) var baselineSteps: [BaselineSteps] = [.minimal]
     @Option(name: .customLong(BaselineProcess.option), help: .hidden) var baselineProcessSettings: String?
+    @Option(name: .customLong("idle-seconds"), help: "With gateway processes: once the load has drained, measure the gateway's and RabbitMQ's CPU per second of wall time over this many seconds of idle (0: none).") var idleSeconds = 0
+    @Option(name: .customLong("figures-file"), help: "Write the figures scripts compare across runs here, one `name value` a line (scripts/bench-scale.sh).") var figuresFile: String?
     @Flag(name: .customLong("flat-out"), help: "Queue everything first and consume it as fast as possible (org limits lifted); compare with the baseline doing the same.") var flatOut = false
 
     func run() async throws {
@@ -44,15 +46,15 @@ struct PipelineBenchmark: AsyncParsableCommand {
             latencyMs: latencyMs)
         print("pipeline benchmark: \(orgs) orgs x \(rate) msg/s for \(seconds) s (offered \(orgs * rate) msg/s, \(load.total) messages), sandbox latency \(latencyMs) ms, prefetch \(prefetch), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         guard let orgType = QueueTopology.QueueType(rawValue: orgQueueType) else { throw ValidationError("--org-queue-type: quorum or classic") }
-        var gatewayRate: Double?
-        var baselineRate: Double?
+        var gateway: PhaseResult?
+        var baseline: PhaseResult?
         if mode != .baseline {
             let consumer: Phase.Consumer = processes > 0 ? .processes(count: processes, redisURL: redisURL) : .gateway
             let shape = processes > 0 ? "\(processes) gateway process(es)\(redisURL == nil ? "" : " sharing Redis")" : "gateway in-process"
             var phase = Phase(name: "\(shape) (\(orgQueueType) org queues\(flatOut ? ", flat out" : ""))", load: load, url: url, prefetch: prefetch, inFlight: inFlight, consumer: consumer, paced: !flatOut)
             phase.orgQueueType = orgType
-            let result = try await phase.run()
-            gatewayRate = result.throughput
+            phase.idleSeconds = idleSeconds
+            gateway = try await phase.run()
         }
         if mode != .gateway {
             // The ratio below is to the first baseline listed.
@@ -68,15 +70,43 @@ struct PipelineBenchmark: AsyncParsableCommand {
                 }
                 if !flatOut {
                     let paced = try await phase(ownProcess ? "\(name) (own process)" : name, true).run()
-                    baselineRate = baselineRate ?? paced.throughput
+                    baseline = baseline ?? paced
                 }
                 let max = try await phase("\(name)-max (all published before consuming\(ownProcess ? "; own process" : ""))", false).run()
-                if flatOut { baselineRate = baselineRate ?? max.throughput }
+                if flatOut { baseline = baseline ?? max }
             }
         }
-        if let gatewayRate, let baselineRate {
-            print(String(format: "ratio gateway / baseline throughput at the same offered load: %.3f", gatewayRate / baselineRate))
+        if let gateway, let baseline {
+            print(String(format: "ratio gateway / baseline throughput at the same offered load: %.3f", gateway.throughput / baseline.throughput))
+            if let gatewayCost = gateway.systemCost, let baselineCost = baseline.systemCost {
+                let ratio = gatewayCost.wholeSystemMsPerMessage / baselineCost.wholeSystemMsPerMessage
+                print("ratio gateway/baseline whole-system CPU per message at \(orgs) orgs: \(fmt(ratio)) (issue 24 goal <= 1.3)")
+            }
         }
+        if let figuresFile { try writeFigures(gateway: gateway, baseline: baseline, to: figuresFile) }
+    }
+
+    /// The figures `scripts/bench-scale.sh` puts side by side across its runs (each run has a broker of its own),
+    /// one `name value` a line.
+    private func writeFigures(gateway: PhaseResult?, baseline: PhaseResult?, to path: String) throws {
+        var figures: [(String, Double?)] = [("orgs", Double(orgs)), ("messages", Double(orgs * rate * seconds))]
+        for (side, result) in [("gateway", gateway), ("baseline", baseline)] {
+            guard let result else { continue }
+            let cost = result.systemCost
+            figures += [
+                ("\(side).arrived", Double(result.arrived)), ("\(side).msg_per_s", result.throughput),
+                ("\(side).process_ms_per_message", cost?.consumerMsPerMessage), ("\(side).broker_ms_per_message", cost?.brokerMsPerMessage),
+                ("\(side).whole_system_ms_per_message", cost?.wholeSystemMsPerMessage), ("\(side).rss_mib", cost.map { Double($0.consumerResidentMiB) }),
+            ]
+        }
+        if let idle = gateway?.idle {
+            figures += [
+                ("idle.seconds", idle.window), ("idle.gateway_ms_per_s", idle.gatewayMsPerSecond), ("idle.broker_ms_per_s", idle.brokerMsPerSecond),
+                ("idle.machine_ms_per_s", idle.machineMsPerSecond), ("idle.gateway_rss_mib", Double(idle.gatewayResidentMiB.reduce(0, +))),
+            ]
+        }
+        let text = figures.compactMap { name, value in value.map { "\(name) \($0)\n" } }.joined()
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 }
 

@@ -6,6 +6,12 @@ struct PhaseResult {
     var name: String
     var throughput: Double
     var lines: [String]
+    /// Messages that reached the sandbox before the deadline.
+    var arrived = 0
+    /// The consumer's own processes and RabbitMQ per message; nil without consumer processes or `GGW_BROKER_PID`.
+    var systemCost: SystemCost?
+    /// The idle window after the drain, when one was measured (`--idle-seconds`).
+    var idle: IdleCost?
 
     static func analyse(
         name: String, load: Load, received: [ReceivedMessage], published: [String: Date], publishSeconds: Double,
@@ -47,22 +53,31 @@ struct PhaseResult {
             usage += "; whole machine busy \(fmt((m1 - m0) / wall * 100, 0)) % of one core (incl. RabbitMQ)"
         }
         lines.append(usage)
+        let brokerSeconds = before.brokerSeconds.flatMap { b0 in after.brokerSeconds.map { $0 - b0 } }
         if received.count > 0 {
             let perMessage = { (seconds: Double) in fmt(seconds * 1000 / Double(received.count), 3) }
             var split = "CPU per message: process \(perMessage(cpu)) ms"
-            if let b0 = before.brokerSeconds, let b1 = after.brokerSeconds {
-                split += " + RabbitMQ \(perMessage(b1 - b0)) ms = \(perMessage(cpu + b1 - b0)) ms"
-            }
+            if let brokerSeconds { split += " + RabbitMQ \(perMessage(brokerSeconds)) ms = \(perMessage(cpu + brokerSeconds)) ms" }
             lines.append(split)
         }
+        var systemCost: SystemCost?
         if let consumer = consumerProcesses, received.count > 0 {
             var line = "\(consumer.label) (\(consumer.count)): CPU \(fmt(consumer.cpuSeconds)) s = \(fmt(consumer.cpuSeconds * 1000 / Double(received.count), 3)) ms per message; RSS \(consumer.residentMiB.map { "\($0) MiB" }.joined(separator: ", "))"
             if let redisCommands { line += "; Redis \(fmt(Double(redisCommands) / Double(received.count), 2)) commands per message" }
             lines.append(line)
+            if let brokerSeconds {
+                let cost = SystemCost(
+                    consumerMsPerMessage: consumer.cpuSeconds * 1000 / Double(received.count),
+                    brokerMsPerMessage: brokerSeconds * 1000 / Double(received.count), consumerResidentMiB: consumer.residentMiB.reduce(0, +))
+                systemCost = cost
+                lines.append("whole system (\(consumer.label) + RabbitMQ): \(fmt(cost.wholeSystemMsPerMessage, 3)) ms CPU per message")
+            }
         }
         let threads = after.threadTimes(since: before).prefix(6).map { "\($0.name) \(fmt($0.seconds))" }
         lines.append("top threads (CPU s): " + threads.joined(separator: ", "))
-        return PhaseResult(name: name, throughput: throughput, lines: lines)
+        return PhaseResult(
+            name: name, throughput: throughput, lines: lines, arrived: received.count,
+            systemCost: systemCost)
     }
 
     func print() {
@@ -78,6 +93,16 @@ struct ConsumerProcessUsage {
     let count: Int
     let cpuSeconds: Double
     let residentMiB: [Int]
+}
+
+/// What a message costs the system beyond the load's generators (the sandbox and the publisher): the consumer's
+/// own processes (the gateway or the baseline) and RabbitMQ's beam process.
+struct SystemCost {
+    let consumerMsPerMessage: Double
+    let brokerMsPerMessage: Double
+    /// All consumer processes together, at the end of the load.
+    let consumerResidentMiB: Int
+    var wholeSystemMsPerMessage: Double { consumerMsPerMessage + brokerMsPerMessage }
 }
 
 func fmt(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
