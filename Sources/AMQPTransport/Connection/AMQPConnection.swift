@@ -17,6 +17,10 @@ package final class AMQPConnection {
 
     /// The channel of the last delivery read, whose pool is freed first (``releaseBuffers()``).
     private var lastEventChannel: UInt16?
+    /// Whether anything may have been decoded into rabbitmq-c's channel pools since they were last freed: not
+    /// after a wait that timed out. Freeing walks every channel's pool, so an idle connection with 1,000 org
+    /// channels that freed them on each of its 500 waits a second spent a tenth of a core doing it.
+    private var decodedSinceRelease = true
 
     /// What arrives while waiting on the connection.
     package enum Event {
@@ -203,6 +207,7 @@ package final class AMQPConnection {
     /// Fetches one message with `basic.get` (for replaying a queue), or nil when it is empty.
     package func get(queue: String, channel: UInt16) throws(AMQPError) -> AMQPDelivery? {
         releaseBuffers()
+        decodedSinceRelease = true
         let reply = withBytes(queue) { queue in amqp_basic_get(state, channel, queue, 0) }
         guard reply.reply_type == AMQP_RESPONSE_NORMAL else { throw failure("get from \(queue)", Self.describe(reply)) }
         guard reply.reply.id == AMQPMethod.basicGetOk, let ok = reply.reply.decoded?.assumingMemoryBound(to: amqp_basic_get_ok_t.self) else {
@@ -221,23 +226,28 @@ package final class AMQPConnection {
     /// a queue drained, O(channels × queued) per event, cost 18 % of the gateway's CPU flat out; so with frames
     /// queued only the pool of the channel just read is freed (one walk), and all of them once the queue is empty.
     private func releaseBuffers() {
+        guard decodedSinceRelease else { return }
         if amqp_frames_enqueued(state) == 0 {
             amqp_maybe_release_buffers(state)
+            decodedSinceRelease = false
         } else if let channel = lastEventChannel {
             amqp_maybe_release_buffers_on_channel(state, channel)
         }
     }
 
-    /// Waits up to `timeout` for the next delivery, confirm or broker notice; heartbeats are serviced inside.
     /// Whether rabbitmq-c holds frames it read for ``nextEvent(timeout:)``: a synchronous call (a consumer's
     /// cancel) reads up to its answer and keeps the deliveries it met on the way.
     var holdsQueuedFrames: Bool { amqp_frames_enqueued(state) != 0 }
 
+    /// Waits up to `timeout` for the next delivery, confirm or broker notice; heartbeats are serviced inside.
     package func nextEvent(timeout: Duration) throws(AMQPError) -> Event {
         releaseBuffers()
         var envelope = amqp_envelope_t()
         var wait = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
         let reply = amqp_consume_message(state, &envelope, &wait, 0)
+        if reply.reply_type != AMQP_RESPONSE_LIBRARY_EXCEPTION || reply.library_error != AMQP_STATUS_TIMEOUT.rawValue {
+            decodedSinceRelease = true
+        }
         if reply.reply_type == AMQP_RESPONSE_NORMAL {
             defer { amqp_destroy_envelope(&envelope) }
             lastEventChannel = envelope.channel
@@ -321,6 +331,7 @@ package final class AMQPConnection {
     }
 
     private func check(_ operation: String) throws(AMQPError) {
+        decodedSinceRelease = true  // an RPC's answer is decoded into its channel's pool
         let reply = amqp_get_rpc_reply(state)
         guard reply.reply_type == AMQP_RESPONSE_NORMAL else { throw failure(operation, Self.describe(reply)) }
     }
