@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import OrgServices
 import Testing
 @testable import HTTPAPI
@@ -12,7 +13,7 @@ import Testing
         let fixture = try RouteFixture()
         try await fixture.run { api in
             #expect(try await api.call("GET", "/admin/tenants").status == 401)
-            #expect(try await api.call("GET", "/admin/tenants", key: RouteOrg.alphaOne.apiKey).status == 401)
+            #expect(try await api.call("GET", "/admin/tenants", key: TestOrg.alphaOne.apiKey).status == 401)
             let listing = try await api.call("GET", "/admin/tenants", key: RouteFixture.adminKey)
             #expect(listing.status == 200)
             let tenants = try #require(listing.object["tenants"] as? [[String: Any]])

@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import Testing
 @testable import HTTPAPI
 
@@ -20,12 +21,12 @@ import Testing
             #expect(missing.header("WWW-Authenticate") == "Bearer")
             #expect((missing.error["requestId"] as? String)?.isEmpty == false)
             #expect(try await api.call("POST", "/v1/messages", key: "alpha-api-key-0002", json: Self.text(id: "m0")).status == 401)
-            #expect(try await api.call("POST", "/v1/messages", key: RouteOrg.alphaOne.apiKey + " ", json: Self.text(id: "m0")).status == 200)
-            let disabled = try await api.call("POST", "/v1/messages", key: RouteOrg.gamma.apiKey, json: Self.text(id: "m1"))
+            #expect(try await api.call("POST", "/v1/messages", key: TestOrg.alphaOne.apiKey + " ", json: Self.text(id: "m0")).status == 200)
+            let disabled = try await api.call("POST", "/v1/messages", key: TestOrg.gamma.apiKey, json: Self.text(id: "m1"))
             #expect(disabled.status == 403)
             #expect(disabled.error["code"] as? String == "tenant_disabled")
         }
-        #expect(fixture.genesys.received(integrationID: RouteOrg.gamma.integrationID).isEmpty)
+        #expect(fixture.genesys.received(integrationID: TestOrg.gamma.integrationID).isEmpty)
         #expect(fixture.genesys.received().compactMap(\.channelMessageId) == ["m0"], "only the keyed send reached Genesys")
     }
 
@@ -48,7 +49,7 @@ import Testing
                     #expect(refused.status == 401, "\(route.method) \(route.path) with key \(key ?? "none")")
                     #expect(refused.header("WWW-Authenticate") == "Bearer")
                 }
-                let disabled = try await api.call(route.method, route.path, key: RouteOrg.gamma.apiKey, json: route.json)
+                let disabled = try await api.call(route.method, route.path, key: TestOrg.gamma.apiKey, json: route.json)
                 #expect(disabled.status == 403, "\(route.method) \(route.path) as the disabled tenant")
             }
         }

@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import Testing
 @testable import HTTPAPI
 
@@ -10,7 +11,7 @@ import Testing
     func badRequests() async throws {
         let fixture = try RouteFixture()
         try await fixture.run { api in
-            let key = RouteOrg.alphaOne.apiKey
+            let key = TestOrg.alphaOne.apiKey
             let malformed = try await api.call("POST", "/v1/messages", key: key, json: #"{"id": "x", "type": "text", "#)
             #expect(malformed.status == 400)
             #expect(malformed.error["code"] as? String == "invalid_body")

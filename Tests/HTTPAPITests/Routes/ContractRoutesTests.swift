@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import Foundation
 import Testing
 @testable import HTTPAPI
@@ -26,7 +27,7 @@ import Testing
                 #expect(answer.error["code"] as? String == "method_not_allowed", "\(method) \(path)")
                 #expect(answer.header("X-Request-Id") == "probe-405")
             }
-            #expect(try await api.call("GET", "/v1/nothing-here", key: RouteOrg.alphaOne.apiKey).status == 404)
+            #expect(try await api.call("GET", "/v1/nothing-here", key: TestOrg.alphaOne.apiKey).status == 404)
         }
     }
 
@@ -36,7 +37,7 @@ import Testing
         try await fixture.run { api in
             #expect(try await api.call("GET", "/health", headers: [("X-Request-Id", "trace-1")]).header("X-Request-Id") == "trace-1")
             for offered in ["", String(repeating: "x", count: 129), "has space"] {
-                let answer = try await api.call("GET", "/v1/messages/none", key: RouteOrg.alphaOne.apiKey, headers: [("X-Request-Id", offered)])
+                let answer = try await api.call("GET", "/v1/messages/none", key: TestOrg.alphaOne.apiKey, headers: [("X-Request-Id", offered)])
                 #expect(answer.status == 404, "'\(offered)'")
                 let replaced = try #require(answer.header("X-Request-Id"))
                 #expect(replaced != offered && UUID(uuidString: replaced) != nil, "'\(offered)' became '\(replaced)'")

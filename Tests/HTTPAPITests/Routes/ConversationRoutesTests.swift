@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import Testing
 @testable import HTTPAPI
 
@@ -11,7 +12,7 @@ import Testing
     func conversations() async throws {
         let fixture = try RouteFixture()
         try await fixture.run { api in
-            let key = RouteOrg.alphaOne.apiKey
+            let key = TestOrg.alphaOne.apiKey
             let created = try await api.call(
                 "POST", "/v1/conversations", key: key,
                 json: #"{"kind":"open","message":{"id":"c-1","type":"text","textBody":"hi","sender":{"id":"+15550009","idType":"Phone"}}}"#)
@@ -23,8 +24,8 @@ import Testing
             let participants = try #require((fetched.object["conversation"] as? [String: Any])?["participants"] as? [[String: Any]])
             let agent = try #require(participants.first { $0["purpose"] as? String == "agent" }?["id"] as? String)
 
-            #expect(try await api.call("GET", "/v1/conversations/\(conversation)", key: RouteOrg.beta.apiKey).status == 404)
-            #expect(try await api.call("POST", "/v1/conversations/\(conversation)/close", key: RouteOrg.beta.apiKey).status == 404)
+            #expect(try await api.call("GET", "/v1/conversations/\(conversation)", key: TestOrg.beta.apiKey).status == 404)
+            #expect(try await api.call("POST", "/v1/conversations/\(conversation)/close", key: TestOrg.beta.apiKey).status == 404)
 
             let transfer = try await api.call(
                 "POST", "/v1/conversations/\(conversation)/participants", key: key, json: #"{"participantId":"\#(agent)","queueId":"queue-7"}"#)
@@ -62,7 +63,7 @@ import Testing
         #expect(calls.count == 7, "\(calls)")
         #expect(calls.filter { $0.hasPrefix("PATCH ") }.count == 1, "\(calls)")
         #expect(calls.filter { $0.hasSuffix("/replace") }.count == 1, "\(calls)")
-        #expect(fixture.genesysCalls.last?.url.hasPrefix(RouteOrg.alphaTwo.baseURL) == true, "the outbound conversation went to org two")
+        #expect(fixture.genesysCalls.last?.url.hasPrefix(TestOrg.alphaTwo.baseURL) == true, "the outbound conversation went to org two")
     }
 
     @Test("open conversation: a receipt or typing event opens none, so it is refused (400 message.type) before anything is sent")
@@ -73,7 +74,7 @@ import Testing
             let typing = #"{"id":"t-1","type":"typing","sender":{"id":"+15550001","idType":"Phone"}}"#
             for first in [receipt, typing] {
                 let answer = try await api.call(
-                    "POST", "/v1/conversations", key: RouteOrg.alphaOne.apiKey, json: #"{"kind":"open","message":\#(first)}"#)
+                    "POST", "/v1/conversations", key: TestOrg.alphaOne.apiKey, json: #"{"kind":"open","message":\#(first)}"#)
                 #expect(answer.status == 400, "\(answer.text)")
                 #expect(answer.error["field"] as? String == "message.type")
             }

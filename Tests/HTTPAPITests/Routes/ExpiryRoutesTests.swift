@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import Foundation
 import Testing
 @testable import HTTPAPI
@@ -8,7 +9,7 @@ import Testing
 /// `APIExpiryIntegrationTests`): the check is the route's, made against the wall clock before anything is sent.
 @Suite(.timeLimit(.minutes(1))) struct ExpiryRoutesTests {
     static let org = {
-        var org = RouteOrg(tenant: "alpha", name: "one")
+        var org = TestOrg(tenant: "alpha", name: "one")
         org.expiry = .init(afterSeconds: [("typing", "5")])
         return org
     }()

@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import Testing
 @testable import HTTPAPI
 
@@ -15,7 +16,7 @@ import Testing
             #expect(anonymous.status == 401)
             #expect(anonymous.header("WWW-Authenticate") == "Bearer")
             #expect(!anonymous.text.contains("tenant="), "the refusal must not list tenants")
-            #expect(try await api.call("GET", "/metrics", key: RouteOrg.alphaOne.apiKey).status == 401)
+            #expect(try await api.call("GET", "/metrics", key: TestOrg.alphaOne.apiKey).status == 401)
             let scraped = try await api.call("GET", "/metrics", key: RouteFixture.adminKey)
             #expect(scraped.status == 200)
             #expect(scraped.text.contains(#"tenant="alpha""#))
@@ -46,8 +47,8 @@ import Testing
                     #expect(try await listener.call("GET", "/health").status == 200)
                     #expect(try await listener.call("GET", "/ready").status == 200)
                 }
-                #expect(try await api.call("POST", "/v1/messages", key: RouteOrg.alphaOne.apiKey, json: RouteFixture.text(id: "ops-1")).status == 200)
-                #expect(try await ops.call("POST", "/v1/messages", key: RouteOrg.alphaOne.apiKey, json: RouteFixture.text(id: "ops-2")).status == 404)
+                #expect(try await api.call("POST", "/v1/messages", key: TestOrg.alphaOne.apiKey, json: RouteFixture.text(id: "ops-1")).status == 200)
+                #expect(try await ops.call("POST", "/v1/messages", key: TestOrg.alphaOne.apiKey, json: RouteFixture.text(id: "ops-2")).status == 404)
             }
         }
         #expect(fixture.genesys.received().compactMap(\.channelMessageId) == ["ops-1"])

@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import Broker
 import Testing
 @testable import HTTPAPI
@@ -6,7 +7,7 @@ import Testing
 /// scripted Genesys (``RouteFixture``): what a request publishes, what it answers when the broker cannot take it,
 /// what `/ready` says.
 @Suite(.timeLimit(.minutes(1))) struct MessageRoutesTests {
-    static let key = RouteOrg.alphaOne.apiKey
+    static let key = TestOrg.alphaOne.apiKey
 
     static func text(_ id: String) -> String { RouteFixture.text(id: id, text: "hi") }
 

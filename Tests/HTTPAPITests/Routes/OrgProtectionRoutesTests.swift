@@ -15,22 +15,22 @@ import Testing
             let admin = RouteFixture.adminKey
             let forced = try await api.call("POST", "/admin/tenants/beta/orgs/main/breaker", key: admin, json: #"{"state":"open"}"#)
             #expect(forced.status == 200)
-            let open = try await api.call("POST", "/v1/messages", key: RouteOrg.beta.apiKey, json: RouteFixture.text(id: "b-1"))
+            let open = try await api.call("POST", "/v1/messages", key: TestOrg.beta.apiKey, json: RouteFixture.text(id: "b-1"))
             #expect(open.status == 503)
             #expect(open.error["code"] as? String == "circuit_open")
             #expect(Int(open.header("Retry-After") ?? "") ?? 0 >= 1)
             // The other tenant is not affected.
-            #expect(try await api.call("POST", "/v1/messages", key: RouteOrg.alphaOne.apiKey, json: RouteFixture.text(id: "a-1")).status == 200)
+            #expect(try await api.call("POST", "/v1/messages", key: TestOrg.alphaOne.apiKey, json: RouteFixture.text(id: "a-1")).status == 200)
             _ = try await api.call("POST", "/admin/tenants/beta/orgs/main/breaker", key: admin, json: #"{"state":"closed"}"#)
-            #expect(try await api.call("POST", "/v1/messages", key: RouteOrg.beta.apiKey, json: RouteFixture.text(id: "b-2")).status == 200)
+            #expect(try await api.call("POST", "/v1/messages", key: TestOrg.beta.apiKey, json: RouteFixture.text(id: "b-2")).status == 200)
         }
-        #expect(fixture.genesys.received(integrationID: RouteOrg.beta.integrationID).compactMap(\.channelMessageId) == ["b-2"])
+        #expect(fixture.genesys.received(integrationID: TestOrg.beta.integrationID).compactMap(\.channelMessageId) == ["b-2"])
     }
 
     @Test("a busy org answers 429 rate_limited with Retry-After after the bounded wait")
     func busyOrg() async throws {
-        let slow = RouteOrg(tenant: "slow", name: "main", rate: 1, burst: 1)
-        let fixture = try RouteFixture(orgs: RouteOrg.standard + [slow], maxLimiterWait: .milliseconds(200))
+        let slow = TestOrg(tenant: "slow", name: "main", rate: 1, burst: 1)
+        let fixture = try RouteFixture(orgs: TestOrg.standard + [slow], maxLimiterWait: .milliseconds(200))
         try await fixture.run { api in
             #expect(try await api.call("POST", "/v1/messages", key: slow.apiKey, json: RouteFixture.text(id: "s-1")).status == 200)
             let limited = try await api.call("POST", "/v1/messages", key: slow.apiKey, json: RouteFixture.text(id: "s-2"))
@@ -47,7 +47,7 @@ import Testing
     @Test("a half-open breaker turning sends away answers 503 circuit_open with Retry-After, never anything else")
     func halfOpen() async throws {
         let fixture = try RouteFixture()
-        let gate = fixture.genesys.hold(integrationID: RouteOrg.beta.integrationID)
+        let gate = fixture.genesys.hold(integrationID: TestOrg.beta.integrationID)
         let answered = Collected<Int>()
         let answers = try await fixture.run { api in
             #expect(try await api.call(
@@ -55,7 +55,7 @@ import Testing
             return try await withThrowingTaskGroup(of: RouteAnswer?.self) { group in
                 for index in 0..<12 {
                     group.addTask {
-                        let answer = try await api.call("POST", "/v1/messages", key: RouteOrg.beta.apiKey, json: RouteFixture.text(id: "h-\(index)"))
+                        let answer = try await api.call("POST", "/v1/messages", key: TestOrg.beta.apiKey, json: RouteFixture.text(id: "h-\(index)"))
                         answered.append(answer.status)
                         return answer
                     }
@@ -74,6 +74,6 @@ import Testing
         // Without this, a breaker that let every send through would pass the check below with nothing to check.
         #expect(!refused.isEmpty, "no send was turned away: \(answers.map(\.status))")
         #expect(refused.allSatisfy { $0.status == 503 && $0.error["code"] as? String == "circuit_open" && $0.header("Retry-After") != nil })
-        #expect(answers.count - refused.count == fixture.genesys.received(integrationID: RouteOrg.beta.integrationID).count)
+        #expect(answers.count - refused.count == fixture.genesys.received(integrationID: TestOrg.beta.integrationID).count)
     }
 }

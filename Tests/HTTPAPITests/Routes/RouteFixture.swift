@@ -21,7 +21,7 @@ import Telemetry
 struct RouteFixture: Sendable {
     static let adminKey = "test-admin-key-0001"
 
-    let orgs: [RouteOrg]
+    let orgs: [TestOrg]
     let broker: InMemoryBroker
     let genesys: ScriptedGenesys
     let http: ScriptedHTTPClient
@@ -34,7 +34,7 @@ struct RouteFixture: Sendable {
     ///   - orgs: the tenants' orgs; the first of each tenant is its default, and its tenant file says `enabled: false`
     ///     when any of them has `tenantEnabled` false.
     ///   - maxLimiterWait: how long an API request waits for its org's rate limiter before it is answered 429.
-    init(orgs: [RouteOrg] = RouteOrg.standard, maxLimiterWait: Duration = .seconds(2)) throws {
+    init(orgs: [TestOrg] = TestOrg.standard, maxLimiterWait: Duration = .seconds(2)) throws {
         let logger = Logger(label: "route-tests") { _ in SwiftLogNoOpLogHandler() }
         let configs = TemporaryDirectory()
         var environment: [String: String] = [:]

@@ -7,7 +7,7 @@ import Synchronization
 /// endpoints, and message conversations (create outbound or agentless, get, transfer, close), answered in the shapes
 /// the sandbox answers (`ININ-Correlation-Id` on every answer, ErrorBody with `code` and `contextId` on errors).
 ///
-/// Each org has a host of its own (``RouteOrg/baseURL``), so a conversation is visible only to the org that has it,
+/// Each org has a host of its own (``TestOrg/baseURL``), so a conversation is visible only to the org that has it,
 /// as Genesys shows an org only its own. Nothing here sleeps: a test that needs a call to stay out holds the
 /// integration at a ``Gate`` (``hold(integrationID:)``).
 final class ScriptedGenesys: Sendable {

@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import Broker
 import Testing
 @testable import HTTPAPI
@@ -10,8 +11,8 @@ import Testing
     func crossTenant() async throws {
         let fixture = try RouteFixture()
         try await fixture.run { api in
-            let alpha = RouteOrg.alphaOne.apiKey
-            let beta = RouteOrg.beta.apiKey
+            let alpha = TestOrg.alphaOne.apiKey
+            let beta = TestOrg.beta.apiKey
             let created = try await api.call(
                 "POST", "/v1/conversations", key: beta,
                 json: #"{"kind":"open","message":{"id":"x-1","type":"text","textBody":"hi","sender":{"id":"+15550077","idType":"Phone"}}}"#)
@@ -32,14 +33,14 @@ import Testing
             #expect(transfer.status == 404)
             #expect(try await api.call("GET", "/admin/tenants", key: beta).status == 401)
             // Nothing of alpha's reached Genesys, and beta's conversation is still open.
-            #expect(fixture.genesys.received(integrationID: RouteOrg.alphaOne.integrationID).isEmpty)
-            #expect(fixture.genesys.received(integrationID: RouteOrg.alphaTwo.integrationID).isEmpty)
+            #expect(fixture.genesys.received(integrationID: TestOrg.alphaOne.integrationID).isEmpty)
+            #expect(fixture.genesys.received(integrationID: TestOrg.alphaTwo.integrationID).isEmpty)
             let still = try await api.call("GET", "/v1/conversations/\(conversation)", key: beta)
             let states = ((still.object["conversation"] as? [String: Any])?["participants"] as? [[String: Any]])?.compactMap { $0["state"] as? String }
             #expect(states?.contains("connected") == true)
         }
         // Not even a question about the conversation went to alpha's Genesys hosts.
-        #expect(!fixture.http.requests.contains { $0.url.hasPrefix(RouteOrg.alphaOne.baseURL) || $0.url.hasPrefix(RouteOrg.alphaTwo.baseURL) })
+        #expect(!fixture.http.requests.contains { $0.url.hasPrefix(TestOrg.alphaOne.baseURL) || $0.url.hasPrefix(TestOrg.alphaTwo.baseURL) })
         // Only beta's own message was queued, as beta's.
         #expect(fixture.broker.published.count == 1)
         #expect(fixture.broker.published.first?.headers.contains { $0.0 == QueueHeaders.tenant && $0.1 == .string("beta") } == true)

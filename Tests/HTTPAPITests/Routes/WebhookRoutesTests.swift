@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import Broker
 import Crypto
 import Foundation
@@ -25,7 +26,7 @@ import Testing
         try await fixture.run { api in
             let path = "/webhooks/genesys/alpha/one"
             let body = Self.agentMessage(id: "agent-msg-1")
-            let good = [("X-Hub-Signature-256", Self.signature(body, secret: RouteOrg.alphaOne.webhookSecret))]
+            let good = [("X-Hub-Signature-256", Self.signature(body, secret: TestOrg.alphaOne.webhookSecret))]
 
             let first = try await api.call("POST", path, json: body, headers: good)
             #expect(first.status == 200)
@@ -33,7 +34,7 @@ import Testing
             let retry = try await api.call("POST", path, json: body, headers: good)
             #expect(retry.status == 200)
             #expect(retry.object["status"] as? String == "duplicate")
-            let wrongSecret = [("X-Hub-Signature-256", Self.signature(body, secret: RouteOrg.beta.webhookSecret))]
+            let wrongSecret = [("X-Hub-Signature-256", Self.signature(body, secret: TestOrg.beta.webhookSecret))]
             let forged = try await api.call("POST", path, json: Self.agentMessage(id: "agent-msg-2"), headers: wrongSecret)
             #expect(forged.status == 401)
             #expect(forged.error["code"] as? String == "bad_signature")

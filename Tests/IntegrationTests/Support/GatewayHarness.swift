@@ -8,45 +8,6 @@ import OrgServices
 import GatewayDelivery
 import Logging
 
-/// One org as a test wants it, on both sides: the sandbox's client and integration, and the gateway's config.
-struct TestOrg: Sendable {
-    var tenant: String
-    var name: String
-    var rate: Double = 1000
-    var burst: Int = 1000
-    var breaker = TenantYAML.Breaker(failureThresholdPercent: 50, windowSeconds: 60, minimumRequests: 20, openSeconds: 30, halfOpenProbes: 3)
-    var retry = TenantYAML.Retry(maxAttempts: 20, baseDelayMs: 50, maxDelayMs: 500, retryAfterCapSeconds: 10)
-    /// The integration the gateway sends to; the sandbox only knows it when `integrationExists`.
-    var integrationExists = true
-    /// The tenant's `enabled` flag (a disabled tenant's messages are parked).
-    var tenantEnabled = true
-    /// The org's `messageTypes`.
-    var messageTypes = ["text", "media", "typing", "receipt"]
-    /// The org's `expiry` block, when it has one.
-    var expiry: TenantYAML.Expiry?
-
-    var clientID: String { "\(tenant)-\(name)-client" }
-    var secret: String { "\(tenant)-\(name)-secret" }
-    var integrationID: String { "\(tenant)-\(name)-integration" }
-    var secretVariable: String { "SECRET_\(tenant)_\(name)".uppercased().replacingOccurrences(of: "-", with: "_") }
-    /// The tenant's API key (one per tenant, whichever org asks).
-    var apiKey: String { "\(tenant)-api-key-0001" }
-    var apiKeyVariable: String { "APIKEY_\(tenant)".uppercased().replacingOccurrences(of: "-", with: "_") }
-    var webhookSecret: String { "\(tenant)-\(name)-webhook-secret" }
-    var webhookSecretVariable: String { "WEBHOOK_\(tenant)_\(name)".uppercased().replacingOccurrences(of: "-", with: "_") }
-    /// Where the sandbox posts this org's agent messages, under the gateway's API address.
-    func webhookURL(apiBaseURL: String) -> String { "\(apiBaseURL)/webhooks/genesys/\(tenant)/\(name)" }
-    var key: OrgKey { OrgKey(tenantID: tenant, orgName: name) }
-
-    /// The org in its tenant's file, both base URLs at `baseURL`.
-    func yaml(isDefault: Bool, baseURL: String) -> TenantYAML.Org {
-        TenantYAML.Org(
-            name: name, isDefault: isDefault, baseURL: baseURL, clientID: clientID, clientSecret: .env(secretVariable),
-            integrationID: integrationID, webhookSecret: .env(webhookSecretVariable), messageTypes: messageTypes,
-            rate: rate, burst: burst, breaker: breaker, retry: retry, expiry: expiry)
-    }
-}
-
 /// The gateway's delivery core wired to a real sandbox on 127.0.0.1, with real plugins and libcurl.
 struct GatewayHarness: Sendable {
     let sandbox: RunningSandbox
