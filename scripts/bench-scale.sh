@@ -35,7 +35,7 @@ idle_seconds="${GGW_BENCH_IDLE_SECONDS:-30}"
 
 export GGW_RABBITMQ_PORT="${GGW_RABBITMQ_PORT:-5695}"
 export GGW_RUN_DIR="$REPO_ROOT/.run/bench-scale"
-source scripts/bench/build-tools.sh release .build-bench-scale
+source scripts/bench/build-tools.sh release .build-bench
 
 results="$GGW_RUN_DIR/results"
 rm -rf "$results"

@@ -94,6 +94,8 @@ run_target() {
     if [[ "$rc" -ne 0 || "$after" -gt "$before" ]]; then result="FOUND (exit $rc, see $out/)"; fi
     printf '%-15s %12s %8s %7s %7s %8s  %s\n' "$target" "${runs:--}" "${rate:--}" "${cov:--}" "${ft:--}" \
         "$((after - before))" "$result"
+    # CI keeps only what is printed: the finding's first report lines say what it was.
+    [[ "$result" == ok ]] || grep -m 3 -E 'ERROR: |Fatal error|SUMMARY' "$out/fuzz.log" | sed 's/^/    /' || true
     [[ "$result" == ok ]]
 }
 

@@ -5,8 +5,9 @@ import Synchronization
 /// confirms, acks, rejects and redeliveries as RabbitMQ does them, deterministic and without a server.
 ///
 /// - Publishing to the default exchange routes by queue name; a `mandatory` message for a queue that does not
-///   exist is refused, as RabbitMQ returns it. Publishes to other exchanges are recorded (``published``); the
-///   topology's dead-letter exchange routes to its dead-letter queue.
+///   exist is refused, as RabbitMQ returns it. The topology's org exchange routes by the bindings subscriptions
+///   made, and what no binding takes to the ingress queue (its alternate exchange); its dead-letter exchange
+///   routes to its dead-letter queue. Publishes to other exchanges are recorded (``published``).
 /// - Each consumed queue (the ingress queue when `ingressPrefetch > 0`, and every subscription) hands out its
 ///   messages in order, up to its prefetch unacked at once; an ack frees a slot.
 /// - A reject with `requeue` puts the message back at the head of its queue, marked redelivered; without it, the
@@ -52,6 +53,8 @@ public final class InMemoryBroker: MessageBroker {
         var returnedAtHead: [String: Int] = [:]
         var unacked: [UInt64: Unacked] = [:]
         var subscriptions: [String: AMQPSubscription] = [:]
+        /// The org exchange's bindings: routing key to queue. They outlive a subscription, as RabbitMQ's do.
+        var orgBindings: [String: String] = [:]
         var refused: [String: String] = [:]
         var generation = 1
         var nextTag: UInt64 = 0
@@ -91,13 +94,17 @@ public final class InMemoryBroker: MessageBroker {
     public func submit(_ message: AMQPMessage) -> PublishConfirm {
         let confirm = PublishConfirm()
         let outcome = state.withLock { state -> Result<Void, AMQPError> in
-            let queue = message.exchange == topology.deadLetterExchange ? topology.deadLetterQueue : message.routingKey
+            let queue = switch message.exchange {
+            case topology.deadLetterExchange: topology.deadLetterQueue
+            case topology.orgExchange: state.orgBindings[message.routingKey] ?? topology.outbound
+            default: message.routingKey
+            }
             if let reason = state.refused[queue] {
                 state.events.append(.refused(queue: queue, messageID: message.messageID, reason: reason))
                 return .failure(AMQPError("publish to \(queue)", reason))
             }
             state.published.append(message)
-            guard message.exchange.isEmpty || message.exchange == topology.deadLetterExchange else {
+            guard [topology.deadLetterExchange, topology.orgExchange, ""].contains(message.exchange) else {
                 state.events.append(.published(queue: message.exchange, messageID: message.messageID))
                 return .success(())
             }
@@ -138,8 +145,15 @@ public final class InMemoryBroker: MessageBroker {
     }
 
     public func subscribe(_ subscription: AMQPSubscription) {
-        state.withLock { state in
-            state.subscriptions[subscription.queue.name] = subscription
+        state.withLock { [topology] state in
+            let queue = subscription.queue.name
+            for binding in state.subscriptions[queue]?.bindings ?? [] where !subscription.bindings.contains(binding) {
+                state.orgBindings[binding.routingKey] = nil
+            }
+            for binding in subscription.bindings where binding.exchange == topology.orgExchange {
+                state.orgBindings[binding.routingKey] = queue
+            }
+            state.subscriptions[queue] = subscription
             if state.queues[subscription.queue.name] == nil { state.queues[subscription.queue.name] = [] }
         }
         deliverWhatFits()

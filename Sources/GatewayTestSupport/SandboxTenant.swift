@@ -1,4 +1,5 @@
 import Foundation
+public import GatewayCore
 import GenesysSandbox
 
 /// One org that is a tenant of its own (`<prefix>-01`, org `main`), on both sides: the sandbox's client and
@@ -15,6 +16,8 @@ public struct SandboxTenant: Sendable, Hashable {
     }
 
     public var tenant: String { "\(prefix)-\(index + 1 < 10 ? "0" : "")\(index + 1)" }
+    /// The tenant's one org, `main`, its default.
+    public var key: OrgKey { OrgKey(tenantID: tenant, orgName: "main") }
     public var clientID: String { "\(tenant)-client" }
     public var secret: String { "\(tenant)-secret-value" }
     public var secretVariable: String { "\(prefix.uppercased())_SECRET_\(index + 1)" }

@@ -11,7 +11,9 @@ extension YAMLNode {
                 if text == "~" || text.isEmpty { return "null" }
                 // A YAML integer is not always a JSON one (`007`, `+5`): write its value, not its text.
                 if let integer = Int(text) { return String(integer) }
-                if Self.isJSONNumber(text) { return text }
+                // A number no double can hold (`1e400`) is JSON by the grammar, but parsers refuse it or read it
+                // as infinity: a plugin gets it as the text it was.
+                if Self.isJSONNumber(text), Double(text)?.isFinite == true { return text }
             }
             return Self.quote(text)
         case .sequence(let items, _):

@@ -85,9 +85,11 @@ package final class AMQPConnection {
         try check("open channel \(channel)")
     }
 
-    func declareExchange(_ name: String, type: String, channel: UInt16) throws(AMQPError) {
+    func declareExchange(_ name: String, type: String, arguments: [(String, AMQPFieldValue)] = [], channel: UInt16) throws(AMQPError) {
         withBytes(name, type) { name, type in
-            _ = amqp_exchange_declare(state, channel, name, type, 0, 1, 0, 0, amqp_empty_table)
+            AMQPTable.with(arguments) { table in
+                _ = amqp_exchange_declare(state, channel, name, type, 0, 1, 0, 0, table)
+            }
         }
         try check("declare exchange \(name)")
     }
@@ -118,6 +120,14 @@ package final class AMQPConnection {
             _ = amqp_queue_bind(state, channel, queue, exchange, routingKey, amqp_empty_table)
         }
         try check("bind \(queue) to \(exchange)")
+    }
+
+    /// Removes a binding (the broker answers unbind-ok for one that does not exist).
+    func unbindQueue(_ queue: String, exchange: String, routingKey: String, channel: UInt16) throws(AMQPError) {
+        withBytes(queue, exchange, routingKey) { queue, exchange, routingKey in
+            _ = amqp_queue_unbind(state, channel, queue, exchange, routingKey, amqp_empty_table)
+        }
+        try check("unbind \(queue) from \(exchange)")
     }
 
     func qos(prefetch: UInt16, channel: UInt16) throws(AMQPError) {

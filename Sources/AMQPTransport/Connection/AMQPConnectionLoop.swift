@@ -253,15 +253,26 @@ struct AMQPSession {
     }
 
     /// Starts consuming what was subscribed, stops consuming what was unsubscribed.
+    ///
+    /// A queue's bindings outlive its consumer (another replica may consume it next): they are removed only when a
+    /// changed subscription drops them.
     private mutating func reconcile(_ wanted: [String: AMQPSubscription]) throws(AMQPError) {
         for (queue, subscription) in consuming where wanted[queue] != subscription {
-            if let channel = channels[queue] { try connection.cancelConsumer(channel: channel) }
+            if let channel = channels[queue] {
+                try connection.cancelConsumer(channel: channel)
+                for binding in subscription.bindings where wanted[queue].map({ !$0.bindings.contains(binding) }) ?? false {
+                    try connection.unbindQueue(queue, exchange: binding.exchange, routingKey: binding.routingKey, channel: channel)
+                }
+            }
             consuming[queue] = nil
             cancelledWithFramesPending.insert(queue)
         }
         for (queue, subscription) in wanted.sorted(by: { $0.key < $1.key }) where consuming[queue] == nil {
             let channel = try channel(for: queue)
             let ready = try connection.declareQueue(queue, arguments: subscription.queue.table, channel: channel)
+            for binding in subscription.bindings {
+                try connection.bindQueue(queue, exchange: binding.exchange, routingKey: binding.routingKey, channel: channel)
+            }
             try connection.qos(prefetch: subscription.prefetch, channel: channel)
             try connection.consume(queue: queue, channel: channel)
             consuming[queue] = subscription

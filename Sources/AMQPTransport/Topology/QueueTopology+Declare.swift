@@ -8,6 +8,10 @@ extension QueueTopology {
         try connection.declareQueue(deadLetterQueue, arguments: [], channel: channel)
         try connection.bindQueue(deadLetterQueue, exchange: deadLetterExchange, routingKey: "", channel: channel)
         try connection.declareQueue(outbound, arguments: outboundDeclaration.table, channel: channel)
+        try connection.declareExchange(unroutedExchange, type: "fanout", channel: channel)
+        try connection.bindQueue(outbound, exchange: unroutedExchange, routingKey: "", channel: channel)
+        try connection.declareExchange(
+            orgExchange, type: "topic", arguments: [("alternate-exchange", .string(unroutedExchange))], channel: channel)
         try connection.declareQueue(parkedQueue, arguments: [], channel: channel)
         for tier in retryTiers {
             try connection.declareQueue(retryQueue(for: tier), arguments: retryQueueArguments(for: tier), channel: channel)

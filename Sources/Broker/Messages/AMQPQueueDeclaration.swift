@@ -2,10 +2,25 @@
 public struct AMQPSubscription: Sendable, Equatable {
     public var queue: AMQPQueueDeclaration
     public var prefetch: UInt16
+    /// The exchange bindings the queue is given when it is declared; a binding dropped from a changed subscription
+    /// is removed from the broker.
+    public var bindings: [AMQPBinding]
 
-    public init(queue: AMQPQueueDeclaration, prefetch: UInt16) {
+    public init(queue: AMQPQueueDeclaration, prefetch: UInt16, bindings: [AMQPBinding] = []) {
         self.queue = queue
         self.prefetch = max(prefetch, 1)
+        self.bindings = bindings
+    }
+}
+
+/// A queue's binding to an exchange, by routing key.
+public struct AMQPBinding: Sendable, Hashable {
+    public var exchange: String
+    public var routingKey: String
+
+    public init(exchange: String, routingKey: String) {
+        self.exchange = exchange
+        self.routingKey = routingKey
     }
 }
 

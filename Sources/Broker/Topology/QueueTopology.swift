@@ -5,8 +5,17 @@ public struct QueueTopology: Sendable, Equatable {
         case quorum, classic
     }
 
-    /// Where messages to Genesys arrive.
+    /// Where messages to Genesys arrive when their publisher does not say which org they are for; the router
+    /// moves each into its org's queue.
     public var outbound = "genesys.outbound"
+    /// Where a publisher that knows a message's tenant and org publishes it (topic, routing key
+    /// ``directRoutingKey(for:)``, or the tenant id alone for its default org): every consumed org queue is bound
+    /// with its keys, so the message goes straight into its org's queue and crosses the broker once. A key no
+    /// queue is bound with (a tenant the gateway does not know yet, an org nobody consumes) goes on through the
+    /// alternate exchange ``unroutedExchange`` to ``outbound``, where the router takes it as before.
+    public var orgExchange = "genesys.outbound.orgs"
+    /// The org exchange's alternate exchange (fanout), bound to ``outbound``.
+    public var unroutedExchange = "genesys.outbound.unrouted"
     public var outboundType: QueueType = .quorum
     /// Deliveries of one message before the broker itself dead-letters it (quorum only): the guard against a
     /// message that crashes the gateway over and over.
@@ -36,6 +45,8 @@ public struct QueueTopology: Sendable, Equatable {
     /// `<prefix>.status`, `<prefix>.inbound`, ... (`genesys` gives the default names).
     public init(prefix: String) {
         outbound = "\(prefix).outbound"
+        orgExchange = "\(prefix).outbound.orgs"
+        unroutedExchange = "\(prefix).outbound.unrouted"
         deadLetterExchange = "\(prefix).outbound.dlx"
         deadLetterQueue = "\(prefix).outbound.dlq"
         parkedQueue = "\(prefix).outbound.parked"
@@ -48,6 +59,19 @@ public struct QueueTopology: Sendable, Equatable {
     /// The queue `org`'s messages wait in (tenant ids and org names hold no dots, so names never collide).
     public func orgQueue(for org: OrgKey) -> String {
         "\(orgQueuePrefix)\(org.tenantID).\(org.orgName)"
+    }
+
+    /// The routing key on ``orgExchange`` that leads to `org`'s queue: `<tenant>.<org>` (neither holds a dot, a
+    /// `*` or a `#`, so a key is never a pattern).
+    public func directRoutingKey(for org: OrgKey) -> String {
+        "\(org.tenantID).\(org.orgName)"
+    }
+
+    /// How `org`'s queue is bound to ``orgExchange``: by ``directRoutingKey(for:)``, and by the tenant id alone
+    /// when it is the tenant's default org (a message that names no org is for that one).
+    public func directBindings(for org: OrgKey, isDefault: Bool) -> [AMQPBinding] {
+        let own = AMQPBinding(exchange: orgExchange, routingKey: directRoutingKey(for: org))
+        return isDefault ? [own, AMQPBinding(exchange: orgExchange, routingKey: org.tenantID)] : [own]
     }
 
     /// The org whose queue `queue` is, or nil for any other queue.

@@ -4,10 +4,11 @@ import Broker
 import Foundation
 import Logging
 
-/// `genesys-gateway publish`: put one message on `genesys.outbound`, for trying the gateway by hand.
+/// `genesys-gateway publish`: publish one message the way a platform should (the direct path: the org exchange,
+/// routing key `<tenant>.<org>`), for trying the gateway by hand.
 struct PublishCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "publish", abstract: "Publish one message (a JSON file) to genesys.outbound and wait for the broker's confirm.")
+        commandName: "publish", abstract: "Publish one message (a JSON file) to its org's queue and wait for the broker's confirm.")
 
     @OptionGroup var queue: QueueOptions
 
@@ -29,7 +30,14 @@ struct PublishCommand: AsyncParsableCommand {
         async let connection: Void = client.run()
         var headers: [(String, AMQPFieldValue)] = []
         if let tenant { headers.append((QueueHeaders.tenant, .string(tenant))) }
-        let message = AMQPMessage(routingKey: try queue.topology.outbound, body: Array(data), headers: headers, messageID: messageID)
+        // The direct path (docs/isolation.md): the org exchange, keyed by tenant and org when the message names them;
+        // a key no org queue is bound with goes on to the router.
+        let topology = try queue.topology
+        let tenantID = object["tenantId"] as? String ?? tenant
+        let routingKey = [tenantID, object["org"] as? String].compactMap { $0 }.joined(separator: ".")
+        let message = AMQPMessage(
+            exchange: topology.orgExchange, routingKey: tenantID == nil ? "" : routingKey, body: Array(data), headers: headers,
+            messageID: messageID, mandatory: true)
         // The client reconnects for ever; a command must give up instead.
         let published = await withTaskGroup(of: Result<Void, any Error>?.self) { group in
             group.addTask {
@@ -52,6 +60,6 @@ struct PublishCommand: AsyncParsableCommand {
         await connection
         guard let published else { throw ValidationError("RabbitMQ at \(queue.printableAMQPURL) did not confirm within 15 s") }
         try published.get()
-        print("published \(messageID ?? "(no id)") to \(try queue.topology.outbound)")
+        print("published \(messageID ?? "(no id)") to \(topology.orgExchange) with routing key '\(message.routingKey)'")
     }
 }

@@ -108,8 +108,9 @@ struct MessageRoutes {
         guard amqp.isConnected else {
             throw APIError(.serviceUnavailable, code: "queue_unavailable", message: "RabbitMQ is not connected", retryAfter: .seconds(1))
         }
+        // The direct path: straight into the org's queue when it is bound, through the router otherwise.
         let message = AMQPMessage(
-            routingKey: amqp.topology.outbound, body: checked.bytes,
+            exchange: amqp.topology.orgExchange, routingKey: amqp.topology.directRoutingKey(for: key), body: checked.bytes,
             headers: [(QueueHeaders.tenant, .string(key.tenantID))], messageID: AMQPMessage.messageIDProperty(checked.message.id), mandatory: true)
         let queued = StatusEvent(status: .queued, messageId: checked.message.id, tenantId: key.tenantID, org: key.orgName)
         let publishing = Task { () -> (any Error)? in

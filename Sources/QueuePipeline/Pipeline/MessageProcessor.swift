@@ -56,6 +56,11 @@ struct MessageProcessor: Sendable {
                 reason: "org \(removed) was removed from the config while its messages waited", error: nil, inbound,
                 messageID: messageID, org: removed, attempt: state.attempt)
         }
+        if let misrouted = misrouting(of: inbound, message: message, org: org) {
+            return await final(
+                .deadLettered, queue: topology.deadLetterQueue, reason: misrouted, error: nil, inbound, messageID: messageID,
+                org: org, attempt: state.attempt)
+        }
         let progress = QueuedSendProgress(
             status: status, messageID: messageID, org: org, announcesAcceptance: state.attempt == 1 && !state.deferred,
             mayHold: mayHoldRetry)
@@ -127,6 +132,19 @@ struct MessageProcessor: Sendable {
     private func removedOrg(of inbound: BrokerDelivery) -> OrgKey? {
         guard let org = topology.org(ofQueue: inbound.queue) else { return nil }
         return registry.hasOrg(org) ? nil : org
+    }
+
+    /// Why a message that reached an org queue is not that org's to send, or nil when it is. Only a publisher on
+    /// the direct path can cause it (the router copies each message into the queue of the org it names), by a
+    /// routing key that disagrees with the message's own `tenantId`/`org`: the message is not sent under another
+    /// org's rate and credentials.
+    private func misrouting(of inbound: BrokerDelivery, message: QueuedMessage?, org: OrgKey) -> String? {
+        guard message != nil, org.tenantID != "unknown", org.orgName != "unknown",
+              let queueOrg = topology.org(ofQueue: inbound.queue), queueOrg != org
+        else { return nil }
+        return "misrouted: the message is for \(org) but was published to \(queueOrg)'s queue (routing key "
+            + "'\(inbound.delivery.routingKey)'); publish it with routing key '\(topology.directRoutingKey(for: org))' to "
+            + "\(topology.orgExchange), or to \(topology.outbound)"
     }
 
     /// Tenant and org for status routing keys, as well as they can be told before delivery.

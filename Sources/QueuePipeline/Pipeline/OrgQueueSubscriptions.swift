@@ -83,14 +83,19 @@ final class OrgQueueSubscriptions: Sendable {
         let now = clock.now()
         let depths = client.queueDepths
         let consumed = client.subscribedQueues
+        var newlyRemoved: [String] = []
         let finished = removedSince.withLock { removed -> [String] in
             removed = removed.filter { consumed.contains($0.key) && !configured.contains($0.key) }
             for queue in consumed where !configured.contains(queue) && removed[queue] == nil {
                 removed[queue] = now
+                newlyRemoved.append(queue)
             }
             let done = removed.filter { now - $0.value >= Self.removalGrace && depths[$0.key] == 0 }.map(\.key)
             done.forEach { removed[$0] = nil }
             return done
+        }
+        for queue in newlyRemoved {
+            if let unbound = unboundSubscription(ofRemoved: queue) { client.subscribe(unbound) }
         }
         for queue in finished {
             logger.info("a removed org's queue is empty; no longer consuming it", metadata: ["queue": "\(queue)"])
@@ -130,9 +135,20 @@ final class OrgQueueSubscriptions: Sendable {
         return Int(Self.prefetch(rate: runtime.config.rateLimit.messagesPerSecond, window: window, cap: perOrgInFlight))
     }
 
+    /// `org`'s queue as consumed: its prefetch, and its bindings to the org exchange so that publishers who name the
+    /// org reach its queue directly.
     private func subscription(for org: OrgRuntime) -> AMQPSubscription {
-        AMQPSubscription(
+        let isDefault = registry.tenant(org.key.tenantID)?.config.defaultOrg?.name == org.key.orgName
+        return AMQPSubscription(
             queue: topology.orgQueueDeclaration(for: org.key),
-            prefetch: Self.prefetch(rate: org.config.rateLimit.messagesPerSecond, window: window, cap: perOrgInFlight))
+            prefetch: Self.prefetch(rate: org.config.rateLimit.messagesPerSecond, window: window, cap: perOrgInFlight),
+            bindings: topology.directBindings(for: org.key, isDefault: isDefault))
+    }
+
+    /// A removed org's queue, consumed until it is empty but bound no more: what publishers send for the org from
+    /// now on goes to the router, which no longer knows it and settles it.
+    private func unboundSubscription(ofRemoved queue: String) -> AMQPSubscription? {
+        guard let org = topology.org(ofQueue: queue) else { return nil }
+        return AMQPSubscription(queue: topology.orgQueueDeclaration(for: org), prefetch: 2)
     }
 }

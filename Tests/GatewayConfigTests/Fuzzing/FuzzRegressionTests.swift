@@ -17,6 +17,15 @@ import Testing
         #expect((try? JSONSerialization.jsonObject(with: Data(node.jsonText.utf8))) != nil)
     }
 
+    /// tenant-yaml (CI, stop 33) found a plain `1e400` written as the JSON number `1e400`: by JSON's grammar a
+    /// number, but beyond any double, so JSON readers refuse it or read infinity. It reaches a plugin as its text.
+    @Test(arguments: [("1e400", #""1e400""#), ("-1e400", #""-1e400""#), ("1e-400", "1e-400"), ("1e308", "1e308")])
+    func yamlNumbersBeyondADoubleReachPluginsAsText(yaml: String, json: String) throws {
+        let node = try YAMLParser.parse(Array("limit: \(yaml)".utf8))
+        #expect(node.jsonText == #"{"limit":\#(json)}"#)
+        #expect((try? JSONSerialization.jsonObject(with: Data(node.jsonText.utf8))) != nil)
+    }
+
     /// queue-headers found a delivery whose header key, read with invalid UTF-8 (each bad byte becomes a 3-byte
     /// U+FFFD), grew past AMQP's 255-byte keys; rabbitmq-c wrote its length modulo 256, so the retry copy's
     /// frame was corrupt. Such a key is now left out of a published table, and the rest arrives intact.

@@ -11,16 +11,31 @@ import Testing
 
     static func text(_ id: String) -> String { RouteFixture.text(id: id, text: "hi") }
 
-    @Test func anAsyncSendIsPublishedToTheIngressQueueWithItsTenantAndAnswered202() async throws {
+    @Test func anAsyncSendIsPublishedOnTheDirectPathWithItsTenantAndAnswered202() async throws {
         let fixture = try RouteFixture()
         try await fixture.run { (api: RouteClient) async throws in
             #expect(try await api.call("POST", "/v1/messages/async", key: Self.key, json: Self.text("m-1")).status == 202)
         }
         let published = try #require(fixture.broker.published.last)
-        #expect(published.routingKey == fixture.broker.topology.outbound && published.mandatory)
+        let topology = fixture.broker.topology
+        #expect(published.exchange == topology.orgExchange && published.routingKey == "alpha.one" && published.mandatory)
         #expect(published.headers.contains { $0.0 == QueueHeaders.tenant && $0.1 == .string("alpha") })
-        #expect(fixture.broker.messages(in: fixture.broker.topology.outbound).count == 1)
+        // No org queue is bound with the key yet: the org exchange's alternate leads to the router's ingress queue.
+        #expect(fixture.broker.messages(in: topology.outbound).count == 1)
         #expect(fixture.http.requests.isEmpty, "an async send reached Genesys")
+    }
+
+    @Test func anAsyncSendForAnOrgWhoseQueueIsBoundGoesStraightIntoIt() async throws {
+        let fixture = try RouteFixture()
+        let topology = fixture.broker.topology
+        let org = TestOrg.alphaOne.key
+        fixture.broker.subscribe(AMQPSubscription(
+            queue: topology.orgQueueDeclaration(for: org), prefetch: 1, bindings: topology.directBindings(for: org, isDefault: false)))
+        try await fixture.run { (api: RouteClient) async throws in
+            #expect(try await api.call("POST", "/v1/messages/async", key: Self.key, json: Self.text("m-1")).status == 202)
+        }
+        #expect(fixture.broker.unackedCount(in: topology.orgQueue(for: org)) == 1)
+        #expect(fixture.broker.messages(in: topology.outbound).isEmpty, "the message went through the router")
     }
 
     @Test func anAsyncSendTheBrokerRefusesIsAnswered503AndNothingIsQueued() async throws {

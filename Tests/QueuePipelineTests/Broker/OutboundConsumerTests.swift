@@ -47,6 +47,55 @@ import Testing
         #expect(fixture.broker.unackedCount(in: fixture.broker.topology.outbound) == 0)
     }
 
+    /// The direct path: once the org's queue is consumed, it is bound to the org exchange by `<tenant>.<org>` and (the
+    /// default org) by `<tenant>`, so a message published with either key goes straight into it, is sent, and never
+    /// passes the router; a key no queue is bound with still reaches the router and is sent.
+    @Test func messagesPublishedWithTheirOrgsKeySkipTheRouter() async throws {
+        let fixture = try PipelineFixture(ingressPrefetch: 10)
+        let consumer = Self.consumer(fixture)
+        let running = Task { try await consumer.run() }
+        let topology = fixture.broker.topology
+        #expect(await fixture.settle { fixture.broker.subscribedQueues.contains(fixture.orgQueue) })
+        for (id, key) in [("m-1", "acme.main"), ("m-2", "acme"), ("m-3", "acme.nobody")] {
+            fixture.broker.submit(AMQPMessage(
+                exchange: topology.orgExchange, routingKey: key, body: PipelineFixture.message(id, customer: "A"), messageID: id,
+                mandatory: true))
+        }
+
+        #expect(await fixture.settle { fixture.acked(in: fixture.orgQueue).count == 3 })
+        #expect(fixture.sentTexts == ["m-1", "m-2", "m-3"])
+        let events = fixture.broker.events
+        for id in ["m-1", "m-2"] {
+            #expect(events.filter { $0 == .published(queue: fixture.orgQueue, messageID: id) }.count == 1)
+            #expect(!events.contains(.acked(queue: topology.outbound, messageID: id)), "\(id) went through the router")
+        }
+        #expect(events.contains(.acked(queue: topology.outbound, messageID: "m-3")), "an unbound key must reach the router")
+        fixture.broker.stop()
+        try await running.value
+    }
+
+    /// A routing key that names another org than the message itself does is a publisher's mistake: the message is
+    /// dead-lettered with a reason that says so, not sent under the queue's org (its rate, its credentials).
+    @Test func aMessageWhoseRoutingKeyNamesAnotherOrgIsDeadLetteredAsMisrouted() async throws {
+        let fixture = try PipelineFixture(ingressPrefetch: 10)
+        let consumer = Self.consumer(fixture)
+        let running = Task { try await consumer.run() }
+        let topology = fixture.broker.topology
+        #expect(await fixture.settle { fixture.broker.subscribedQueues.contains(fixture.orgQueue) })
+        let body = String(decoding: PipelineFixture.message("m-1", customer: "A"), as: UTF8.self)
+            .replacingOccurrences(of: #""org":"main""#, with: #""org":"sales""#)
+        fixture.broker.submit(AMQPMessage(
+            exchange: topology.orgExchange, routingKey: "acme.main", body: Array(body.utf8), messageID: "m-1", mandatory: true))
+
+        #expect(await fixture.settle { fixture.acked(in: fixture.orgQueue) == ["m-1"] })
+        #expect(fixture.sentTexts.isEmpty)
+        let deadLettered = try #require(fixture.broker.messages(in: topology.deadLetterQueue).first)
+        let reason = deadLettered.headers[QueueHeaders.reason]?.stringValue ?? ""
+        #expect(reason.contains("misrouted") && reason.contains("acme/sales") && reason.contains("'acme.sales'"), "\(reason)")
+        fixture.broker.stop()
+        try await running.value
+    }
+
     /// A message Genesys refuses for good (400) is dead-lettered: its copy confirmed in the DLQ, then the original acked.
     @Test func aRefusedMessageIsDeadLetteredBeforeItIsAcked() async throws {
         let fixture = try PipelineFixture(ingressPrefetch: 10) { text in text == "bad" ? 400 : 200 }

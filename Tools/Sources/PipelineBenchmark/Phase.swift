@@ -31,6 +31,19 @@ struct Phase {
     var orgQueueType = QueueTopology.QueueType.quorum
     /// Seconds of idle measured once the load has drained (gateway processes only; 0: none).
     var idleSeconds = 0
+    /// How the gateway's load is published: the direct path (the org exchange, `<tenant>.<org>`) or the ingress queue
+    /// the router serves. The baseline's load always goes to the ingress queue, the one queue it consumes.
+    var publishPath = PublishPath.direct
+
+    enum PublishPath: String, Sendable {
+        case direct, router
+    }
+
+    /// Whether this phase's messages are published on the direct path.
+    private var publishesDirect: Bool {
+        if case .baseline = consumer { return false }
+        return publishPath == .direct
+    }
 
     func run() async throws -> PhaseResult {
         let logger = Logger.quiet("pipeline-bench")
@@ -66,6 +79,7 @@ struct Phase {
                 defer { publisher.stop() }
                 // Paced: consumer first, one warm-up message per org (tokens, connections), then the load.
                 // Unpaced (max): the whole load is queued first, then the consumer starts.
+                if publishesDirect { try await bindOrgQueues(publisher: publisher, topology: topology) }
                 var before = ProcessUsage.now()
                 var publishSeconds = 0.0
                 if !paced {
@@ -111,7 +125,7 @@ struct Phase {
                 }
                 if paced {
                     for org in load.orgs {
-                        try await publisher.publish(AMQPMessage(routingKey: topology.outbound, body: org.message(id: "\(runID)w-\(org.tenant)", number: 0)))
+                        try await publisher.publish(message(org.message(id: "\(runID)w-\(org.tenant)", number: 0), for: org, topology: topology))
                     }
                     guard await waitFor(sandbox, prefix: "\(runID)w-", count: load.orgs.count, timeout: .seconds(60)) else {
                         throw BenchError("\(name): warm-up messages did not arrive")
@@ -156,6 +170,31 @@ struct Phase {
         }
     }
 
+    /// A load message as this phase publishes it.
+    private func message(_ body: [UInt8], for org: BenchOrg, topology: QueueTopology) -> AMQPMessage {
+        guard publishesDirect else { return AMQPMessage(routingKey: topology.outbound, body: body) }
+        return AMQPMessage(
+            exchange: topology.orgExchange, routingKey: topology.directRoutingKey(for: org.key), body: body, mandatory: true)
+    }
+
+    /// Declares and binds every org queue as the gateway does, as a gateway that ran before would have left them, so
+    /// that a load queued before the gateway starts (flat out) takes the direct path too: the publisher consumes
+    /// each queue until it is declared and bound, then lets go (a binding outlives its consumer).
+    private func bindOrgQueues(publisher: AMQPClient, topology: QueueTopology) async throws {
+        let queues = load.orgs.map { topology.orgQueue(for: $0.key) }
+        for org in load.orgs {
+            publisher.subscribe(AMQPSubscription(
+                queue: topology.orgQueueDeclaration(for: org.key), prefetch: 1,
+                bindings: topology.directBindings(for: org.key, isDefault: true)))
+        }
+        let deadline = ContinuousClock.now + .seconds(120)
+        while Set(publisher.queueDepths.keys).isSuperset(of: queues) == false {
+            guard ContinuousClock.now < deadline else { throw BenchError("\(name): org queues not declared within 120 s") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        queues.forEach(publisher.unsubscribe(queue:))
+    }
+
     /// Publishes `load.total` messages: paced (every 5 ms, whatever is due at the aggregate rate) or
     /// all at once; 64 confirms outstanding at most. Records each message's publish time (at the call).
     private func publish(publisher: AMQPClient, topology: QueueTopology, runID: String, times: PublishTimes) async throws {
@@ -174,7 +213,7 @@ struct Phase {
                     outstanding += 1
                     group.addTask {
                         times.lock.withLock { $0[item.id] = Date() }
-                        try await publisher.publish(AMQPMessage(routingKey: topology.outbound, body: item.bytes))
+                        try await publisher.publish(message(item.bytes, for: item.org, topology: topology))
                     }
                 }
                 if paced { try await Task.sleep(for: .milliseconds(5)) }
