@@ -157,8 +157,8 @@ let package = Package(
         .executableTarget(
             name: "GatewayMain",
             dependencies: [
-                "GatewayCore", "Broker", "AMQPTransport", "CurlHTTP", "PluginHost", "GatewayConfig", "QueuePipeline", "GatewayApp",
-                "RedisClient", log, lifecycle,
+                "GatewayCore", "Broker", "AMQPTransport", "CurlHTTP", "PluginHost", "GatewayConfig", "OrgServices", "QueuePipeline",
+                "GatewayApp", "RedisClient", log, lifecycle,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],

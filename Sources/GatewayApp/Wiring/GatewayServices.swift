@@ -34,12 +34,15 @@ public struct GatewayServices: Sendable {
         /// The tenant service, polled for tenants besides the config directory's (needs `configDirectory`: its
         /// tenants are put in force by the same reload); nil when tenants come from files only.
         public var tenantService: TenantServiceSource?
+        /// Which status events are published to `genesys.status` (the status API and the state manager get all).
+        public var statusEvents: StatusEventLevel
 
         public init(
             amqp: AMQPClient.Settings, perOrgInFlight: Int = 256, stateDirectory: String, shutdownTimeout: Duration = .seconds(10),
             stateManagerURL: String? = nil, maxConnectionsPerHost: Int = 256, api: APISettings? = nil, configDirectory: String? = nil,
-            shared: SharedModeSettings? = nil, tenantService: TenantServiceSource? = nil
+            shared: SharedModeSettings? = nil, tenantService: TenantServiceSource? = nil, statusEvents: StatusEventLevel = .all
         ) {
+            self.statusEvents = statusEvents
             self.shared = shared
             self.tenantService = tenantService
             self.api = api
@@ -114,7 +117,8 @@ public struct GatewayServices: Sendable {
         // The state manager only queues; the AMQP sink waits for the broker's confirm, so it goes last.
         let published = FanOutStatusSink(
             (stateManager.map { [$0] } ?? [])
-                + [AMQPStatusSink(client: amqp, exchange: settings.amqp.topology.statusExchange, logger: logger)])
+                + [AMQPStatusSink(
+                    client: amqp, exchange: settings.amqp.topology.statusExchange, level: settings.statusEvents, logger: logger)])
         let registry = try TenantRegistry.build(
             configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger, orgState: orgState,
             onBreakerTransition: { org, transition in

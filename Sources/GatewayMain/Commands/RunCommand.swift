@@ -7,6 +7,7 @@ import GatewayConfig
 import GatewayCore
 import Logging
 import Metrics
+import OrgServices
 import PluginHost
 import RedisClient
 import ServiceLifecycle
@@ -44,6 +45,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "State manager base URL (env GGW_STATE_MANAGER_URL): statuses are also sent as PUT {url}/messages/{id}/status.")
     var stateManagerURL: String?
 
+    @Option(help: "Status events published to genesys.status (env GGW_STATUS_EVENTS): all, or outcomes (sent, retrying, dead_lettered, parked, expired, circuit; not queued or accepted).")
+    var statusEvents: String = GatewayEnvironment.value("GGW_STATUS_EVENTS") ?? StatusEventLevel.all.rawValue
+
     @Option(help: "Address the HTTP API binds to (env GGW_API_HOST).")
     var apiHost: String = GatewayEnvironment.value("GGW_API_HOST") ?? "127.0.0.1"
 
@@ -73,6 +77,15 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "This replica's id in shared mode, unique in the cluster (default <host>-<pid>).")
     var replicaId: String?
+
+    private var statusEventLevel: StatusEventLevel {
+        get throws {
+            guard let level = StatusEventLevel(rawValue: statusEvents) else {
+                throw ValidationError("--status-events must be all or outcomes, not '\(statusEvents)'")
+            }
+            return level
+        }
+    }
 
     func run() async throws {
         let shared = try sharedMode()
@@ -114,7 +127,8 @@ struct RunCommand: AsyncParsableCommand {
                     },
                     publicMetrics: publicMetrics,
                     onServerRunning: { port in logger.info("HTTP API listening", metadata: ["address": "http://\(apiHost):\(port)"]) }),
-                configDirectory: sources.configDir, shared: shared, tenantService: tenantServiceSource),
+                configDirectory: sources.configDir, shared: shared, tenantService: tenantServiceSource,
+                statusEvents: try statusEventLevel),
             logger: logger)
         // The one process-wide setting: HTTP request metrics (Hummingbird's middleware) go to the same registry.
         MetricsSystem.bootstrap(gateway.metrics.factory)

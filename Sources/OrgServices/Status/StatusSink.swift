@@ -9,20 +9,40 @@ public protocol StatusSink: Sendable {
     func publish(_ event: StatusEvent) async
 }
 
+/// Which status events go to `genesys.status` (`--status-events`).
+public enum StatusEventLevel: String, Sendable, CaseIterable {
+    /// Every event, `queued` and `accepted` included.
+    case all
+    /// What happened to each message (`sent`, `retrying`, `dead_lettered`, `parked`, `expired`) and circuit changes,
+    /// not the steps on the way: one publish per delivered message instead of two.
+    case outcomes
+
+    func publishes(_ status: StatusEvent.Status) -> Bool {
+        switch (self, status) {
+        case (.all, _): true
+        case (.outcomes, .queued), (.outcomes, .accepted): false
+        case (.outcomes, _): true
+        }
+    }
+}
+
 /// Publishes status events to the `genesys.status` topic exchange (confirmed, a refusal logged, nobody
 /// waiting); drops them while RabbitMQ is unreachable.
 public struct AMQPStatusSink: StatusSink {
     private let client: any MessageBroker
     private let exchange: String
+    private let level: StatusEventLevel
     private let logger: Logger
 
-    public init(client: any MessageBroker, exchange: String, logger: Logger) {
+    public init(client: any MessageBroker, exchange: String, level: StatusEventLevel = .all, logger: Logger) {
         self.client = client
         self.exchange = exchange
+        self.level = level
         self.logger = logger
     }
 
     public func publish(_ event: StatusEvent) async {
+        guard level.publishes(event.status) else { return }
         // While disconnected a publish would wait in memory until the broker is back, one waiting task per event
         // for as long as the outage lasts; status is best effort, so it is dropped (and said so) instead.
         guard client.isConnected else {

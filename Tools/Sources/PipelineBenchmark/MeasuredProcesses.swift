@@ -16,7 +16,7 @@ struct MeasuredProcesses {
     /// `redisURL` is given) on the benchmark's config (`orgs` orgs), plugins and queues. Waits until each answers `/ready`.
     static func startGateways(
         count: Int, orgs: Int, redisURL: String?, configDirectory: String, pluginsDirectory: String, environment: [String: String],
-        url: String, topology: QueueTopology, prefetch: UInt16, inFlight: Int, logDirectory: String
+        url: String, topology: QueueTopology, prefetch: UInt16, inFlight: Int, statusEvents: String, logDirectory: String
     ) async throws -> MeasuredProcesses {
         let binary = (BuiltPlugins.buildDirectory as NSString).appendingPathComponent("genesys-gateway")
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
@@ -28,7 +28,7 @@ struct MeasuredProcesses {
                 binary, "run", "--config-dir", configDirectory, "--plugins-dir", pluginsDirectory, "--state-dir", state,
                 "--amqp-url", url, "--queue-prefix", String(topology.outbound.dropLast(".outbound".count)),
                 "--org-queue-type", topology.orgQueueType.rawValue, "--prefetch", String(prefetch),
-                "--per-org-in-flight", String(inFlight), "--api-port", String(apiPort),
+                "--per-org-in-flight", String(inFlight), "--api-port", String(apiPort), "--status-events", statusEvents,
             ]
             if let redisURL { arguments += ["--redis-url", redisURL, "--replica-id", "bench-\(index)"] }
             // A single replica runs without Redis unless one is given: then it is the embedded default.

@@ -34,6 +34,8 @@ struct Phase {
     /// How the gateway's load is published: the direct path (the org exchange, `<tenant>.<org>`) or the ingress queue
     /// the router serves. The baseline's load always goes to the ingress queue, the one queue it consumes.
     var publishPath = PublishPath.direct
+    /// The gateway processes' `--status-events`.
+    var statusEvents = "all"
 
     enum PublishPath: String, Sendable {
         case direct, router
@@ -98,7 +100,8 @@ struct Phase {
                     measured = try await MeasuredProcesses.startGateways(
                         count: count, orgs: load.orgs.count, redisURL: redisURL, configDirectory: configs.path, pluginsDirectory: plugins.path,
                         environment: Dictionary(uniqueKeysWithValues: load.orgs.map { ($0.secretVariable, $0.secret) }),
-                        url: url, topology: topology, prefetch: prefetch, inFlight: inFlight, logDirectory: logDirectory)
+                        url: url, topology: topology, prefetch: prefetch, inFlight: inFlight, statusEvents: statusEvents,
+                        logDirectory: logDirectory)
                     redisCounter = try redisURL.map { try RedisCommandCounter(url: $0) }
                 case .gateway:
                     let gateway = try GatewayServices(

@@ -31,6 +31,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
     @Option(name: .customLong("idle-seconds"), help: "With gateway processes: once the load has drained, measure the gateway's and RabbitMQ's CPU per second of wall time over this many seconds of idle (0: none).") var idleSeconds = 0
     @Option(name: .customLong("figures-file"), help: "Write the figures scripts compare across runs here, one `name value` a line (scripts/bench-scale.sh).") var figuresFile: String?
     @Option(name: .customLong("publish-path"), help: "How the gateway's load is published: direct (the org exchange, routing key <tenant>.<org>) or router (the ingress queue).") var publishPath: Phase.PublishPath = .direct
+    @Option(name: .customLong("status-events"), help: "The gateway processes' --status-events: all or outcomes.") var statusEvents = "all"
     @Flag(name: .customLong("flat-out"), help: "Queue everything first and consume it as fast as possible (org limits lifted); compare with the baseline doing the same.") var flatOut = false
 
     func run() async throws {
@@ -56,6 +57,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
             phase.orgQueueType = orgType
             phase.idleSeconds = idleSeconds
             phase.publishPath = publishPath
+            phase.statusEvents = statusEvents
             gateway = try await phase.run()
         }
         if mode != .gateway {
@@ -119,3 +121,5 @@ extension Logger {
         return logger
     }
 }
+
+extension Phase.PublishPath: ExpressibleByArgument {}
