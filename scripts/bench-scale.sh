@@ -15,6 +15,10 @@
 # always stopped afterwards. The figures come from one run on whatever else the machine is doing: read the
 # "whole machine busy" figures before comparing runs.
 #
+# The gateway's load is published on the direct path (the org exchange, routing key <tenant>.<org>) with every
+# status event; GGW_BENCH_SCALE_ARGS adds PipelineBenchmark options to every load, e.g. "--publish-path router" (the
+# ingress queue and the router) or "--status-events outcomes".
+#
 # Usage: scripts/bench-scale.sh [40|1000|idle|5000 ...]   (default: 40 1000 idle)
 set -euo pipefail
 
@@ -31,6 +35,7 @@ for load in "${loads[@]}"; do
 done
 wants() { [[ " ${loads[*]} " == *" $1 "* ]]; }
 idle_seconds="${GGW_BENCH_IDLE_SECONDS:-30}"
+read -r -a extra_args <<< "${GGW_BENCH_SCALE_ARGS:-}"
 [[ "$idle_seconds" =~ ^[0-9]+$ ]] || { echo "bench-scale: GGW_BENCH_IDLE_SECONDS must be whole seconds" >&2; exit 2; }
 
 export GGW_RABBITMQ_PORT="${GGW_RABBITMQ_PORT:-5695}"
@@ -54,7 +59,7 @@ run() {
         case "$GGW_AMQP_URL" in *127.0.0.1*) ;; *) echo "bench-scale: refusing a non-loopback broker" >&2; exit 1 ;; esac
         GGW_BROKER_PID="$(tr -dc "0-9" < "$GGW_RUN_DIR/rabbitmq/rabbit.pid" 2>/dev/null || true)" \
             timeout 900 "$TOOLS_BIN"/PipelineBenchmark --amqp-url "$GGW_AMQP_URL" --processes 1 "$@"
-    ' bench-scale "$@" --figures-file "$results/$name.figures" 2>&1 | tee "$results/$name.out"; then
+    ' bench-scale "$@" ${extra_args[@]+"${extra_args[@]}"} --figures-file "$results/$name.figures" 2>&1 | tee "$results/$name.out"; then
         echo "bench-scale: load $name FAILED (its output is above and in $results/$name.out)"
         failed+=("$name")
     fi
