@@ -9,12 +9,15 @@ import Testing
 
 /// The AMQP client against a real RabbitMQ: mandatory publishes, subscriptions with their own prefetch.
 @Suite(.timeLimit(.minutes(1))) struct AMQPClientIntegrationTests {
-    /// Runs a connected client for `body`, then stops it.
+    /// Runs a connected client for `body`, then stops it; `configure` may change its settings first.
     func withClient<T: Sendable>(
-        _ name: String, _ body: @Sendable (AMQPClient, QueueTopology) async throws -> T
+        _ name: String, configure: (inout AMQPClient.Settings) -> Void = { _ in },
+        _ body: @Sendable (AMQPClient, QueueTopology) async throws -> T
     ) async throws -> T {
         let topology = BrokerProbe.uniqueTopology(name)
-        let client = AMQPClient(settings: .init(url: try BrokerProbe.url, topology: topology, prefetch: 0, depthInterval: .milliseconds(200)), logger: .quiet(name))
+        var settings = AMQPClient.Settings(url: try BrokerProbe.url, topology: topology, prefetch: 0, depthInterval: .milliseconds(200))
+        configure(&settings)
+        let client = AMQPClient(settings: settings, logger: .quiet(name))
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { await client.run(); return nil }
             defer { client.stop() }

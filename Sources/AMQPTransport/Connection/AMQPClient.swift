@@ -9,8 +9,9 @@ import Synchronization
 /// work through a locked inbox.
 ///
 /// It consumes the ingress queue (`genesys.outbound`, when `prefetch > 0`) and any number of further queues
-/// (``subscribe(_:)``), each on its own channel with its own prefetch, so that one queue's unacked window
-/// never holds back another's. Work handed to the inbox is carried out in the order it was handed over:
+/// (``subscribe(_:)``), each with its own prefetch, so that one queue's unacked window never holds back
+/// another's; their consumers share channels (``ConsumerChannels``), so that their number is not capped by the
+/// connection's `channel_max`. Work handed to the inbox is carried out in the order it was handed over:
 /// publishes made one after another reach the broker in that order.
 ///
 /// On any connection failure it fails pending publishes, forgets in-flight deliveries (the broker
@@ -100,8 +101,9 @@ public final class AMQPClient: MessageBroker {
         }
     }
 
-    /// Declares `subscription.queue` (if needed) and consumes it on a channel of its own with its own
-    /// prefetch, now and after every reconnect, until ``unsubscribe(queue:)``. Repeating it is cheap.
+    /// Declares `subscription.queue` (if needed) and consumes it with its own prefetch (on a channel it may
+    /// share with other subscriptions), now and after every reconnect, until ``unsubscribe(queue:)``. Repeating
+    /// it is cheap.
     public func subscribe(_ subscription: AMQPSubscription) {
         inbox.withLock { inbox in
             guard inbox.subscriptions[subscription.queue.name] != subscription else { return }

@@ -24,14 +24,15 @@ package final class AMQPConnection {
 
     /// What arrives while waiting on the connection.
     package enum Event {
-        case delivery(AMQPDelivery, channel: UInt16)
+        /// A message for the consumer `consumerTag` on `channel` (channels may carry several consumers).
+        case delivery(AMQPDelivery, channel: UInt16, consumerTag: String)
         /// Publisher confirm on the publish channel: `ok` false for a nack.
         case confirm(tag: UInt64, multiple: Bool, ok: Bool)
         /// A mandatory message could not be routed; `publishTag` is the tag ``publish(_:channel:tag:)`` gave it.
         /// Its confirm follows.
         case returned(publishTag: UInt64?, replyText: String)
-        /// The broker cancelled our consumer on `channel` (queue deleted, say).
-        case consumerCancelled(channel: UInt16)
+        /// The broker cancelled our consumer `consumerTag` on `channel` (queue deleted, say).
+        case consumerCancelled(consumerTag: String, channel: UInt16)
         case timeout
     }
 
@@ -115,6 +116,14 @@ package final class AMQPConnection {
         return ready ?? 0
     }
 
+    /// Deletes the queue `name` (and its messages); its consumers are cancelled by the broker.
+    func deleteQueue(_ name: String, channel: UInt16) throws(AMQPError) {
+        withBytes(name) { name in
+            _ = amqp_queue_delete(state, channel, name, 0, 0)
+        }
+        try check("delete queue \(name)")
+    }
+
     func bindQueue(_ queue: String, exchange: String, routingKey: String, channel: UInt16) throws(AMQPError) {
         withBytes(queue, exchange, routingKey) { queue, exchange, routingKey in
             _ = amqp_queue_bind(state, channel, queue, exchange, routingKey, amqp_empty_table)
@@ -135,23 +144,28 @@ package final class AMQPConnection {
         try check("set prefetch")
     }
 
-    /// Starts a consumer on `channel`, tagged after the channel (one consumer per channel).
-    func consume(queue: String, channel: UInt16) throws(AMQPError) {
-        withBytes(queue, Self.consumerTag(channel)) { queue, tag in
+    /// Starts a consumer on `channel` with the tag its deliveries will carry (unique on the channel). Its
+    /// prefetch is the one the channel's last ``qos(prefetch:channel:)`` set.
+    func consume(queue: String, channel: UInt16, consumerTag: String) throws(AMQPError) {
+        withBytes(queue, consumerTag) { queue, tag in
             _ = amqp_basic_consume(state, channel, queue, tag, 0, 0, 0, amqp_empty_table)
         }
         try check("consume \(queue)")
     }
 
-    /// Stops the consumer on `channel`; its unacked deliveries stay ours to ack.
-    func cancelConsumer(channel: UInt16) throws(AMQPError) {
-        withBytes(Self.consumerTag(channel)) { tag in
+    /// Stops the consumer `consumerTag` on `channel`; its unacked deliveries stay ours to ack.
+    func cancelConsumer(_ consumerTag: String, channel: UInt16) throws(AMQPError) {
+        withBytes(consumerTag) { tag in
             _ = amqp_basic_cancel(state, channel, tag)
         }
-        try check("cancel consumer on channel \(channel)")
+        try check("cancel consumer \(consumerTag) on channel \(channel)")
     }
 
-    private static func consumerTag(_ channel: UInt16) -> String { "ggw-\(channel)" }
+    /// The highest channel number this connection may open, as negotiated at login.
+    var channelMax: UInt16 {
+        let negotiated = amqp_get_channel_max(state)
+        return negotiated > 0 ? UInt16(clamping: negotiated) : UInt16.max
+    }
 
     package func confirmSelect(channel: UInt16) throws(AMQPError) {
         amqp_confirm_select(state, channel)
@@ -265,7 +279,7 @@ package final class AMQPConnection {
                 Self.delivery(
                     tag: envelope.delivery_tag, redelivered: envelope.redelivered != 0, routingKey: envelope.routing_key,
                     message: envelope.message),
-                channel: envelope.channel)
+                channel: envelope.channel, consumerTag: AMQPTable.string(envelope.consumer_tag))
         }
         guard reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION else {
             throw failure("consume", Self.describe(reply))
@@ -302,7 +316,8 @@ package final class AMQPConnection {
             let tag = hasHeaders ? AMQPTable.read(message.properties.headers)[Self.publishTagHeader]?.intValue : nil
             return .returned(publishTag: tag.map { UInt64(truncatingIfNeeded: $0) }, replyText: replyText)
         case AMQPMethod.basicCancel:
-            return .consumerCancelled(channel: frame.channel)
+            let cancel = method.decoded.assumingMemoryBound(to: amqp_basic_cancel_t.self).pointee
+            return .consumerCancelled(consumerTag: AMQPTable.string(cancel.consumer_tag), channel: frame.channel)
         case AMQPMethod.channelClose:
             let close = method.decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
             open = false

@@ -14,8 +14,10 @@ struct AMQPConnectionLoop {
 
     static let consumeChannel: UInt16 = 1
     static let publishChannel: UInt16 = 2
-    /// Subscriptions get channels from here up, one each, kept for the life of the connection.
+    /// Subscriptions get channels from here up, shared (``ConsumerChannels``), kept for the life of the connection.
     static let firstSubscriptionChannel: UInt16 = 3
+    /// The ingress queue's consumer, alone on ``consumeChannel``.
+    static let ingressConsumerTag = "ggw-ingress"
     /// How long one wait on the socket lasts when idle: the most an ack or publish waits to go out.
     static let idleWait = Duration.milliseconds(2)
 
@@ -64,7 +66,7 @@ struct AMQPConnectionLoop {
         try connection.confirmSelect(channel: Self.publishChannel)
         if settings.prefetch > 0 {
             try connection.qos(prefetch: settings.prefetch, channel: Self.consumeChannel)
-            try connection.consume(queue: settings.topology.outbound, channel: Self.consumeChannel)
+            try connection.consume(queue: settings.topology.outbound, channel: Self.consumeChannel, consumerTag: Self.ingressConsumerTag)
         }
         return connection
     }
@@ -89,9 +91,8 @@ struct AMQPSession {
     private var oldestAwaiting: UInt64 = 1
     /// Publishes the broker returned as unroutable; their confirm, which follows, fails them.
     private var returned: [UInt64: String] = [:]
-    /// Each queue consumed through a subscription, by channel (and back), for this connection.
-    private var channels: [String: UInt16] = [:]
-    private var queues: [UInt16: String] = [:]
+    /// The channel and consumer tag of each queue consumed through a subscription, for this connection.
+    private var consumers: ConsumerChannels
     /// The subscriptions being consumed now, by queue.
     private var consuming: [String: AMQPSubscription] = [:]
     /// Queues whose consumer was cancelled while deliveries it sent before the cancel may still wait in
@@ -109,6 +110,7 @@ struct AMQPSession {
         self.client = client
         self.connection = connection
         self.generation = generation
+        consumers = ConsumerChannels(firstChannel: AMQPConnectionLoop.firstSubscriptionChannel, lastChannel: connection.channelMax)
     }
 
     /// Serves the connection until stopped (returns) or broken (throws, after failing what waits on it).
@@ -146,9 +148,10 @@ struct AMQPSession {
                     try readDepths()
                 }
                 try handle(connection.nextEvent(timeout: operations.isEmpty ? AMQPConnectionLoop.idleWait : .zero), stopping: stopping)
-                if !cancelledWithFramesPending.isEmpty, !connection.holdsQueuedFrames {
+                if !cancelledWithFramesPending.isEmpty || consumers.hasCancelled, !connection.holdsQueuedFrames {
                     client.held.stoppedConsuming(cancelledWithFramesPending)
                     cancelledWithFramesPending = []
+                    consumers.forgetCancelled()
                 }
             }
         } catch {
@@ -210,17 +213,19 @@ struct AMQPSession {
 
     private mutating func handle(_ event: AMQPConnection.Event, stopping: Bool) throws(AMQPError) {
         switch event {
-        case .delivery(let delivery, let channel):
+        case .delivery(let delivery, let channel, let consumerTag):
             if stopping {
                 try connection.reject(delivery.deliveryTag, requeue: true, channel: channel)
                 return
             }
-            let queue = channel == AMQPConnectionLoop.consumeChannel ? client.settings.topology.outbound : queues[channel]
+            let queue =
+                channel == AMQPConnectionLoop.consumeChannel
+                ? client.settings.topology.outbound : consumers.queue(consumedBy: consumerTag)
             guard let queue else {
                 try connection.reject(delivery.deliveryTag, requeue: true, channel: channel)
                 return
             }
-            unsettled.delivered(delivery.deliveryTag, channel: channel)
+            unsettled.delivered(delivery.deliveryTag, channel: channel, queue: queue)
             depthReads.deliveryHandedOut(from: queue)
             client.held.handedOut(from: queue)
             client.continuation.yield(BrokerDelivery(delivery: delivery, generation: generation, channel: channel, queue: queue))
@@ -244,24 +249,36 @@ struct AMQPSession {
             } else {
                 client.logger.warning("broker returned a message the gateway cannot match", metadata: ["reason": "\(replyText)"])
             }
-        case .consumerCancelled(let channel):
-            let queue = channel == AMQPConnectionLoop.consumeChannel ? client.settings.topology.outbound : queues[channel] ?? "?"
-            throw AMQPError("consume", "the broker cancelled the consumer of \(queue)")
+        case .consumerCancelled(let consumerTag, let channel):
+            if channel == AMQPConnectionLoop.consumeChannel {
+                throw AMQPError("consume", "the broker cancelled the consumer of \(client.settings.topology.outbound)")
+            }
+            // One org's queue (deleted, say): consume it again at the next turn's reconcile, which declares it
+            // anew, rather than dropping the connection every other org's consumer shares. A tag that is no longer
+            // live is a consumer the gateway cancelled itself meanwhile.
+            guard let queue = consumers.liveQueue(consumedBy: consumerTag) else { return }
+            client.logger.warning("the broker cancelled a consumer; consuming its queue again", metadata: ["amqp.queue": "\(queue)"])
+            consumers.remove(queue)
+            consuming[queue] = nil
+            cancelledWithFramesPending.insert(queue)
+            subscriptionsVersion = -1
         case .timeout:
             break
         }
     }
 
-    /// Starts consuming what was subscribed, stops consuming what was unsubscribed.
+    /// Starts consuming what was subscribed, stops consuming what was unsubscribed. Each consumer's prefetch is
+    /// set just before its consume: with global=false, basic.qos holds for each consumer started after it on the
+    /// channel on its own, so the other consumers of a shared channel keep theirs.
     ///
     /// A queue's bindings outlive its consumer (another replica may consume it next): they are removed only when a
     /// changed subscription drops them.
     private mutating func reconcile(_ wanted: [String: AMQPSubscription]) throws(AMQPError) {
         for (queue, subscription) in consuming where wanted[queue] != subscription {
-            if let channel = channels[queue] {
-                try connection.cancelConsumer(channel: channel)
+            if let consumer = consumers.remove(queue) {
+                try connection.cancelConsumer(consumer.tag, channel: consumer.channel)
                 for binding in subscription.bindings where wanted[queue].map({ !$0.bindings.contains(binding) }) ?? false {
-                    try connection.unbindQueue(queue, exchange: binding.exchange, routingKey: binding.routingKey, channel: channel)
+                    try connection.unbindQueue(queue, exchange: binding.exchange, routingKey: binding.routingKey, channel: consumer.channel)
                 }
             }
             consuming[queue] = nil
@@ -274,7 +291,7 @@ struct AMQPSession {
                 try connection.bindQueue(queue, exchange: binding.exchange, routingKey: binding.routingKey, channel: channel)
             }
             try connection.qos(prefetch: subscription.prefetch, channel: channel)
-            try connection.consume(queue: queue, channel: channel)
+            try connection.consume(queue: queue, channel: channel, consumerTag: try consumerTag(of: queue))
             consuming[queue] = subscription
             cancelledWithFramesPending.remove(queue)
             client.held.consuming(queue)
@@ -283,25 +300,28 @@ struct AMQPSession {
         }
     }
 
-    /// The channel `queue` is consumed on in this connection: opened the first time it is asked for.
+    /// The channel of a new consumer of `queue`: one with room among those subscriptions share, opened if the
+    /// consumer is its first.
     private mutating func channel(for queue: String) throws(AMQPError) -> UInt16 {
-        if let channel = channels[queue] { return channel }
-        let channel = AMQPConnectionLoop.firstSubscriptionChannel + UInt16(clamping: channels.count)
-        guard channel < UInt16.max else { throw AMQPError("open channel", "too many subscriptions on one connection") }
-        try connection.openChannel(channel)
-        channels[queue] = channel
-        queues[channel] = queue
-        return channel
+        guard let (consumer, opensChannel) = consumers.add(queue) else {
+            throw AMQPError("consume \(queue)", "too many subscriptions on one connection (\(consuming.count))")
+        }
+        if opensChannel { try connection.openChannel(consumer.channel) }
+        return consumer.channel
+    }
+
+    /// The tag of the consumer ``channel(for:)`` placed for `queue`.
+    private func consumerTag(of queue: String) throws(AMQPError) -> String {
+        guard let consumer = consumers.consumer(of: queue) else { throw AMQPError("consume \(queue)", "no consumer placed") }
+        return consumer.tag
     }
 
     /// Reads how many messages wait in the consumed queues that may hold some (a redeclare answers with the
     /// count; ``DepthReadSchedule`` says which, so an idle org costs no round trip).
     private mutating func readDepths() throws(AMQPError) {
-        let held = Dictionary(uniqueKeysWithValues: consuming.keys.map { queue in
-            (queue, channels[queue].map { unsettled.count(on: $0) } ?? 0)
-        })
-        for queue in depthReads.queuesToRead(of: consuming.keys, unsettled: { held[$0] ?? 0 }) {
-            guard let channel = channels[queue], let subscription = consuming[queue] else { continue }
+        let unsettled = unsettled
+        for queue in depthReads.queuesToRead(of: consuming.keys, unsettled: { unsettled.count(from: $0) }) {
+            guard let channel = consumers.consumer(of: queue)?.channel, let subscription = consuming[queue] else { continue }
             depthReads.read(queue, depth: try connection.declareQueue(queue, arguments: subscription.queue.table, channel: channel))
         }
         let counts = depthReads.roundDone(consumed: Set(consuming.keys))

@@ -45,7 +45,20 @@ CURLversion cgs_curl_version_now(void) {
 
 amqp_rpc_reply_t cgs_amqp_login_plain(amqp_connection_state_t state, const char *vhost, int channel_max,
                                       int frame_max, int heartbeat, const char *user, const char *password) {
-    return amqp_login(state, vhost, channel_max, frame_max, heartbeat, AMQP_SASL_METHOD_PLAIN, user, password);
+    /* consumer_cancel_notify: without it RabbitMQ sends no basic.cancel when a consumed queue is deleted, and that
+       consumer ends without the client knowing. rabbitmq-c merges these capabilities into its default ones. The
+       tables only need to live for the call: rabbitmq-c copies them. */
+    amqp_table_entry_t capability = {
+        .key = amqp_cstring_bytes("consumer_cancel_notify"),
+        .value = {.kind = AMQP_FIELD_KIND_BOOLEAN, .value = {.boolean = 1}},
+    };
+    amqp_table_entry_t property = {
+        .key = amqp_cstring_bytes("capabilities"),
+        .value = {.kind = AMQP_FIELD_KIND_TABLE, .value = {.table = {.num_entries = 1, .entries = &capability}}},
+    };
+    amqp_table_t properties = {.num_entries = 1, .entries = &property};
+    return amqp_login_with_properties(state, vhost, channel_max, frame_max, heartbeat, &properties,
+                                      AMQP_SASL_METHOD_PLAIN, user, password);
 }
 
 void cgs_set_current_thread_name(const char *name) {

@@ -64,7 +64,8 @@ int cgs_curl_events_run_once(CURLM *multi, cgs_curl_events *events, int max_wait
 /* CURLVERSION_NOW is a macro Swift does not import. */
 CURLversion cgs_curl_version_now(void);
 
-/* amqp_login with SASL PLAIN (the only method the gateway uses): user and password as C strings. */
+/* amqp_login with SASL PLAIN (the only method the gateway uses): user and password as C strings. Announces the
+   consumer_cancel_notify capability, so that the broker tells of a consumer it cancels (basic.cancel). */
 amqp_rpc_reply_t cgs_amqp_login_plain(amqp_connection_state_t state, const char *vhost, int channel_max,
                                       int frame_max, int heartbeat, const char *user, const char *password);
 
