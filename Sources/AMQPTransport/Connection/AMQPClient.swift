@@ -14,6 +14,10 @@ import Synchronization
 /// connection's `channel_max`. Work handed to the inbox is carried out in the order it was handed over:
 /// publishes made one after another reach the broker in that order.
 ///
+/// While deliveries, acks or publishes flow, the thread waits on the socket 2 ms at a time, which batches acks;
+/// once the connection has been idle a while it sleeps until the socket is readable or a caller hands it work
+/// (``IdleSchedule``, ``AMQPWakeup``).
+///
 /// On any connection failure it fails pending publishes, forgets in-flight deliveries (the broker
 /// redelivers what was not acked), and reconnects with backoff, re-declaring the topology and every
 /// subscription. Deliveries carry the connection generation they came from; an ack for an older
@@ -52,6 +56,8 @@ public final class AMQPClient: MessageBroker {
     let connectedGeneration = Atomic<Int>(0)
     let depths = Mutex<[String: Int]>([:])
     let held = HeldDeliveryLedger()
+    /// Wakes the thread from its idle sleep; nil if no eventfd could be made, and the thread then never sleeps.
+    let wakeup: AMQPWakeup?
 
     /// Messages from the ingress queue and every subscription.
     public var deliveries: AsyncStream<BrokerDelivery> { stream }
@@ -60,6 +66,10 @@ public final class AMQPClient: MessageBroker {
         self.settings = settings
         self.logger = logger
         (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        wakeup = AMQPWakeup()
+        if wakeup == nil {
+            logger.warning("no eventfd for the AMQP thread: it will wait on the socket every 2 ms even when idle")
+        }
     }
 
     /// The connection deliveries come from now (0 while disconnected): a delivery of another generation can
@@ -74,11 +84,12 @@ public final class AMQPClient: MessageBroker {
             confirm.complete(.failure(AMQPError("publish", problem)))
             return confirm
         }
-        let accepted = inbox.withLock { inbox -> Bool in
-            guard !inbox.stopped else { return false }
+        let (accepted, wake) = inbox.withLock { inbox -> (Bool, Bool) in
+            guard !inbox.stopped else { return (false, false) }
             inbox.operations.append(.publish(message, confirm))
-            return true
+            return (true, inbox.wakeSleeper())
         }
+        if wake { wakeup?.signal() }
         if !accepted { confirm.complete(.failure(AMQPError("publish", "the AMQP client is stopped"))) }
         return confirm
     }
@@ -95,29 +106,35 @@ public final class AMQPClient: MessageBroker {
 
     private func settle(_ inbound: BrokerDelivery, _ kind: PendingAck.Kind) {
         held.settled(from: inbound.queue, generation: inbound.generation)
-        inbox.withLock {
-            $0.operations.append(.ack(PendingAck(
+        let wake = inbox.withLock { inbox in
+            inbox.operations.append(.ack(PendingAck(
                 tag: inbound.delivery.deliveryTag, channel: inbound.channel, generation: inbound.generation, kind: kind)))
+            return inbox.wakeSleeper()
         }
+        if wake { wakeup?.signal() }
     }
 
     /// Declares `subscription.queue` (if needed) and consumes it with its own prefetch (on a channel it may
     /// share with other subscriptions), now and after every reconnect, until ``unsubscribe(queue:)``. Repeating
     /// it is cheap.
     public func subscribe(_ subscription: AMQPSubscription) {
-        inbox.withLock { inbox in
-            guard inbox.subscriptions[subscription.queue.name] != subscription else { return }
+        let wake = inbox.withLock { inbox in
+            guard inbox.subscriptions[subscription.queue.name] != subscription else { return false }
             inbox.subscriptions[subscription.queue.name] = subscription
             inbox.subscriptionsVersion += 1
+            return inbox.wakeSleeper()
         }
+        if wake { wakeup?.signal() }
     }
 
     /// Stops consuming `queue` (deliveries already handed out stay valid: ack them as usual).
     public func unsubscribe(queue: String) {
-        inbox.withLock { inbox in
-            guard inbox.subscriptions.removeValue(forKey: queue) != nil else { return }
+        let wake = inbox.withLock { inbox in
+            guard inbox.subscriptions.removeValue(forKey: queue) != nil else { return false }
             inbox.subscriptionsVersion += 1
+            return inbox.wakeSleeper()
         }
+        if wake { wakeup?.signal() }
         _ = depths.withLock { $0.removeValue(forKey: queue) }
     }
 
@@ -150,7 +167,11 @@ public final class AMQPClient: MessageBroker {
     /// Stops consuming; deliveries not yet handed out are requeued, pending acks and publishes are flushed,
     /// then the connection closes and ``run()`` returns.
     public func stop() {
-        inbox.withLock { $0.stopping = true }
+        let wake = inbox.withLock { inbox in
+            inbox.stopping = true
+            return inbox.wakeSleeper()
+        }
+        if wake { wakeup?.signal() }
     }
 }
 
@@ -172,6 +193,14 @@ struct AMQPInbox {
     var subscriptionsVersion = 0
     var stopping = false
     var stopped = false
+    /// The connection thread sleeps (``AMQPWakeup``): whoever hands it work must wake it.
+    var sleeping = false
+
+    /// Whether what was just handed over must wake the thread; true once per sleep, so one signal wakes it.
+    mutating func wakeSleeper() -> Bool {
+        defer { sleeping = false }
+        return sleeping
+    }
 }
 
 struct PendingAck {

@@ -263,6 +263,16 @@ package final class AMQPConnection {
     /// cancel) reads up to its answer and keeps the deliveries it met on the way.
     var holdsQueuedFrames: Bool { amqp_frames_enqueued(state) != 0 }
 
+    /// Whether rabbitmq-c holds anything read from the socket and not yet handed out (queued frames, or bytes in its
+    /// read buffer): waiting for the socket to become readable would not see it.
+    var holdsBufferedInput: Bool { amqp_frames_enqueued(state) != 0 || amqp_data_in_buffer(state) != 0 }
+
+    /// The connection's socket, for a wait on it beside other descriptors (``AMQPWakeup``); -1 if none.
+    var socket: Int32 { amqp_get_sockfd(state) }
+
+    /// The heartbeat interval negotiated at login, in seconds (0: none).
+    var heartbeatSeconds: Int { Int(amqp_get_heartbeat(state)) }
+
     /// Waits up to `timeout` for the next delivery, confirm or broker notice; heartbeats are serviced inside.
     package func nextEvent(timeout: Duration) throws(AMQPError) -> Event {
         releaseBuffers()

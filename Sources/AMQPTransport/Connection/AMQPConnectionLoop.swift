@@ -18,7 +18,8 @@ struct AMQPConnectionLoop {
     static let firstSubscriptionChannel: UInt16 = 3
     /// The ingress queue's consumer, alone on ``consumeChannel``.
     static let ingressConsumerTag = "ggw-ingress"
-    /// How long one wait on the socket lasts when idle: the most an ack or publish waits to go out.
+    /// How long one wait on the socket lasts when the inbox is empty: the most an ack or publish waits to go out
+    /// while the connection is busy (an idle one sleeps instead, ``IdleSchedule``).
     static let idleWait = Duration.milliseconds(2)
 
     func run() {
@@ -105,16 +106,20 @@ struct AMQPSession {
     private var acksDue: [UInt16: [UInt64]] = [:]
     private var nextDepthRead = ContinuousClock.now
     private var depthReads = DepthReadSchedule()
+    private var idle: IdleSchedule
 
     init(client: AMQPClient, connection: AMQPConnection, generation: Int) {
         self.client = client
         self.connection = connection
         self.generation = generation
         consumers = ConsumerChannels(firstChannel: AMQPConnectionLoop.firstSubscriptionChannel, lastChannel: connection.channelMax)
+        idle = IdleSchedule(heartbeatSeconds: connection.heartbeatSeconds)
     }
 
     /// Serves the connection until stopped (returns) or broken (throws, after failing what waits on it).
     mutating func serve() throws {
+        // A local: the idle check below reads it in an autoclosure while `idle` (part of self) is being changed.
+        let connection = connection
         var taken: [AMQPInbox.Operation] = []
         var carriedOut = 0
         do {
@@ -124,10 +129,12 @@ struct AMQPSession {
                     return (inbox.operations, inbox.subscriptions, inbox.subscriptionsVersion, inbox.stopping)
                 }
                 taken = operations
+                var active = !operations.isEmpty || stopping
                 // Subscriptions first: a publish to a newly subscribed queue finds it declared.
                 if version != subscriptionsVersion, !stopping {
                     try reconcile(subscriptions)
                     subscriptionsVersion = version
+                    active = true
                 }
                 if !taken.isEmpty {
                     // Corking costs two setsockopt calls, skipped for a turn of one ack or reject (one frame). A
@@ -147,11 +154,20 @@ struct AMQPSession {
                 if !stopping, ContinuousClock.now >= nextDepthRead {
                     try readDepths()
                 }
-                try handle(connection.nextEvent(timeout: operations.isEmpty ? AMQPConnectionLoop.idleWait : .zero), stopping: stopping)
+                let event = try connection.nextEvent(timeout: operations.isEmpty ? AMQPConnectionLoop.idleWait : .zero)
+                if case .timeout = event {} else { active = true }
+                try handle(event, stopping: stopping)
                 if !cancelledWithFramesPending.isEmpty || consumers.hasCancelled, !connection.holdsQueuedFrames {
                     client.held.stoppedConsuming(cancelledWithFramesPending)
                     cancelledWithFramesPending = []
                     consumers.forgetCancelled()
+                }
+                if active {
+                    idle.active()
+                } else if let length = idle.idleTurn(
+                    now: ContinuousClock.now, nextDepthRead: nextDepthRead, buffered: connection.holdsBufferedInput)
+                {
+                    sleep(for: length)
                 }
             }
         } catch {
@@ -162,6 +178,25 @@ struct AMQPSession {
             client.depths.withLock { $0 = [:] }
             throw error
         }
+    }
+
+    /// Sleeps in poll() on the socket and the client's eventfd for at most `length`. It says so under the inbox
+    /// lock first, so that whoever hands work over next (and only then) signals the eventfd, and the busy path
+    /// pays no system call for it; if work came in since this turn took the inbox, it does not sleep at all.
+    private func sleep(for length: Duration) {
+        guard let wakeup = client.wakeup else { return }
+        let version = subscriptionsVersion
+        let asleep = client.inbox.withLock { inbox in
+            guard inbox.operations.isEmpty, inbox.subscriptionsVersion == version, !inbox.stopping else { return false }
+            inbox.sleeping = true
+            return true
+        }
+        guard asleep else { return }
+        let reason = wakeup.wait(socket: connection.socket, timeout: length)
+        client.inbox.withLock { $0.sleeping = false }
+        // A signal that comes after the wait ended (the socket woke it) is drained by the next sleep, which it ends
+        // at once: one turn too many, never a missed wakeup.
+        if reason.contains(.signalled) { wakeup.drain() }
     }
 
     /// Answers every publish among `operations` with `error` (acks among them are moot: their connection is gone).

@@ -69,6 +69,22 @@ CURLversion cgs_curl_version_now(void);
 amqp_rpc_reply_t cgs_amqp_login_plain(amqp_connection_state_t state, const char *vhost, int channel_max,
                                       int frame_max, int heartbeat, const char *user, const char *password);
 
+/*
+ * The AMQP thread's idle sleep (AMQPWakeup in AMQPTransport owns the descriptor). Swift's Glibc module does not
+ * import <sys/eventfd.h>.
+ */
+/* A non-blocking, close-on-exec eventfd; or -errno. */
+int cgs_wakeup_open(void);
+/* Makes the eventfd readable (any thread). */
+void cgs_wakeup_signal(int wake_fd);
+/* Resets the eventfd to unreadable (non-blocking: returns at once if it was not signalled). */
+void cgs_wakeup_drain(int wake_fd);
+#define CGS_WAKEUP_SOCKET 1
+#define CGS_WAKEUP_SIGNALLED 2
+/* Waits up to timeout_ms (-1: no limit) for `socket` to be readable (or in error) or `wake_fd` to be signalled.
+   Returns CGS_WAKEUP_SOCKET | CGS_WAKEUP_SIGNALLED for what is ready, 0 on timeout or a signal, or -errno. */
+int cgs_wakeup_wait(int socket, int wake_fd, int timeout_ms);
+
 /* Names the calling thread (shown in /proc, top, gdb): pthread_setname_np needs _GNU_SOURCE. */
 void cgs_set_current_thread_name(const char *name);
 
