@@ -7,10 +7,10 @@ import Synchronization
 
 /// Which org queues the gateway consumes, and with what prefetch.
 ///
-/// Every configured org's queue is consumed, on its own channel, with a prefetch sized to the org's rate:
+/// Every configured org's queue is consumed by a consumer of its own, with a prefetch sized to the org's rate:
 /// enough messages in hand to keep sending at that rate while Genesys answers (`rate × window`), never more
 /// than `perOrgInFlight`, never fewer than two. So a slow, throttled or failing org holds only its own few
-/// slots, and when the gateway itself is the bottleneck the broker's round robin over the channels shares
+/// slots, and when the gateway itself is the bottleneck the broker's round robin over the consumers shares
 /// it in proportion to the orgs' rates.
 ///
 /// A removed org's queue stays consumed until it is empty — its messages are parked, never dropped — and is
