@@ -33,7 +33,9 @@ import Testing
             client.subscribe(AMQPSubscription(
                 queue: topology.orgQueueDeclaration(for: Self.org), prefetch: 10,
                 bindings: topology.directBindings(for: Self.org, isDefault: true)))
-            try await Self.until { client.isConnected && client.queueDepths[topology.orgQueue(for: Self.org)] != nil }
+            _ = try await AMQPClientIntegrationTests.eventually(within: .seconds(10)) {
+                client.isConnected && client.queueDepths[topology.orgQueue(for: Self.org)] != nil
+            }
             try await body(client, topology) { received.all.withLock { $0 } }
         }
     }
@@ -44,7 +46,7 @@ import Testing
                 try await client.publish(AMQPMessage(
                     exchange: topology.orgExchange, routingKey: key, body: [UInt8(number)], mandatory: true))
             }
-            try await Self.until { received().count == 5 }
+            _ = try await AMQPClientIntegrationTests.eventually(within: .seconds(10)) { received().count == 5 }
             let byBody = Dictionary(uniqueKeysWithValues: received().map { ($0.delivery.body, $0.queue) })
             let orgQueue = topology.orgQueue(for: Self.org)
             #expect(byBody == [[0]: orgQueue, [1]: orgQueue, [2]: topology.outbound, [3]: topology.outbound, [4]: topology.outbound])
@@ -61,7 +63,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))  // the client's thread reconciles on its next turn
             try await client.publish(AMQPMessage(exchange: topology.orgExchange, routingKey: "acme", body: [1], mandatory: true))
             try await client.publish(AMQPMessage(exchange: topology.orgExchange, routingKey: "acme.us", body: [2], mandatory: true))
-            try await Self.until { received().count == 2 }
+            _ = try await AMQPClientIntegrationTests.eventually(within: .seconds(10)) { received().count == 2 }
             let byBody = Dictionary(uniqueKeysWithValues: received().map { ($0.delivery.body, $0.queue) })
             #expect(byBody == [[1]: topology.outbound, [2]: orgQueue])
         }
@@ -69,10 +71,5 @@ import Testing
 
     private final class ReceivedDeliveries: Sendable {
         let all = Mutex<[BrokerDelivery]>([])
-    }
-
-    private static func until(_ condition: @Sendable () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
     }
 }

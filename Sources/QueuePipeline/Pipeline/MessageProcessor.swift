@@ -50,13 +50,14 @@ struct MessageProcessor: Sendable {
         let state = QueueHeaders.RetryState(delivery.headers)
         let messageID = message?.id ?? delivery.messageID ?? "tag-\(delivery.deliveryTag)"
         let org = orgKey(message, tenantHint: state.tenant)
-        if let removed = removedOrg(of: inbound) {
+        let queueOrg = topology.org(ofQueue: inbound.queue)
+        if let removed = queueOrg.flatMap(removed) {
             return await final(
                 .parked, queue: topology.parkedQueue,
                 reason: "org \(removed) was removed from the config while its messages waited", error: nil, inbound,
                 messageID: messageID, org: removed, attempt: state.attempt)
         }
-        if let misrouted = misrouting(of: inbound, message: message, org: org) {
+        if let misrouted = misrouting(of: inbound, from: queueOrg, message: message, org: org) {
             return await final(
                 .deadLettered, queue: topology.deadLetterQueue, reason: misrouted, error: nil, inbound, messageID: messageID,
                 org: org, attempt: state.attempt)
@@ -128,19 +129,23 @@ struct MessageProcessor: Sendable {
         registry.tenant(org.tenantID)?.org(named: message?.org)?.config.expiry ?? ConfigDefaults.expiry
     }
 
-    /// The org of the queue `inbound` came from, when that org is no longer configured.
+    /// The org of the queue `inbound` came from, when that org is no longer configured (read again after a send:
+    /// the queue's org is not kept in the async frame across it).
     private func removedOrg(of inbound: BrokerDelivery) -> OrgKey? {
-        guard let org = topology.org(ofQueue: inbound.queue) else { return nil }
-        return registry.hasOrg(org) ? nil : org
+        topology.org(ofQueue: inbound.queue).flatMap(removed)
+    }
+
+    /// `org`, when it is no longer configured.
+    private func removed(_ org: OrgKey) -> OrgKey? {
+        registry.hasOrg(org) ? nil : org
     }
 
     /// Why a message that reached an org queue is not that org's to send, or nil when it is. Only a publisher on
     /// the direct path can cause it (the router copies each message into the queue of the org it names), by a
     /// routing key that disagrees with the message's own `tenantId`/`org`: the message is not sent under another
     /// org's rate and credentials.
-    private func misrouting(of inbound: BrokerDelivery, message: QueuedMessage?, org: OrgKey) -> String? {
-        guard message != nil, org.tenantID != "unknown", org.orgName != "unknown",
-              let queueOrg = topology.org(ofQueue: inbound.queue), queueOrg != org
+    private func misrouting(of inbound: BrokerDelivery, from queueOrg: OrgKey?, message: QueuedMessage?, org: OrgKey) -> String? {
+        guard message != nil, org.tenantID != "unknown", org.orgName != "unknown", let queueOrg, queueOrg != org
         else { return nil }
         return "misrouted: the message is for \(org) but was published to \(queueOrg)'s queue (routing key "
             + "'\(inbound.delivery.routingKey)'); publish it with routing key '\(topology.directRoutingKey(for: org))' to "
