@@ -1,4 +1,5 @@
 import Foundation
+import GatewayCore
 import GatewayTestSupport
 import GenesysSandbox
 @testable import AMQPTransport
@@ -52,16 +53,18 @@ import Testing
 
     @Test func anAgentMessageTheWebhookCouldNotForwardIsReportedFailed() async throws {
         try await GatewayHarness.run(orgs: [Self.org]) { harness in
-            let reporter = FailedReceiptReporter(delivery: harness.delivery, clock: harness.clock, logger: Logger.quiet("receipt"))
+            let jobs = MessageJobs()
+            async let jobsRun: Void = jobs.run()
+            let reporter = FailedReceiptReporter(
+                delivery: harness.delivery, jobs: jobs, clock: harness.clock, logger: Logger.quiet("receipt"))
             let message = InboundAgentMessage(
                 tenantId: "acme", org: "us", genesysMessageId: Self.agentMessageID, conversationId: "conv-9", kind: "text",
                 genesysType: "Text", customerId: "+15550100001", text: "Your order ships today",
                 time: "2026-11-25T10:00:00Z", receivedAt: "2026-11-25T10:00:00.100Z")
             reporter.reportUndelivered(message, reason: "no broker confirm within 5 s")
-            let deadline = ContinuousClock.now + .seconds(20)
-            while harness.sandbox.control.received().isEmpty, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            // The report runs among the jobs, whose end waits for it.
+            jobs.finish()
+            await jobsRun
             let received = harness.sandbox.control.received()
             #expect(received.map(\.kind) == [.receipt])
             #expect(received.first?.id == Self.agentMessageID)

@@ -40,7 +40,7 @@ import Testing
         let handler = WebhookHandler(
             registry: registry, publisher: InboundPublisher(client: client, exchange: topology.inboundExchange),
             deduplicator: WebhookDeduplicator(clock: GatewayCore.SystemClock()), undelivered: NoReports(),
-            clock: GatewayCore.SystemClock(), logger: logger)
+            jobs: MessageJobs(), clock: GatewayCore.SystemClock(), logger: logger)
         let probe = BrokerProbe(url: url, topology: topology)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -90,7 +90,7 @@ import Testing
         let handler = WebhookHandler(
             registry: registry, publisher: InboundPublisher(client: client, exchange: topology.inboundExchange),
             deduplicator: WebhookDeduplicator(clock: GatewayCore.SystemClock()), undelivered: CollectingReports(ids: reports),
-            clock: GatewayCore.SystemClock(), logger: logger)
+            jobs: MessageJobs(), clock: GatewayCore.SystemClock(), logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { client.stop() }
@@ -118,7 +118,7 @@ import Testing
         let handler = WebhookHandler(
             registry: registry, publisher: InboundPublisher(client: client, exchange: "genesys.inbound"),
             deduplicator: WebhookDeduplicator(clock: GatewayCore.SystemClock()), undelivered: CollectingReports(ids: reports),
-            clock: GatewayCore.SystemClock(), logger: logger, publishTimeout: .seconds(5))
+            jobs: MessageJobs(), clock: GatewayCore.SystemClock(), logger: logger, publishTimeout: .seconds(5))
         let body = Self.agentMessage(id: "45c48cce2e2d7fbdea1afc51c7c6ad26", text: "Hello?")
         let started = ContinuousClock.now
         let result = await handler.handle(tenantID: "acme", orgName: "us", signature: Self.signature(body), body: body)

@@ -64,6 +64,7 @@ public struct GatewayServices: Sendable {
     private let stateManager: StateManagerSink?
     private let reloader: ConfigReloader?
     private let tenantServicePoller: TenantServicePoller?
+    private let jobs: GatewayJobs
     /// The public listener, and the operations listener when there is one.
     private let apiServers: [any Service]
     /// Shared mode's Redis connection and this replica's heartbeat.
@@ -82,6 +83,7 @@ public struct GatewayServices: Sendable {
         let localConversations = try ConversationDirectory(persistingTo: settings.stateDirectory + "/conversations.jsonl")
         let localReceipts = try FileIdempotencyStore(path: settings.stateDirectory + "/idempotency.jsonl")
         let backlog = OrgBacklogBoard(client: amqp)
+        let jobs = MessageJobs()
         var redis: RedisClient?
         var replicas: ReplicaDirectory?
         var orgState: SharedOrgState?
@@ -125,7 +127,7 @@ public struct GatewayServices: Sendable {
                 var event = StatusEvent(status: .circuit, messageId: nil, tenantId: org.tenantID, org: org.orgName)
                 event.circuitState = transition.to.rawValue
                 event.reason = transition.reason
-                Task { await published.publish(event) }
+                jobs.spawn { [event] in await published.publish(event) }
             })
         // Counts every message status too; breaker states and backlogs it reads at scrape time.
         let metrics = GatewayMetrics(
@@ -151,6 +153,7 @@ public struct GatewayServices: Sendable {
         self.logger = logger
         self.redis = redis
         self.replicas = replicas
+        self.jobs = GatewayJobs(jobs: jobs, deadline: settings.shutdownTimeout, clock: clock)
         consumer = OutboundConsumer(
             client: amqp, delivery: delivery, registry: registry, status: pipelineStatus, backlog: backlog, clock: clock,
             perOrgInFlight: settings.perOrgInFlight, shutdownTimeout: settings.shutdownTimeout,
@@ -166,7 +169,8 @@ public struct GatewayServices: Sendable {
             let webhook = WebhookHandler(
                 registry: registry, publisher: InboundPublisher(client: amqp, exchange: settings.amqp.topology.inboundExchange),
                 deduplicator: webhookClaims,
-                undelivered: FailedReceiptReporter(delivery: delivery, clock: clock, logger: logger), clock: clock, logger: logger,
+                undelivered: FailedReceiptReporter(delivery: delivery, jobs: jobs, clock: clock, logger: logger), jobs: jobs,
+                clock: clock, logger: logger,
                 onSignatureMatched: { metrics.webhookSignatureMatched(org: $0, secret: $1) })
             let services = APIServices(
                 registry: registry, delivery: delivery, amqp: amqp, status: outward, statuses: statuses,
@@ -184,11 +188,12 @@ public struct GatewayServices: Sendable {
     /// Runs until the graceful shutdown of the service group it runs in (the executable's, on SIGTERM or SIGINT)
     /// or until the task is cancelled, then shuts down in order.
     public func run() async throws {
-        // Stopped in reverse: the API stops taking requests first, the consumer finishes its messages, and the
-        // heartbeat goes last (its replica counts until then).
+        // Stopped in reverse: the API stops taking requests first, the gateway's jobs end, the consumer finishes
+        // its messages, and the heartbeat goes last (its replica counts until then).
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let replicas { services.append(.init(service: replicas)) }
         services.append(.init(service: consumer))
+        services.append(.init(service: jobs))
         if let stateManager { services.append(.init(service: stateManager)) }
         if let reloader { services.append(.init(service: reloader)) }
         if let tenantServicePoller { services.append(.init(service: tenantServicePoller)) }

@@ -6,7 +6,8 @@ import OrgServices
 
 /// Tells Genesys that an agent message the webhook accepted never reached the channel side.
 public protocol UndeliveredMessageReporting: Sendable {
-    /// Reports `message` as failed. Returns at once: the webhook answers Genesys without waiting for it.
+    /// Reports `message` as failed. Returns at once: the webhook answers Genesys without waiting for it; the
+    /// report runs among the gateway's ``MessageJobs``, whose shutdown waits for it.
     func reportUndelivered(_ message: InboundAgentMessage, reason: String)
 }
 
@@ -19,6 +20,7 @@ public protocol UndeliveredMessageReporting: Sendable {
 /// an org that has not enabled message type `receipt` gets none, and the loss is logged.
 public struct FailedReceiptReporter: UndeliveredMessageReporting {
     private let delivery: DeliveryService
+    private let jobs: MessageJobs
     private let clock: any MonotonicClock
     private let logger: Logger
     private let maxAttempts: Int
@@ -26,13 +28,15 @@ public struct FailedReceiptReporter: UndeliveredMessageReporting {
 
     /// - Parameters:
     ///   - delivery: the gateway's delivery core.
+    ///   - jobs: where the tries run (the gateway's, so that its shutdown waits for them).
     ///   - clock: what waits between attempts use.
     ///   - maxAttempts: tries before giving up (a receipt for a failure is worth a few, not a retry queue).
     ///   - longestWait: the longest pause between tries, whatever Genesys asks.
     public init(
-        delivery: DeliveryService, clock: any MonotonicClock, logger: Logger, maxAttempts: Int = 3, longestWait: Duration = .seconds(30)
+        delivery: DeliveryService, jobs: MessageJobs, clock: any MonotonicClock, logger: Logger, maxAttempts: Int = 3, longestWait: Duration = .seconds(30)
     ) {
         self.delivery = delivery
+        self.jobs = jobs
         self.clock = clock
         self.logger = logger
         self.maxAttempts = max(1, maxAttempts)
@@ -45,7 +49,7 @@ public struct FailedReceiptReporter: UndeliveredMessageReporting {
         logger[metadataKey: "tenant.id"] = "\(message.tenantId)"
         logger[metadataKey: "org.name"] = "\(message.org)"
         logger[metadataKey: "genesys.message_id"] = "\(message.genesysMessageId)"
-        Task { [delivery, clock, maxAttempts, longestWait, logger] in
+        jobs.spawn { [delivery, clock, maxAttempts, longestWait, logger] in
             for attempt in 1...maxAttempts {
                 let outcome = await delivery.deliver(DeliveryRequest(bytes: bytes, attempt: attempt, tenantHint: message.tenantId))
                 switch outcome {

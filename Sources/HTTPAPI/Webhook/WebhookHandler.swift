@@ -23,6 +23,7 @@ public struct WebhookHandler: Sendable {
     private let onSignatureMatched: @Sendable (OrgKey, Int) -> Void
     private let undelivered: any UndeliveredMessageReporting
     private let normalizer: AgentMessageNormalizer
+    private let jobs: MessageJobs
     private let clock: any MonotonicClock
     private let publishTimeout: Duration
     private let logger: Logger
@@ -32,11 +33,13 @@ public struct WebhookHandler: Sendable {
     ///   - publisher: where normalized messages go (``InboundPublisher`` in production).
     ///   - deduplicator: remembers the messages already taken.
     ///   - undelivered: tells Genesys about a message that could not be forwarded (``FailedReceiptReporter``).
+    ///   - jobs: where a publish the broker confirms only after the answer is followed up (the gateway's, so that
+    ///     its shutdown waits for the confirm).
     ///   - clock: measures the publish bound.
     ///   - publishTimeout: how long to wait for the broker before answering anyway.
     public init(
         registry: TenantRegistry, publisher: any InboundPublishing, deduplicator: any WebhookDeduplicating,
-        undelivered: any UndeliveredMessageReporting, clock: any MonotonicClock, logger: Logger,
+        undelivered: any UndeliveredMessageReporting, jobs: MessageJobs, clock: any MonotonicClock, logger: Logger,
         publishTimeout: Duration = .seconds(5), normalizer: AgentMessageNormalizer = AgentMessageNormalizer(),
         onSignatureMatched: @escaping @Sendable (OrgKey, Int) -> Void = { _, _ in }
     ) {
@@ -45,6 +48,7 @@ public struct WebhookHandler: Sendable {
         self.publisher = publisher
         self.deduplicator = deduplicator
         self.undelivered = undelivered
+        self.jobs = jobs
         self.normalizer = normalizer
         self.clock = clock
         self.publishTimeout = publishTimeout
@@ -118,7 +122,7 @@ public struct WebhookHandler: Sendable {
             return .forwardFailed(genesysMessageID: message.genesysMessageId, reason: failure)
         case nil:
             let logger = logger
-            Task {
+            jobs.spawn {
                 if let failure = await publishing.value {
                     logger.error("agent message finally not forwarded", metadata: ["reason": "\(failure)"])
                     reportUndelivered(message)

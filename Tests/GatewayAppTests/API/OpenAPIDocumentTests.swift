@@ -279,10 +279,13 @@ private enum IdleServices {
             registry: registry, http: ScriptedHTTPClient { _ in throw NotCalled() }, clock: clock, logger: logger)
         let amqp = AMQPClient(settings: .init(url: "amqp://guest:guest@127.0.0.1:1/", prefetch: 0), logger: logger)
         let statuses = MessageStatusStore()
+        // Nothing here reaches a webhook's late confirm or a failed receipt: the jobs are never run.
+        let jobs = MessageJobs()
         let webhook = WebhookHandler(
             registry: registry, publisher: InboundPublisher(client: amqp, exchange: QueueTopology().inboundExchange),
             deduplicator: WebhookDeduplicator(clock: clock),
-            undelivered: FailedReceiptReporter(delivery: delivery, clock: clock, logger: logger), clock: clock, logger: logger)
+            undelivered: FailedReceiptReporter(delivery: delivery, jobs: jobs, clock: clock, logger: logger), jobs: jobs, clock: clock,
+            logger: logger)
         return APIServices(
             registry: registry, delivery: delivery, amqp: amqp, status: statuses, statuses: statuses,
             conversations: ConversationDirectory(), metrics: GatewayMetrics(tenants: { registry }), reloader: NoReload(),

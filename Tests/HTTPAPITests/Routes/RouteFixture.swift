@@ -66,10 +66,13 @@ struct RouteFixture: Sendable {
         let registry = try TenantRegistry.build(configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger)
         let delivery = DeliveryService(registry: registry, http: http, clock: clock, logger: logger)
         let statuses = MessageStatusStore()
+        // Nothing here reaches a webhook's late confirm or a failed receipt: the jobs are never run.
+        let jobs = MessageJobs()
         let webhook = WebhookHandler(
             registry: registry, publisher: InboundPublisher(client: broker, exchange: broker.topology.inboundExchange),
             deduplicator: WebhookDeduplicator(clock: clock),
-            undelivered: FailedReceiptReporter(delivery: delivery, clock: clock, logger: logger), clock: clock, logger: logger)
+            undelivered: FailedReceiptReporter(delivery: delivery, jobs: jobs, clock: clock, logger: logger), jobs: jobs, clock: clock,
+            logger: logger)
         var services = APIServices(
             registry: registry, delivery: delivery, amqp: broker, status: statuses, statuses: statuses,
             conversations: ConversationDirectory(), webhook: webhook, adminKey: Secret(Self.adminKey), maxLimiterWait: maxLimiterWait,

@@ -1,6 +1,6 @@
 import Synchronization
 import Testing
-@testable import QueuePipeline
+@testable import GatewayCore
 
 /// The consumer's jobs, spread over several task groups: every job handed over runs, `run()` ends only after the
 /// last one after `finish()`, and cancelling `run()` cancels the jobs still running.

@@ -1,9 +1,12 @@
 import Synchronization
 
-/// The work the consuming side starts for its messages — a send, a wait for a rate-limit slot, a copy behind a
-/// deferred conversation, a pause before a requeue, an org's release — run as child tasks of the consumer's task
-/// group rather than as detached tasks: the consumer's shutdown waits for every one it started, and cancels those
-/// still running past its deadline (their messages stay unacked, and the broker hands them out again).
+/// Work started for messages that outlives the call that starts it, run as child tasks of one owner's task group
+/// rather than as detached tasks, so that the owner's shutdown waits for every one it started and cancels those
+/// still running past its deadline:
+/// - the queue consumer's: a send, a wait for a rate-limit slot, a copy behind a deferred conversation, a pause
+///   before a requeue, an org's release (a message still unfinished stays unacked; the broker hands it out again);
+/// - the gateway's own (`GatewayServices`): a webhook message's late broker confirm, a `Failed` receipt's tries,
+///   a circuit's status event.
 ///
 /// Components hand work over with ``spawn(_:)`` from anywhere, synchronous code and the AMQP connection's callbacks
 /// included; ``run()`` runs it until it is cancelled or ``finish()`` is called and everything started has ended.
