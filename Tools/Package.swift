@@ -14,7 +14,7 @@ let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: 
 let package = Package(
     name: "gateway-tools",
     platforms: [.macOS(.v14)],
-    products: ["DeliveryBenchmark", "PipelineBenchmark", "FairnessBenchmark", "ChaosMatrix"].map {
+    products: ["DeliveryBenchmark", "PipelineBenchmark", "FairnessBenchmark", "RecordBenchmark", "ChaosMatrix"].map {
         .executable(name: $0, targets: [$0])
     },
     dependencies: [
@@ -35,6 +35,7 @@ let package = Package(
                 argumentParser,
             ],
             path: "Sources/PipelineBenchmark"),
+        .executableTarget(name: "RecordBenchmark", dependencies: [gateway("GatewayHost"), argumentParser], path: "Sources/RecordBenchmark"),
         .executableTarget(
             name: "FairnessBenchmark",
             dependencies: [gateway("GatewayHost"), gateway("GenesysSandbox"), gateway("GatewayTestSupport"), argumentParser],

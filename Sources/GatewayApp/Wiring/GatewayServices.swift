@@ -19,6 +19,8 @@ public struct GatewayServices: Sendable {
         public var perOrgInFlight: Int
         /// Where the idempotency record lives.
         public var stateDirectory: String
+        /// How long the idempotency record answers for a delivered message.
+        public var receiptRetention: Duration
         public var shutdownTimeout: Duration
         /// Where status events are also reported over HTTP, when set.
         public var stateManagerURL: String?
@@ -38,7 +40,8 @@ public struct GatewayServices: Sendable {
         public var statusEvents: StatusEventLevel
 
         public init(
-            amqp: AMQPClient.Settings, perOrgInFlight: Int = 256, stateDirectory: String, shutdownTimeout: Duration = .seconds(10),
+            amqp: AMQPClient.Settings, perOrgInFlight: Int = 256, stateDirectory: String,
+            receiptRetention: Duration = FileIdempotencyStore.Limits().retention, shutdownTimeout: Duration = .seconds(10),
             stateManagerURL: String? = nil, maxConnectionsPerHost: Int = 256, api: APISettings? = nil, configDirectory: String? = nil,
             shared: SharedModeSettings? = nil, tenantService: TenantServiceSource? = nil, statusEvents: StatusEventLevel = .all
         ) {
@@ -51,6 +54,7 @@ public struct GatewayServices: Sendable {
             self.amqp = amqp
             self.perOrgInFlight = perOrgInFlight
             self.stateDirectory = stateDirectory
+            self.receiptRetention = receiptRetention
             self.shutdownTimeout = shutdownTimeout
             self.stateManagerURL = stateManagerURL
         }
@@ -81,7 +85,9 @@ public struct GatewayServices: Sendable {
         let amqp = AMQPClient(settings: settings.amqp, logger: logger)
         let stateManager = settings.stateManagerURL.map { StateManagerSink(baseURL: $0, http: http, logger: logger) }
         let localConversations = try ConversationDirectory(persistingTo: settings.stateDirectory + "/conversations.jsonl")
-        let localReceipts = try FileIdempotencyStore(path: settings.stateDirectory + "/idempotency.jsonl")
+        let localReceipts = try FileIdempotencyStore(
+            directory: settings.stateDirectory + "/idempotency", limits: .init(retention: settings.receiptRetention),
+            importing: settings.stateDirectory + "/idempotency.jsonl")
         let backlog = OrgBacklogBoard(client: amqp)
         let jobs = MessageJobs()
         var redis: RedisClient?

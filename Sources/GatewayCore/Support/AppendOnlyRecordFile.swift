@@ -14,6 +14,8 @@ package final class AppendOnlyRecordFile {
     private var unwritten: [UInt8] = []
     /// Lines in the file (written or waiting), for deciding when to rewrite it.
     package private(set) var lineCount = 0
+    /// Where the next line starts: the file's size once everything waiting is written.
+    package private(set) var endOffset: UInt64 = 0
     /// Why the last write failed, or nil once everything is written.
     package private(set) var problem: String?
     /// While a rewrite runs: the lines appended since its snapshot was taken.
@@ -26,22 +28,49 @@ package final class AppendOnlyRecordFile {
     ///   that refuses writes (`/dev/full`).
     package init(path: String, writingTo writePath: String? = nil, lines: inout [[UInt8]]) throws {
         self.path = path
-        let manager = FileManager.default
-        do {
-            try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        } catch {
-            throw RecordFileError(path: path, operation: "create its folder", reason: "\(error)")
-        }
-        if manager.fileExists(atPath: path) {
-            guard let contents = manager.contents(atPath: path) else {
+        try Self.createFolder(of: path)
+        var cutShort = false
+        if FileManager.default.fileExists(atPath: path) {
+            guard let contents = FileManager.default.contents(atPath: path) else {
                 throw RecordFileError(path: path, operation: "read it", reason: "not a readable file")
             }
             lines = contents.split(separator: UInt8(ascii: "\n")).map { Array($0) }
             lineCount = lines.count
-            // The next line must start a line of its own, not continue a cut one.
-            if let last = contents.last, last != UInt8(ascii: "\n") { unwritten = [UInt8(ascii: "\n")] }
+            endOffset = UInt64(contents.count)
+            cutShort = contents.last.map { $0 != UInt8(ascii: "\n") } ?? false
         }
         descriptor = try Self.openForAppending(writePath ?? path, reportedAs: path)
+        if cutShort { startNewLine() }
+    }
+
+    /// Opens `path` (creating it and its folder) to append to it without reading it back: for records too large
+    /// to hold, read at offsets instead (``endOffset``). ``lineCount`` counts only the lines appended since.
+    package init(appendingTo path: String, writingTo writePath: String? = nil) throws {
+        self.path = path
+        try Self.createFolder(of: path)
+        var cutShort = false
+        if FileManager.default.fileExists(atPath: path) {
+            let file = try RandomAccessFile(path: path, writable: false)
+            endOffset = try file.size()
+            cutShort = try endOffset > 0 && file.read(at: endOffset - 1, count: 1) != [UInt8(ascii: "\n")]
+        }
+        descriptor = try Self.openForAppending(writePath ?? path, reportedAs: path)
+        if cutShort { startNewLine() }
+    }
+
+    private static func createFolder(of path: String) throws {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        } catch {
+            throw RecordFileError(path: path, operation: "create its folder", reason: "\(error)")
+        }
+    }
+
+    /// The next line must start a line of its own, not continue one a crash cut short.
+    private func startNewLine() {
+        unwritten = [UInt8(ascii: "\n")]
+        endOffset += 1
     }
 
     deinit {
@@ -51,6 +80,7 @@ package final class AppendOnlyRecordFile {
     /// Appends one line (without its newline) and writes what waits.
     package func append(_ line: [UInt8]) {
         linesSinceSnapshot?.append(line)
+        endOffset += UInt64(line.count + 1)
         unwritten.append(contentsOf: line)
         unwritten.append(UInt8(ascii: "\n"))
         lineCount += 1
@@ -137,6 +167,8 @@ package final class AppendOnlyRecordFile {
         unwritten = []
         problem = nil
         lineCount = snapshotLines + since.count
+        var status = stat()
+        endOffset = fstat(fresh, &status) == 0 ? UInt64(clamping: status.st_size) : 0
         return true
     }
 
@@ -154,6 +186,12 @@ public struct RecordFileError: Error, CustomStringConvertible {
     public var path: String
     public var operation: String
     public var reason: String
+
+    package init(path: String, operation: String, reason: String) {
+        self.path = path
+        self.operation = operation
+        self.reason = reason
+    }
 
     public var description: String { "record file \(path): cannot \(operation): \(reason)" }
 }

@@ -36,6 +36,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Folder for the idempotency record (env GGW_STATE_DIR).")
     var stateDir: String = GatewayEnvironment.value("GGW_STATE_DIR") ?? ".run/state"
 
+    @Option(help: "Hours a delivered message's id is remembered, so that it is not sent again (env GGW_RECEIPT_RETENTION_HOURS; 1 to 8760). Disk: about 200 bytes per message kept.")
+    var receiptRetentionHours: Int = GatewayEnvironment.value("GGW_RECEIPT_RETENTION_HOURS").flatMap(Int.init) ?? 168
+
     @Option(help: "Seconds to let in-flight messages finish on SIGTERM.")
     var shutdownTimeout: Int = 10
 
@@ -78,6 +81,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "This replica's id in shared mode, unique in the cluster (default <host>-<pid>).")
     var replicaId: String?
 
+    private var receiptRetention: Duration {
+        get throws {
+            guard (1...8760).contains(receiptRetentionHours) else {
+                throw ValidationError("--receipt-retention-hours must be 1 to 8760 (a year), not \(receiptRetentionHours)")
+            }
+            return .seconds(receiptRetentionHours * 3600)
+        }
+    }
+
     private var statusEventLevel: StatusEventLevel {
         get throws {
             guard let level = StatusEventLevel(rawValue: statusEvents) else {
@@ -116,7 +128,8 @@ struct RunCommand: AsyncParsableCommand {
             configuration: configuration,
             settings: .init(
                 amqp: .init(url: queue.amqpURL, topology: try queue.topology, prefetch: prefetch),
-                perOrgInFlight: perOrgInFlight, stateDirectory: stateDir, shutdownTimeout: .seconds(shutdownTimeout),
+                perOrgInFlight: perOrgInFlight, stateDirectory: stateDir, receiptRetention: try receiptRetention,
+                shutdownTimeout: .seconds(shutdownTimeout),
                 stateManagerURL: stateManagerURL ?? GatewayEnvironment.value("GGW_STATE_MANAGER_URL"), maxConnectionsPerHost: maxConnectionsPerHost,
                 api: APISettings(
                     host: apiHost, port: apiPort, adminKey: adminSecret, maxLimiterWait: .milliseconds(apiMaxLimiterWaitMs),

@@ -1,38 +1,106 @@
 import Foundation
 import GatewayTestSupport
+import Synchronization
 import Testing
 
 @testable import GatewayCore
 @testable import OrgServices
 
 @Suite struct FileIdempotencyStoreTests {
+    /// The wall clock the retention is measured on, moved by the test.
+    final class WallClock: Sendable {
+        private let time = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+        var now: @Sendable () -> Date { { self.time.withLock { $0 } } }
+        func advance(days: Double) { time.withLock { $0 += days * 86_400 } }
+    }
+
+    let folder = TemporaryDirectory()
+    var directory: String { folder.path + "/state/idempotency" }
+
     func receipt(_ id: String) -> DeliveryReceipt {
         DeliveryReceipt(
             messageID: id, org: OrgKey(tenantID: "acme", orgName: "main"), genesysMessageID: "g-\(id)", conversationID: "c-1",
             correlationID: nil, genesysDuration: .zero)
     }
 
+    func logs() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("receipts-") && $0.hasSuffix(".jsonl") }.sorted()
+    }
+
     @Test func receiptsSurviveARestart() async throws {
-        let folder = TemporaryDirectory()
-        let path = folder.path + "/state/idempotency.jsonl"
-        let store = try FileIdempotencyStore(path: path)
+        let store = try FileIdempotencyStore(directory: directory)
         await store.record(receipt("m-1"))
         await store.record(receipt("m-2"))
-        let reopened = try FileIdempotencyStore(path: path)
+        let reopened = try FileIdempotencyStore(directory: directory)
         #expect(await reopened.receipt(for: "m-2", tenantID: "acme")?.genesysMessageID == "g-m-2")
         #expect(await reopened.receipt(for: "m-2", tenantID: "other") == nil)
         #expect(store.writeProblem == nil)
     }
 
+    /// Memory holds a few recent receipts; every other one is answered from disk, before and after a restart.
+    @Test func receiptsBeyondThoseInMemoryAreAnsweredFromDisk() async throws {
+        let limits = FileIdempotencyStore.Limits(recentReceipts: 2)
+        do {
+            let store = try FileIdempotencyStore(directory: directory, limits: limits)
+            for index in 1...500 { await store.record(receipt("m-\(index)")) }
+            for index in [1, 2, 250, 499, 500] {
+                #expect(await store.receipt(for: "m-\(index)", tenantID: "acme")?.genesysMessageID == "g-m-\(index)")
+            }
+            #expect(await store.receipt(for: "m-501", tenantID: "acme") == nil)
+            #expect(await store.receipt(for: "m-1", tenantID: "other") == nil, "ids are scoped by tenant")
+        }
+        let reopened = try FileIdempotencyStore(directory: directory, limits: limits)
+        for index in 1...500 {
+            #expect(await reopened.receipt(for: "m-\(index)", tenantID: "acme") != nil, "m-\(index) lost")
+        }
+        #expect(await reopened.count == 500, "the count saved as the store closed")
+    }
+
+    /// A full index starts a new generation; lookups go through all of them.
+    @Test func aFullIndexStartsANewGenerationAndEveryReceiptIsStillFound() async throws {
+        var limits = FileIdempotencyStore.Limits(recentReceipts: 1)
+        limits.smallestIndex = 16
+        let store = try FileIdempotencyStore(directory: directory, limits: limits)
+        for index in 1...100 { await store.record(receipt("m-\(index)")) }
+        #expect(await store.generationCount >= 3, "16 slots, half full at 8: the generations grow fourfold")
+        for index in 1...100 {
+            #expect(await store.receipt(for: "m-\(index)", tenantID: "acme") != nil, "m-\(index) lost")
+        }
+        let reopened = try FileIdempotencyStore(directory: directory, limits: limits)
+        for index in [1, 9, 50, 100] { #expect(await reopened.receipt(for: "m-\(index)", tenantID: "acme") != nil) }
+    }
+
+    /// Issue 29: every id of the retention is answered (a test moves the clock), older ones go, with their files.
+    @Test func idsAreAnsweredForTheRetentionAndForgottenAfter() async throws {
+        let clock = WallClock()
+        let limits = FileIdempotencyStore.Limits(retention: .seconds(7 * 86_400), recentReceipts: 1)
+        let store = try FileIdempotencyStore(directory: directory, limits: limits, now: clock.now)
+        await store.record(receipt("day-0"))
+        for day in 1...7 {
+            clock.advance(days: 1)
+            await store.record(receipt("day-\(day)"))
+        }
+        // Seven days on: every id still answered, from disk (memory holds one), across a restart too.
+        let reopened = try FileIdempotencyStore(directory: directory, limits: limits, now: clock.now)
+        for day in 0...7 { #expect(await reopened.receipt(for: "day-\(day)", tenantID: "acme") != nil, "day-\(day) lost") }
+        let oldest = try #require(try logs().first)
+
+        clock.advance(days: 2.5)
+        await reopened.record(receipt("day-9"))
+        #expect(await reopened.receipt(for: "day-0", tenantID: "acme") == nil, "kept past the retention")
+        #expect(await reopened.receipt(for: "day-1", tenantID: "acme") == nil, "kept past the retention")
+        #expect(await reopened.receipt(for: "day-3", tenantID: "acme") != nil, "forgotten within the retention")
+        #expect(try !logs().contains(oldest), "the expired generation stayed on disk")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/" + oldest.replacingOccurrences(of: ".jsonl", with: ".idx")))
+    }
+
     /// `FileHandle.write` trapped here (SIGILL: every tenant down); now the refusal is reported and the
     /// receipt kept in memory.
     @Test func aDiskThatRefusesWritesIsReportedNotACrash() async throws {
-        let folder = TemporaryDirectory()
-        let path = folder.path + "/idempotency.jsonl"
-        let store = try FileIdempotencyStore(path: path, capacity: 10, writingTo: "/dev/full")
+        let store = try FileIdempotencyStore(directory: directory, limits: .init(), now: { Date() }, writingTo: "/dev/full")
         await store.record(receipt("m-1"))
         let problem = try #require(store.writeProblem)
-        #expect(problem.contains(path))
+        #expect(problem.contains(directory))
         #expect(problem.contains("No space left on device"))
         #expect(await store.receipt(for: "m-1", tenantID: "acme") != nil)
         await store.retryWrites()
@@ -43,35 +111,41 @@ import Testing
     }
 
     @Test func aLineCutShortByACrashIsSkippedAndTheRestKept() async throws {
-        let folder = TemporaryDirectory()
-        let path = folder.path + "/idempotency.jsonl"
-        let store = try FileIdempotencyStore(path: path)
+        let store = try FileIdempotencyStore(directory: directory)
         await store.record(receipt("m-1"))
-        let handle = try #require(FileHandle(forWritingAtPath: path))
+        let log = try #require(try logs().last)
+        let handle = try #require(FileHandle(forWritingAtPath: directory + "/" + log))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(#"{"id":"m-2","ten"#.utf8))
         try handle.close()
-        let reopened = try FileIdempotencyStore(path: path)
-        #expect(await reopened.count == 1)
+        let reopened = try FileIdempotencyStore(directory: directory)
+        #expect(await reopened.receipt(for: "m-2", tenantID: "acme") == nil)
         await reopened.record(receipt("m-3"))
-        let again = try FileIdempotencyStore(path: path)
+        let again = try FileIdempotencyStore(directory: directory)
         #expect(await again.receipt(for: "m-3", tenantID: "acme") != nil)
-        #expect(await again.count == 2)
+        #expect(await again.receipt(for: "m-1", tenantID: "acme") != nil)
+    }
+
+    /// The log is the authority: an index lost (or cut short by a crash as it was made) is built again from it.
+    @Test func aMissingIndexIsBuiltAgainFromItsLog() async throws {
+        let store = try FileIdempotencyStore(directory: directory, limits: .init(recentReceipts: 1))
+        for index in 1...20 { await store.record(receipt("m-\(index)")) }
+        let log = try #require(try logs().last)
+        try FileManager.default.removeItem(atPath: directory + "/" + log.replacingOccurrences(of: ".jsonl", with: ".idx"))
+        let reopened = try FileIdempotencyStore(directory: directory, limits: .init(recentReceipts: 1))
+        for index in 1...20 { #expect(await reopened.receipt(for: "m-\(index)", tenantID: "acme") != nil, "m-\(index) lost") }
     }
 
     @Test func aRecordThatCannotBeReadStopsTheStartInsteadOfLookingEmpty() throws {
-        let folder = TemporaryDirectory()
-        let path = folder.path + "/idempotency.jsonl"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        #expect(throws: RecordFileError.self) { try FileIdempotencyStore(path: path) }
+        try FileManager.default.createDirectory(atPath: folder.path + "/state", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: directory, contents: Data("not a folder".utf8))
+        #expect(throws: RecordFileError.self) { try FileIdempotencyStore(directory: directory) }
     }
 
     /// Issue 11: a SIGKILL between the HTTP call and the record left a message Genesys had taken to be sent
     /// again after the restart, unnoticed. Such a send is now known after the restart, once.
     @Test func aSendCutShortByACrashIsKnownAfterTheRestart() async throws {
-        let folder = TemporaryDirectory()
-        let path = folder.path + "/idempotency.jsonl"
-        let store: any IdempotencyStore = try FileIdempotencyStore(path: path)
+        let store: any IdempotencyStore = try FileIdempotencyStore(directory: directory)
         #expect(await store.sendStarting("cut", tenantID: "acme") == .clear)
         #expect(await store.sendStarting("refused", tenantID: "acme") == .clear)
         await store.sendEnded("refused", tenantID: "acme")
@@ -80,7 +154,7 @@ import Testing
         #expect(await store.sendStarting("done", tenantID: "acme") == .alreadySent(receipt("done")), "a kept receipt stops a send")
         #expect(await store.wasInterrupted("cut", tenantID: "acme") == false)  // this run: still going, not cut short
 
-        let restarted = try FileIdempotencyStore(path: path)  // as after a SIGKILL: nothing ended or recorded "cut"
+        let restarted = try FileIdempotencyStore(directory: directory)  // as after a SIGKILL: nothing ended or recorded "cut"
         let seen: any IdempotencyStore = restarted
         #expect(await seen.wasInterrupted("cut", tenantID: "acme"))
         #expect(await restarted.wasInterrupted("cut", tenantID: "acme") == false)  // reported once
@@ -90,45 +164,40 @@ import Testing
         #expect(await restarted.receipt(for: "done", tenantID: "acme") != nil)
     }
 
-    @Test func anOpenSendSurvivesCompaction() async throws {
-        let folder = TemporaryDirectory()
-        let path = folder.path + "/idempotency.jsonl"
-        let store = try FileIdempotencyStore(path: path, capacity: 2)
+    @Test func anOpenSendSurvivesTheRewriteOfTheSendsFile() async throws {
+        var limits = FileIdempotencyStore.Limits()
+        limits.sendLinesBeforeRewrite = 4
+        let store = try FileIdempotencyStore(directory: directory, limits: limits)
         #expect(await store.sendStarting("cut", tenantID: "acme") == .clear)
-        for index in 1...6 { await store.record(receipt("m-\(index)")) }
-        await store.compactionFinished()
-        let restarted = try FileIdempotencyStore(path: path, capacity: 2)
+        for index in 1...6 {
+            #expect(await store.sendStarting("m-\(index)", tenantID: "acme") == .clear)
+            await store.record(receipt("m-\(index)"))
+        }
+        let lines = try String(contentsOfFile: directory + "/sends.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count <= 5, "the sends file was not rewritten: \(lines.count) lines")
+        let restarted = try FileIdempotencyStore(directory: directory, limits: limits)
         #expect(await restarted.wasInterrupted("cut", tenantID: "acme"))
+        #expect(await restarted.wasInterrupted("m-6", tenantID: "acme") == false)
         #expect(await restarted.receipt(for: "m-6", tenantID: "acme") != nil)
     }
 
-    @Test func compactionKeepsTheNewestEntries() async throws {
-        let folder = TemporaryDirectory()
-        let path = folder.path + "/idempotency.jsonl"
-        let store = try FileIdempotencyStore(path: path, capacity: 3)
-        for index in 1...7 { await store.record(receipt("m-\(index)")) }
-        await store.compactionFinished()
-        let reopened = try FileIdempotencyStore(path: path, capacity: 3)
-        #expect(await reopened.receipt(for: "m-7", tenantID: "acme") != nil)
-        #expect(await reopened.receipt(for: "m-1", tenantID: "acme") == nil)
-    }
+    /// The single file of earlier versions is taken over once: its receipts and its open sends.
+    @Test func anEarlierVersionsRecordIsImported() async throws {
+        let legacy = folder.path + "/state/idempotency.jsonl"
+        try FileManager.default.createDirectory(atPath: folder.path + "/state", withIntermediateDirectories: true)
+        try Data("""
+            {"event":"sending","id":"old-1","tenant":"acme"}
+            {"id":"old-1","tenant":"acme","org":"main","genesysId":"g-old-1","conversationId":"c-1"}
+            {"event":"sending","id":"old-cut","tenant":"acme"}
 
-    /// The rewrite runs off the actor: records made while it runs are answered at once and land in the new
-    /// file after the snapshot.
-    @Test func recordsMadeWhileTheFileIsRewrittenAreKept() async throws {
-        let folder = TemporaryDirectory()
-        let path = folder.path + "/idempotency.jsonl"
-        let store = try FileIdempotencyStore(path: path, capacity: 3)
-        for index in 1...7 { await store.record(receipt("m-\(index)")) }  // the 7th starts a rewrite
-        #expect(await store.sendStarting("during", tenantID: "acme") == .clear)
-        await store.record(receipt("m-8"))
-        #expect(await store.receipt(for: "m-8", tenantID: "acme") != nil)
-        await store.compactionFinished()
-        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count <= 6, "the file was not rewritten: \(lines.count) lines")
-        let reopened = try FileIdempotencyStore(path: path, capacity: 3)
-        for kept in ["m-5", "m-6", "m-7", "m-8"] { #expect(await reopened.receipt(for: kept, tenantID: "acme") != nil, "\(kept) lost") }
-        #expect(await reopened.wasInterrupted("during", tenantID: "acme"))
-        #expect(await reopened.receipt(for: "m-1", tenantID: "acme") == nil)
+            """.utf8).write(to: URL(fileURLWithPath: legacy))
+        let store = try FileIdempotencyStore(directory: directory, importing: legacy)
+        #expect(await store.receipt(for: "old-1", tenantID: "acme")?.genesysMessageID == "g-old-1")
+        #expect(!FileManager.default.fileExists(atPath: legacy))
+        #expect(FileManager.default.fileExists(atPath: legacy + ".imported"))
+        let restarted = try FileIdempotencyStore(directory: directory, importing: legacy)
+        #expect(await restarted.receipt(for: "old-1", tenantID: "acme") != nil)
+        #expect(await restarted.wasInterrupted("old-cut", tenantID: "acme"))
+        #expect(await restarted.wasInterrupted("old-1", tenantID: "acme") == false)
     }
 }
