@@ -117,7 +117,10 @@ public struct GatewayServices: Sendable {
             SharedConversationDirectory(local: localConversations, client: $0, logger: logger)
         } ?? localConversations
         let store: any IdempotencyStore = replicas.flatMap { directory in
-            redis.map { SharedIdempotencyStore(local: localReceipts, client: $0, replicaID: directory.id, logger: logger) }
+            redis.map {
+                SharedIdempotencyStore(
+                    local: localReceipts, client: $0, replicaID: directory.id, receiptTimeToLive: settings.receiptRetention, logger: logger)
+            }
         } ?? localReceipts
         let webhookClaims: any WebhookDeduplicating = redis.map {
             SharedWebhookDeduplicator(local: WebhookDeduplicator(clock: clock), client: $0, logger: logger)

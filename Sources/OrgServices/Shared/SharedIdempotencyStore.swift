@@ -12,7 +12,8 @@ public import RedisClient
 ///   ``sendingTimeToLive`` (1 hour): set (`SET NX GET`, never over a receipt or another run's mark, answering
 ///   what was there) before the call, deleted (only the run's own, compare-and-delete) when the attempt ended
 ///   without Genesys taking the message;
-/// - the receipt as JSON once Genesys accepted it, for ``receiptTimeToLive`` (7 days): one `SET` that replaces
+/// - the receipt as JSON once Genesys accepted it, for `receiptTimeToLive` (the record's retention, 7 days by
+///   default, so that any replica answers for the same window as each replica's file): one `SET` that replaces
 ///   the mark.
 ///
 /// One key rather than a receipt key and a mark key: a delivered message costs three commands (`GET`,
@@ -25,20 +26,26 @@ public import RedisClient
 /// redelivered to another replica in that time may be sent twice (and is flagged when its `sending` mark
 /// was seen). Redis trouble never blocks or fails a send.
 public struct SharedIdempotencyStore: IdempotencyStore {
-    static let receiptTimeToLive: Int64 = 7 * 24 * 3600
     static let sendingTimeToLive: Int64 = 3600
     /// What starts a `sending` mark; a receipt is JSON and starts with `{`.
     static let sendingPrefix = "sending:"
 
     private let local: any IdempotencyStore
+    /// Seconds a receipt key lives.
+    private let receiptTimeToLive: Int64
     private let redis: BestEffortRedis
     /// This process's run, in `sending` marks: a mark of another run means a send that run did not finish.
     private let runID: String
     /// This run's `sending` mark.
     private var mark: String { Self.sendingPrefix + runID }
 
-    public init(local: any IdempotencyStore, client: RedisClient, replicaID: String, logger: Logger) {
+    /// - Parameter receiptTimeToLive: how long a receipt is kept in Redis (whole seconds, at least one).
+    public init(
+        local: any IdempotencyStore, client: RedisClient, replicaID: String, receiptTimeToLive: Duration = .seconds(7 * 24 * 3600),
+        logger: Logger
+    ) {
         self.local = local
+        self.receiptTimeToLive = max(1, receiptTimeToLive.components.seconds)
         redis = BestEffortRedis(client: client, purpose: "idempotency record", logger: logger)
         runID = "\(replicaID)/\(UUID().uuidString)"
     }
@@ -50,7 +57,7 @@ public struct SharedIdempotencyStore: IdempotencyStore {
         guard let json = try? JSONEncoder().encode(SharedReceipt(receipt)) else { return }
         // Replaces this run's `sending` mark: no `DEL` of its own.
         _ = await redis.send(
-            "SET", Self.key(tenantID: receipt.org.tenantID, messageID: receipt.messageID), Array(json), "EX", Self.receiptTimeToLive)
+            "SET", Self.key(tenantID: receipt.org.tenantID, messageID: receipt.messageID), Array(json), "EX", receiptTimeToLive)
     }
 
     public func receipt(for messageID: String, tenantID: String) async -> DeliveryReceipt? {

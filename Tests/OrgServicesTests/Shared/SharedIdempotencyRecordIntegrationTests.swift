@@ -42,6 +42,16 @@ import Testing
         #expect(((week - 100)...week).contains(receiptTTL), "the receipt's TTL: \(receiptTTL) s")
     }
 
+    /// Issue 29: the record's retention is the receipt keys' TTL, so Redis holds what the window needs, no more.
+    @Test func aReceiptLivesInRedisForTheRecordsRetention() async throws {
+        let client = try GatewayTestRedis.client(logger: logger)
+        let store = SharedIdempotencyStore(
+            local: SentMessageLog(), client: client, replicaID: "a", receiptTimeToLive: .seconds(2 * 3600), logger: logger)
+        await store.record(receipt("short"))
+        let receiptTTL = try #require(try await timeToLive("short", client))
+        #expect((7100...7200).contains(receiptTTL), "the receipt's TTL: \(receiptTTL) s")
+    }
+
     @Test func noLateMarkEndOrCheckLosesAReceiptAnotherReplicaWrote() async throws {
         let client = try GatewayTestRedis.client(logger: logger)
         let (a, b) = replicas(client)
