@@ -8,6 +8,7 @@ import Synchronization
 /// request still waits on the limiter or on Genesys) would otherwise be sent twice. Claimed with a lock, not
 /// an actor: every queued message passes here twice, and an uncontended claim must not cost a task hop.
 public final class InFlightMessages: Sendable {
+    /// Bounded: by the sends in flight (the org queues' prefetch and the API's requests).
     private struct State {
         var claimed: Set<String> = []
         /// Queued messages waiting for an id another send holds, first come first served.

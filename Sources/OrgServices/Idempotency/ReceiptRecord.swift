@@ -14,15 +14,19 @@ final class ReceiptRecord {
     private let writePath: String?
     /// Oldest first; the last one is appended to.
     private var generations: [ReceiptGeneration]
+    /// Recent receipts: a redelivery comes soon after its send. Bounded: ``FileIdempotencyStore/Limits/recentReceipts``.
     private var recent: BoundedDictionary<String, DeliveryReceipt>
     private let sends: AppendOnlyRecordFile
-    /// A receipt the disk did not take into a generation yet (its index could not be read or written).
+    /// Receipts the disk did not take into a generation yet (its index could not be read or written). Bounded: while
+    /// any wait, queued sends wait too (``FileIdempotencyStore/writeProblem``); only API sends can add to them.
     private var unindexed: [(key: String, line: [UInt8])] = []
     private var indexProblem: String?
     private var lastExpiry: Date
 
-    /// Sends begun and not yet recorded or ended in this run, and those a previous run left open.
+    /// Sends begun and not yet recorded or ended in this run. Bounded: by the messages in flight.
     private var open: Set<String> = []
+    /// Sends a previous run left open, each reported once when its message comes back. Bounded: by what was in
+    /// flight at the crashes before; kept in `sends.jsonl` until the message comes back.
     private var interrupted: Set<String> = []
 
     /// A `sending` or `ended` line.

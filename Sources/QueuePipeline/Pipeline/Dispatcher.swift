@@ -33,13 +33,18 @@ import PluginKit
 actor Dispatcher {
     private let processor: MessageProcessor
     private let client: any MessageBroker
+    /// Messages in the gateway by conversation lane. Bounded: by the messages the broker hands over (the org
+    /// queues' prefetch, summed over the orgs); a lane goes when its last message does.
     private var lanes: [String: [Work]] = [:]
+    /// Conversations with messages in retry tiers. Bounded: by the messages sent to a tier within its longest
+    /// delay (5 min); an entry goes when its last deferred message comes back.
     private var deferrals: [String: Deferral] = [:]
     private let backlog: OrgBacklogBoard
     private let prefetch: @Sendable (OrgKey) -> Int
     private let takeover: (any OrgTakeover)?
     private let jobs: MessageJobs
-    /// Orgs whose messages may start, with the connection generation they were cleared for.
+    /// Orgs whose messages may start, with the connection generation they were cleared for. Bounded: by the
+    /// orgs this replica consumes.
     private var openOrgs: [OrgKey: Int] = [:]
     /// Orgs being cleared by ``takeover``, and the lanes waiting for it.
     private var opening: [OrgKey: Set<String>] = [:]
