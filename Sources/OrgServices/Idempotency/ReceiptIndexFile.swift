@@ -25,7 +25,9 @@ final class ReceiptIndexFile {
 
     let file: RandomAccessFile
     let slotCount: UInt64
-    private let hashKey: SymmetricKey
+    /// HMAC's state after the key: copied for each hash instead of set up from the key again (the key schedule was
+    /// most of a hash's cost).
+    private let keyedHMAC: HMAC<SHA256>
     /// The key of ``hash(of:)``, as stored in the header.
     let hashKeyBytes: [UInt8]
     /// Slots taken; saved in the header now and then (after a crash it may lag, which only delays a rollover).
@@ -63,7 +65,7 @@ final class ReceiptIndexFile {
         self.slotCount = slotCount
         used = min(Self.number(header, at: 16), slotCount)
         hashKeyBytes = Array(header[24..<56])
-        hashKey = SymmetricKey(data: hashKeyBytes)
+        keyedHMAC = HMAC(key: SymmetricKey(data: hashKeyBytes))
     }
 
     /// The share of slots taken.
@@ -71,7 +73,9 @@ final class ReceiptIndexFile {
 
     /// The keyed hash of `key`, never 0 (0 marks an empty slot).
     func hash(of key: String) -> UInt64 {
-        let code = HMAC<SHA256>.authenticationCode(for: Array(key.utf8), using: hashKey)
+        var hmac = keyedHMAC
+        hmac.update(data: Array(key.utf8))
+        let code = hmac.finalize()
         let value = Self.number(Array(code.prefix(8)), at: 0)
         return value == 0 ? 1 : value
     }

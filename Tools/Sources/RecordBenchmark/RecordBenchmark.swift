@@ -32,7 +32,7 @@ struct RecordBenchmark: AsyncParsableCommand {
         for id in ids {
             guard case .clear = await store.sendStarting(id, tenantID: org.tenantID) else { throw ValidationError("\(id) seen before") }
             await store.record(DeliveryReceipt(
-                messageID: id, org: org, genesysMessageID: UUID().uuidString, conversationID: "conversation-\(id.count)",
+                messageID: id, org: org, genesysMessageID: "genesys-" + id, conversationID: "conversation-\(id.count)",
                 correlationID: nil, genesysDuration: .zero))
         }
         let sent = Self.cpu() - sending
