@@ -76,21 +76,27 @@ final class ReceiptGeneration {
 
     /// Appends `line` for `key`: the index first, so that a crash between the two leaves an index entry that
     /// points at no line of this key (skipped), never a line the index cannot find.
+    /// - Parameter found: this generation's lookup of the key (``lines(matching:)``), when one was made: its hash
+    ///   and where the insert goes.
     /// - Returns: false when the index is too full to take it (nothing was written): start a new generation.
-    func append(_ line: [UInt8], key: String) throws -> Bool {
+    func append(_ line: [UInt8], key: String, found: (hash: UInt64, hint: ReceiptIndexFile.InsertHint?)? = nil) throws -> Bool {
         guard let log else { return false }
-        guard try index.insert(hash: index.hash(of: key), offset: log.endOffset) else { return false }
+        let hash = found?.hash ?? index.hash(of: key)
+        guard try index.insert(hash: hash, offset: log.endOffset, hint: found?.hint) else { return false }
         log.append(line)
         return true
     }
 
-    /// The lines of key hash `hash` in this generation (candidates: the caller compares the key), oldest first.
-    func lines(matching hash: UInt64) throws -> [[UInt8]] {
-        try index.offsets(matching: hash).compactMap { offset in
+    /// The lines of key hash `hash` in this generation (candidates: the caller compares the key), oldest first,
+    /// and where an insert of the hash would go.
+    func lines(matching hash: UInt64) throws -> (lines: [[UInt8]], hint: ReceiptIndexFile.InsertHint?) {
+        let found = try index.lookUp(hash)
+        let lines = try found.offsets.compactMap { offset -> [UInt8]? in
             let bytes = try reader.read(at: offset, count: Self.longestLine)
             guard let end = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
             return Array(bytes[..<end])
         }
+        return (lines, found.hint)
     }
 
     /// Stops appending: the generation is only read from now on.

@@ -80,31 +80,67 @@ final class ReceiptIndexFile {
         return value == 0 ? 1 : value
     }
 
-    /// The offsets of the lines whose key has hash `hash`, oldest first.
-    func offsets(matching hash: UInt64) throws -> [UInt64] {
+    /// What a lookup found: the offsets of the lines whose key has the hash (oldest first), and where an insert of
+    /// that hash would go (the first empty slot) as of the ``InsertHint/writes``-th write.
+    struct Lookup {
+        var offsets: [UInt64]
+        var hint: InsertHint?
+    }
+
+    /// Where an insert of a hash a lookup found absent goes, unless a write took that slot since.
+    struct InsertHint {
+        var slot: UInt64
+        var writes: UInt64
+    }
+
+    func lookUp(_ hash: UInt64) throws -> Lookup {
         var found: [UInt64] = []
-        _ = try probe(from: hash) { slotHash, offset, _ in
+        let empty = try probe(from: hash) { slotHash, offset, _ in
             if slotHash == 0 { return true }
             if slotHash == hash { found.append(offset) }
             return false
         }
-        return found
+        return Lookup(offsets: found, hint: empty.map { InsertHint(slot: $0, writes: writes) })
     }
 
-    /// Puts `hash` → `offset` in the first empty slot of its probe.
+    /// Puts `hash` → `offset` in the first empty slot of its probe: the one `hint` names when no write took it
+    /// since (the slots before it were taken, and slots are never emptied), saving the probe's read.
     /// - Returns: false when the probe found no empty slot within ``longestProbe`` (the index is too full).
-    func insert(hash: UInt64, offset: UInt64) throws -> Bool {
-        let slot = try probe(from: hash) { slotHash, _, _ in slotHash == 0 }
+    func insert(hash: UInt64, offset: UInt64, hint: InsertHint? = nil) throws -> Bool {
+        let slot: UInt64?
+        if let hint, hint.slot < slotCount, !written(hint.slot, since: hint.writes) {
+            slot = hint.slot
+        } else {
+            slot = try probe(from: hash) { slotHash, _, _ in slotHash == 0 }
+        }
         guard let slot else { return false }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Self.slotSize)
         Self.append(hash, to: &bytes)
         Self.append(offset, to: &bytes)
         try file.write(bytes, at: Self.headerSize + slot * UInt64(Self.slotSize))
+        noteWrite(slot)
         used += 1
         unsavedInserts += 1
         if unsavedInserts >= 1024 { try saveUsed() }
         return true
+    }
+
+    /// Writes so far, and for each of ``writeBuckets`` buckets of slots the number of the last write into one of
+    /// them: a slot whose bucket saw no write since a lookup is as the lookup saw it. (A bucket shared by another
+    /// slot only sends the insert to the probe.)
+    private var writes: UInt64 = 0
+    private var lastWrites: [UInt64] = []
+    private static let writeBuckets = 1 << 16
+
+    private func noteWrite(_ slot: UInt64) {
+        if lastWrites.isEmpty { lastWrites = Array(repeating: 0, count: Self.writeBuckets) }
+        writes += 1
+        lastWrites[Int(slot & UInt64(Self.writeBuckets - 1))] = writes
+    }
+
+    private func written(_ slot: UInt64, since writeCount: UInt64) -> Bool {
+        !lastWrites.isEmpty && lastWrites[Int(slot & UInt64(Self.writeBuckets - 1))] > writeCount
     }
 
     /// Writes the count of slots used into the header.

@@ -15,11 +15,15 @@ final class ReceiptRecord {
     /// Oldest first; the last one is appended to.
     private var generations: [ReceiptGeneration]
     /// Recent receipts: a redelivery comes soon after its send. Bounded: ``FileIdempotencyStore/Limits/recentReceipts``.
-    private var recent: BoundedDictionary<String, DeliveryReceipt>
+    private var recent: DirectMappedCache<DeliveryReceipt>
+    /// Keys the generations were asked for and do not hold, with their hash and where their insert goes: a send
+    /// asks twice (the receipt check, then `sendStarting`) and then records, and a miss stays one until this
+    /// process records the key (the only writer of its record). Bounded: 4,096.
+    private var misses = DirectMappedCache<Miss>(capacity: 4096)
     private let sends: AppendOnlyRecordFile
     /// Receipts the disk did not take into a generation yet (its index could not be read or written). Bounded: while
     /// any wait, queued sends wait too (``FileIdempotencyStore/writeProblem``); only API sends can add to them.
-    private var unindexed: [(key: String, line: [UInt8])] = []
+    private var unindexed: [(key: String, line: [UInt8], miss: Miss?)] = []
     private var indexProblem: String?
     private var lastExpiry: Date
 
@@ -28,6 +32,13 @@ final class ReceiptRecord {
     /// Sends a previous run left open, each reported once when its message comes back. Bounded: by what was in
     /// flight at the crashes before; kept in `sends.jsonl` until the message comes back.
     private var interrupted: Set<String> = []
+
+    private struct Miss {
+        var hashKey: [UInt8]
+        var hash: UInt64
+        var generation: Int
+        var hint: ReceiptIndexFile.InsertHint?
+    }
 
     /// A `sending` or `ended` line.
     private struct SendMark: Decodable {
@@ -57,7 +68,7 @@ final class ReceiptRecord {
         self.now = now
         self.writePath = writePath
         lastExpiry = now()
-        recent = BoundedDictionary(capacity: limits.recentReceipts)
+        recent = DirectMappedCache(capacity: limits.recentReceipts)
         var markLines: [[UInt8]] = []
         sends = try AppendOnlyRecordFile(path: directory + "/sends.jsonl", lines: &markLines)
         generations = try Self.openGenerations(in: directory, writingTo: writePath)
@@ -139,10 +150,12 @@ final class ReceiptRecord {
     /// The receipt of `key`: a recent one from memory, else from the generations, newest first.
     private func lookUp(_ key: String) -> DeliveryReceipt? {
         if let known = recent[key] { return known }
+        if misses[key] != nil { return nil }
         if let waiting = unindexed.last(where: { $0.key == key }), let line = try? JSONDecoder().decode(Line.self, from: Data(waiting.line)) {
             return Self.receipt(line)
         }
         var hashed: (key: [UInt8], hash: UInt64)?
+        var miss: Miss?
         for generation in generations.reversed() {
             let hash: UInt64
             if let hashed, hashed.key == generation.index.hashKeyBytes {
@@ -153,10 +166,15 @@ final class ReceiptRecord {
             }
             let candidates: [[UInt8]]
             do {
-                candidates = try generation.lines(matching: hash)
+                let found = try generation.lines(matching: hash)
+                candidates = found.lines
+                if miss == nil {
+                    miss = Miss(hashKey: generation.index.hashKeyBytes, hash: hash, generation: generation.number, hint: found.hint)
+                }
             } catch {
+                // Not known to be a miss: asked again next time.
                 indexProblem = "\(error)"
-                continue
+                return nil
             }
             for bytes in candidates.reversed() {
                 guard let line = try? JSONDecoder().decode(Line.self, from: Data(bytes)),
@@ -167,13 +185,16 @@ final class ReceiptRecord {
                 return receipt
             }
         }
+        misses[key] = miss
         return nil
     }
 
     /// Keeps `receipt` in memory and in the newest generation.
     private func keep(_ receipt: DeliveryReceipt) {
-        recent[receipt.idempotencyKey] = receipt
-        unindexed.append((receipt.idempotencyKey, Self.encode(receipt)))
+        let key = receipt.idempotencyKey
+        recent[key] = receipt
+        unindexed.append((key, Self.encode(receipt), misses[key]))
+        misses[key] = nil
         writeUnindexed()
         expireNow()
     }
@@ -181,10 +202,16 @@ final class ReceiptRecord {
     /// Writes the receipts waiting for their generation, in order, starting a new generation when the newest is
     /// full or old enough; stops at the first the disk refuses.
     private func writeUnindexed() {
-        while let (key, line) = unindexed.first {
+        while let (key, line, miss) = unindexed.first {
             do {
                 if try startsNewGeneration() { try startGeneration() }
-                guard let current = generations.last, try current.append(line, key: key) else {
+                guard let current = generations.last else { return }
+                // The lookup's hash and slot, when it was made in this generation with its key.
+                let found = miss.flatMap { miss in
+                    miss.hashKey == current.index.hashKeyBytes
+                        ? (hash: miss.hash, hint: miss.generation == current.number ? miss.hint : nil) : nil
+                }
+                guard try current.append(line, key: key, found: found) else {
                     try startGeneration()
                     continue
                 }
