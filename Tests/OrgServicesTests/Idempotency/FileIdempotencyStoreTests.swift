@@ -56,6 +56,21 @@ import Testing
         #expect(await reopened.count == 500, "the count saved as the store closed")
     }
 
+    /// Sends in flight at once each found their insert's slot when their receipt check missed; a slot another
+    /// receipt took meanwhile must not be written over (the insert probes again).
+    @Test func receiptsRecordedAfterTheirChecksInAnyOrderAreAllKept() async throws {
+        var limits = FileIdempotencyStore.Limits(recentReceipts: 1)
+        limits.smallestIndex = 1024
+        let ids = (1...300).map { "m-\($0)" }
+        do {
+            let store = try FileIdempotencyStore(directory: directory, limits: limits)
+            for id in ids { #expect(await store.receipt(for: id, tenantID: "acme") == nil) }
+            for id in ids.shuffled() { await store.record(receipt(id)) }
+        }
+        let reopened = try FileIdempotencyStore(directory: directory, limits: limits)
+        for id in ids { #expect(await reopened.receipt(for: id, tenantID: "acme")?.genesysMessageID == "g-\(id)", "\(id) lost") }
+    }
+
     /// A full index starts a new generation; lookups go through all of them.
     @Test func aFullIndexStartsANewGenerationAndEveryReceiptIsStillFound() async throws {
         var limits = FileIdempotencyStore.Limits(recentReceipts: 1)
