@@ -100,7 +100,9 @@ finish() {
     bash scripts/rabbitmq.sh stop </dev/null >/dev/null 2>&1 || true
     local log
     log="$(find "$work" -name 'gateway-0.log' -print -quit 2>/dev/null || true)"
-    [[ -z "$log" ]] || cp "$log" "$GGW_RUN_DIR/gateway.log"
+    if [[ -n "$log" ]] && cp "$log" "$GGW_RUN_DIR/gateway.log"; then
+        echo "bench-soak: the gateway's log is kept in ${GGW_RUN_DIR#"$REPO_ROOT"/}/gateway.log, the per-minute rows in ${GGW_RUN_DIR#"$REPO_ROOT"/}/samples.csv" >&2
+    fi
     rm -rf "$work"
 }
 trap finish EXIT
@@ -125,7 +127,8 @@ child=""
 case "$status" in
     0) ;;
     1) echo "bench-soak: FAILED (a message lost, publishing failed, or the run could not be done: see above)" >&2 ;;
-    124 | 137) echo "bench-soak: FAILED: the benchmark overran its bound of ${BENCH_TIMEOUT} s" >&2 ;;
+    124) echo "bench-soak: FAILED: the benchmark overran its bound of ${BENCH_TIMEOUT} s" >&2 ;;
+    137) echo "bench-soak: FAILED: the benchmark was killed (SIGKILL: out of memory, or 30 s after its bound of ${BENCH_TIMEOUT} s)" >&2 ;;
     *) echo "bench-soak: FAILED (exit status $status)" >&2 ;;
 esac
 exit "$status"
