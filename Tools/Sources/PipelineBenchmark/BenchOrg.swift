@@ -33,10 +33,19 @@ struct Load: Sendable {
     var total: Int { orgs.count * rate * seconds }
 
     /// Message `k` in publish order: org `k % orgs`, that org's number `k / orgs`.
-    func item(_ k: Int, runID: String) -> (org: BenchOrg, id: String, bytes: [UInt8]) {
+    func item(_ k: Int, runID: String) -> LoadItem {
         let org = orgs[k % orgs.count]
         let number = k / orgs.count
         let id = "\(runID)-\(org.tenant)-\(number)"
-        return (org, id, org.message(id: id, number: number))
+        return LoadItem(org: org, number: number, id: id, bytes: org.message(id: id, number: number))
     }
+}
+
+/// One message of a ``Load``: its org, its number within the org (from 0), its id (`<runID>-<tenant>-<number>`, sent
+/// on as `channel.messageId`) and its queued bytes.
+struct LoadItem: Sendable {
+    let org: BenchOrg
+    let number: Int
+    let id: String
+    let bytes: [UInt8]
 }

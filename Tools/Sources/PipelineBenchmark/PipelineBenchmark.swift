@@ -32,6 +32,9 @@ struct PipelineBenchmark: AsyncParsableCommand {
     @Option(name: .customLong("figures-file"), help: "Write the figures scripts compare across runs here, one `name value` a line (scripts/bench-scale.sh).") var figuresFile: String?
     @Option(name: .customLong("publish-path"), help: "How the gateway's load is published: direct (the org exchange, routing key <tenant>.<org>) or router (the ingress queue).") var publishPath: Phase.PublishPath = .direct
     @Option(name: .customLong("status-events"), help: "The gateway processes' --status-events: all or outcomes.") var statusEvents = "all"
+    @Option(name: .customLong("soak-minutes"), help: "Soak instead (scripts/bench-soak.sh): one gateway process (shared mode with --redis-url) under --orgs x --rate msg/s published for this many minutes; one line a minute (RSS, CPU, deliveries, backlog, Redis), the steady-state figures at the end; exits 1 when a message was lost.") var soakMinutes: Int?
+    @Option(name: .customLong("pid-file"), help: "Soak: write the gateway process's id here once it runs.") var pidFile: String?
+    @Option(name: .customLong("samples-file"), help: "Soak: one CSV row a minute, written as the run goes.") var samplesFile: String?
     @Flag(name: .customLong("flat-out"), help: "Queue everything first and consume it as fast as possible (org limits lifted); compare with the baseline doing the same.") var flatOut = false
 
     func run() async throws {
@@ -41,6 +44,10 @@ struct PipelineBenchmark: AsyncParsableCommand {
         }
         guard let url = amqpURL ?? ProcessInfo.processInfo.environment["GGW_AMQP_URL"] else {
             throw ValidationError("--amqp-url or GGW_AMQP_URL is required")
+        }
+        if let soakMinutes {
+            try await soak(minutes: soakMinutes, url: url)
+            return
         }
         // Flat out: everything queued before the consumer starts, limits far above what the machine can do.
         let load = Load(
@@ -88,6 +95,31 @@ struct PipelineBenchmark: AsyncParsableCommand {
             }
         }
         if let figuresFile { try writeFigures(gateway: gateway, baseline: baseline, to: figuresFile) }
+    }
+
+    /// The soak: runs until its last minute and the drain, or until SIGINT or SIGTERM, which end it early with what it
+    /// measured so far and the gateway stopped; exits 1 when a message was lost or publishing failed, 130 when cut short.
+    private func soak(minutes: Int, url: String) async throws {
+        guard minutes > 0 else { throw ValidationError("--soak-minutes: at least 1") }
+        guard let orgType = QueueTopology.QueueType(rawValue: orgQueueType) else { throw ValidationError("--org-queue-type: quorum or classic") }
+        // Each org's limiter at twice its offered rate: a stall (the machine is shared) drains instead of staying queued.
+        let load = Load(
+            orgs: (0..<orgs).map { BenchOrg(index: $0, rate: rate, limit: Double(2 * rate)) }, rate: rate, seconds: minutes * 60,
+            latencyMs: latencyMs)
+        let soak = Soak(
+            minutes: minutes, load: load, url: url, redisURL: redisURL, prefetch: prefetch, inFlight: inFlight, statusEvents: statusEvents,
+            orgQueueType: orgType, pidFile: pidFile, samplesFile: samplesFile)
+        let work = Task { try await soak.run() }
+        let signals = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { work.cancel() }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        let outcome = try await work.value
+        guard outcome.succeeded else { throw ExitCode(outcome.interrupted ? 130 : 1) }
     }
 
     /// The figures `scripts/bench-scale.sh` puts side by side across its runs (each run has a broker of its own),
