@@ -111,6 +111,19 @@ enum GatewayMetricFamilies {
             helpText: "How much longer the org is paused by a Genesys Retry-After; 0 when not paused.")
     }
 
+    // MARK: The status store, read when scraped
+
+    static var statusHistoryMessages: MetricNameDescriptor {
+        gauge(
+            "status_history_messages",
+            "Messages whose status history this process holds in memory for GET /v1/messages/{id} (at most --status-history-max-messages).")
+    }
+    static var statusHistoryBytes: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: namespace, metricName: "status_history", unitName: "bytes",
+            helpText: "Bytes of status history this process holds in memory, estimated: each event's JSON plus what holding it costs (at most --status-history-max-bytes).")
+    }
+
     // MARK: The tenant service, read from its health when scraped
 
     static let resultLabel = "result"

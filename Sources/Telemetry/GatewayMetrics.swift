@@ -8,7 +8,7 @@ import Synchronization
 
 /// The gateway's Prometheus metrics, per tenant and org: messages sent, failed, retried, dead-lettered and
 /// parked, Genesys 429s and latency, each org's rate limiter, circuit breaker and token renewals; and the
-/// tenant service's fetches, when there is one.
+/// tenant service's fetches, when there is one; what the status store holds, when it is given.
 ///
 /// Fed from three sides: every Genesys call (as the ``GenesysCallObserving`` the delivery core reports to),
 /// every queued message's status (as a ``StatusSink`` beside the AMQP one), and each org's limiter, breaker
@@ -36,20 +36,24 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
     private let scrapes = AsyncSemaphore(limit: 1)
     /// The tenant service's fetches, when tenants also come from one.
     private let tenantService: TenantServiceSeries?
+    private let statusHistory: StatusHistorySeries?
 
     /// - Parameters:
     ///   - tenants: the configuration in force now; called on every update, so a reload is seen at once.
     ///   - prometheus: the collector registry to put the series in.
     ///   - backlog: each org's messages waiting in its queue and in the gateway, read at scrape time.
     ///   - tenantService: the tenant service's health, read at scrape time; nil when there is no tenant service.
+    ///   - statusHistory: the status store, read at scrape time; nil shows no `status_history` series.
     public init(
         tenants: @escaping @Sendable () -> TenantRegistry, backlog: @escaping @Sendable () -> [OrgKey: OrgBacklog] = { [:] },
-        tenantService: TenantServiceHealth? = nil, prometheus: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+        tenantService: TenantServiceHealth? = nil, statusHistory: MessageStatusStore? = nil,
+        prometheus: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
         self.tenants = tenants
         self.backlog = backlog
         self.prometheus = prometheus
         self.tenantService = tenantService.map { TenantServiceSeries(health: $0, collectors: prometheus) }
+        self.statusHistory = statusHistory.map { StatusHistorySeries(store: $0, collectors: prometheus) }
     }
 
     /// A swift-metrics factory writing into the same registry, for libraries that report through
@@ -126,8 +130,8 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
         gauge.set(isReady ? 1.0 : 0.0)
     }
 
-    /// Reads every org's limiter, breaker and token store, drops the series of orgs no longer configured,
-    /// and returns all series in the Prometheus text format.
+    /// Reads every org's limiter, breaker and token store and the status store, drops the series of orgs no
+    /// longer configured, and returns all series in the Prometheus text format.
     public func exposition() async -> String {
         await scrapes.acquire()
         var readings: [OrgStateReading] = []
@@ -145,6 +149,7 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
             table.retain(prometheus) { key in Self.labelKey(for: key, in: current) == key }
         }
         tenantService?.update()
+        await statusHistory?.update()
         let text = prometheus.emitToString()
         await scrapes.release()
         return text

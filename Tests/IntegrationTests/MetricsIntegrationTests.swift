@@ -34,6 +34,9 @@ import Testing
                 "genesys_gateway_genesys_request_duration_seconds_count", acmeLabels.merging(["operation": "message"]) { $1 }) == 5)
             #expect(after.value("genesys_gateway_circuit_breaker_state", acmeLabels) == 0)
             #expect(after.value("genesys_gateway_rate_limiter_configured_rate", acmeLabels) == 1000)
+            // The status store the pipeline feeds is the one the gauges read.
+            #expect(after.value("genesys_gateway_status_history_messages") == 7)
+            #expect((after.value("genesys_gateway_status_history_bytes") ?? 0) > 0)
         }
     }
 }

@@ -38,14 +38,18 @@ public struct GatewayServices: Sendable {
         public var tenantService: TenantServiceSource?
         /// Which status events are published to `genesys.status` (the status API and the state manager get all).
         public var statusEvents: StatusEventLevel
+        /// How much status history `GET /v1/messages/{id}` can read: in memory, and its age in Redis in shared mode.
+        public var statusHistory: StatusHistoryLimits
 
         public init(
             amqp: AMQPClient.Settings, perOrgInFlight: Int = 256, stateDirectory: String,
             receiptRetention: Duration = FileIdempotencyStore.Limits().retention, shutdownTimeout: Duration = .seconds(10),
             stateManagerURL: String? = nil, maxConnectionsPerHost: Int = 256, api: APISettings? = nil, configDirectory: String? = nil,
-            shared: SharedModeSettings? = nil, tenantService: TenantServiceSource? = nil, statusEvents: StatusEventLevel = .all
+            shared: SharedModeSettings? = nil, tenantService: TenantServiceSource? = nil, statusEvents: StatusEventLevel = .all,
+            statusHistory: StatusHistoryLimits = StatusHistoryLimits()
         ) {
             self.statusEvents = statusEvents
+            self.statusHistory = statusHistory
             self.shared = shared
             self.tenantService = tenantService
             self.api = api
@@ -111,8 +115,9 @@ public struct GatewayServices: Sendable {
         }
         // Shared mode: status history, conversation owners, receipts and webhook claims in Redis as well, for every
         // replica to read; each store keeps this replica's own part as its fallback.
-        let statuses: any MessageStatusReading = redis.map { SharedStatusHistory(local: MessageStatusStore(), client: $0, logger: logger) }
-            ?? MessageStatusStore()
+        let localStatuses = MessageStatusStore(limits: settings.statusHistory, clock: clock)
+        let statuses: any MessageStatusReading = redis.map { SharedStatusHistory(local: localStatuses, client: $0, logger: logger) }
+            ?? localStatuses
         let conversations: any ConversationOwnership = redis.map {
             SharedConversationDirectory(local: localConversations, client: $0, logger: logger)
         } ?? localConversations
@@ -140,7 +145,8 @@ public struct GatewayServices: Sendable {
             })
         // Counts every message status too; breaker states and backlogs it reads at scrape time.
         let metrics = GatewayMetrics(
-            tenants: { registry }, backlog: { backlog.snapshot() }, tenantService: settings.tenantService?.health)
+            tenants: { registry }, backlog: { backlog.snapshot() }, tenantService: settings.tenantService?.health,
+            statusHistory: localStatuses)
         let outward = FanOutStatusSink([metrics, published])
         let pipelineStatus = FanOutStatusSink([statuses, conversations, outward])
         let delivery = DeliveryService(registry: registry, http: http, clock: clock, logger: logger, sent: store, observer: metrics)

@@ -26,6 +26,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var sources: SourceOptions
     @OptionGroup var tenantService: TenantServiceOptions
     @OptionGroup var queue: QueueOptions
+    @OptionGroup var statusHistory: StatusHistoryOptions
 
     @Option(help: "Unacked messages of genesys.outbound RabbitMQ hands the router at once (each org queue has its own prefetch).")
     var prefetch: UInt16 = 500
@@ -101,6 +102,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let shared = try sharedMode()
+        let statusHistoryLimits = try statusHistory.limits()
         let logger = Logger(label: "genesys-gateway")
         // Its own HTTP client: a slow tenant service never holds a connection Genesys calls need.
         let tenantServiceSettings = try tenantService.settings()
@@ -141,7 +143,7 @@ struct RunCommand: AsyncParsableCommand {
                     publicMetrics: publicMetrics,
                     onServerRunning: { port in logger.info("HTTP API listening", metadata: ["address": "http://\(apiHost):\(port)"]) }),
                 configDirectory: sources.configDir, shared: shared, tenantService: tenantServiceSource,
-                statusEvents: try statusEventLevel),
+                statusEvents: try statusEventLevel, statusHistory: statusHistoryLimits),
             logger: logger)
         // The one process-wide setting: HTTP request metrics (Hummingbird's middleware) go to the same registry.
         MetricsSystem.bootstrap(gateway.metrics.factory)

@@ -7,11 +7,10 @@ public import RedisClient
 /// by replica A and sent by replica B has one story).
 ///
 /// Key: `ggw:{<tenant>}:status:<id>`, a list of events as JSON, the newest ``MessageStatusStore/historyLimit``
-/// + 1 kept, for ``timeToLive`` (24 hours) after the last event. While Redis is unreachable this replica's
-/// own ``MessageStatusStore`` (always fed) answers with what this replica saw.
+/// + 1 kept, for the local store's ``StatusHistoryLimits/maxAge`` (`--status-history-max-age`) after the last
+/// event: Redis holds at most that many events for each message of that long. While Redis is unreachable this
+/// replica's own ``MessageStatusStore`` (always fed) answers with what this replica saw.
 public struct SharedStatusHistory: MessageStatusReading {
-    static let timeToLive: Int64 = 24 * 3600
-
     private let local: MessageStatusStore
     private let redis: BestEffortRedis
 
@@ -29,7 +28,7 @@ public struct SharedStatusHistory: MessageStatusReading {
         // One script rather than separate commands: a message makes two to four events, and the status history
         // was half of shared mode's Redis commands per message. Atomic too: the list never stays without its TTL.
         _ = await redis.run(
-            Self.append, keys: [key], arguments: [event.jsonBytes, Int64(MessageStatusStore.historyLimit + 1), Self.timeToLive])
+            Self.append, keys: [key], arguments: [event.jsonBytes, Int64(MessageStatusStore.historyLimit + 1), local.limits.maxAgeSeconds])
     }
 
     /// KEYS[1] = the history; ARGV[1] = the event, ARGV[2] = how many newest events to keep, ARGV[3] = the TTL (s).

@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func eventsWithoutAMessageAreIgnoredAndTheOldestMessagesAreForgotten() async {
-        let store = MessageStatusStore(capacity: 2)
+        let store = MessageStatusStore(limits: StatusHistoryLimits(maxMessages: 2))
         await store.publish(StatusEvent(status: .circuit, messageId: nil, tenantId: "acme", org: "us"))
         for id in ["a", "b", "c"] { await store.publish(event(.sent, id)) }
         #expect(await store.entry(for: "a", tenantID: "acme") == nil)

@@ -156,6 +156,31 @@ import Testing
         #expect(exposition.value(prefix + "org_queue_waiting", globex) == 7)
     }
 
+    @Test func statusHistoryGaugesShowWhatTheStatusStoreHoldsAtEachScrape() async throws {
+        let fixture = try Fixture()
+        let registry = try fixture.registry()
+        let clock = ManualClock()
+        let store = MessageStatusStore(limits: StatusHistoryLimits(maxAge: .seconds(60)), clock: clock)
+        let metrics = GatewayMetrics(tenants: { registry }, statusHistory: store)
+        for id in ["m-1", "m-2"] {
+            await store.publish(StatusEvent(status: .accepted, messageId: id, tenantId: "acme", org: "us"))
+        }
+
+        var exposition = try await scrape(metrics)
+        let held = await store.holding()
+        #expect(held.bytes > 0)
+        #expect(exposition.types[prefix + "status_history_bytes"] == "gauge")
+        #expect(exposition.value(prefix + "status_history_messages") == 2)
+        #expect(exposition.value(prefix + "status_history_bytes") == Double(held.bytes))
+        // Read at the scrape: aged stories are forgotten then, with no event since.
+        clock.advance(by: .seconds(60))
+        exposition = try await scrape(metrics)
+        #expect(exposition.value(prefix + "status_history_messages") == 0)
+        #expect(exposition.value(prefix + "status_history_bytes") == 0)
+        // Without a store, no such series.
+        #expect(try await scrape(GatewayMetrics(tenants: { registry })).value(prefix + "status_history_messages") == nil)
+    }
+
     @Test func namesTheConfigurationDoesNotKnowNeverBecomeLabels() async throws {
         let fixture = try Fixture()
         let registry = try fixture.registry()
