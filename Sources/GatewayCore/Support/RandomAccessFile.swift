@@ -32,14 +32,11 @@ package final class RandomAccessFile {
         return UInt64(clamping: status.st_size)
     }
 
-    /// Reserves `size` bytes on disk (zeros where nothing was written), so that later writes inside them cannot
-    /// fail for want of space.
-    package func allocate(_ size: UInt64) throws {
-        guard let length = off_t(exactly: size) else { throw RecordFileError(path: path, operation: "reserve \(size) bytes", reason: "too large") }
-        let result = posix_fallocate(descriptor, 0, length)
-        guard result == 0 else {
-            throw RecordFileError(path: path, operation: "reserve \(size) bytes", reason: String(cString: strerror(result)))
-        }
+    /// Makes the file `size` bytes long, zeros where nothing was written. Sparse: the disk gives blocks as they are
+    /// written, so a large index costs what it holds, and a write into a hole can still be refused for want of space.
+    package func resize(to size: UInt64) throws {
+        guard let length = off_t(exactly: size) else { throw RecordFileError(path: path, operation: "resize to \(size) bytes", reason: "too large") }
+        guard ftruncate(descriptor, length) == 0 else { throw error("resize to \(size) bytes") }
     }
 
     /// Up to `count` bytes from `offset`: fewer at the end of the file, none past it.

@@ -70,7 +70,7 @@ final class ReceiptGeneration {
     /// Slots for an index to hold `entries` at most half full (probes stay short), at least `smallest`.
     static func slotCount(for entries: UInt64, atLeast smallest: UInt64 = 1 << 16) -> UInt64 {
         var slots = max(smallest, 1)
-        while slots / 2 < entries, slots < 1 << 40 { slots <<= 1 }
+        while slots / 2 < entries, slots < 1 << 34 { slots <<= 1 }
         return slots
     }
 

@@ -11,8 +11,8 @@ import GatewayCore
 /// only a candidate: the store reads the line and compares the key itself.
 ///
 /// Nothing is ever deleted from an index: a generation's index goes whole with its log once it is older than
-/// the record keeps (``FileIdempotencyStore``), so probes never meet tombstones. The slots are reserved on disk at
-/// creation, so an insert cannot fail for want of space.
+/// the record keeps (``FileIdempotencyStore``), so probes never meet tombstones. The file is sparse: the disk gives
+/// blocks as slots are written, and a write it refuses is reported like the log's (queued sends wait).
 final class ReceiptIndexFile {
     static let headerSize: UInt64 = 4096
     static let slotSize = 16
@@ -38,7 +38,7 @@ final class ReceiptIndexFile {
     /// random one when nil). Generations share their key, so that a lookup through all of them hashes once.
     static func create(path: String, slotCount: UInt64, hashKey: [UInt8]?) throws -> ReceiptIndexFile {
         let file = try RandomAccessFile(path: path, writable: true, create: true)
-        try file.allocate(headerSize + slotCount * UInt64(slotSize))
+        try file.resize(to: headerSize + slotCount * UInt64(slotSize))
         let key = hashKey ?? (0..<32).map { _ in UInt8.random(in: 0...255) }
         try file.write(Self.header(slotCount: slotCount, used: 0, key: key), at: 0)
         return try ReceiptIndexFile(file: file)

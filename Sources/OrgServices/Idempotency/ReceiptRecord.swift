@@ -229,14 +229,23 @@ final class ReceiptRecord {
         return current.index.load >= 0.5 || now().timeIntervalSince(current.started) >= Self.seconds(limits.retention) / 4
     }
 
-    /// A new generation to append to, sized for four times what the last one took (twice its slots when it
-    /// filled up: rates grow), the old one sealed.
+    /// A new generation to append to, the old one sealed. Sized for what the last one's rate would put in a whole
+    /// generation's time (a quarter of the retention), and at least twice what the last one took: every lookup of a
+    /// new id reads each generation once, so generations that filled in minutes and doubled each time would make
+    /// a dozen reads of each lookup within days (seen in a soak: the gateway's CPU per message crept up).
     private func startGeneration() throws {
         let previous = generations.last
+        let time = now()
+        var entries: UInt64 = 0
+        if let previous {
+            let taken = Double(previous.index.used)
+            let elapsed = max(1, time.timeIntervalSince(previous.started))
+            let atThatRate = UInt64(saturating: taken / elapsed * Self.seconds(limits.retention) / 4)
+            entries = max(atThatRate, previous.index.used.multipliedReportingOverflow(by: 2).partialValue)
+        }
         let generation = try ReceiptGeneration.create(
-            directory: directory, number: (previous?.number ?? -1) + 1, started: now(),
-            slotCount: ReceiptGeneration.slotCount(
-                for: (previous?.index.used ?? 0).multipliedReportingOverflow(by: 2).partialValue, atLeast: limits.smallestIndex),
+            directory: directory, number: (previous?.number ?? -1) + 1, started: time,
+            slotCount: ReceiptGeneration.slotCount(for: entries, atLeast: limits.smallestIndex),
             hashKey: previous?.index.hashKeyBytes, writingTo: writePath)
         previous?.seal()
         generations.append(generation)
