@@ -113,7 +113,7 @@ final class ReceiptGeneration {
     }
 
     static func fileName(number: Int, started: Date) -> String {
-        "receipts-\(number)-\(Int64(started.timeIntervalSince1970.rounded(.down))).jsonl"
+        "receipts-\(number)-\(Int64(saturating: started.timeIntervalSince1970.rounded(.down))).jsonl"
     }
 
     /// Number and start of a generation's log file name; nil for any other file.
