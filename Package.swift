@@ -158,7 +158,7 @@ let package = Package(
             name: "GatewayMain",
             dependencies: [
                 "GatewayCore", "Broker", "AMQPTransport", "CurlHTTP", "PluginHost", "GatewayConfig", "OrgServices", "QueuePipeline",
-                "GatewayApp", "RedisClient", log, lifecycle,
+                "GatewayApp", "RedisClient", "CGatewayShims", log, lifecycle,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],

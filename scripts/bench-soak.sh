@@ -16,8 +16,11 @@
 # bench-scale.sh). Leaves the per-minute rows in .run/bench-soak/samples.csv and the gateway's log in
 # .run/bench-soak/gateway.log. Exits 1 when a message was lost (or the run failed or was cut short).
 #
-# Usage: scripts/bench-soak.sh [--shared] [--tenants N] [--rate MSG_PER_S] [--latency-ms MS] MINUTES
+# Usage: scripts/bench-soak.sh [--shared [--redis-window MINUTES]] [--tenants N] [--rate MSG_PER_S] [--latency-ms MS] MINUTES
 #   --shared        the gateway in shared mode, with its own redis-server
+#   --redis-window W  with --shared: receipts and status histories live W minutes in Redis (default 10, at least
+#                   10; the gateway's defaults are a day and an hour), so that Redis levels off within the run;
+#                   the steady state then starts after minute W + 1
 #   --tenants N     tenants, one org each (default 100)
 #   --rate R        total messages per second, a multiple of N (default 500)
 #   --latency-ms L  the sandbox's latency per request (default 10)
@@ -33,13 +36,15 @@ usage() {
 die() { echo "bench-soak: $*" >&2; exit 2; }
 whole() { [[ "$2" =~ ^[0-9]+$ ]] && (($2 >= $3)) || die "$1 must be a whole number >= $3, got '$2'"; }
 
-shared=0 tenants=100 rate=500 latency=10 minutes=""
+shared=0 redis_window=10 tenants=100 rate=500 latency=10 minutes=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --shared) shared=1 ;;
-        --tenants | --rate | --latency-ms)
+        --tenants | --rate | --latency-ms | --redis-window)
             [[ $# -ge 2 ]] || usage
-            case "$1" in --tenants) tenants="$2" ;; --rate) rate="$2" ;; --latency-ms) latency="$2" ;; esac
+            case "$1" in
+                --tenants) tenants="$2" ;; --rate) rate="$2" ;; --latency-ms) latency="$2" ;; --redis-window) redis_window="$2" ;;
+            esac
             shift ;;
         -h | --help) usage ;;
         -*) die "unknown option '$1'" ;;
@@ -52,6 +57,7 @@ whole MINUTES "$minutes" 1
 whole --tenants "$tenants" 1
 whole --rate "$rate" 1
 whole --latency-ms "$latency" 0
+whole --redis-window "$redis_window" 10
 ((rate % tenants == 0)) || die "--rate ($rate) must be a multiple of --tenants ($tenants): every tenant gets the same rate"
 
 export GGW_RABBITMQ_PORT="${GGW_RABBITMQ_PORT:-5697}"
@@ -59,7 +65,15 @@ export GGW_REDIS_PORT="${GGW_REDIS_PORT:-6495}"
 export GGW_RUN_DIR="$REPO_ROOT/.run/bench-soak"
 # The gateway on loopback only, and none of a caller's settings that would change what it runs.
 export GGW_API_HOST=127.0.0.1 GGW_OPS_HOST=127.0.0.1
-unset GGW_OPS_PORT GGW_STATE_MANAGER_URL GGW_TENANT_SERVICE_URL GGW_STATUS_EVENTS GGW_AMQP_URL GGW_REDIS_URL
+unset GGW_OPS_PORT GGW_STATE_MANAGER_URL GGW_TENANT_SERVICE_URL GGW_STATUS_EVENTS GGW_AMQP_URL GGW_REDIS_URL \
+    GGW_RECEIPT_RETENTION_HOURS GGW_SHARED_RECEIPT_RETENTION_MINUTES GGW_STATUS_HISTORY_MAX_BYTES GGW_STATUS_HISTORY_MAX_AGE \
+    GGW_STATUS_HISTORY_MAX_MESSAGES MALLOC_ARENA_MAX
+warm_up=()
+if ((shared)); then
+    # The gateway reads these from its environment; its in-memory status history keeps the same age.
+    export GGW_SHARED_RECEIPT_RETENTION_MINUTES="$redis_window" GGW_STATUS_HISTORY_MAX_AGE=$((redis_window * 60))
+    ((redis_window + 1 < minutes)) && warm_up=(--soak-warm-up-minutes $((redis_window + 1)))
+fi
 # Start-up, warm-up, the drain and the stops fit well within 10 minutes beyond the load itself.
 export BENCH_TIMEOUT=$((minutes * 60 + 600))
 mkdir -p "$GGW_RUN_DIR"
@@ -119,7 +133,7 @@ rm -rf "$GGW_RUN_DIR/rabbitmq" "$GGW_RUN_DIR/samples.csv" "$GGW_RUN_DIR/gateway.
 # In the background, so that a signal to this script is handled at once (bash runs a trap only between commands).
 "${servers[@]}" bash scripts/bench/pipeline-benchmark.sh ${redis[@]+"${redis[@]}"} \
     --soak-minutes "$minutes" --orgs "$tenants" --rate $((rate / tenants)) --latency-ms "$latency" --processes 1 \
-    --pid-file "$work/gateway.pid" --samples-file "$GGW_RUN_DIR/samples.csv" &
+    --pid-file "$work/gateway.pid" --samples-file "$GGW_RUN_DIR/samples.csv" ${warm_up[@]+"${warm_up[@]}"} &
 child=$!
 status=0
 wait "$child" || status=$?

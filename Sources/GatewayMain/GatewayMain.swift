@@ -1,10 +1,11 @@
 import ArgumentParser
 import Logging
 
-/// The executable: choose the logging backend, then hand over to the command line.
+/// The executable: bound the allocator's arenas, choose the logging backend, then hand over to the command line.
 @main
 struct GatewayMain {
     static func main() async {
+        MallocArenas.limit()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .info

@@ -1,5 +1,6 @@
 /* pthread_setname_np is a GNU extension: Swift's Glibc module does not declare it. */
 #define _GNU_SOURCE
+#include <malloc.h>
 #include <pthread.h>
 #include "CGatewayShims.h"
 
@@ -63,4 +64,8 @@ amqp_rpc_reply_t cgs_amqp_login_plain(amqp_connection_state_t state, const char 
 
 void cgs_set_current_thread_name(const char *name) {
     pthread_setname_np(pthread_self(), name);
+}
+
+int cgs_limit_malloc_arenas(int count) {
+    return mallopt(M_ARENA_MAX, count);
 }

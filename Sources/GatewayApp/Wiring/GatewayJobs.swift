@@ -1,5 +1,5 @@
-public import GatewayCore
-public import ServiceLifecycle
+import GatewayCore
+import ServiceLifecycle
 
 /// The gateway's own ``MessageJobs`` (a webhook message's late broker confirm, `Failed` receipts, circuit events)
 /// as a service: its jobs run as children of ``run()``, and a graceful shutdown lets those started finish within

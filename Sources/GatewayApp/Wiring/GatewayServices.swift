@@ -124,7 +124,9 @@ public struct GatewayServices: Sendable {
         let store: any IdempotencyStore = replicas.flatMap { directory in
             redis.map {
                 SharedIdempotencyStore(
-                    local: localReceipts, client: $0, replicaID: directory.id, receiptTimeToLive: settings.receiptRetention, logger: logger)
+                    local: localReceipts, client: $0, replicaID: directory.id,
+                    receiptTimeToLive: min(settings.shared?.receiptRetention ?? settings.receiptRetention, settings.receiptRetention),
+                    logger: logger)
             }
         } ?? localReceipts
         let webhookClaims: any WebhookDeduplicating = redis.map {

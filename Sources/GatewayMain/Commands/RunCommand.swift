@@ -9,7 +9,6 @@ import Logging
 import Metrics
 import OrgServices
 import PluginHost
-import RedisClient
 import ServiceLifecycle
 import Telemetry
 import UnixSignals
@@ -27,6 +26,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var tenantService: TenantServiceOptions
     @OptionGroup var queue: QueueOptions
     @OptionGroup var statusHistory: StatusHistoryOptions
+    @OptionGroup var sharedMode: SharedModeOptions
 
     @Option(help: "Unacked messages of genesys.outbound RabbitMQ hands the router at once (each org queue has its own prefetch).")
     var prefetch: UInt16 = 500
@@ -37,8 +37,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Folder for the idempotency record (env GGW_STATE_DIR).")
     var stateDir: String = GatewayEnvironment.value("GGW_STATE_DIR") ?? ".run/state"
 
-    @Option(help: "Hours a delivered message's id is remembered, so that it is not sent again (env GGW_RECEIPT_RETENTION_HOURS; 1 to 8760). Disk: about 200 bytes per message kept.")
-    var receiptRetentionHours: Int = GatewayEnvironment.value("GGW_RECEIPT_RETENTION_HOURS").flatMap(Int.init) ?? 168
+    @Option(help: "Hours a delivered message's id is remembered, so that it is not sent again (env GGW_RECEIPT_RETENTION_HOURS; 1 to 8760; 168). Disk: about 200 bytes per message kept.")
+    var receiptRetentionHours: Int?
 
     @Option(help: "Seconds to let in-flight messages finish on SIGTERM.")
     var shutdownTimeout: Int = 10
@@ -73,21 +73,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds an API request waits for its org's rate limiter before it is answered 429.")
     var apiMaxLimiterWaitMs: Int = 2000
 
-    @Option(help: "Shared mode: redis://HOST:PORT[/DB] (env GGW_REDIS_URL). Org rate limits and tokens are kept there, one for all replicas.")
-    var redisURL: String?
-
-    @Option(help: "Where the Redis password is, as env:NAME or file:/path (shared mode only).")
-    var redisPassword: String?
-
-    @Option(help: "This replica's id in shared mode, unique in the cluster (default <host>-<pid>).")
-    var replicaId: String?
-
-    private var receiptRetention: Duration {
+    private var checkedReceiptRetention: Duration {
         get throws {
-            guard (1...8760).contains(receiptRetentionHours) else {
-                throw ValidationError("--receipt-retention-hours must be 1 to 8760 (a year), not \(receiptRetentionHours)")
-            }
-            return .seconds(receiptRetentionHours * 3600)
+            let hours = try GatewayEnvironment.integer(
+                receiptRetentionHours, option: "--receipt-retention-hours", environment: "GGW_RECEIPT_RETENTION_HOURS",
+                in: 1...8760, unit: "hours")
+            return .seconds((hours ?? 168) * 3600)
         }
     }
 
@@ -101,8 +92,9 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let shared = try sharedMode()
+        let shared = try sharedMode.settings()
         let statusHistoryLimits = try statusHistory.limits()
+        let receiptRetention = try checkedReceiptRetention
         let logger = Logger(label: "genesys-gateway")
         // Its own HTTP client: a slow tenant service never holds a connection Genesys calls need.
         let tenantServiceSettings = try tenantService.settings()
@@ -130,7 +122,7 @@ struct RunCommand: AsyncParsableCommand {
             configuration: configuration,
             settings: .init(
                 amqp: .init(url: queue.amqpURL, topology: try queue.topology, prefetch: prefetch),
-                perOrgInFlight: perOrgInFlight, stateDirectory: stateDir, receiptRetention: try receiptRetention,
+                perOrgInFlight: perOrgInFlight, stateDirectory: stateDir, receiptRetention: receiptRetention,
                 shutdownTimeout: .seconds(shutdownTimeout),
                 stateManagerURL: stateManagerURL ?? GatewayEnvironment.value("GGW_STATE_MANAGER_URL"), maxConnectionsPerHost: maxConnectionsPerHost,
                 api: APISettings(
@@ -163,33 +155,6 @@ struct RunCommand: AsyncParsableCommand {
             throw error
         }
         await tenantServiceHTTP?.shutdown()
-    }
-
-    /// Shared mode's settings from `--redis-url`, `--redis-password` and `--replica-id`; nil without a URL.
-    private func sharedMode() throws -> SharedModeSettings? {
-        guard let redisURL = redisURL ?? GatewayEnvironment.value("GGW_REDIS_URL") else {
-            guard redisPassword == nil else { throw ValidationError("--redis-password needs --redis-url") }
-            return nil
-        }
-        let url: RedisURL
-        do {
-            url = try RedisURL(parsing: redisURL)
-        } catch {
-            throw ValidationError("--redis-url: \(error)")
-        }
-        var password: Secret?
-        if let redisPassword {
-            guard let reference = SecretReference(parsing: redisPassword) else {
-                throw ValidationError("--redis-password must be env:NAME or file:/absolute/path, not the password itself")
-            }
-            do {
-                password = try SecretResolver().resolve(reference)
-            } catch {
-                throw ValidationError("--redis-password: \(error)")
-            }
-        }
-        let replicaID = replicaId ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
-        return SharedModeSettings(url: url, password: password, replicaID: replicaID)
     }
 
     /// The admin key, or nil (admin API off) when its reference names nothing readable.

@@ -16,36 +16,14 @@ struct StatusHistoryOptions: ParsableArguments {
     func limits() throws -> StatusHistoryLimits {
         let defaults = StatusHistoryLimits()
         return StatusHistoryLimits(
-            maxBytes: try Self.value(
+            maxBytes: try GatewayEnvironment.integer(
                 statusHistoryMaxBytes, option: "--status-history-max-bytes", environment: "GGW_STATUS_HISTORY_MAX_BYTES",
                 in: StatusHistoryLimits.bytesRange, unit: "bytes") ?? defaults.maxBytes,
-            maxAge: try Self.value(
+            maxAge: try GatewayEnvironment.integer(
                 statusHistoryMaxAge, option: "--status-history-max-age", environment: "GGW_STATUS_HISTORY_MAX_AGE",
                 in: StatusHistoryLimits.ageSecondsRange, unit: "seconds").map { .seconds($0) } ?? defaults.maxAge,
-            maxMessages: try Self.value(
+            maxMessages: try GatewayEnvironment.integer(
                 statusHistoryMaxMessages, option: "--status-history-max-messages", environment: "GGW_STATUS_HISTORY_MAX_MESSAGES",
                 in: StatusHistoryLimits.messagesRange, unit: "messages") ?? defaults.maxMessages)
-    }
-
-    /// The option's value, else the environment variable's, checked against `range`; nil when neither is given.
-    private static func value(
-        _ given: Int?, option: String, environment: String, in range: ClosedRange<Int>, unit: String
-    ) throws -> Int? {
-        let source: String
-        let value: Int
-        if let given {
-            (source, value) = (option, given)
-        } else if let text = GatewayEnvironment.value(environment) {
-            guard let parsed = Int(text) else {
-                throw ValidationError("\(environment) must be a whole number of \(unit), not '\(text)'")
-            }
-            (source, value) = (environment, parsed)
-        } else {
-            return nil
-        }
-        guard range.contains(value) else {
-            throw ValidationError("\(source) must be between \(range.lowerBound) and \(range.upperBound) \(unit), not \(value)")
-        }
-        return value
     }
 }

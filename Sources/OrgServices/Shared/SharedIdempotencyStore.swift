@@ -12,9 +12,10 @@ public import RedisClient
 ///   ``sendingTimeToLive`` (1 hour): set (`SET NX GET`, never over a receipt or another run's mark, answering
 ///   what was there) before the call, deleted (only the run's own, compare-and-delete) when the attempt ended
 ///   without Genesys taking the message;
-/// - the receipt as JSON once Genesys accepted it, for `receiptTimeToLive` (the record's retention, 7 days by
-///   default, so that any replica answers for the same window as each replica's file): one `SET` that replaces
-///   the mark.
+/// - the receipt as JSON once Genesys accepted it, for `receiptTimeToLive` (`--shared-receipt-retention-minutes`,
+///   a day by default: Redis holds every receipt of the window in memory, while each replica's file answers for
+///   the whole retention; what needs Redis is a redelivery to another replica, within hours): one `SET` that
+///   replaces the mark.
 ///
 /// One key rather than a receipt key and a mark key: a delivered message costs three commands (`GET`,
 /// `SET NX GET`, `SET`) instead of four, the mark goes with the receipt's write, atomically, and taking the mark
@@ -41,7 +42,7 @@ public struct SharedIdempotencyStore: IdempotencyStore {
 
     /// - Parameter receiptTimeToLive: how long a receipt is kept in Redis (whole seconds, at least one).
     public init(
-        local: any IdempotencyStore, client: RedisClient, replicaID: String, receiptTimeToLive: Duration = .seconds(7 * 24 * 3600),
+        local: any IdempotencyStore, client: RedisClient, replicaID: String, receiptTimeToLive: Duration = .seconds(24 * 3600),
         logger: Logger
     ) {
         self.local = local

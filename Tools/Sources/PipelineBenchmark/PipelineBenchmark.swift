@@ -33,6 +33,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
     @Option(name: .customLong("publish-path"), help: "How the gateway's load is published: direct (the org exchange, routing key <tenant>.<org>) or router (the ingress queue).") var publishPath: Phase.PublishPath = .direct
     @Option(name: .customLong("status-events"), help: "The gateway processes' --status-events: all or outcomes.") var statusEvents = "all"
     @Option(name: .customLong("soak-minutes"), help: "Soak instead (scripts/bench-soak.sh): one gateway process (shared mode with --redis-url) under --orgs x --rate msg/s published for this many minutes; one line a minute (RSS, CPU, deliveries, backlog, Redis), the steady-state figures at the end; exits 1 when a message was lost.") var soakMinutes: Int?
+    @Option(name: .customLong("soak-warm-up-minutes"), help: "Soak: minutes left out of the steady-state figures (default 5, or the first third of a shorter run); with keys that live N minutes in Redis, N + 1.") var soakWarmUpMinutes: Int?
     @Option(name: .customLong("pid-file"), help: "Soak: write the gateway process's id here once it runs.") var pidFile: String?
     @Option(name: .customLong("samples-file"), help: "Soak: one CSV row a minute, written as the run goes.") var samplesFile: String?
     @Flag(name: .customLong("flat-out"), help: "Queue everything first and consume it as fast as possible (org limits lifted); compare with the baseline doing the same.") var flatOut = false
@@ -101,13 +102,15 @@ struct PipelineBenchmark: AsyncParsableCommand {
     /// measured so far and the gateway stopped; exits 1 when a message was lost or publishing failed, 130 when cut short.
     private func soak(minutes: Int, url: String) async throws {
         guard minutes > 0 else { throw ValidationError("--soak-minutes: at least 1") }
+        let warmUp = soakWarmUpMinutes ?? SoakSummary.defaultWarmUpMinutes(of: minutes)
+        guard (0..<minutes).contains(warmUp) else { throw ValidationError("--soak-warm-up-minutes: 0 to \(minutes - 1)") }
         guard let orgType = QueueTopology.QueueType(rawValue: orgQueueType) else { throw ValidationError("--org-queue-type: quorum or classic") }
         // Each org's limiter at twice its offered rate: a stall (the machine is shared) drains instead of staying queued.
         let load = Load(
             orgs: (0..<orgs).map { BenchOrg(index: $0, rate: rate, limit: Double(2 * rate)) }, rate: rate, seconds: minutes * 60,
             latencyMs: latencyMs)
         let soak = Soak(
-            minutes: minutes, load: load, url: url, redisURL: redisURL, prefetch: prefetch, inFlight: inFlight, statusEvents: statusEvents,
+            minutes: minutes, warmUpMinutes: warmUp, load: load, url: url, redisURL: redisURL, prefetch: prefetch, inFlight: inFlight, statusEvents: statusEvents,
             orgQueueType: orgType, pidFile: pidFile, samplesFile: samplesFile)
         let work = Task { try await soak.run() }
         let signals = [SIGINT, SIGTERM].map { number in

@@ -6,6 +6,8 @@ import Broker
 /// first — with one line a minute (RSS, CPU, deliveries, backlog, Redis) and the steady-state figures at the end.
 struct Soak {
     let minutes: Int
+    /// The first minutes, left out of the steady-state figures.
+    let warmUpMinutes: Int
     let load: Load
     let url: String
     let redisURL: String?
@@ -82,7 +84,7 @@ struct Soak {
                 await publishing.value
             }
             ledger.poll()
-            let summary = SoakSummary(samples: samples.all, ledger: ledger, minutes: minutes, interrupted: interrupted)
+            let summary = SoakSummary(samples: samples.all, ledger: ledger, minutes: minutes, warmUpMinutes: warmUpMinutes, interrupted: interrupted)
             summary.print()
             if let failure = ledger.publishFailure { print("soak: publishing FAILED: \(failure)") }
             if let failures = gateways.brokerConnectionFailures() { print(failures) }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A soak's steady-state figures: the per-minute samples after the warm-up part of the run (minute 5, or the first
-/// third of a run shorter than 15 minutes), judged against issue 29's goal — RSS within ±10 % of its mean and below
+/// third of a run shorter than 15 minutes, unless told otherwise), judged against issue 29's goal — RSS within ±10 % of its mean and below
 /// 120 MB, Redis' memory flat too — and the run's message totals.
 struct SoakSummary {
     /// Issue 29: RSS within ± this share of its mean after the warm-up part …
@@ -10,6 +10,7 @@ struct SoakSummary {
     static let rssLimitMB = 120.0
 
     let minutes: Int
+    let warmUpMinutes: Int
     /// The samples the steady state is taken from.
     let window: [SoakSample]
     let published: Int
@@ -23,10 +24,11 @@ struct SoakSummary {
     /// Published and never arrived, the drain included.
     var lost: Int { interrupted ? 0 : published - delivered }
 
-    init(samples: [SoakSample], ledger: SoakLedger, minutes: Int, interrupted: Bool) {
+    init(samples: [SoakSample], ledger: SoakLedger, minutes: Int, warmUpMinutes: Int, interrupted: Bool) {
         self.minutes = minutes
+        self.warmUpMinutes = warmUpMinutes
         self.interrupted = interrupted
-        window = samples.filter { $0.minute > Self.warmUpMinutes(of: minutes) }
+        window = samples.filter { $0.minute > warmUpMinutes }
         published = ledger.published
         delivered = ledger.delivered
         duplicates = ledger.duplicates
@@ -35,11 +37,11 @@ struct SoakSummary {
         maxLatencyMs = ledger.maxLatencyMs
     }
 
-    /// Minutes left out of the steady state: 5, or the first third of a shorter run.
-    static func warmUpMinutes(of minutes: Int) -> Int { min(5, minutes / 3) }
+    /// Minutes left out of the steady state unless told otherwise: 5, or the first third of a shorter run.
+    static func defaultWarmUpMinutes(of minutes: Int) -> Int { min(5, minutes / 3) }
 
     func print() {
-        Swift.print("== steady state (minutes \(Self.warmUpMinutes(of: minutes) + 1)-\(minutes), \(window.count) samples)")
+        Swift.print("== steady state (minutes \(warmUpMinutes + 1)-\(minutes), \(window.count) samples)")
         if let rss = Series(window.map { ($0.minute, $0.rssMB) }) {
             let flat = rss.spread <= Self.flatShare
             let below = rss.max < Self.rssLimitMB

@@ -88,4 +88,7 @@ int cgs_wakeup_wait(int socket, int wake_fd, int timeout_ms);
 /* Names the calling thread (shown in /proc, top, gdb): pthread_setname_np needs _GNU_SOURCE. */
 void cgs_set_current_thread_name(const char *name);
 
+/* Caps glibc's malloc arenas (mallopt M_ARENA_MAX: <malloc.h> is not in Swift's Glibc module). Returns 1 on success. */
+int cgs_limit_malloc_arenas(int count);
+
 #endif
