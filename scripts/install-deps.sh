@@ -12,13 +12,16 @@
 set -euo pipefail
 
 # curl and python3 drive the demo and the scripts (python3 also serves the demo's tenant service);
-# python3-yaml reads the alert rules in scripts/check-observability.py.
+# python3-yaml reads the alert rules in scripts/check-observability.py. libssl-dev: TLS to RabbitMQ and Redis;
+# openssl makes the tests' certificates.
 PACKAGES=(
     curl
     libcurl4-openssl-dev
     libhiredis-dev
     librabbitmq-dev
+    libssl-dev
     libyaml-dev
+    openssl
     python3
     python3-yaml
     rabbitmq-server
