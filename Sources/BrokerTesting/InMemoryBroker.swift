@@ -99,6 +99,11 @@ public final class InMemoryBroker: MessageBroker {
             case topology.orgExchange: state.orgBindings[message.routingKey] ?? topology.outbound
             default: message.routingKey
             }
+            // As ``AMQPClient`` does: a field longer than an AMQP short string fails that publish alone.
+            if let problem = message.shortStringProblem {
+                state.events.append(.refused(queue: queue, messageID: nil, reason: problem))
+                return .failure(AMQPError("publish to \(queue)", problem))
+            }
             if let reason = state.refused[queue] {
                 state.events.append(.refused(queue: queue, messageID: message.messageID, reason: reason))
                 return .failure(AMQPError("publish to \(queue)", reason))

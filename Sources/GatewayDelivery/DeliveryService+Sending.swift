@@ -27,11 +27,11 @@ extension DeliveryService {
         _ request: DeliveryRequest, redelivered: Bool, progress: any SendProgress
     ) async -> (outcome: DeliveryOutcome, attempt: Int) {
         var request = request
-        guard let message = request.decoded else {
-            // Not decodable: never claimed nor recorded; the send names what is wrong with it.
+        // Not decodable, or for no tenant: never claimed nor looked up in any tenant's record (a receipt of a
+        // tenant's own message with the same id would pass it off as sent); the send names what is wrong with it.
+        guard let message = request.decoded, let tenantID = message.tenantId ?? request.tenantHint else {
             return await sendClaimed(request, messageID: nil, tenantID: "", redelivered: false, progress: progress)
         }
-        let tenantID = message.tenantId ?? request.tenantHint ?? "unknown"
         if await inFlight.claim(message.id, tenantID: tenantID) { request.slotTaken = false }
         let result = await sendClaimed(request, messageID: message.id, tenantID: tenantID, redelivered: redelivered, progress: progress)
         inFlight.end(message.id, tenantID: tenantID)
@@ -43,8 +43,7 @@ extension DeliveryService {
     /// not sent again: ``DeliveryOutcome/alreadyDelivered(_:)`` carries the earlier receipt.
     /// - Parameter request: with ``DeliveryRequest/decoded`` set (its id is the idempotency key).
     public func sendNow(_ request: DeliveryRequest) async throws(MessageIDInUse) -> DeliveryOutcome {
-        guard let message = request.decoded else { return await deliver(request) }
-        let tenantID = message.tenantId ?? request.tenantHint ?? "unknown"
+        guard let message = request.decoded, let tenantID = message.tenantId ?? request.tenantHint else { return await deliver(request) }
         guard inFlight.begin(message.id, tenantID: tenantID) else {
             throw MessageIDInUse(messageID: message.id, tenantID: tenantID)
         }

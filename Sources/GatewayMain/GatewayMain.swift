@@ -5,7 +5,7 @@ import Logging
 @main
 struct GatewayMain {
     static func main() async {
-        MallocArenas.limit()
+        HeapReturn.limitArenas()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .info

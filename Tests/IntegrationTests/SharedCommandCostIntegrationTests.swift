@@ -54,7 +54,7 @@ import Testing
         let orgKey = org.key
         if key == RedisRateLimiter.key(tenant: orgKey.tenantID, org: orgKey.orgName) { return .limiter }
         if key.hasPrefix(ReplicaDirectory.keyPrefix) || key.hasPrefix(OrgHandover.keyPrefix)
-            || key == RedisTokenStore.key(for: orgKey) || key == RedisTokenStore.lockKey(for: orgKey) || key.isEmpty
+            || key.hasPrefix(RedisTokenStore.keyPrefix(for: orgKey)) || key.isEmpty
         {
             return .background
         }

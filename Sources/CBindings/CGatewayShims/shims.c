@@ -69,3 +69,7 @@ void cgs_set_current_thread_name(const char *name) {
 int cgs_limit_malloc_arenas(int count) {
     return mallopt(M_ARENA_MAX, count);
 }
+
+int cgs_release_free_heap(void) {
+    return malloc_trim(0);
+}

@@ -82,24 +82,30 @@ struct ReloadPlan {
             claims[tenant.id] = candidate.source
             configs.append(tenant)
         }
-        refuseSharedKeys(inForce: inForce)
+        refuseSharedKeys(inForce: inForce, validator: validator)
         failedFiles.sort { $0.path < $1.path }
     }
 
     /// A tenant whose file now names an API key another tenant already holds is refused (its previous version
-    /// stays): one key must pick one tenant, and a new file must not lock the holder out.
-    private mutating func refuseSharedKeys(inForce: [TenantConfig]) {
+    /// stays): one key must pick one tenant, and a new file must not lock the holder out. Keys are compared as
+    /// resolved (``TenantConfigValidator/resolvedAPIKeys(of:)``): two references may hold one key.
+    private mutating func refuseSharedKeys(inForce: [TenantConfig], validator: TenantConfigValidator) {
         let previous = Dictionary(inForce.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var holders: [SecretReference: String] = [:]
+        var holders: [Secret: String] = [:]
         // Keys already held stay with their holder; new keys go to the first tenant in file order.
         for tenant in configs + inForce.filter({ keeping.contains($0.id) }) {
-            for key in previous[tenant.id]?.apiKeys ?? [] where tenant.apiKeys.contains(key) { holders[key] = holders[key] ?? tenant.id }
+            guard let earlier = previous[tenant.id] else { continue }
+            let keys = Set(validator.resolvedAPIKeys(of: tenant).map(\.key))
+            for held in validator.resolvedAPIKeys(of: earlier) where keys.contains(held.key) {
+                holders[held.key] = holders[held.key] ?? tenant.id
+            }
         }
         var refused: [TenantConfig] = []
         for tenant in configs {
-            let taken = tenant.apiKeys.filter { key in holders[key].map { $0 != tenant.id } ?? false }
+            let keys = validator.resolvedAPIKeys(of: tenant)
+            let taken = keys.filter { holders[$0.key].map { $0 != tenant.id } ?? false }
             if taken.isEmpty {
-                for key in tenant.apiKeys { holders[key] = tenant.id }
+                for (_, key) in keys { holders[key] = tenant.id }
                 continue
             }
             refused.append(tenant)
@@ -107,8 +113,10 @@ struct ReloadPlan {
             if old != nil { keeping.insert(tenant.id) }
             failedFiles.append(.init(
                 path: tenant.source.path,
-                errors: taken.map { key in
-                    ConfigError(path: tenant.source.path, mark: nil, message: "API key \(key) is already tenant '\(holders[key] ?? "")'s").description
+                errors: taken.map { reference, key in
+                    ConfigError(
+                        path: tenant.source.path, mark: nil,
+                        message: "API key \(reference) is already tenant '\(holders[key] ?? "")'s (it holds the same key)").description
                 },
                 keptTenantId: old?.id))
         }

@@ -25,7 +25,7 @@ public struct GatewayConfiguration: Sendable {
         let validator = TenantConfigValidator(plugins: plugins, secrets: secrets)
         var admission = Admission()
         for tenant in report.tenants {
-            admission.admit(tenant, problems: validator.problems(in: tenant))
+            admission.admit(tenant, problems: validator.problems(in: tenant), keys: validator.resolvedAPIKeys(of: tenant))
         }
         // Files first: at start the service's tenant is the newcomer.
         for entry in tenantService?.tenants ?? [] {
@@ -38,7 +38,7 @@ public struct GatewayConfiguration: Sendable {
                     path: entry.source, mark: nil, message: "duplicate tenant id '\(tenant.id)': already defined in \(file)"))
                 continue
             }
-            admission.admit(tenant, problems: entry.problems(validatedBy: validator))
+            admission.admit(tenant, problems: entry.problems(validatedBy: validator), keys: validator.resolvedAPIKeys(of: tenant))
         }
         let errors = (report.errors + admission.errors).sorted(by: ConfigError.inReadingOrder)
         return GatewayConfiguration(plugins: plugins, tenants: admission.tenants, tenantFiles: report.files, configErrors: errors)
@@ -48,22 +48,25 @@ public struct GatewayConfiguration: Sendable {
     private struct Admission {
         var tenants: [TenantConfig] = []
         var errors: [ConfigError] = []
-        private var keyHolders: [SecretReference: String] = [:]
+        /// By the key itself, as resolved: two references may hold one key.
+        private var keyHolders: [Secret: String] = [:]
 
-        /// Lets `tenant` in unless it has `problems`, or names an API key an earlier tenant holds (one API key
+        /// Lets `tenant` in unless it has `problems`, or holds an API key an earlier tenant holds (one API key
         /// must pick one tenant).
-        mutating func admit(_ tenant: TenantConfig, problems: [ConfigError]) {
+        /// - Parameter keys: the tenant's API keys as resolved, with their references.
+        mutating func admit(_ tenant: TenantConfig, problems: [ConfigError], keys: [(reference: SecretReference, key: Secret)]) {
             var problems = problems
-            for key in tenant.apiKeys {
+            for (reference, key) in keys {
                 if let holder = keyHolders[key], holder != tenant.id {
                     problems.append(ConfigError(
-                        path: tenant.source.path, mark: tenant.source.tenantMark, message: "API key \(key) is already tenant '\(holder)'s"))
+                        path: tenant.source.path, mark: tenant.source.tenantMark,
+                        message: "API key \(reference) is already tenant '\(holder)'s (it holds the same key)"))
                 }
             }
             errors += problems
             guard problems.isEmpty else { return }
             tenants.append(tenant)
-            for key in tenant.apiKeys { keyHolders[key] = tenant.id }
+            for (_, key) in keys { keyHolders[key] = tenant.id }
         }
     }
 }

@@ -12,6 +12,13 @@ public struct TenantConfigValidator: Sendable {
         self.secrets = secrets
     }
 
+    /// The tenant's API keys as they resolve now, each with its reference (one that does not resolve is left out:
+    /// it is one of ``problems(in:)``). One key must pick one tenant whatever reference names it: `env:A` and
+    /// `file:/k` may hold the same key, and `file://k` is `file:/k`.
+    public func resolvedAPIKeys(of tenant: TenantConfig) -> [(reference: SecretReference, key: Secret)] {
+        tenant.apiKeys.compactMap { reference in (try? secrets.resolve(reference)).map { (reference, $0) } }
+    }
+
     /// Every problem with `tenant` against the loaded plugins and the environment.
     public func problems(in tenant: TenantConfig) -> [ConfigError] {
         let path = tenant.source.path

@@ -69,12 +69,13 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
 
     public var kind: Kind
     public var message: String
+    /// The request's URL with its password hidden (``URLRedaction``): the error is logged.
     public var url: String
 
     public init(kind: Kind, message: String, url: String) {
         self.kind = kind
         self.message = message
-        self.url = url
+        self.url = URLRedaction.hidingPassword(in: url)
     }
 
     public var description: String { "\(kind) talking to \(url): \(message)" }

@@ -61,7 +61,7 @@ struct ConfigSummary {
             lines.append("  \(tenant.id) (\(tenant.displayName), \(state))")
             for org in tenant.orgs {
                 let marker = org.name == tenant.defaultOrg?.name ? " [default]" : ""
-                lines.append("    org \(org.name)\(marker): \(org.endpoints.apiBaseURL), types \(org.messageTypes.map(\.value).joined(separator: ", ")), policy \(org.errorPolicy.value), \(Self.format(org.rateLimit.messagesPerSecond))/s burst \(org.rateLimit.burst)")
+                lines.append("    org \(org.name)\(marker): \(URLRedaction.hidingPassword(in: org.endpoints.apiBaseURL)), types \(org.messageTypes.map(\.value).joined(separator: ", ")), policy \(org.errorPolicy.value), \(Self.format(org.rateLimit.messagesPerSecond))/s burst \(org.rateLimit.burst)")
             }
         }
         let errorLines = configuration.pluginErrors.map(\.description) + configuration.configErrors.map(\.description)

@@ -147,7 +147,7 @@ struct RunCommand: AsyncParsableCommand {
             ])
         // The executable owns the signals: SIGTERM or SIGINT starts the gateway's graceful shutdown.
         let group = ServiceGroup(
-            configuration: .init(services: [gateway], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: [gateway, HeapReturn()], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

@@ -161,21 +161,11 @@ struct ConversationRoutes {
         }
         let explicit = request.uri.queryParameters.get("org") ?? owner?.orgName
         let (_, org) = try context.org(for: request, named: explicit)
-        if owner == nil, sharesGenesysOrg(org) {
+        if owner == nil, services.registry.sharesGenesysOrg(org) {
             // Genesys cannot tell these tenants apart: only a conversation the gateway saw for this one is shown.
             throw APIError.notFound("conversation '\(id)'", tenant: tenant.config.id)
         }
         return (org, id)
-    }
-
-    /// Whether another tenant sends through the same Genesys org (same API host and OAuth client).
-    private func sharesGenesysOrg(_ org: OrgRuntime) -> Bool {
-        services.registry.all.contains { tenant in
-            tenant.config.id != org.key.tenantID
-                && tenant.orgs.values.contains {
-                    $0.config.endpoints.apiBaseURL == org.config.endpoints.apiBaseURL && $0.config.clientID == org.config.clientID
-                }
-        }
     }
 
     private func call(_ genesysRequest: PluginRequest, org: OrgRuntime, operation: String, _ context: APIRequestContext) async throws -> GatewayCore.HTTPResponse {

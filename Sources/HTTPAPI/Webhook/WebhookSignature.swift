@@ -44,13 +44,28 @@ public enum WebhookSignature {
         guard let header = header?.trimmingCharacters(in: .whitespaces), !header.isEmpty else { throw .missingHeader }
         guard header.hasPrefix(prefix) else { throw .wrongPrefix }
         guard let mac = Data(base64Encoded: String(header.dropFirst(prefix.count))) else { throw .badBase64 }
-        // Every secret is tried (no early exit), so the time taken does not tell which one matched.
+        // Every secret is tried (no early exit), and stand-ins make up the rest of `macsPerRequest`, so the time
+        // taken tells neither which secret matched nor how many the org has.
         var matched: Int?
-        for (index, secret) in secrets.enumerated() {
+        for (index, secret) in keysTried(for: secrets).enumerated() {
             let key = SymmetricKey(data: Data(secret.reveal().utf8))
-            if HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: body, using: key), matched == nil { matched = index }
+            let valid = HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: body, using: key)
+            if valid, index < secrets.count, matched == nil { matched = index }
         }
         guard let matched else { throw .mismatch }
         return matched
+    }
+
+    /// MACs computed for every signed request: an org has one webhook secret, or two during a rotation (the
+    /// config allows no more), and a URL that names no org is checked against stand-ins alone. Before, an unknown
+    /// org took one MAC and an org mid-rotation two, so timing told a caller about the org.
+    static let macsPerRequest = 2
+
+    /// Takes the place of a secret an org does not have; a match on it is not one.
+    static let standIn = Secret("stand-in webhook key: not any org's")
+
+    /// The org's secrets, then stand-ins up to ``macsPerRequest``: what a check computes a MAC with.
+    static func keysTried(for secrets: [Secret]) -> [Secret] {
+        Array(secrets.prefix(macsPerRequest)) + Array(repeating: standIn, count: max(0, macsPerRequest - secrets.count))
     }
 }

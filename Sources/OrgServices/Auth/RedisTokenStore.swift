@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 public import GatewayCore
 public import Logging
@@ -5,10 +6,10 @@ public import RedisClient
 
 /// One org's OAuth token for every gateway replica at once, kept in Redis.
 ///
-/// The token lives at ``key(for:)`` with a TTL of its lifetime minus a margin (a tenth, at most 60 s), so no
+/// The token lives at ``key(for:credentials:)`` with a TTL of its lifetime minus a margin (a tenth, at most 60 s), so no
 /// replica uses it in its last moments. Each replica keeps what it read for up to `recheck`, then reads again
 /// in the background while it goes on using it. A replica that finds no token takes the renewal lock
-/// (``lockKey(for:)``, `SET NX PX` with a lease longer than a login request may take), asks the login host
+/// (``lockKey(for:credentials:)``, `SET NX PX` with a lease longer than a login request may take), asks the login host
 /// (``OAuthTokenRequest``, as the in-memory store does), stores the token and lets go of the lock
 /// (compare-and-delete, so it never frees a lock another replica took after its lease ran out); the others
 /// poll every `pollInterval` until the token is there, or until the lease of a holder that died runs out and
@@ -69,19 +70,39 @@ public actor RedisTokenStore: TokenProviding, TokenRenewalCounting {
         logger[metadataKey: "tenant.id"] = "\(org.tenantID)"
         logger[metadataKey: "org.name"] = "\(org.orgName)"
         self.logger = logger
-        key = Self.key(for: org)
-        lockKey = Self.lockKey(for: org)
+        key = Self.key(for: org, credentials: credentials)
+        lockKey = Self.lockKey(for: org, credentials: credentials)
         owner = "\(replicaID)/\(UUID().uuidString)"
         self.lease = lease ?? credentials.connectTimeout + credentials.totalTimeout + .seconds(2)
         self.recheck = recheck
         self.pollInterval = pollInterval
     }
 
-    /// The org's token key; the braces are a Redis Cluster hash tag (all of an org's keys on one shard).
-    public static func key(for org: OrgKey) -> String { "ggw:{\(org.tenantID)/\(org.orgName)}:token" }
+    /// What every token key of the org starts with; the braces are a Redis Cluster hash tag (all of an org's keys
+    /// on one shard).
+    public static func keyPrefix(for org: OrgKey) -> String { "ggw:{\(org.tenantID)/\(org.orgName)}:token:" }
 
-    /// The org's renewal lock.
-    public static func lockKey(for org: OrgKey) -> String { "ggw:{\(org.tenantID)/\(org.orgName)}:token:lock" }
+    /// The org's token key for one OAuth client: the prefix and ``clientFingerprint(_:)``. A token is the
+    /// client's it was issued to, so after the org's credentials change (another client, another login host)
+    /// the replicas log in afresh instead of using the old client's token until it expires.
+    public static func key(for org: OrgKey, credentials: OAuthTokenStore.Credentials) -> String {
+        keyPrefix(for: org) + clientFingerprint(credentials)
+    }
+
+    /// The renewal lock of the org's token for one OAuth client.
+    public static func lockKey(for org: OrgKey, credentials: OAuthTokenStore.Credentials) -> String {
+        key(for: org, credentials: credentials) + ":lock"
+    }
+
+    /// The login host and client id, hashed (SHA-256, the first 8 bytes in hex): names the client in a key without
+    /// writing its id into Redis. The secret is left out: a new secret for the same client leaves its tokens valid.
+    static func clientFingerprint(_ credentials: OAuthTokenStore.Credentials) -> String {
+        let digest = SHA256.hash(data: Array("\(credentials.loginBaseURL)\n\(credentials.clientID.reveal())".utf8))
+        return digest.prefix(8).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
 
     /// Token requests this replica made for the org, through Redis and through its fallback.
     public var renewals: Int {

@@ -20,12 +20,16 @@ public final class OrgRuntime: Sendable {
     /// The keys Genesys may sign this org's webhook calls with (two during a rotation); none when the org
     /// takes no webhooks.
     public let webhookSecrets: [Secret]
+    /// The OAuth client id, resolved: which Genesys client the org sends as (two references may name one client).
+    public let clientID: Secret
 
     public init(
         key: OrgKey, config: OrgConfig, tokens: any TokenProviding, limiter: any RateLimiting, breaker: CircuitBreaker,
-        backoff: RetryBackoff, senders: [String: SenderInstance], policy: PolicyInstance, webhookSecrets: [Secret] = []
+        backoff: RetryBackoff, senders: [String: SenderInstance], policy: PolicyInstance, webhookSecrets: [Secret] = [],
+        clientID: Secret
     ) {
         self.webhookSecrets = webhookSecrets
+        self.clientID = clientID
         self.key = key
         self.config = config
         self.tokens = tokens

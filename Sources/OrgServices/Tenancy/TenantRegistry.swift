@@ -54,6 +54,17 @@ public final class TenantRegistry: Sendable {
         tenants.withLock { $0.values.map(\.runtime) }.sorted { $0.config.id < $1.config.id }
     }
 
+    /// Whether a tenant other than `org`'s sends through the same Genesys org: the same API host and OAuth client,
+    /// compared as resolved (`env:A` and `file:/b` may hold one client id). Genesys cannot tell such tenants apart.
+    public func sharesGenesysOrg(_ org: OrgRuntime) -> Bool {
+        all.contains { tenant in
+            tenant.config.id != org.key.tenantID
+                && tenant.orgs.values.contains {
+                    $0.config.endpoints.apiBaseURL == org.config.endpoints.apiBaseURL && $0.clientID == org.clientID
+                }
+        }
+    }
+
     /// Builds each valid tenant's orgs: resolves secrets, makes plugin instances with the tenant's
     /// settings, and gives each org its own token store, limiter and breaker. The registry keeps what it
     /// was given here to build orgs again at a reload.

@@ -141,7 +141,7 @@ struct TenantRuntimeFactory: Sendable {
             breaker: reused?.breaker ?? makeBreaker(key: key, settings: org.circuitBreaker),
             backoff: RetryBackoff(settings: org.retry), senders: senders,
             policy: try policyPlugin.makePolicy(settingsJSON: tenant.pluginSettings[policyPlugin.name] ?? "{}"),
-            webhookSecrets: inputs.webhookSecrets)
+            webhookSecrets: inputs.webhookSecrets, clientID: inputs.credentials.clientID)
     }
 
     private func makeBreaker(key: OrgKey, settings: CircuitBreakerSettings) -> CircuitBreaker {

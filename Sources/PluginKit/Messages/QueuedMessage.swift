@@ -66,8 +66,17 @@ public struct QueuedMessage: Codable, Sendable, Equatable {
         }
     }
 
+    /// The longest `id`, in UTF-8 bytes: the id travels as the AMQP message-id property of every copy the gateway
+    /// makes (retry, dead-letter, status event), and AMQP holds 255 bytes there. A longer id made each of those
+    /// publishes fail, so the message was redelivered and sent again, endlessly: it is refused at intake instead.
+    public static let maxIDBytes = 255
+
     init(_ fields: JSONFields) throws(ValidationFailure) {
         id = try fields.string("id")
+        guard (1...Self.maxIDBytes).contains(id.utf8.count) else {
+            throw ValidationFailure(
+                field: "id", reason: "'id' must be 1 to \(Self.maxIDBytes) bytes (UTF-8), got \(id.utf8.count)")
+        }
         tenantId = try fields.optionalString("tenantId")
         org = try fields.optionalString("org")
         type = try fields.string("type")

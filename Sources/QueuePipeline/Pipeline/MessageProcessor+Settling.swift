@@ -94,7 +94,7 @@ extension MessageProcessor {
             headers: QueueHeaders.retry(
                 from: delivery.headers, attempt: attempt, firstAttempt: settling.firstAttempt, sequence: settling.sequence, reason: reason,
                 error: error),
-            messageID: delivery.messageID ?? settling.message?.id, mandatory: true)
+            messageID: delivery.messageID ?? AMQPMessage.messageIDProperty(settling.message?.id), mandatory: true)
         guard await handOver(copy, settling.inbound, what: "retry tier") else { return .abandoned }
         await status.publish(
             .retrying(messageID: settling.messageID, org: settling.org, attempt: attempt, in: tier, reason: reason, error: error))
@@ -128,7 +128,7 @@ extension MessageProcessor {
         let copy = AMQPMessage(
             routingKey: queue, body: delivery.body,
             headers: QueueHeaders.final(from: delivery.headers, reason: reason, error: error, org: org, expiresAt: expiry?.date),
-            messageID: delivery.messageID ?? messageID, mandatory: true)
+            messageID: delivery.messageID ?? AMQPMessage.messageIDProperty(messageID), mandatory: true)
         guard await handOver(copy, inbound, what: queue) else { return .abandoned }
         var event = StatusEvent(status: status, messageId: messageID, tenantId: org.tenantID, org: org.orgName)
         event.attempt = attempt

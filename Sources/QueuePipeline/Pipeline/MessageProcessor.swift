@@ -145,7 +145,7 @@ struct MessageProcessor: Sendable {
     /// routing key that disagrees with the message's own `tenantId`/`org`: the message is not sent under another
     /// org's rate and credentials.
     private func misrouting(of inbound: BrokerDelivery, from queueOrg: OrgKey?, message: QueuedMessage?, org: OrgKey) -> String? {
-        guard message != nil, org.tenantID != "unknown", org.orgName != "unknown", let queueOrg, queueOrg != org
+        guard message != nil, org.tenantID != OrgKey.unattributed, org.orgName != OrgKey.unattributed, let queueOrg, queueOrg != org
         else { return nil }
         return "misrouted: the message is for \(org) but was published to \(queueOrg)'s queue (routing key "
             + "'\(inbound.delivery.routingKey)'); publish it with routing key '\(topology.directRoutingKey(for: org))' to "
@@ -154,8 +154,8 @@ struct MessageProcessor: Sendable {
 
     /// Tenant and org for status routing keys, as well as they can be told before delivery.
     private func orgKey(_ message: QueuedMessage?, tenantHint: String?) -> OrgKey {
-        let tenantID = message?.tenantId ?? tenantHint ?? "unknown"
-        let orgName = message?.org ?? registry.tenant(tenantID)?.config.defaultOrg?.name ?? "unknown"
+        let tenantID = message?.tenantId ?? tenantHint ?? OrgKey.unattributed
+        let orgName = message?.org ?? registry.tenant(tenantID)?.config.defaultOrg?.name ?? OrgKey.unattributed
         return OrgKey(tenantID: tenantID, orgName: orgName)
     }
 }

@@ -17,6 +17,7 @@ final class ReloadFixture {
     let http: ScriptedHTTPClient
     let secrets = SecretResolver(environment: [
         "KEY_ACME": "k-acme", "KEY_BETA": "k-beta", "KEY_GAMMA": "k-gamma", "SECRET": "s", "OTHER_SECRET": "s2", "HOOK": "h",
+        "CLIENT_OF_ACME": "acme-client",
     ])
     let registry: TenantRegistry
     let reloader: ConfigReloader

@@ -25,4 +25,12 @@ import Testing
         #expect(URLRedaction.hidingPassword(in: "amqp://user:se/cr@t@host") == "amqp://user:***@host")
         #expect(URLRedaction.hidingPassword(in: "user:secret@host") == "user:***@host")
     }
+
+    /// Issue 25: a transport error named the request's URL whole, so a base URL with `user:password@` put the
+    /// password in every log line about a failed call.
+    @Test func aTransportErrorNamesItsURLWithThePasswordHidden() {
+        let error = TransportError(kind: .connection, message: "refused", url: "https://svc:p4ss@api.example.test:8443/api/v2/x?a=b")
+        #expect(!error.description.contains("p4ss"))
+        #expect(error.url == "https://svc:***@api.example.test:8443/api/v2/x?a=b")
+    }
 }

@@ -52,7 +52,41 @@ import Testing
             secrets: SecretResolver(environment: ["KEY": "k", "SECRET": "s"]), logger: Logger(label: "test"))
         #expect(configuration.tenants.map(\.id) == ["alpha"])
         #expect(configuration.configErrors.map(\.description) == [
-            "\(folder.path)/2-second.yaml:1:5: API key env:KEY is already tenant 'alpha's"
+            "\(folder.path)/2-second.yaml:1:5: API key env:KEY is already tenant 'alpha's (it holds the same key)"
+        ])
+    }
+
+    /// Issue 25: keys were compared by reference, so `env:A` and `env:B` holding one key, or `file:/k` and
+    /// `file://k` (one file), gave two tenants the same key, and the key picked whichever the lookup met first.
+    @Test(arguments: [
+        (TenantYAML.Secret.env("KEY_A"), TenantYAML.Secret.env("KEY_B")),
+        (TenantYAML.Secret.file("KEYFILE"), TenantYAML.Secret.file("/KEYFILE")),
+    ])
+    func twoReferencesHoldingOneKeyAreOneKey(first: TenantYAML.Secret, second: TenantYAML.Secret) throws {
+        let folder = TemporaryDirectory()
+        let keyFile = TemporaryDirectory()
+        keyFile.write("key", "k-shared")
+        func tenant(_ id: String, key: TenantYAML.Secret) -> String {
+            // The file references point at the one key file, written with one slash or two.
+            let key: TenantYAML.Secret = switch key {
+            case .env: key
+            case .file(let path): .file(path.replacingOccurrences(of: "KEYFILE", with: keyFile.path + "/key"))
+            }
+            return TenantYAML(id: id, apiKeys: [key], orgs: [
+                .init(
+                    name: "main", baseURL: "http://127.0.0.1:9410", clientID: "\(id)-client", clientSecret: .env("SECRET"),
+                    integrationID: "\(id)-integration", messageTypes: ["text"], errorPolicy: "default"),
+            ]).text
+        }
+        folder.write("1-first.yaml", tenant("alpha", key: first))
+        folder.write("2-second.yaml", tenant("beta", key: second))
+        let (_, pluginFolder) = BuiltPlugins.shippedRegistry()
+        let configuration = GatewayConfiguration.load(
+            configDirectory: folder.path, pluginsDirectory: pluginFolder.path,
+            secrets: SecretResolver(environment: ["KEY_A": "k-shared", "KEY_B": "k-shared", "SECRET": "s"]), logger: Logger(label: "test"))
+        #expect(configuration.tenants.map(\.id) == ["alpha"])
+        #expect(configuration.configErrors.map(\.description) == [
+            "\(folder.path)/2-second.yaml:1:5: API key \(second.reference.replacingOccurrences(of: "KEYFILE", with: keyFile.path + "/key")) is already tenant 'alpha's (it holds the same key)"
         ])
     }
 

@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import Testing
 @testable import GatewayCore
 @testable import HTTPAPI
@@ -29,6 +31,21 @@ import Testing
         #expect(try WebhookSignature.verify(header: WebhookFixtures.textSignature, body: body, secrets: [other, secret]) == 1)
         #expect(throws: WebhookSignature.Failure.mismatch) {
             try WebhookSignature.verify(header: WebhookFixtures.textSignature, body: body, secrets: [other])
+        }
+    }
+
+    /// Issue 25: an unknown org took one MAC and an org mid-rotation two, so the answer's timing told which. Every
+    /// check now computes the same number, and a stand-in that makes up the number never verifies anything.
+    @Test func everyCheckComputesAsManyMACsWhateverTheOrgHas() throws {
+        let other = Secret("the-other-secret-of-the-rotation")
+        let counts = [[], [secret], [secret, other]].map { WebhookSignature.keysTried(for: $0).count }
+        #expect(counts == [2, 2, 2])
+        let signedByStandIn = "sha256=" + Data(HMAC<SHA256>.authenticationCode(
+            for: body, using: SymmetricKey(data: Data(WebhookSignature.standIn.reveal().utf8)))).base64EncodedString()
+        for secrets in [[], [secret]] {
+            #expect(throws: WebhookSignature.Failure.mismatch) {
+                try WebhookSignature.verify(header: signedByStandIn, body: body, secrets: secrets)
+            }
         }
     }
 

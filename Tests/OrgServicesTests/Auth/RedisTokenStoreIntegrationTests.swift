@@ -27,8 +27,12 @@ import Testing
         }
     }
 
-    func store(_ http: ScriptedHTTPClient, client: RedisClient, replica: String, lease: Duration? = nil) -> RedisTokenStore {
+    func store(
+        _ http: ScriptedHTTPClient, client: RedisClient, replica: String, lease: Duration? = nil,
+        credentials: OAuthTokenStore.Credentials? = nil
+    ) -> RedisTokenStore {
         let clock = SystemClock()
+        let credentials = credentials ?? self.credentials
         return RedisTokenStore(
             org: org, credentials: credentials, http: http, client: client, replicaID: replica,
             fallback: OAuthTokenStore(org: org, credentials: credentials, http: http, clock: clock, logger: logger),
@@ -47,7 +51,7 @@ import Testing
             // One store holds the lock and waits for the login host. The other has read (GET, PTTL), failed to take
             // the lock (SET NX) and read again (GET, PTTL) once its client has had 5 commands answered: it polls.
             let holder = try #require(
-                try await GatewayTestRedis.client(logger: logger).send("GET", RedisTokenStore.lockKey(for: org)).string,
+                try await GatewayTestRedis.client(logger: logger).send("GET", RedisTokenStore.lockKey(for: org, credentials: credentials)).string,
                 "the login host was asked, but nobody holds the lock")
             let waiting = holder.hasPrefix("a/") ? 1 : 0
             let deadline = ContinuousClock.now + .seconds(5)
@@ -83,7 +87,7 @@ import Testing
         let http = loginHost()
         let client = try GatewayTestRedis.client(logger: logger)
         // A replica took the lock and died before storing a token: its lease holds for 400 ms.
-        let taken = try await client.send("SET", RedisTokenStore.lockKey(for: org), "dead-replica/1", "NX", "PX", 400)
+        let taken = try await client.send("SET", RedisTokenStore.lockKey(for: org, credentials: credentials), "dead-replica/1", "NX", "PX", 400)
         #expect(taken.string == "OK")
         let started = ContinuousClock.now
         let token = try await store(http, client: client, replica: "b").token()
@@ -92,9 +96,25 @@ import Testing
         #expect(http.requests.count == 1)
         #expect(waited >= .milliseconds(300) && waited < .seconds(3), "waited \(waited)")
         // The lock is released after the renewal, and the token stored with its TTL (lifetime minus a margin).
-        #expect(try await client.send("EXISTS", RedisTokenStore.lockKey(for: org)).integer == 0)
-        let ttl = try #require(try await client.send("PTTL", RedisTokenStore.key(for: org)).integer)
+        #expect(try await client.send("EXISTS", RedisTokenStore.lockKey(for: org, credentials: credentials)).integer == 0)
+        let ttl = try #require(try await client.send("PTTL", RedisTokenStore.key(for: org, credentials: credentials)).integer)
         #expect(ttl > 3_000_000 && ttl <= 3_540_000)
+    }
+
+    /// Issue 25: the org's OAuth client changed (a config reload, or a replica started with the new config): the
+    /// old client's token, still stored for a day, is not the new client's.
+    @Test func aTokenOfTheOrgsFormerClientIsNotUsedByItsNewOne() async throws {
+        let http = loginHost()
+        let client = try GatewayTestRedis.client(logger: logger)
+        #expect(try await store(http, client: client, replica: "a").token().value.reveal() == "t1")
+        var changed = credentials
+        changed.clientID = Secret("another-client")
+        #expect(try await store(http, client: client, replica: "b", credentials: changed).token().value.reveal() == "t2")
+        #expect(http.requests.count == 2)
+        // The same client again (another replica, an unchanged config) shares the stored token, whatever its secret.
+        changed.clientSecret = Secret("rotated")
+        #expect(try await store(http, client: client, replica: "c", credentials: changed).token().value.reveal() == "t2")
+        #expect(http.requests.count == 2)
     }
 
     @Test func withRedisUnreachableTheReplicasOwnStoreServes() async throws {

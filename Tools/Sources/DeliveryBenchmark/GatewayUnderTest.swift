@@ -72,7 +72,8 @@ struct GatewayUnderTest {
                 OrgRuntime(
                     key: org.key, config: org.config, tokens: org.tokens,
                     limiter: TimedRateLimiter(base: org.limiter, clock: clock), breaker: org.breaker,
-                    backoff: org.backoff, senders: org.senders, policy: org.policy)
+                    backoff: org.backoff, senders: org.senders, policy: org.policy, webhookSecrets: org.webhookSecrets,
+                    clientID: org.clientID)
             })
         }
         return TenantRegistry(tenants: tenants, plugins: registry.plugins)

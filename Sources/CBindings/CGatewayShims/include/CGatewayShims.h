@@ -90,5 +90,7 @@ void cgs_set_current_thread_name(const char *name);
 
 /* Caps glibc's malloc arenas (mallopt M_ARENA_MAX: <malloc.h> is not in Swift's Glibc module). Returns 1 on success. */
 int cgs_limit_malloc_arenas(int count);
+/* Gives the free memory of every malloc arena back to the system (malloc_trim(0)). Returns 1 when some was. */
+int cgs_release_free_heap(void);
 
 #endif
