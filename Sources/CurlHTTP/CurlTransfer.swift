@@ -18,6 +18,10 @@ final class CurlTransfer: @unchecked Sendable {
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var responseBody: [UInt8] = []
     private var responseHeaders: [String: String] = [:]
+    /// The request's ``HTTPRequest/maxResponseBytes``.
+    private let maxResponseBytes: Int
+    /// The body ran past `maxResponseBytes`: the body callback refused the rest, so libcurl ended the transfer.
+    private var bodyTooLarge = false
     private var continuation: CheckedContinuation<HTTPResponse, any Error>?
     /// Set by the caller's cancellation (any thread), read by the loop when the transfer arrives.
     private let cancelRequested = Atomic<Bool>(false)
@@ -28,6 +32,7 @@ final class CurlTransfer: @unchecked Sendable {
             throw TransportError(kind: .other, message: "curl_easy_init failed", url: request.url)
         }
         self.id = id
+        maxResponseBytes = max(0, request.maxResponseBytes)
         self.url = request.url
         self.easy = easy
         self.handles = handles
@@ -89,6 +94,9 @@ final class CurlTransfer: @unchecked Sendable {
         try check(cgs_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(request.totalTimeout.millisecondsRoundedUp)), "TIMEOUT_MS")
         try check(cgs_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1), "TCP_KEEPALIVE")
         try check(cgs_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer), "ERRORBUFFER")
+        // A body whose Content-Length is already too large is refused before any of it is read; one that grows
+        // past the limit unannounced is refused by the body callback.
+        try check(cgs_curl_easy_setopt_off_t(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxResponseBytes)), "MAXFILESIZE_LARGE")
 
         switch request.method {
         case "GET": try check(cgs_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1), "HTTPGET")
@@ -119,8 +127,14 @@ final class CurlTransfer: @unchecked Sendable {
         try check(cgs_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context), "HEADERDATA")
     }
 
-    fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) {
+    /// Takes the next piece of the body; false (and nothing taken) past ``HTTPRequest/maxResponseBytes``.
+    fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count <= maxResponseBytes - responseBody.count else {
+            bodyTooLarge = true
+            return false
+        }
         responseBody.append(contentsOf: bytes)
+        return true
     }
 
     /// Parses one header line on the libcurl thread, in bytes: every Genesys call passes through this one thread,
@@ -132,11 +146,15 @@ final class CurlTransfer: @unchecked Sendable {
             return
         }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        // Headers from outside: a few dozen are kept, not as many distinct names as a server cares to send.
+        guard responseHeaders.count < Self.maxHeaders else { return }
         let name = String(decoding: Self.trimmed(line[..<colon]), as: UTF8.self).lowercased()
         responseHeaders[name] = String(decoding: Self.trimmed(line[(colon + 1)...]), as: UTF8.self)
     }
 
     private static let statusLinePrefix = Array("HTTP/".utf8)
+    /// Distinct response headers kept (a repeated name keeps its last value); libcurl bounds each line's length.
+    static let maxHeaders = 100
 
     /// `bytes` without leading and trailing spaces, tabs, CR and LF.
     private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
@@ -149,6 +167,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     private func transportError(_ code: CURLcode) -> TransportError {
+        if bodyTooLarge || code == CURLE_FILESIZE_EXCEEDED { return .responseTooLarge(limit: maxResponseBytes, url: url) }
         let detail = String(cString: errorBuffer)
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         let kind: TransportError.Kind
@@ -167,8 +186,8 @@ final class CurlTransfer: @unchecked Sendable {
 private let curlBodyCallback: curl_write_callback = { pointer, size, count, context in
     guard let context else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-    transfer.appendBody(UnsafeRawBufferPointer(start: pointer, count: size * count))
-    return size * count
+    // Fewer bytes than given makes libcurl end the transfer (CURLE_WRITE_ERROR).
+    return transfer.appendBody(UnsafeRawBufferPointer(start: pointer, count: size * count)) ? size * count : 0
 }
 
 private let curlHeaderCallback: curl_write_callback = { pointer, size, count, context in

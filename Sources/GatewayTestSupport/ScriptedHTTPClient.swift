@@ -15,7 +15,12 @@ public final class ScriptedHTTPClient: HTTPClient {
 
     public func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
         recorded.append(request)
-        return try await script(request)
+        let response = try await script(request)
+        // As ``CurlHTTPClient`` does: a body past the request's limit fails the call.
+        guard response.body.count <= request.maxResponseBytes else {
+            throw TransportError.responseTooLarge(limit: request.maxResponseBytes, url: request.url)
+        }
+        return response
     }
 
     /// Every request made so far, in order.

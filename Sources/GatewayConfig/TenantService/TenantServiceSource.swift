@@ -16,6 +16,12 @@ public final class TenantServiceSource: Sendable {
         case failed(TenantServiceError)
     }
 
+    /// The largest document taken: about 16,000 tenants of a kilobyte each. A larger answer fails the fetch
+    /// (the last good document stays).
+    public static let maxDocumentBytes = 16 << 20
+    /// ETags are a hash or a version in quotes.
+    static let maxETagBytes = 256
+
     public let settings: TenantServiceSettings
     public let health: TenantServiceHealth
     private let http: any HTTPClient
@@ -65,12 +71,13 @@ public final class TenantServiceSource: Sendable {
             }
         }
         let etag = state.withLock { $0.etag }
-        if let etag { headers.append(("If-None-Match", etag)) }
+        // An ETag is the service's word, sent back as it came: one longer than any real one is not kept.
+        if let etag, etag.utf8.count <= Self.maxETagBytes { headers.append(("If-None-Match", etag)) }
         let response: HTTPResponse
         do {
             response = try await http.execute(HTTPRequest(
                 method: "GET", url: settings.url, headers: headers, connectTimeout: settings.requestTimeout,
-                totalTimeout: settings.requestTimeout))
+                totalTimeout: settings.requestTimeout, maxResponseBytes: Self.maxDocumentBytes))
         } catch let error as TransportError {
             return failure(.unreachable, "no answer (\(error.kind): \(error.message))")
         } catch {

@@ -8,10 +8,18 @@ public struct HTTPRequest: Sendable, Equatable {
     public var body: [UInt8]
     public var connectTimeout: Duration
     public var totalTimeout: Duration
+    /// The longest response body taken: past it the call fails (``TransportError/responseTooLarge(limit:url:)``)
+    /// and nothing more is read. What answers is not trusted to be small: a 300 MB body would otherwise be held
+    /// whole, by every replica that asked.
+    public var maxResponseBytes: Int
+
+    /// Bodies Genesys' API answers with (a message's receipt, a conversation) are a few KB.
+    public static let defaultMaxResponseBytes = 1 << 20
 
     public init(
         method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
-        connectTimeout: Duration = .seconds(3), totalTimeout: Duration = .seconds(15)
+        connectTimeout: Duration = .seconds(3), totalTimeout: Duration = .seconds(15),
+        maxResponseBytes: Int = Self.defaultMaxResponseBytes
     ) {
         self.method = method
         self.url = url
@@ -19,12 +27,14 @@ public struct HTTPRequest: Sendable, Equatable {
         self.body = body
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
+        self.maxResponseBytes = maxResponseBytes
     }
 
     public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
         lhs.method == rhs.method && lhs.url == rhs.url && lhs.body == rhs.body
             && lhs.headers.map(\.name) == rhs.headers.map(\.name) && lhs.headers.map(\.value) == rhs.headers.map(\.value)
             && lhs.connectTimeout == rhs.connectTimeout && lhs.totalTimeout == rhs.totalTimeout
+            && lhs.maxResponseBytes == rhs.maxResponseBytes
     }
 }
 
@@ -49,7 +59,12 @@ public struct HTTPResponse: Sendable, Equatable {
     }
 
     /// `ININ-Correlation-Id`: logged with every failure.
-    public var correlationID: String? { header("inin-correlation-id") }
+    /// Genesys' id for the call, for logs, errors and status events: cut to ``correlationIDLimit`` bytes'
+    /// worth of characters, as it comes from outside and is copied into each of them.
+    public var correlationID: String? { header("inin-correlation-id").map { String(decoding: $0.utf8.prefix(Self.correlationIDLimit), as: UTF8.self) } }
+
+    /// Genesys' correlation ids are UUIDs (36 characters).
+    public static let correlationIDLimit = 128
 
     /// `Retry-After` (Genesys sends whole seconds; an HTTP-date is read too), within 0 … 1 day; nil when absent
     /// or unreadable. See ``RetryAfter``.
@@ -79,6 +94,11 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     public var description: String { "\(kind) talking to \(url): \(message)" }
+
+    /// The answer's body ran past the request's ``HTTPRequest/maxResponseBytes``.
+    public static func responseTooLarge(limit: Int, url: String) -> TransportError {
+        TransportError(kind: .other, message: "the response body is larger than \(limit) bytes, the limit for this call", url: url)
+    }
 }
 
 /// Sends HTTP requests. The production type is ``CurlHTTPClient``; tests of code above it may use a double.

@@ -22,6 +22,12 @@ struct OAuthTokenRequest: Sendable {
         var lifetime: Duration
     }
 
+    /// The longest lifetime taken from a login answer: Genesys' tokens live a day by default and at most two
+    /// (`expires_in` is the login host's word, so a larger one is clamped before any arithmetic on it).
+    static let longestLifetimeSeconds = 2 * 86_400
+    /// A token answer is well under 4 KB; an error answer too.
+    static let maxResponseBytes = 64 * 1024
+
     static let firstPause = Duration.seconds(1)
     static let maximumPause = Duration.seconds(60)
 
@@ -51,7 +57,7 @@ struct OAuthTokenRequest: Sendable {
             method: "POST", url: credentials.loginBaseURL + "/oauth/token",
             headers: [("Authorization", "Basic \(basic)"), ("Content-Type", "application/x-www-form-urlencoded")],
             body: Array("grant_type=client_credentials".utf8),
-            connectTimeout: credentials.connectTimeout, totalTimeout: credentials.totalTimeout)
+            connectTimeout: credentials.connectTimeout, totalTimeout: credentials.totalTimeout, maxResponseBytes: Self.maxResponseBytes)
         let response: HTTPResponse
         do {
             response = try await http.execute(request)
@@ -69,6 +75,6 @@ struct OAuthTokenRequest: Sendable {
         else {
             throw Failure(reason: .malformedResponse("no access_token/expires_in"), correlationID: response.correlationID)
         }
-        return Grant(value: Secret(token.access_token), lifetime: .seconds(token.expires_in))
+        return Grant(value: Secret(token.access_token), lifetime: .seconds(min(token.expires_in, Self.longestLifetimeSeconds)))
     }
 }

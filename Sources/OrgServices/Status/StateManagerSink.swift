@@ -54,7 +54,7 @@ public final class StateManagerSink: StatusSink, Service {
         guard let body = try? encoder.encode(event) else { return }
         let request = HTTPRequest(
             method: "PUT", url: "\(baseURL)/messages/\(path)/status", headers: [("Content-Type", "application/json")],
-            body: Array(body), connectTimeout: .seconds(2), totalTimeout: .seconds(5))
+            body: Array(body), connectTimeout: .seconds(2), totalTimeout: .seconds(5), maxResponseBytes: 64 * 1024)
         for attempt in 1...attempts {
             do {
                 let response = try await http.execute(request)

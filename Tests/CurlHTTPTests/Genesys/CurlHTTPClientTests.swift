@@ -132,4 +132,25 @@ import Testing
             await #expect(throws: CancellationError.self) { try await task.value }
         }
     }
+
+    /// Issue 25: a response body is read up to the request's limit; past it the call fails cleanly, announced
+    /// (Content-Length: refused before the body) or not (chunked: cut off at the limit), and nothing beyond the
+    /// limit is held — a 300 MB answer costs the gateway 64 KiB.
+    @Test(arguments: [false, true])
+    func aBodyPastTheRequestsLimitFailsTheCall(announced: Bool) async throws {
+        try await EchoServer.run { port in
+            let client = CurlHTTPClient()
+            defer { Task { await client.shutdown() } }
+            let url = "http://127.0.0.1:\(port)/big?bytes=\(300 << 20)&announced=\(announced ? 1 : 0)"
+            let started = ContinuousClock.now
+            let error = await #expect(throws: TransportError.self) {
+                try await client.execute(HTTPRequest(method: "GET", url: url, totalTimeout: .seconds(20), maxResponseBytes: 64 * 1024))
+            }
+            #expect(error == .responseTooLarge(limit: 64 * 1024, url: url))
+            #expect(ContinuousClock.now - started < .seconds(10), "the client read on past its limit")
+            let fits = try await client.execute(HTTPRequest(
+                method: "GET", url: "http://127.0.0.1:\(port)/big?bytes=\(64 * 1024)&announced=\(announced ? 1 : 0)", maxResponseBytes: 64 * 1024))
+            #expect(fits.status == 200 && fits.body.count == 64 * 1024)
+        }
+    }
 }

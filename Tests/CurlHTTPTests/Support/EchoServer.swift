@@ -6,7 +6,7 @@ import Logging
 import NIOCore
 
 /// A small real HTTP server on 127.0.0.1 for the HTTP client's tests: it echoes what it got and can answer
-/// slowly or with any status and headers.
+/// slowly, with any status and headers, or with a body of any size (`/big`).
 enum EchoServer {
     struct Echo: Codable, Sendable {
         var method: String
@@ -28,6 +28,7 @@ enum EchoServer {
         router.on("/echo", method: .get, use: echo)
         router.on("/echo", method: .post, use: echo)
         router.on("/echo", method: .patch, use: echo)
+        router.get("/big", use: big)
         router.get("/slow") { request, _ -> Response in
             arrivals.append(1)
             let milliseconds = request.uri.queryParameters.get("ms", as: Int.self) ?? 1000
@@ -58,6 +59,24 @@ enum EchoServer {
 
     struct NotArrived: Error, CustomStringConvertible {
         var description: String
+    }
+
+    /// `bytes` bytes of `a`, streamed in 64 KiB pieces (as a hostile server streams a huge body), with a
+    /// Content-Length when `announced=1`, chunked otherwise. The stream ends early once the client hangs up.
+    @Sendable static func big(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let total = request.uri.queryParameters.get("bytes", as: Int.self) ?? 0
+        let piece = ByteBuffer(repeating: UInt8(ascii: "a"), count: 64 * 1024)
+        var headers = HTTPFields()
+        if request.uri.queryParameters.get("announced") == "1" { headers[.contentLength] = "\(total)" }
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var sent = 0
+            while sent < total {
+                let count = min(piece.readableBytes, total - sent)
+                try await writer.write(piece.getSlice(at: 0, length: count) ?? piece)
+                sent += count
+            }
+            try await writer.finish(nil)
+        })
     }
 
     @Sendable static func echo(_ request: Request, _ context: BasicRequestContext) async throws -> Response {

@@ -139,4 +139,29 @@ import Testing
         let error = await #expect(throws: TokenError.self) { try await store(http).token() }
         #expect(error?.reason == .transport(TransportError(kind: .connection, message: "refused", url: "http://login.test/oauth/token")))
     }
+
+    /// Issue 25: `expires_in` is the login host's word. A huge one is clamped to two days before any arithmetic
+    /// on it (the token is then renewed as a two-day token would be); a negative, zero or non-integer one is
+    /// refused as a malformed answer, not taken for a token.
+    @Test func aLoginAnswersLifetimeIsClampedOrRefused() async throws {
+        let huge = ScriptedHTTPClient { _ in Self.tokenResponse("t1", expiresIn: Int.max) }
+        let token = try await store(huge).token()
+        #expect(token.expiresAt == clock.now() + .seconds(2 * 86_400))
+        for bad in ["0", "-5", "1e300", "\"86400\"", "null"] {
+            let http = ScriptedHTTPClient { _ in
+                HTTPResponse(status: 200, body: Array(#"{"access_token":"t","expires_in":\#(bad)}"#.utf8))
+            }
+            let error = await #expect(throws: TokenError.self, "expires_in \(bad)") { try await store(http).token() }
+            #expect(error?.reason == .malformedResponse("no access_token/expires_in"), "expires_in \(bad)")
+        }
+    }
+
+    /// Issue 25: the login host's answer is read up to 64 KiB; a larger one fails the login cleanly.
+    @Test func aLoginAnswerLargerThanItsLimitFailsTheLogin() async throws {
+        let http = ScriptedHTTPClient { _ in
+            HTTPResponse(status: 200, body: Array(#"{"access_token":"t","expires_in":86400,"pad":""#.utf8) + Array(repeating: 0x61, count: 70_000) + Array(#""}"#.utf8))
+        }
+        let error = await #expect(throws: TokenError.self) { try await store(http).token() }
+        #expect(error?.reason == .transport(.responseTooLarge(limit: 64 * 1024, url: "http://login.test/oauth/token")))
+    }
 }
