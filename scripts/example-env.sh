@@ -1,5 +1,5 @@
-# Secrets for the example tenants in TenantConfigs/ and examples/tenant-service/tenants.json, and the sandbox clients
-# they talk to.
+# Secrets for the example tenants in TenantConfigs/, and the sandbox clients they talk to (UMBRELLA's: the values
+# examples/tenant-service/tenants.json carries, as a tenant service sends them).
 # Local demo values only: source this file (`. scripts/example-env.sh`); never use them anywhere real.
 export ACME_API_KEY="${ACME_API_KEY:-acme-demo-api-key-0001}"
 export ACME_US_CLIENT_SECRET="${ACME_US_CLIENT_SECRET:-acme-us-demo-secret}"

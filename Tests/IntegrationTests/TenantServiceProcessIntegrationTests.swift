@@ -29,7 +29,11 @@ import Testing
                 """)
             let gateway = try IsolationGatewayProcess(
                 setup: setup, url: url, prefix: BrokerProbe.uniquePrefix("tenant-service"),
-                extraArguments: ["--tenant-service-url", stub.url, "--tenant-service-interval", "1", "--shutdown-timeout", "2"])
+                // acme names its secrets by reference, which the service may do only with the operator's consent.
+                extraArguments: [
+                    "--tenant-service-url", stub.url, "--tenant-service-interval", "1", "--tenant-service-allow-references",
+                    "--shutdown-timeout", "2",
+                ])
             func send(_ id: String) async throws -> Int {
                 try await gateway.call("POST", "/v1/messages", body: Array(APIHarness.text(id: id).utf8), authorization: umbrellaKey).status
             }

@@ -99,9 +99,7 @@ struct MappingReader {
     func secret(_ key: String, required: Bool = false, literals: LiteralSecretPolicy) -> SecretReference? {
         guard let located = string(key, required: required) else { return nil }
         guard let reference = literals.secret(from: located.value) else {
-            diagnostics.report(
-                "'\(key)' in \(context) must be a secret reference 'env:NAME' or 'file:/absolute/path', not a literal value\(literals.refusalHint)",
-                at: located.mark)
+            diagnostics.report(literals.refusal(of: "'\(key)' in \(context)"), at: located.mark)
             return nil
         }
         return reference
@@ -118,9 +116,7 @@ struct MappingReader {
         }
         return items.compactMap { item in
             guard case .scalar(let text, _, _) = item, !text.isEmpty, let reference = literals.secret(from: text) else {
-                diagnostics.report(
-                    "every entry of '\(key)' in \(context) must be a secret reference 'env:NAME' or 'file:/absolute/path', not a literal value\(literals.refusalHint)",
-                    at: item.mark)
+                diagnostics.report(literals.refusal(of: "every entry of '\(key)' in \(context)"), at: item.mark)
                 return nil
             }
             return reference

@@ -55,9 +55,7 @@ struct TenantConfigDecoder {
         guard let entries = tenant.strings("apiKeys") else { return [] }
         return entries.compactMap { entry in
             guard let reference = literalSecrets.secret(from: entry.value) else {
-                diagnostics.report(
-                    "apiKeys entries must be secret references 'env:NAME' or 'file:/absolute/path', not literal keys\(literalSecrets.refusalHint)",
-                    at: entry.mark)
+                diagnostics.report(literalSecrets.refusal(of: "apiKeys entries"), at: entry.mark)
                 return nil
             }
             return reference
@@ -121,10 +119,14 @@ struct TenantConfigDecoder {
             circuitBreaker: settings.circuitBreaker, retry: settings.retry, http: settings.http, expiry: settings.expiry)
     }
 
-    /// A client id is not secret, so it may be written plainly or by reference.
+    /// A client id is not secret, so it may be written plainly or (where references are taken) by reference.
     private func clientIDReference(_ org: MappingReader) -> SecretReference? {
         guard let located = org.string("clientId", required: true) else { return nil }
-        return SecretReference(parsing: located.value) ?? .literal(located.value)
+        guard let reference = literalSecrets.clientID(from: located.value) else {
+            diagnostics.report(literalSecrets.refusal(of: "'clientId' in \(org.context)"), at: located.mark)
+            return nil
+        }
+        return reference
     }
 
     private func decodeEndpoints(_ org: MappingReader) -> GenesysEndpoints? {

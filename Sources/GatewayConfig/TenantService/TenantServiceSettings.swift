@@ -4,8 +4,12 @@ public import GatewayCore
 /// Where the tenant service is and how it is asked (`--tenant-service-url`, `--tenant-service-token`,
 /// `--tenant-service-interval`).
 public struct TenantServiceSettings: Sendable {
-    /// The document's URL, `http://` or `https://`.
+    /// The document's URL: `https://`, or `http://` to this machine (``loopbackHosts``).
     public var url: String
+    /// Whether the document may name secrets (and client ids) by `env:` / `file:` reference
+    /// (`--tenant-service-allow-references`): a reference has the gateway read its own environment or files
+    /// for whoever controls the service, so values are the rule and references the operator's explicit choice.
+    public var allowsReferences: Bool
     /// Sent as `Authorization: Bearer`, resolved at every fetch (a rotated token file is picked up); nil sends none.
     public var token: SecretReference?
     /// Time between two fetches.
@@ -20,9 +24,10 @@ public struct TenantServiceSettings: Sendable {
 
     public init(
         url: String, token: SecretReference? = nil, pollInterval: Duration = .seconds(30), requestTimeout: Duration = .seconds(10),
-        maxDocumentBytes: Int = 8 << 20
+        maxDocumentBytes: Int = 8 << 20, allowsReferences: Bool = false
     ) {
         self.url = url
+        self.allowsReferences = allowsReferences
         self.token = token
         self.pollInterval = pollInterval
         self.requestTimeout = requestTimeout
@@ -37,19 +42,21 @@ public struct TenantServiceSettings: Sendable {
         guard components.user == nil, components.password == nil else {
             return "must not carry credentials; pass the token with --tenant-service-token"
         }
+        // Its answer carries secrets and says where the gateway sends them: it must not cross a network unprotected.
+        guard scheme == "https" || loopbackHosts.contains(host.lowercased()) else {
+            return "must be https://, or http:// to 127.0.0.1, ::1 or localhost (the document carries secrets)"
+        }
         return nil
     }
 
     /// The URL as logs and errors show it.
     public var displayURL: String { URLRedaction.hidingPassword(in: url) }
 
-    /// Secret values are accepted over https, or over http from this machine; otherwise they would have crossed
-    /// the network readable by anyone on the way.
+    /// Values always (the URL is https or loopback, ``problem(with:)``); references only when allowed.
     public var literalSecrets: LiteralSecretPolicy {
-        let components = URLComponents(string: url)
-        if components?.scheme?.lowercased() == "https" { return .accepted }
-        if let host = components?.host?.lowercased(), Self.loopbackHosts.contains(host) { return .accepted }
-        return .refused(
-            hint: "secret values are accepted only from a tenant service reached over https or on 127.0.0.1, ::1 or localhost, and \(displayURL) is neither")
+        allowsReferences
+            ? .accepted
+            : .valuesOnly(
+                hint: "the tenant service sends secrets and client ids as values; a reference would have the gateway read its own environment or files for the service (allow it with --tenant-service-allow-references)")
     }
 }

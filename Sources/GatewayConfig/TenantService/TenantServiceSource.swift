@@ -16,9 +16,6 @@ public final class TenantServiceSource: Sendable {
         case failed(TenantServiceError)
     }
 
-    /// The largest document taken: about 16,000 tenants of a kilobyte each. A larger answer fails the fetch
-    /// (the last good document stays).
-    public static let maxDocumentBytes = 16 << 20
     /// ETags are a hash or a version in quotes.
     static let maxETagBytes = 256
 
@@ -77,7 +74,10 @@ public final class TenantServiceSource: Sendable {
         do {
             response = try await http.execute(HTTPRequest(
                 method: "GET", url: settings.url, headers: headers, connectTimeout: settings.requestTimeout,
-                totalTimeout: settings.requestTimeout, maxResponseBytes: Self.maxDocumentBytes))
+                totalTimeout: settings.requestTimeout, maxResponseBytes: settings.maxDocumentBytes))
+        } catch let error as TransportError where error == .responseTooLarge(limit: settings.maxDocumentBytes, url: settings.url) {
+            // Read no further than the limit: the last good document stays.
+            return failure(.invalidDocument, "the answer is larger than the \(settings.maxDocumentBytes)-byte limit")
         } catch let error as TransportError {
             return failure(.unreachable, "no answer (\(error.kind): \(error.message))")
         } catch {
@@ -87,9 +87,6 @@ public final class TenantServiceSource: Sendable {
         case 304 where etag != nil:
             return .notModified
         case 200:
-            guard response.body.count <= settings.maxDocumentBytes else {
-                return failure(.invalidDocument, "the answer is \(response.body.count) bytes, more than the \(settings.maxDocumentBytes)-byte limit")
-            }
             do throws(TenantServiceError) {
                 let document = try TenantServiceDocument(
                     json: response.body, url: settings.displayURL, literalSecrets: settings.literalSecrets)

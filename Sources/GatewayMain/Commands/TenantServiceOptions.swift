@@ -14,10 +14,14 @@ struct TenantServiceOptions: ParsableArguments {
     @Option(help: "Seconds between two fetches of the tenant service's document.")
     var tenantServiceInterval: Int = 30
 
+    @Flag(help: "Let the tenant service's document name secrets and client ids as env:NAME or file:/path (read from this machine); without it, only values are taken from the service.")
+    var tenantServiceAllowReferences = false
+
     /// The settings the options give; nil without a URL.
     func settings() throws -> TenantServiceSettings? {
         guard let url = tenantServiceURL ?? GatewayEnvironment.value("GGW_TENANT_SERVICE_URL") else {
             guard tenantServiceToken == nil else { throw ValidationError("--tenant-service-token needs --tenant-service-url") }
+            guard !tenantServiceAllowReferences else { throw ValidationError("--tenant-service-allow-references needs --tenant-service-url") }
             return nil
         }
         if let problem = TenantServiceSettings.problem(with: url) { throw ValidationError("--tenant-service-url \(problem)") }
@@ -31,6 +35,7 @@ struct TenantServiceOptions: ParsableArguments {
             }
             token = reference
         }
-        return TenantServiceSettings(url: url, token: token, pollInterval: .seconds(tenantServiceInterval))
+        return TenantServiceSettings(
+            url: url, token: token, pollInterval: .seconds(tenantServiceInterval), allowsReferences: tenantServiceAllowReferences)
     }
 }

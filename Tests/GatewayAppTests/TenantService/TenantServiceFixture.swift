@@ -28,11 +28,13 @@ final class TenantServiceFixture {
     /// - Parameters:
     ///   - files: tenant files by name, in the config directory at start.
     ///   - url: the tenant service's document.
-    init(files: [String: String], url: String, token: SecretReference? = nil) async throws {
+    ///   - allowsReferences: `--tenant-service-allow-references` (on: most tests' tenants name `env:` secrets).
+    init(files: [String: String], url: String, token: SecretReference? = nil, allowsReferences: Bool = true) async throws {
         for (name, text) in files { configs.write(name, text) }
         let logger = Logger(label: "test")
         source = TenantServiceSource(
-            settings: TenantServiceSettings(url: url, token: token, pollInterval: .seconds(30)), http: http, secrets: secrets, clock: clock)
+            settings: TenantServiceSettings(url: url, token: token, pollInterval: .seconds(30), allowsReferences: allowsReferences),
+            http: http, secrets: secrets, clock: clock)
         await source.fetchAtStart(logger: logger)
         configuration = GatewayConfiguration.load(
             configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, tenantService: source.document, logger: logger)

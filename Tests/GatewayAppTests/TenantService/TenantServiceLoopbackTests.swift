@@ -140,26 +140,27 @@ import Testing
         await stub.stop()
     }
 
-    @Test func aSecretValueOverPlainHTTPFromANonLoopbackAddressIsRefused() async throws {
-        // 127.0.0.2 reaches this machine, but only 127.0.0.1, ::1 and localhost count as loopback.
-        let document = Fixture.document(Fixture.tenant("beta", clientSecret: "hunter2-value"))
-        let remote = await TenantServiceStub.start(host: "127.0.0.2", serving: document)
-        let refused = try await Fixture(files: ["acme.yaml": ReloadFixture.tenant("acme")], url: remote.url)
-        let errors = refused.configuration.configErrors.map(\.description)
-        #expect(errors.count == 1 && errors[0].hasPrefix(
-            "tenant-service:beta:orgs[0].clientSecret: 'clientSecret' in orgs[0] must be a secret reference 'env:NAME' or 'file:/absolute/path', not a literal value: secret values are accepted only"))
-        #expect(!errors.joined().contains("hunter2") && refused.registry.tenant("beta") == nil)
-        await refused.shutdown()
-        await remote.stop()
-
-        let local = await TenantServiceStub.start(serving: document)
+    /// Issue 25: the service's secrets come as values; a reference is refused unless the gateway runs with
+    /// `--tenant-service-allow-references`, and the refusal never shows a value.
+    @Test func theServicesSecretsAreValuesAndItsReferencesNeedTheOperatorsConsent() async throws {
+        let byValue = Fixture.document(
+            Fixture.tenant("beta", clientSecret: "hunter2-value").replacingOccurrences(of: "\"env:KEY_BETA\"", with: "\"beta-api-key-value\""))
+        let local = await TenantServiceStub.start(serving: byValue)
         let accepted = try await Fixture(
-            files: ["acme.yaml": ReloadFixture.tenant("acme")], url: local.url, token: .environment("SERVICE_TOKEN"))
+            files: ["acme.yaml": ReloadFixture.tenant("acme")], url: local.url, token: .environment("SERVICE_TOKEN"), allowsReferences: false)
         #expect(accepted.configuration.configErrors.isEmpty)
         #expect(accepted.org("beta")?.config.clientSecret == .inline(Secret("hunter2-value")))
         #expect(local.authorization == "Bearer service-token-1")
         await accepted.shutdown()
         await local.stop()
+
+        let byReference = await TenantServiceStub.start(serving: Fixture.document(Fixture.tenant("beta", clientSecret: "env:SECRET")))
+        let refused = try await Fixture(files: ["acme.yaml": ReloadFixture.tenant("acme")], url: byReference.url, allowsReferences: false)
+        let errors = refused.configuration.configErrors.map(\.description)
+        #expect(errors.contains { $0.hasPrefix("tenant-service:beta:orgs[0].clientSecret: 'clientSecret' in orgs[0] must be a value, not an env: or file: reference") })
+        #expect(refused.registry.tenant("beta") == nil)
+        await refused.shutdown()
+        await byReference.stop()
     }
 
     private struct Failure: Error, CustomStringConvertible {

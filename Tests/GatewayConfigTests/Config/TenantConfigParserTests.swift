@@ -155,7 +155,7 @@ import Testing
     @Test func plainTextSecretsAreRefusedWithoutEchoingThem() {
         let (_, errors) = load("id: a\napiKeys: [sk-live-123]\norgs:\n  - name: x\n    region: mypurecloud.com\n    clientId: c\n    clientSecret: hunter2\n    integrationId: i\n")
         #expect(errors == [
-            "tenant.yaml:2:11: apiKeys entries must be secret references 'env:NAME' or 'file:/absolute/path', not literal keys",
+            "tenant.yaml:2:11: apiKeys entries must be a secret reference 'env:NAME' or 'file:/absolute/path', not a literal value",
             "tenant.yaml:7:19: 'clientSecret' in orgs[0] must be a secret reference 'env:NAME' or 'file:/absolute/path', not a literal value",
         ])
         #expect(!errors.joined().contains("hunter2"))
