@@ -11,10 +11,12 @@ public struct RedisServerVersion: Sendable, Hashable, Comparable, CustomStringCo
         self.patch = patch
     }
 
-    /// Parses `MAJOR.MINOR[.PATCH]`, ignoring anything after the numbers (`7.2.4-rc1`); nil for anything else.
+    /// Parses `MAJOR.MINOR[.PATCH]`, ignoring anything after each number (`7.2.4-rc1`); nil for anything else.
     public init?(parsing text: some StringProtocol) {
-        let numbers = text.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false).map { part in
-            Int(part.prefix { $0.isASCII && $0.isNumber }.prefix(9))
+        let numbers = text.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false).map { part -> Int? in
+            // At most 9 digits: the number then fits any Int, and no real version has more.
+            let digits = part.prefix { $0.isASCII && $0.isNumber }
+            return digits.count <= 9 ? Int(digits) : nil
         }
         guard numbers.count >= 2, let major = numbers[0], let minor = numbers[1] else { return nil }
         self.init(major, minor, numbers.count > 2 ? numbers[2] ?? 0 : 0)

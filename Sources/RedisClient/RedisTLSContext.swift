@@ -41,7 +41,12 @@ final class RedisTLSContext {
                 throw RedisTransportFailure("TLS: ssl_certfile \(certificate) holds no usable certificate: \(Self.openSSLErrors())")
             }
             guard SSL_CTX_use_PrivateKey_file(handle, key, SSL_FILETYPE_PEM) == 1 else {
-                throw RedisTransportFailure("TLS: \(key) holds no usable private key: \(Self.openSSLErrors())")
+                // OpenSSL compares the key with the certificate as it loads it.
+                let reasons = Self.openSSLErrors()
+                if reasons.contains("key values mismatch") {
+                    throw RedisTransportFailure("TLS: the key \(key) does not belong to the certificate \(certificate)")
+                }
+                throw RedisTransportFailure("TLS: \(key) holds no usable private key: \(reasons)")
             }
             guard SSL_CTX_check_private_key(handle) == 1 else {
                 throw RedisTransportFailure("TLS: the key \(key) does not belong to the certificate \(certificate)")

@@ -102,6 +102,11 @@ final class RedisWorker: Sendable {
         var refusal: RedisError?
         var failuresInARow = 0
         logger.debug("Redis client thread started")
+        if let tls = configuration.url.tls, !tls.verifiesPeer {
+            logger.warning("Redis TLS without verification (ssl_cert_reqs=none): anyone on the path can pose as the server")
+        } else if let tls = configuration.url.tls, !tls.checksHostname {
+            logger.warning("Redis TLS without host name check (ssl_check_hostname=false): any server the CA signed is accepted")
+        }
 
         func connectIfDue() {
             guard connection == nil, clock.now >= nextAttempt else { return }
