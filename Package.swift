@@ -112,11 +112,15 @@ let package = Package(
         .systemLibrary(name: "CHiredis", path: "Sources/CBindings/CHiredis", pkgConfig: "hiredis",
                        providers: [.apt(["libhiredis-dev"])]),
         .target(name: "CRedisShims", dependencies: ["CHiredis"], path: "Sources/CBindings/CRedisShims"),
+        // OpenSSL 3 for rediss:// (hiredis 0.14 has no TLS): the client owns the socket and the SSL session.
+        .systemLibrary(name: "COpenSSL", path: "Sources/CBindings/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
 
-        // The Redis client for shared mode: hiredis behind one owning thread, async API, no gateway types.
+        // The Redis client for shared mode: hiredis' parser over a socket (plain or TLS) of its own, behind one owning
+        // thread, async API, no gateway types.
         .target(
             name: "RedisClient",
-            dependencies: ["CHiredis", "CRedisShims", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CHiredis", "CRedisShims", "COpenSSL", .product(name: "Logging", package: "swift-log")],
             path: "Sources/RedisClient"),
 
         // The plugin ABI: one C header, plus a thin Swift layer for plugins written in Swift.

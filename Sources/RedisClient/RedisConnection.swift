@@ -1,62 +1,86 @@
-import CHiredis
-import CRedisShims
 import Foundation
 
-/// The one owner of a hiredis `redisContext`: a blocking TCP connection to one Redis server.
+/// One blocking connection to one Redis server, plain (`redis://`) or TLS (`rediss://`).
 ///
-/// Not thread-safe, like the context it wraps, and every call blocks until Redis answers or the command
-/// timeout passes — use it from one dedicated thread only (``RedisClient`` does). Once a call fails at the
-/// transport level the context is unusable (hiredis leaves it in an error state), so the connection frees it
-/// and reports ``isBroken``; the owner then makes a new one.
+/// Built from parts that each own one C handle: ``RedisStream`` (the socket and, for TLS, the OpenSSL session),
+/// hiredis' command formatter (``RedisCommand/wireBytes``) and ``RedisReplyReader`` (hiredis' RESP parser). hiredis
+/// 0.14 has no TLS, so its own socket code is not used; its parser and formatter are (see docs/security-redis.md).
 ///
-/// This is the only file that touches hiredis' pointers; everything it returns is copied into Swift values.
+/// Not thread-safe, and every call blocks until Redis answers or the command timeout passes — use it from one
+/// dedicated thread only (``RedisClient`` does). Once a call fails at the transport level the stream cannot be
+/// resynchronised, so the connection closes it and reports ``isBroken``; the owner then makes a new one.
 public final class RedisConnection {
-    private var context: UnsafeMutablePointer<redisContext>?
+    private var stream: RedisStream?
+    private let reader: RedisReplyReader
+    /// Where bytes from the server land before the reader parses them; reused for every read.
+    private var readBuffer = [UInt8](repeating: 0, count: 16 * 1024)
     /// The server, for errors and logs.
     public let url: RedisURL
+    /// The server's version, when the connection was asked to check it (`minimumServerVersion`).
+    public private(set) var serverVersion: RedisServerVersion?
 
-    /// Connects, sets the command timeout, then authenticates and selects the database.
+    /// Connects (and, for `rediss://`, shakes hands and verifies the server), sets the command timeout, then
+    /// authenticates, selects the database, names the client and checks the server's version, in one round trip.
     /// - Parameters:
-    ///   - url: the server.
+    ///   - url: the server; its ``RedisURL/user`` is the ACL user `AUTH` names, its ``RedisURL/tls`` the TLS set-up.
     ///   - password: sent with `AUTH` when given (resolved by the caller from its reference).
     ///   - clientName: set with `CLIENT SETNAME` so `CLIENT LIST` shows who is connected; nil to skip.
-    ///   - connectTimeout: bound on the TCP connect.
+    ///   - connectTimeout: bound on the TCP connect and on each read or write of the TLS handshake.
     ///   - commandTimeout: bound on every later send and read (socket timeouts, so per system call).
+    ///   - minimumServerVersion: refuse a server older than this (`unsupportedServer`); nil to skip the check.
     public init(
         url: RedisURL, password: String? = nil, clientName: String? = nil,
-        connectTimeout: Duration, commandTimeout: Duration
+        connectTimeout: Duration, commandTimeout: Duration, minimumServerVersion: RedisServerVersion? = nil
     ) throws(RedisError) {
         self.url = url
-        let connected = url.host.withCString { host in
-            redisConnectWithTimeout(host, Int32(clamping: url.port), Self.socketTimeout(connectTimeout))
+        do {
+            reader = try RedisReplyReader()
+        } catch {
+            throw RedisError(.connectFailed, operation: "connect", address: url.description, message: error.message)
         }
-        guard let connected else {
-            throw RedisError(.connectFailed, operation: "connect", address: url.description, message: "out of memory")
-        }
-        context = connected
-        if connected.pointee.err != 0 {
-            let message = Self.errorText(connected)
-            close()
-            throw RedisError(.connectFailed, operation: "connect", address: url.description, message: message)
-        }
-        guard redisSetTimeout(connected, Self.socketTimeout(commandTimeout)) == REDIS_OK else {
-            let message = Self.errorText(connected)
-            close()
-            throw RedisError(.connectFailed, operation: "set timeout", address: url.description, message: message)
+        do {
+            stream = try RedisStream(url: url, connectTimeout: connectTimeout, commandTimeout: commandTimeout)
+        } catch {
+            throw RedisError(
+                error.kind == .timedOut ? .timeout : .connectFailed, operation: "connect", address: url.description,
+                message: error.message)
         }
         var handshake: [RedisCommand] = []
-        if let password { handshake.append(RedisCommand("AUTH", password)) }
+        switch (url.user, password) {
+        case (let user?, let password?): handshake.append(RedisCommand("AUTH", user, password))
+        case (nil, let password?): handshake.append(RedisCommand("AUTH", password))
+        case (let user?, nil):
+            close()
+            throw RedisError(
+                .connectFailed, operation: "AUTH", address: url.description,
+                message: "the ACL user \(user) needs a password (AUTH user password)")
+        case (nil, nil): break
+        }
         if url.database != 0 { handshake.append(RedisCommand("SELECT", url.database)) }
         if let clientName { handshake.append(RedisCommand("CLIENT", "SETNAME", clientName)) }
+        // HELLO (Redis 6+) answers the version to any user; INFO is in ACL's @dangerous category and may be denied.
+        if minimumServerVersion != nil { handshake.append(RedisCommand("HELLO", 2)) }
+        // Over TLS one round trip proves the session works end to end: a server that wants a client certificate
+        // says so only after the handshake, and the error belongs to the connect, not to the first caller.
+        if handshake.isEmpty, url.tls != nil { handshake.append(RedisCommand("PING")) }
         for (command, result) in zip(handshake, pipeline(handshake)) {
-            let failure: String? = switch result {
-            case .success(.error(let text)): text
-            case .success: nil
-            case .failure(let error): error.message
-            }
-            if let failure {
+            let reply: RedisReply
+            switch result {
+            case .success(.error(let text)) where command.name == "HELLO":
+                reply = .error(text)
+            case .success(.error(let text)):
                 close()
-                throw RedisError(.connectFailed, operation: command.name, address: url.description, message: failure)
+                throw RedisError(.connectFailed, operation: command.name, address: url.description, message: text)
+            case .success(let value):
+                reply = value
+            case .failure(let error):
+                close()
+                throw RedisError(
+                    error.code == .timeout ? .timeout : .connectFailed, operation: command.name, address: url.description,
+                    message: error.message)
+            }
+            if command.name == "HELLO", let minimumServerVersion {
+                try checkVersion(helloReply: reply, minimum: minimumServerVersion)
             }
         }
     }
@@ -65,22 +89,21 @@ public final class RedisConnection {
         close()
     }
 
-    /// True once the context is gone (closed, or failed at the transport level).
-    public var isBroken: Bool { context == nil }
+    /// True once the stream is gone (closed, or failed at the transport level).
+    public var isBroken: Bool { stream == nil }
 
-    /// Frees the context; later calls fail with `connectionLost`.
+    /// Closes the stream; later calls fail with `connectionLost`.
     public func close() {
-        if let context { redisFree(context) }
-        context = nil
+        stream?.close()
+        stream = nil
     }
 
     /// Whether the server closed the connection while it was idle (restart, `timeout` setting, `CLIENT
-    /// KILL`): with no reply outstanding a healthy socket has nothing to read, so a readable or hung-up one
+    /// KILL`): with no reply outstanding a healthy stream has nothing to read, so a readable or hung-up one
     /// is dead. Closes it then. A zero-timeout `poll`, no round trip.
     public func closedWhileIdle() -> Bool {
-        guard let context else { return true }
-        var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&descriptor, 1, 0) != 0 else { return false }
+        guard let stream else { return true }
+        guard stream.isDeadWhileIdle() else { return false }
         close()
         return true
     }
@@ -98,19 +121,27 @@ public final class RedisConnection {
     /// Always returns one result per command. When the transport fails at reply `k`, the replies before `k`
     /// are kept and `k` and later fail with the same error (the connection is then broken).
     public func pipeline(_ commands: [RedisCommand]) -> [Result<RedisReply, RedisError>] {
-        var results: [Result<RedisReply, RedisError>] = []
-        results.reserveCapacity(commands.count)
-        var appended = 0
+        guard let stream else { return commands.map { .failure(lost($0, "connection is closed")) } }
+        var bytes: [UInt8] = []
         for command in commands {
-            if let error = append(command) {
-                // The commands before this one are buffered but never flushed: the context is dropped.
-                close()
+            guard let wire = command.wireBytes else {
+                // Nothing is written: the connection stays usable.
+                let error = RedisError(.protocolError, operation: command.name, address: url.description, message: "bad argument count")
                 return commands.map { .failure(error.renamed($0)) }
             }
-            appended += 1
+            bytes.append(contentsOf: wire)
         }
-        for command in commands.prefix(appended) {
-            switch readReply(for: command) {
+        guard !commands.isEmpty else { return [] }
+        do {
+            try stream.send(bytes)
+        } catch {
+            close()
+            return commands.map { .failure(transportError(error, $0)) }
+        }
+        var results: [Result<RedisReply, RedisError>] = []
+        results.reserveCapacity(commands.count)
+        for command in commands {
+            switch readReply(for: command, from: stream) {
             case .success(let reply):
                 results.append(.success(reply))
             case .failure(let error):
@@ -122,111 +153,80 @@ public final class RedisConnection {
         return results
     }
 
-    /// Buffers one command in the context's output buffer (written by the first read).
-    private func append(_ command: RedisCommand) -> RedisError? {
-        guard let context else { return lost(command, "connection is closed") }
-        guard !command.arguments.isEmpty, let count = Int32(exactly: command.arguments.count) else {
-            return RedisError(.protocolError, operation: command.name, address: url.description, message: "bad argument count")
-        }
-        // One contiguous buffer for every argument, plus a trailing byte so its base address is never nil.
-        var flat: [UInt8] = []
-        var offsets: [Int] = []
-        for argument in command.arguments {
-            offsets.append(flat.count)
-            flat.append(contentsOf: argument)
-        }
-        flat.append(0)
-        let lengths = command.arguments.map(\.count)
-        let status = flat.withUnsafeBufferPointer { buffer -> Int32 in
-            guard let base = buffer.baseAddress else { return REDIS_ERR }
-            let raw = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
-            var argv: [UnsafePointer<CChar>?] = offsets.map { raw + $0 }
-            return redisAppendCommandArgv(context, count, &argv, lengths)
-        }
-        return status == REDIS_OK ? nil : transportError(command)
-    }
-
-    /// Reads the next reply, copies it out, frees hiredis' tree.
-    private func readReply(for command: RedisCommand) -> Result<RedisReply, RedisError> {
-        guard let context else { return .failure(lost(command, "connection is closed")) }
-        var raw: UnsafeMutableRawPointer?
-        guard redisGetReply(context, &raw) == REDIS_OK, let raw else { return .failure(transportError(command)) }
-        defer { freeReplyObject(raw) }
-        do throws(RedisError) {
-            return .success(try convert(raw.assumingMemoryBound(to: redisReply.self), command: command))
-        } catch {
-            return .failure(error)
-        }
-    }
-
-    /// Copies a reply tree. The reply is untrusted input: every length and pointer is checked, nothing traps.
-    private func convert(_ reply: UnsafePointer<redisReply>, command: RedisCommand) throws(RedisError) -> RedisReply {
-        let node = reply.pointee
-        switch node.type {
-        case REDIS_REPLY_STRING: return .bulk(try bytes(node, command: command))
-        case REDIS_REPLY_STATUS: return .status(String(decoding: try bytes(node, command: command), as: UTF8.self))
-        case REDIS_REPLY_ERROR: return .error(String(decoding: try bytes(node, command: command), as: UTF8.self))
-        case REDIS_REPLY_INTEGER: return .integer(node.integer)
-        case REDIS_REPLY_NIL: return .null
-        case REDIS_REPLY_ARRAY:
-            guard let count = Int(exactly: node.elements) else { throw malformed(command, "array too long") }
-            if count == 0 { return .array([]) }
-            guard let elements = node.element else { throw malformed(command, "array without elements") }
-            var converted: [RedisReply] = []
-            converted.reserveCapacity(count)
-            for child in UnsafeBufferPointer(start: elements, count: count) {
-                guard let child else { throw malformed(command, "missing array element") }
-                converted.append(try convert(child, command: command))
+    /// Reads until the reader has the next complete reply.
+    private func readReply(for command: RedisCommand, from stream: RedisStream) -> Result<RedisReply, RedisError> {
+        while true {
+            do throws(RedisReplyReader.Malformed) {
+                if let reply = try reader.next() { return .success(reply) }
+            } catch {
+                return .failure(malformed(command, error))
             }
-            return .array(converted)
-        default:
-            throw malformed(command, "unknown reply type \(node.type)")
+            let received = readBuffer.withUnsafeMutableBytes { buffer -> Result<Int, RedisTransportFailure> in
+                do throws(RedisTransportFailure) {
+                    return .success(try stream.receive(into: buffer))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            let count: Int
+            switch received {
+            case .success(let value): count = value
+            case .failure(let failure): return .failure(transportError(failure, command))
+            }
+            guard count > 0 else { return .failure(lost(command, "the server closed the connection")) }
+            let fed = readBuffer.withUnsafeBytes { buffer -> RedisReplyReader.Malformed? in
+                do throws(RedisReplyReader.Malformed) {
+                    try reader.feed(UnsafeRawBufferPointer(rebasing: buffer.prefix(count)))
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            if let fed { return .failure(malformed(command, fed)) }
         }
     }
 
-    private func bytes(_ node: redisReply, command: RedisCommand) throws(RedisError) -> [UInt8] {
-        guard let count = Int(exactly: node.len) else { throw malformed(command, "string too long") }
-        if count == 0 { return [] }
-        guard let start = node.str else { throw malformed(command, "string without bytes") }
-        return Array(UnsafeRawBufferPointer(start: start, count: count))
+    private func malformed(_ command: RedisCommand, _ error: RedisReplyReader.Malformed) -> RedisError {
+        RedisError(.protocolError, operation: command.name, address: url.description, message: error.message)
     }
 
-    private func malformed(_ command: RedisCommand, _ why: String) -> RedisError {
-        RedisError(.protocolError, operation: command.name, address: url.description, message: why)
+    /// Refuses a server older than `minimum`. Redis before 6.0 does not know HELLO; a user HELLO is denied to is asked
+    /// with INFO instead.
+    private func checkVersion(helloReply: RedisReply, minimum: RedisServerVersion) throws(RedisError) {
+        var version = RedisServerVersion.fromHello(helloReply)
+        if version == nil, let text = helloReply.errorMessage {
+            if text.lowercased().contains("unknown command") {
+                close()
+                throw RedisError(
+                    .unsupportedServer, operation: "HELLO", address: url.description,
+                    message: "the server is older than Redis 6.0 (it does not know HELLO); \(minimum) or newer is needed")
+            }
+            let info = try send(RedisCommand("INFO", "server"))
+            version = RedisServerVersion.fromInfo(info)
+        }
+        guard let version else {
+            close()
+            throw RedisError(
+                .unsupportedServer, operation: "HELLO", address: url.description,
+                message: "cannot tell the server's version (neither HELLO nor INFO server answered it); \(minimum) or newer is needed")
+        }
+        serverVersion = version
+        guard version >= minimum else {
+            close()
+            throw RedisError(
+                .unsupportedServer, operation: "HELLO", address: url.description,
+                message: "Redis \(version) is older than \(minimum), the oldest version this client accepts")
+        }
     }
 
     private func lost(_ command: RedisCommand, _ why: String) -> RedisError {
         RedisError(.connectionLost, operation: command.name, address: url.description, message: why)
     }
 
-    /// The error hiredis recorded on the context. A read that hits the socket timeout is an I/O error with
-    /// EAGAIN; hiredis keeps `errno`'s text in `errstr`, so both are checked.
-    private func transportError(_ command: RedisCommand) -> RedisError {
-        let savedErrno = errno
-        guard let context else { return lost(command, "connection is closed") }
-        let message = Self.errorText(context)
-        let code: RedisError.Code
-        switch context.pointee.err {
-        case REDIS_ERR_IO where savedErrno == EAGAIN || savedErrno == EWOULDBLOCK
-            || message.contains("temporarily unavailable"):
-            code = .timeout
-        case REDIS_ERR_PROTOCOL: code = .protocolError
-        default: code = .connectionLost
-        }
-        return RedisError(code, operation: command.name, address: url.description, message: message)
-    }
-
-    private static func errorText(_ context: UnsafePointer<redisContext>) -> String {
-        guard let text = crs_context_error(context) else { return "unknown error" }
-        let message = String(cString: text)
-        return message.isEmpty ? "unknown error" : message
-    }
-
-    /// A socket timeout; negative durations count as zero, which hiredis takes as "no timeout", so they are
-    /// raised to one millisecond.
-    private static func socketTimeout(_ duration: Duration) -> timeval {
-        let parts = max(duration, .milliseconds(1)).components
-        return timeval(tv_sec: Int(parts.seconds), tv_usec: Int(parts.attoseconds / 1_000_000_000_000))
+    private func transportError(_ failure: RedisTransportFailure, _ command: RedisCommand) -> RedisError {
+        RedisError(
+            failure.kind == .timedOut ? .timeout : .connectionLost, operation: command.name, address: url.description,
+            message: failure.message)
     }
 }
 

@@ -15,13 +15,15 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
             case serverError = "server error"
             case protocolError = "protocol error"
             case shutDown = "client shut down"
+            case unsupportedServer = "unsupported server"
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
 
-        /// The URL is not `redis://HOST:PORT[/DB]`.
+        /// The URL is not `redis://HOST:PORT[/DB]` or `rediss://HOST:PORT[/DB][?ssl_…]`.
         public static let invalidURL = Code(.invalidURL)
-        /// No TCP connection (refused, unreachable, connect timeout) or the AUTH/SELECT handshake failed.
+        /// No TCP connection (refused, unreachable), no TLS session (the server's certificate not trusted or not
+        /// for its host, a client certificate missing or refused) or the AUTH/SELECT handshake failed.
         public static let connectFailed = Code(.connectFailed)
         /// The client is between connections (waiting out its reconnect backoff); the command was not sent.
         public static let notConnected = Code(.notConnected)
@@ -35,6 +37,9 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let protocolError = Code(.protocolError)
         /// The client was shut down before the command got its reply.
         public static let shutDown = Code(.shutDown)
+        /// The server is older than the client was told to accept (``RedisConfiguration/minimumServerVersion``), or
+        /// would not say its version. Not transient: the client keeps refusing it on every reconnect.
+        public static let unsupportedServer = Code(.unsupportedServer)
 
         public var description: String { value.rawValue }
     }

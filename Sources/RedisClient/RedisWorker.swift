@@ -36,6 +36,7 @@ final class RedisWorker: Sendable {
         self.configuration = configuration
         var logger = logger
         logger[metadataKey: "redis.address"] = "\(configuration.url)"
+        logger[metadataKey: "redis.tls"] = configuration.url.tls == nil ? "off" : "on"
         self.logger = logger
     }
 
@@ -43,6 +44,8 @@ final class RedisWorker: Sendable {
     func start() {
         let thread = Thread { [self] in
             crs_set_current_thread_name("redis-client")
+            // TLS writes go through OpenSSL's write(2): a closed connection must fail the write, not end the process.
+            _ = crs_block_sigpipe_on_this_thread()
             run()
         }
         thread.start()
@@ -94,15 +97,25 @@ final class RedisWorker: Sendable {
         var backoff = configuration.initialBackoff
         var nextAttempt = clock.now
         var lastFailure = "not connected yet"
+        // Set while the server is refused for what it is (too old): commands then fail with that, not `notConnected`,
+        // so a caller can tell a server that must be replaced from one that is away.
+        var refusal: RedisError?
         var failuresInARow = 0
         logger.debug("Redis client thread started")
+        if let tls = configuration.url.tls, !tls.verifiesPeer {
+            logger.warning("Redis TLS without verification (ssl_cert_reqs=none): anyone on the path can pose as the server")
+        } else if let tls = configuration.url.tls, !tls.checksHostname {
+            logger.warning("Redis TLS without host name check (ssl_check_hostname=false): any server the CA signed is accepted")
+        }
 
         func connectIfDue() {
             guard connection == nil, clock.now >= nextAttempt else { return }
             do {
                 connection = try RedisConnection(
                     url: configuration.url, password: configuration.password, clientName: configuration.clientName,
-                    connectTimeout: configuration.connectTimeout, commandTimeout: configuration.commandTimeout)
+                    connectTimeout: configuration.connectTimeout, commandTimeout: configuration.commandTimeout,
+                    minimumServerVersion: configuration.minimumServerVersion)
+                refusal = nil
                 inbox.withLock { $0.statistics.connects += 1 }
                 logger.info("Redis connected", metadata: ["redis.failed_attempts": "\(failuresInARow)"])
                 backoff = configuration.initialBackoff
@@ -111,12 +124,14 @@ final class RedisWorker: Sendable {
                 inbox.withLock { $0.statistics.failedConnects += 1 }
                 failuresInARow += 1
                 lastFailure = error.message
+                refusal = error.code == .unsupportedServer ? error : nil
                 nextAttempt = clock.now + backoff
-                // The first failure of a streak is worth a warning; the retries after it only clutter the log.
+                // The first failure of a streak is worth a warning (an error when the server is refused for good); the
+                // retries after it only clutter the log.
                 logger.log(
-                    level: failuresInARow == 1 ? .warning : .debug, "Redis connect failed",
+                    level: failuresInARow == 1 ? (refusal == nil ? .warning : .error) : .debug, "Redis connect failed",
                     metadata: [
-                        "redis.error": "\(error.message)", "redis.retry_in": "\(backoff)",
+                        "redis.error": "\(error.message)", "redis.operation": "\(error.operation)", "redis.retry_in": "\(backoff)",
                         "redis.failed_attempts": "\(failuresInARow)",
                     ])
                 backoff = min(backoff * 2, configuration.maximumBackoff)
@@ -156,7 +171,8 @@ final class RedisWorker: Sendable {
                 let retryIn = max(.zero, nextAttempt - clock.now)
                 for pending in batch {
                     pending.continuation.resume(throwing: error(
-                        .notConnected, pending.command.name, "\(lastFailure); reconnecting in \(retryIn)"))
+                        refusal == nil ? .notConnected : .unsupportedServer, pending.command.name,
+                        "\(lastFailure); reconnecting in \(retryIn)"))
                 }
                 inbox.withLock { $0.statistics.commands += batch.count }
                 continue

@@ -101,7 +101,8 @@ public struct GatewayServices: Sendable {
         if let shared = settings.shared {
             let client = RedisClient(
                 configuration: RedisConfiguration(
-                    url: shared.url, password: shared.password?.reveal(), clientName: "genesys-gateway/\(shared.replicaID)"),
+                    url: shared.url, password: shared.password?.reveal(), clientName: "genesys-gateway/\(shared.replicaID)",
+                    minimumServerVersion: SharedModeSettings.minimumRedisVersion),
                 logger: logger)
             let directory = ReplicaDirectory(
                 id: shared.replicaID, client: client, clock: clock, consumedOrgs: { backlog.consumedSinceLastAsked() },
@@ -111,7 +112,7 @@ public struct GatewayServices: Sendable {
             orgState = SharedOrgState(client: client, replicas: directory, http: http, clock: clock, logger: logger)
             logger.info(
                 "shared mode: org limits and tokens in Redis",
-                metadata: ["redis.address": "\(shared.url)", "replica.id": "\(shared.replicaID)"])
+                metadata: ["redis.url": "\(shared.url.redacted)", "replica.id": "\(shared.replicaID)"])
         }
         // Shared mode: status history, conversation owners, receipts and webhook claims in Redis as well, for every
         // replica to read; each store keeps this replica's own part as its fallback.
@@ -205,6 +206,8 @@ public struct GatewayServices: Sendable {
     /// Runs until the graceful shutdown of the service group it runs in (the executable's, on SIGTERM or SIGINT)
     /// or until the task is cancelled, then shuts down in order.
     public func run() async throws {
+        // Shared mode on a Redis older than 7.0 ends the start here, before any message is taken.
+        if let redis { try await SharedModeSettings.checkServer(redis, logger: logger) }
         // Stopped in reverse: the API stops taking requests first, the gateway's jobs end, the consumer finishes
         // its messages, and the heartbeat goes last (its replica counts until then).
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []

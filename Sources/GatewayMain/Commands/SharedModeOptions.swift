@@ -7,10 +7,10 @@ import RedisClient
 /// Shared mode's options for `run`: where Redis is, who this replica is and how long other replicas can find its
 /// receipts there. Without a Redis URL (option or environment) the gateway runs alone, and the others are refused.
 struct SharedModeOptions: ParsableArguments {
-    @Option(help: "Shared mode: redis://HOST:PORT[/DB] (env GGW_REDIS_URL). Org rate limits and tokens are kept there, one for all replicas.")
+    @Option(help: "Shared mode: redis://[USER@]HOST:PORT[/DB], or rediss://… for TLS with ?ssl_ca_certs=, ssl_certfile=, ssl_keyfile=, ssl_cert_reqs=, ssl_check_hostname= (env GGW_REDIS_URL; no password in it). Org rate limits and tokens are kept there, one for all replicas.")
     var redisURL: String?
 
-    @Option(help: "Where the Redis password is, as env:NAME or file:/path (shared mode only).")
+    @Option(help: "Where the Redis password is, as env:NAME or file:/path (shared mode only); with USER@ in the URL, that ACL user's.")
     var redisPassword: String?
 
     @Option(help: "This replica's id in shared mode, unique in the cluster (default <host>-<pid>).")
@@ -45,6 +45,9 @@ struct SharedModeOptions: ParsableArguments {
             } catch {
                 throw ValidationError("--redis-password: \(error)")
             }
+        }
+        if let user = url.user, password == nil {
+            throw ValidationError("--redis-url names the ACL user '\(user)': give its password with --redis-password env:NAME|file:/path")
         }
         let replicaID = replicaId ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         return SharedModeSettings(
