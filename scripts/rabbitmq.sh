@@ -237,7 +237,8 @@ EOF
 
 # The TLS listener (GGW_RABBITMQ_TLS_PORT): fresh certificates at each boot, so that none outlives its tests.
 write_tls_config() {
-    bash "${SCRIPT_DIR}/make-test-certs.sh" "$TLS_DIR" 2>/dev/null || die "making the test certificates failed"
+    local out
+    out="$(bash "${SCRIPT_DIR}/make-test-certs.sh" "$TLS_DIR" 2>&1)" || die "making the test certificates failed: ${out}"
     cat >>"$CONF_FILE" <<EOF
 listeners.ssl.1 = 127.0.0.1:${TLS_PORT}
 # The same certificate on an address it does not name: what a client meets at the wrong host.
