@@ -6,7 +6,8 @@
 #   start    start the node (no-op if it already runs); waits until it is ready
 #   stop     stop the node (no-op if it is not running)
 #   status   exit 0 if running, 3 if not; -v prints `rabbitmqctl status`
-#   env      print `export GGW_AMQP_URL=...` (use: eval "$(scripts/rabbitmq.sh env)")
+#   env      print `export GGW_AMQP_URL=...` (use: eval "$(scripts/rabbitmq.sh env)"); with TLS also
+#            GGW_AMQPS_URL, GGW_AMQP_TLS_PORT and GGW_AMQP_TLS_DIR
 #   queues   list queues with their message counts
 #   consumers list consumers: queue name and prefetch count, tab-separated, no header
 #   reset    stop, then delete the node's state folder
@@ -18,6 +19,13 @@
 #   GGW_RABBITMQ_MANAGEMENT_PORT management HTTP port (default port + 10000, i.e. 15673)
 #   GGW_RABBITMQ_START_TIMEOUT   seconds to wait for boot (default 60)
 #   GGW_RABBITMQ_STOP_TIMEOUT    seconds to wait for shutdown (default 30)
+#   GGW_RABBITMQ_TLS_PORT        also listen for amqps:// on this port (off when unset or empty), on 127.0.0.1
+#                                and on 127.0.0.2, where the certificate names another host (host-name tests).
+#                                Certificates are made at each boot by scripts/make-test-certs.sh into
+#                                $GGW_RUN_DIR/rabbitmq/tls. The broker asks for a client certificate and
+#                                verifies one that is given (not required), and takes SASL EXTERNAL (plugin
+#                                rabbitmq_auth_mechanism_ssl) for the user ggw-tls-client, the client
+#                                certificate's CN, which the node loads at boot with no password.
 #
 # See shared notes platform.md, "Starting RabbitMQ without systemd": the server and
 # rabbitmqctl must see exactly the same variables on every call (same HOME = same
@@ -55,6 +63,10 @@ if ! [[ "$MGMT_PORT" =~ ^[0-9]+$ ]] || ((MGMT_PORT < 1 || MGMT_PORT > 65535)); t
     die "GGW_RABBITMQ_MANAGEMENT_PORT must be a port number, got '${MGMT_PORT}'"
 fi
 MANAGEMENT="${GGW_RABBITMQ_MANAGEMENT:-0}"
+TLS_PORT="${GGW_RABBITMQ_TLS_PORT:-}"
+if [[ -n "$TLS_PORT" ]] && { ! [[ "$TLS_PORT" =~ ^[0-9]+$ ]] || ((TLS_PORT < 1 || TLS_PORT > 65535 || TLS_PORT == PORT)); }; then
+    die "GGW_RABBITMQ_TLS_PORT must be a port number other than GGW_RABBITMQ_PORT, got '${TLS_PORT}'"
+fi
 START_TIMEOUT="${GGW_RABBITMQ_START_TIMEOUT:-60}"
 STOP_TIMEOUT="${GGW_RABBITMQ_STOP_TIMEOUT:-30}"
 [[ "$START_TIMEOUT" =~ ^[0-9]+$ && "$STOP_TIMEOUT" =~ ^[0-9]+$ ]] \
@@ -71,9 +83,13 @@ CONF_FILE="${STATE_DIR}/rabbitmq.conf"
 PLUGINS_FILE="${STATE_DIR}/enabled_plugins"
 ENV_CONF_FILE="${STATE_DIR}/rabbitmq-env.conf"
 EPMD_MARKER="${STATE_DIR}/epmd.started-by-us"
+TLS_DIR="${STATE_DIR}/tls"
+# The user SASL EXTERNAL logs in as: the CN of scripts/make-test-certs.sh's client certificate.
+TLS_CLIENT_USER=ggw-tls-client
 
 NODENAME="ggw-${PORT}@localhost"
 AMQP_URL="amqp://guest:guest@127.0.0.1:${PORT}/%2F"
+AMQPS_URL="amqps://guest:guest@127.0.0.1:${TLS_PORT}/%2F?cacertfile=${TLS_DIR}/ca.pem"
 
 # The exact same environment for the server and every CLI call.
 RMQ_ENV=(
@@ -206,13 +222,64 @@ loopback_users.guest = true
 management.tcp.ip = 127.0.0.1
 management.tcp.port = ${MGMT_PORT}
 EOF
-    if [[ "$MANAGEMENT" == "1" ]]; then
-        printf '[rabbitmq_management].\n' >"$PLUGINS_FILE"
-    else
-        printf '[].\n' >"$PLUGINS_FILE"
+    local plugins=()
+    [[ "$MANAGEMENT" != "1" ]] || plugins+=(rabbitmq_management)
+    if [[ -n "$TLS_PORT" ]]; then
+        write_tls_config
+        plugins+=(rabbitmq_auth_mechanism_ssl)
     fi
+    # The enabled_plugins file is what `rabbitmq-plugins enable` writes: an Erlang list.
+    local IFS=,
+    printf '[%s].\n' "${plugins[*]}" >"$PLUGINS_FILE"
     # Empty on purpose: keeps /etc/rabbitmq/rabbitmq-env.conf out of our node.
     : >"$ENV_CONF_FILE"
+}
+
+# The TLS listener (GGW_RABBITMQ_TLS_PORT): fresh certificates at each boot, so that none outlives its tests.
+write_tls_config() {
+    local out
+    out="$(bash "${SCRIPT_DIR}/make-test-certs.sh" "$TLS_DIR" 2>&1)" || die "making the test certificates failed: ${out}"
+    cat >>"$CONF_FILE" <<EOF
+listeners.ssl.1 = 127.0.0.1:${TLS_PORT}
+# The same certificate on an address it does not name: what a client meets at the wrong host.
+listeners.ssl.2 = 127.0.0.2:${TLS_PORT}
+ssl_options.cacertfile = ${TLS_DIR}/ca.pem
+ssl_options.certfile = ${TLS_DIR}/server.pem
+ssl_options.keyfile = ${TLS_DIR}/server-key.pem
+# Ask every client for a certificate and verify the one it gives; clients without one log in with a password.
+ssl_options.verify = verify_peer
+ssl_options.fail_if_no_peer_cert = false
+auth_mechanisms.1 = PLAIN
+auth_mechanisms.2 = AMQPLAIN
+auth_mechanisms.3 = EXTERNAL
+ssl_cert_login_from = common_name
+load_definitions = ${STATE_DIR}/definitions.json
+EOF
+    write_tls_definitions
+}
+
+# Definitions the node loads at boot, instead of rabbitmqctl calls that each start an Erlang VM: the user EXTERNAL
+# logs in as, with no password (only its certificate lets it in). A node that loads definitions at boot does not
+# create its default user and vhost, so guest (password guest, loopback only) and / are in them too.
+write_tls_definitions() {
+    local salt="${TLS_DIR}/.guest-salt" guest_hash
+    # RabbitMQ's rabbit_password_hashing_sha256: base64(salt ++ sha256(salt ++ password)), with a 4-byte salt.
+    openssl rand -out "$salt" 4
+    guest_hash="$({ cat -- "$salt"; printf guest | cat -- "$salt" - | openssl dgst -sha256 -binary; } | base64 -w0)"
+    rm -f -- "$salt"
+    cat >"${STATE_DIR}/definitions.json" <<EOF
+{
+  "vhosts": [{"name": "/"}],
+  "users": [
+    {"name": "guest", "password_hash": "${guest_hash}", "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": ["administrator"]},
+    {"name": "${TLS_CLIENT_USER}", "password_hash": "", "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": []}
+  ],
+  "permissions": [
+    {"user": "guest", "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"},
+    {"user": "${TLS_CLIENT_USER}", "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"}
+  ]
+}
+EOF
 }
 
 # Start epmd (loopback only) unless one is running; remember that we did.
@@ -269,6 +336,9 @@ cmd_start() {
         if [[ "$MANAGEMENT" == "1" ]] && port_in_use "$MGMT_PORT"; then
             die "127.0.0.1:${MGMT_PORT} (management) is already in use (see GGW_RABBITMQ_MANAGEMENT_PORT)"
         fi
+        if [[ -n "$TLS_PORT" ]] && port_in_use "$TLS_PORT"; then
+            die "127.0.0.1:${TLS_PORT} (TLS) is already in use (see GGW_RABBITMQ_TLS_PORT)"
+        fi
         write_config
         rm -f -- "$PID_FILE"
         # RabbitMQ appends to its log: keep one previous boot, so that a failure
@@ -295,7 +365,11 @@ cmd_start() {
         ((remaining >= 1)) || break
         if server_pid >/dev/null; then
             if out="$(rmqctl "$((remaining + 1))" -q await_startup --timeout "$remaining" 2>&1)"; then
-                log "RabbitMQ up on 127.0.0.1:${PORT} ($(secs_since "$t0") s)"
+                if [[ -n "$TLS_PORT" ]]; then
+                    log "RabbitMQ up on 127.0.0.1:${PORT}, TLS on 127.0.0.1:${TLS_PORT} and 127.0.0.2:${TLS_PORT} ($(secs_since "$t0") s)"
+                else
+                    log "RabbitMQ up on 127.0.0.1:${PORT} ($(secs_since "$t0") s)"
+                fi
                 return 0
             fi
         elif [[ "$launched" -eq 0 ]] || (($(now_ms) - t0 > 10000)) || [[ -s "${LOG_DIR}/erl_crash.dump" ]]; then
@@ -368,6 +442,11 @@ cmd_status() {
 
 cmd_env() {
     printf 'export GGW_AMQP_URL=%s\n' "$AMQP_URL"
+    if [[ -n "$TLS_PORT" ]]; then
+        printf 'export GGW_AMQPS_URL=%q\n' "$AMQPS_URL"
+        printf 'export GGW_AMQP_TLS_PORT=%s\n' "$TLS_PORT"
+        printf 'export GGW_AMQP_TLS_DIR=%q\n' "$TLS_DIR"
+    fi
 }
 
 cmd_reset() {

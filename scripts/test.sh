@@ -36,8 +36,12 @@ integration='IntegrationTests/'
 timing='TimingIntegrationTests/'
 
 # with-redis.sh inside with-rabbitmq.sh: the tests see both GGW_AMQP_URL and GGW_REDIS_URL, and each script stops
-# its own server whatever happens.
-with_servers() { bash scripts/with-rabbitmq.sh bash scripts/with-redis.sh "$@"; }
+# its own server whatever happens. RabbitMQ also listens for amqps:// (certificates made at its boot) for the TLS tests;
+# the tests themselves do not inherit GGW_RABBITMQ_TLS_PORT, so the private nodes some of them start stay plain.
+with_servers() {
+    GGW_RABBITMQ_TLS_PORT="${GGW_RABBITMQ_TLS_PORT:-5674}" bash scripts/with-rabbitmq.sh \
+        env -u GGW_RABBITMQ_TLS_PORT bash scripts/with-redis.sh "$@"
+}
 
 # Prometheus only for --full's observability check: its install pulls many packages.
 lane "install" bash scripts/install-deps.sh $([ "$full" = 1 ] && echo --observability)

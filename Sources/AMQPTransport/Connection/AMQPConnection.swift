@@ -2,6 +2,7 @@ package import Broker
 import CGatewayShims
 import CRabbitMQ
 import Foundation
+package import Logging
 
 /// One rabbitmq-c connection. Blocking, and not thread-safe: exactly one thread (``AMQPClient``'s) uses
 /// it. Owns `amqp_connection_state_t` and destroys it in `deinit`.
@@ -21,6 +22,10 @@ package final class AMQPConnection {
     /// after a wait that timed out. Freeing walks every channel's pool, so an idle connection with 1,000 org
     /// channels that freed them on each of its 500 waits a second spent a tenth of a core doing it.
     private var decodedSinceRelease = true
+    /// The TLS socket's handshake report, for an `amqps://` URL. Released after `deinit` has destroyed the state, so no
+    /// OpenSSL callback can write into it once it is freed. (Set later than `state`, with a default so that a failed
+    /// `init` still runs `deinit`.)
+    private var tls: AMQPTLSSocket?
 
     /// What arrives while waiting on the connection.
     package enum Event {
@@ -40,29 +45,62 @@ package final class AMQPConnection {
     /// (basic.return names no delivery tag).
     static let publishTagHeader = "x-ggw-publish-tag"
 
-    /// Connects, logs in (SASL PLAIN) and negotiates heartbeats. On failure `deinit` (which Swift runs for a
-    /// class whose stored properties were all set) destroys the connection state.
-    package init(url: String, heartbeatSeconds: Int, connectTimeout: Duration) throws(AMQPError) {
+    /// Connects (over TLS for `amqps://`, ``AMQPURL``), logs in (SASL PLAIN, or EXTERNAL with a client certificate)
+    /// and negotiates heartbeats. On failure `deinit` (which Swift runs for a class whose stored properties were all
+    /// set) destroys the connection state.
+    /// - Parameter logger: warns of a TLS connection that does not verify the broker (`verify=verify_none`).
+    package init(
+        url: String, heartbeatSeconds: Int, connectTimeout: Duration, logger: Logger = Logger(label: "genesys-gateway.amqp")
+    ) throws(AMQPError) {
         state = amqp_new_connection()
+        let parsed: AMQPURL
+        do {
+            parsed = try AMQPURL(parsing: url)
+        } catch {
+            throw AMQPError("parse URL", error.description)
+        }
         var info = amqp_connection_info()
-        let urlCopy = strdup(url)
+        let urlCopy = strdup(parsed.withoutQuery)
         defer { free(urlCopy) }
-        guard amqp_parse_url(urlCopy, &info) == AMQP_STATUS_OK.rawValue else {
-            throw AMQPError("parse URL", "not an amqp:// URL")
+        guard amqp_parse_url(urlCopy, &info) == AMQP_STATUS_OK.rawValue, (info.ssl != 0) == (parsed.tls != nil) else {
+            throw AMQPError("parse URL", "not an amqp:// or amqps:// URL")
         }
-        guard let socket = amqp_tcp_socket_new(state) else {
-            throw AMQPError("connect", "cannot create a socket")
-        }
+        let host = String(cString: info.host)
+        // The broker as errors and logs name it: never the URL, which holds the password.
+        let address = host.contains(":") ? "[\(host)]:\(info.port)" : "\(host):\(info.port)"
         var timeout = timeval(
             tv_sec: Int(connectTimeout.components.seconds), tv_usec: Int(connectTimeout.components.attoseconds / 1_000_000_000_000))
-        let status = amqp_socket_open_noblock(socket, info.host, info.port, &timeout)
-        guard status == AMQP_STATUS_OK.rawValue else {
-            let host = String(cString: info.host)
-            throw AMQPError("connect to \(host):\(info.port)", String(cString: amqp_error_string2(status)))
+        if let settings = parsed.tls {
+            if settings.verification == .verifyNone {
+                logger.warning(
+                    "TLS to RabbitMQ without checking the broker's certificate or host name (verify=verify_none)",
+                    metadata: ["amqp.address": "\(address)"])
+            }
+            let tls = try AMQPTLSSocket(state: state, settings: settings, host: host, address: address)
+            self.tls = tls
+            try tls.open(host: host, port: info.port, timeout: &timeout)
+        } else {
+            guard let socket = amqp_tcp_socket_new(state) else {
+                throw AMQPError("connect", "cannot create a socket")
+            }
+            let status = amqp_socket_open_noblock(socket, info.host, info.port, &timeout)
+            guard status == AMQP_STATUS_OK.rawValue else {
+                throw AMQPError("connect to \(address)", String(cString: amqp_error_string2(status)))
+            }
         }
-        let reply = cgs_amqp_login_plain(state, info.vhost, 0, Self.frameMax, Int32(heartbeatSeconds), info.user, info.password)
+        let reply: amqp_rpc_reply_t
+        switch parsed.authMechanism {
+        case .plain:
+            reply = cgs_amqp_login_plain(state, info.vhost, 0, Self.frameMax, Int32(heartbeatSeconds), info.user, info.password)
+        case .external:
+            // RabbitMQ takes the user from the certificate and ignores this identity; rabbitmq-c needs one that is not empty.
+            reply = cgs_amqp_login_external(state, info.vhost, 0, Self.frameMax, Int32(heartbeatSeconds), info.user)
+        }
         guard reply.reply_type == AMQP_RESPONSE_NORMAL else {
-            throw AMQPError("login", Self.describe(reply))
+            // A refusal by the broker (ACCESS_REFUSED) says enough; a broken connection may be TLS refusing the client.
+            let fromTLS = reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION ? tls?.loginFailureDetail() : nil
+            let detail = fromTLS.map { ": \($0)" } ?? ""
+            throw AMQPError("login to \(address)", Self.describe(reply) + detail)
         }
         open = true
     }

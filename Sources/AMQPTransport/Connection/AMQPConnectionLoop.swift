@@ -60,7 +60,7 @@ struct AMQPConnectionLoop {
     private func connect() throws(AMQPError) -> AMQPConnection {
         let settings = client.settings
         let connection = try AMQPConnection(
-            url: settings.url, heartbeatSeconds: settings.heartbeatSeconds, connectTimeout: settings.connectTimeout)
+            url: settings.url, heartbeatSeconds: settings.heartbeatSeconds, connectTimeout: settings.connectTimeout, logger: client.logger)
         try connection.openChannel(Self.consumeChannel)
         try connection.openChannel(Self.publishChannel)
         try settings.topology.declare(on: connection, channel: Self.publishChannel)

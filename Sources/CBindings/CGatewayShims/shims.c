@@ -44,8 +44,11 @@ CURLversion cgs_curl_version_now(void) {
     return CURLVERSION_NOW;
 }
 
-amqp_rpc_reply_t cgs_amqp_login_plain(amqp_connection_state_t state, const char *vhost, int channel_max,
-                                      int frame_max, int heartbeat, const char *user, const char *password) {
+/* amqp_login_with_properties with the gateway's client capabilities; `password` is unused for EXTERNAL, whose one
+   argument is the identity. */
+static amqp_rpc_reply_t login_with_capabilities(amqp_connection_state_t state, const char *vhost, int channel_max,
+                                                int frame_max, int heartbeat, amqp_sasl_method_enum method,
+                                                const char *user, const char *password) {
     /* consumer_cancel_notify: without it RabbitMQ sends no basic.cancel when a consumed queue is deleted, and that
        consumer ends without the client knowing. rabbitmq-c merges these capabilities into its default ones. The
        tables only need to live for the call: rabbitmq-c copies them. */
@@ -58,8 +61,23 @@ amqp_rpc_reply_t cgs_amqp_login_plain(amqp_connection_state_t state, const char 
         .value = {.kind = AMQP_FIELD_KIND_TABLE, .value = {.table = {.num_entries = 1, .entries = &capability}}},
     };
     amqp_table_t properties = {.num_entries = 1, .entries = &property};
-    return amqp_login_with_properties(state, vhost, channel_max, frame_max, heartbeat, &properties,
-                                      AMQP_SASL_METHOD_PLAIN, user, password);
+    if (method == AMQP_SASL_METHOD_EXTERNAL) {
+        return amqp_login_with_properties(state, vhost, channel_max, frame_max, heartbeat, &properties, method, user);
+    }
+    return amqp_login_with_properties(state, vhost, channel_max, frame_max, heartbeat, &properties, method, user,
+                                      password);
+}
+
+amqp_rpc_reply_t cgs_amqp_login_plain(amqp_connection_state_t state, const char *vhost, int channel_max,
+                                      int frame_max, int heartbeat, const char *user, const char *password) {
+    return login_with_capabilities(state, vhost, channel_max, frame_max, heartbeat, AMQP_SASL_METHOD_PLAIN, user,
+                                   password);
+}
+
+amqp_rpc_reply_t cgs_amqp_login_external(amqp_connection_state_t state, const char *vhost, int channel_max,
+                                         int frame_max, int heartbeat, const char *identity) {
+    return login_with_capabilities(state, vhost, channel_max, frame_max, heartbeat, AMQP_SASL_METHOD_EXTERNAL,
+                                   identity, NULL);
 }
 
 void cgs_set_current_thread_name(const char *name) {

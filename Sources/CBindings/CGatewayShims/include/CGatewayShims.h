@@ -69,6 +69,44 @@ CURLversion cgs_curl_version_now(void);
 amqp_rpc_reply_t cgs_amqp_login_plain(amqp_connection_state_t state, const char *vhost, int channel_max,
                                       int frame_max, int heartbeat, const char *user, const char *password);
 
+/* amqp_login with SASL EXTERNAL: the broker takes the user from the client certificate of the TLS connection (RabbitMQ:
+   plugin rabbitmq_auth_mechanism_ssl, which ignores `identity`). `identity` must not be empty: rabbitmq-c 0.11 fails
+   an empty SASL response with AMQP_STATUS_NO_MEMORY. Same capabilities as cgs_amqp_login_plain. */
+amqp_rpc_reply_t cgs_amqp_login_external(amqp_connection_state_t state, const char *vhost, int channel_max,
+                                         int frame_max, int heartbeat, const char *identity);
+
+/*
+ * TLS to RabbitMQ over rabbitmq-c's OpenSSL socket (amqp_tls.c): OpenSSL verifies the broker during the handshake, and
+ * what failed is reported. AMQPConnection in AMQPTransport owns the socket (through its connection state).
+ */
+typedef struct {
+    /* X509_V_OK (0), or the first verification error of the handshake (cgs_tls_verify_error_string names it). */
+    long verify_error;
+    /* Where in the chain that error was: 0 is the broker's own certificate. */
+    int verify_depth;
+    /* That certificate's subject, one line ("/CN=localhost"). */
+    char subject[256];
+    /* Sent as SNI instead of the URL's host when not empty (the URL's server_name_indication). */
+    char server_name[256];
+    /* The first alert the broker sent ("unknown CA", "certificate required"); "" if none. */
+    char peer_alert[64];
+} cgs_amqp_tls_report;
+
+/* Makes OpenSSL verify the broker's certificate chain and `expected_host` (a DNS name, or an IP address that must be
+   in an IP SAN) during the handshake of `socket` (from amqp_ssl_socket_new, not yet opened). 0, or -1. */
+int cgs_amqp_tls_verify_in_handshake(amqp_socket_t *socket, const char *expected_host);
+/* Trusts the system's CA certificates (when no cacertfile is given). 0, or -1. */
+int cgs_amqp_tls_use_default_trust_store(amqp_socket_t *socket);
+/* Points the socket's verify and handshake callbacks at `report` for the open and the login; NULL detaches it.
+   OWNERSHIP: the caller's; it must live until detached. */
+void cgs_amqp_tls_attach_report(amqp_socket_t *socket, cgs_amqp_tls_report *report);
+/* OpenSSL's text for a verification error ("unable to get local issuer certificate"). Static storage. */
+const char *cgs_tls_verify_error_string(long code);
+/* 1 if the verification error says the certificate is for another host name or IP address. */
+int cgs_tls_verify_error_is_name_mismatch(long code);
+/* Takes the calling thread's queued OpenSSL errors, their reasons joined by "; ", into `buffer` ("" when none). */
+void cgs_tls_take_errors(char *buffer, size_t length);
+
 /*
  * The AMQP thread's idle sleep (AMQPWakeup in AMQPTransport owns the descriptor). Swift's Glibc module does not
  * import <sys/eventfd.h>.
