@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Built from parts that each own one C handle: ``RedisStream`` (the socket and, for TLS, the OpenSSL session),
 /// hiredis' command formatter (``RedisCommand/wireBytes``) and ``RedisReplyReader`` (hiredis' RESP parser). hiredis
-/// 0.14 has no TLS, so its own socket code is not used; its parser and formatter are (see docs/security-redis.md).
+/// 0.14 has no TLS, so its own socket code is not used; its parser and formatter are (see docs/security.md, "TLS to Redis").
 ///
 /// Not thread-safe, and every call blocks until Redis answers or the command timeout passes — use it from one
 /// dedicated thread only (``RedisClient`` does). Once a call fails at the transport level the stream cannot be
