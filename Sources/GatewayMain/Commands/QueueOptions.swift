@@ -28,6 +28,16 @@ struct QueueOptions: ParsableArguments {
         amqpURLArgument ?? GatewayEnvironment.value("GGW_AMQP_URL") ?? Self.defaultAMQPURL
     }
 
+    /// A URL the connection would refuse (an unknown or half-given TLS parameter, say) stops the command before it
+    /// starts, instead of being retried every few seconds. The error names the parameter, never the URL.
+    func validate() throws {
+        do {
+            _ = try AMQPURL(parsing: amqpURL)
+        } catch {
+            throw ValidationError("--amqp-url (or GGW_AMQP_URL): \(error)")
+        }
+    }
+
     /// The URL as output and logs may show it: without its password.
     var printableAMQPURL: String {
         URLRedaction.hidingPassword(in: amqpURL)

@@ -22,3 +22,16 @@ extension GatewayCommandLineTests {
         ).contains("GGW_SHARED_RECEIPT_RETENTION_MINUTES must be a whole number of minutes, not '1 day'"))
     }
 }
+
+/// An AMQP URL the connection would refuse stops `run`, `publish` and `replay-dlq` at once, naming the parameter and
+/// never the password (it was retried every few seconds, the error only in the log).
+extension GatewayCommandLineTests {
+    @Test(arguments: ["run", "publish", "replay-dlq"])
+    func anAMQPURLWithABadTLSParameterIsRefusedBeforeAnythingStarts(command: String) throws {
+        let arguments = command == "publish" ? ["publish", "--file", "-"] : [command]
+        let outcome = try run(arguments + ["--amqp-url", "amqps://gw:s3cret@127.0.0.1:5671/%2F?cacertfile=/x&bogus=1"])
+        #expect(outcome.status != 0)
+        #expect(outcome.output.contains("URL parameter 'bogus'"), "\(outcome.output)")
+        #expect(!outcome.output.contains("s3cret"))
+    }
+}
