@@ -7,7 +7,8 @@ package import Logging
 /// One rabbitmq-c connection. Blocking, and not thread-safe: exactly one thread (``AMQPClient``'s) uses
 /// it. Owns `amqp_connection_state_t` and destroys it in `deinit`.
 package final class AMQPConnection {
-    private let state: amqp_connection_state_t
+    /// The connection; used by this type's extensions only (``AMQPConnection+Topology``).
+    let state: amqp_connection_state_t
     private var open = false
     /// The largest frame asked for: RabbitMQ's default. A content-header frame (the properties, headers
     /// included) is never split, and any producer may publish headers up to the broker's limit; a smaller
@@ -122,59 +123,6 @@ package final class AMQPConnection {
     package func openChannel(_ channel: UInt16) throws(AMQPError) {
         amqp_channel_open(state, channel)
         try check("open channel \(channel)")
-    }
-
-    func declareExchange(_ name: String, type: String, arguments: [(String, AMQPFieldValue)] = [], channel: UInt16) throws(AMQPError) {
-        withBytes(name, type) { name, type in
-            AMQPTable.with(arguments) { table in
-                _ = amqp_exchange_declare(state, channel, name, type, 0, 1, 0, 0, table)
-            }
-        }
-        try check("declare exchange \(name)")
-    }
-
-    /// Declares a durable queue (idempotent with the same arguments); returns the messages ready in it.
-    @discardableResult
-    func declareQueue(_ name: String, arguments: [(String, AMQPFieldValue)], channel: UInt16) throws(AMQPError) -> Int {
-        let ready = withBytes(name) { name in
-            AMQPTable.with(arguments) { table in
-                amqp_queue_declare(state, channel, name, 0, 1, 0, 0, table).map { Int($0.pointee.message_count) }
-            }
-        }
-        try check("declare queue \(name)")
-        return ready ?? 0
-    }
-
-    /// The messages ready in the existing queue `name` (a passive declare: nothing is created or changed).
-    func readyCount(ofQueue name: String, channel: UInt16) throws(AMQPError) -> Int {
-        let ready = withBytes(name) { name in
-            amqp_queue_declare(state, channel, name, 1, 0, 0, 0, amqp_empty_table).map { Int($0.pointee.message_count) }
-        }
-        try check("look up queue \(name)")
-        return ready ?? 0
-    }
-
-    /// Deletes the queue `name` (and its messages); its consumers are cancelled by the broker.
-    func deleteQueue(_ name: String, channel: UInt16) throws(AMQPError) {
-        withBytes(name) { name in
-            _ = amqp_queue_delete(state, channel, name, 0, 0)
-        }
-        try check("delete queue \(name)")
-    }
-
-    func bindQueue(_ queue: String, exchange: String, routingKey: String, channel: UInt16) throws(AMQPError) {
-        withBytes(queue, exchange, routingKey) { queue, exchange, routingKey in
-            _ = amqp_queue_bind(state, channel, queue, exchange, routingKey, amqp_empty_table)
-        }
-        try check("bind \(queue) to \(exchange)")
-    }
-
-    /// Removes a binding (the broker answers unbind-ok for one that does not exist).
-    func unbindQueue(_ queue: String, exchange: String, routingKey: String, channel: UInt16) throws(AMQPError) {
-        withBytes(queue, exchange, routingKey) { queue, exchange, routingKey in
-            _ = amqp_queue_unbind(state, channel, queue, exchange, routingKey, amqp_empty_table)
-        }
-        try check("unbind \(queue) from \(exchange)")
     }
 
     func qos(prefetch: UInt16, channel: UInt16) throws(AMQPError) {
@@ -381,29 +329,29 @@ package final class AMQPConnection {
 
     /// Runs `body` with `amqp_bytes_t` views of the strings, valid for the whole call — never
     /// `amqp_cstring_bytes(swiftString)`, whose pointer dangles as soon as it returns.
-    private func withBytes<Result>(_ a: String, _ body: (amqp_bytes_t) -> Result) -> Result {
+    func withBytes<Result>(_ a: String, _ body: (amqp_bytes_t) -> Result) -> Result {
         var copy = a
         return copy.withUTF8 { body(amqp_bytes_t(len: $0.count, bytes: UnsafeMutableRawPointer(mutating: $0.baseAddress))) }
     }
 
-    private func withBytes<Result>(_ a: String, _ b: String, _ body: (amqp_bytes_t, amqp_bytes_t) -> Result) -> Result {
+    func withBytes<Result>(_ a: String, _ b: String, _ body: (amqp_bytes_t, amqp_bytes_t) -> Result) -> Result {
         withBytes(a) { a in withBytes(b) { b in body(a, b) } }
     }
 
-    private func withBytes<Result>(
+    func withBytes<Result>(
         _ a: String, _ b: String, _ c: String, _ body: (amqp_bytes_t, amqp_bytes_t, amqp_bytes_t) -> Result
     ) -> Result {
         withBytes(a, b) { a, b in withBytes(c) { c in body(a, b, c) } }
     }
 
-    private func withBytes<Result>(
+    func withBytes<Result>(
         _ a: String, _ b: String, _ c: String, _ d: String,
         _ body: (amqp_bytes_t, amqp_bytes_t, amqp_bytes_t, amqp_bytes_t) -> Result
     ) -> Result {
         withBytes(a, b) { a, b in withBytes(c, d) { c, d in body(a, b, c, d) } }
     }
 
-    private func check(_ operation: String) throws(AMQPError) {
+    func check(_ operation: String) throws(AMQPError) {
         decodedSinceRelease = true  // an RPC's answer is decoded into its channel's pool
         let reply = amqp_get_rpc_reply(state)
         guard reply.reply_type == AMQP_RESPONSE_NORMAL else { throw failure(operation, Self.describe(reply)) }
