@@ -1,5 +1,6 @@
 import Foundation
 import GatewayTestSupport
+import OrgServices
 import RedisClient
 import RedisTestSupport
 import Testing
@@ -55,7 +56,9 @@ import Testing
                 #expect(clients.count == 2, "\(clients)")
                 #expect(clients.allSatisfy { $0.contains(" laddr=127.0.0.1:\(tlsPort) ") && $0.contains(" user=\(user) ") }, "\(clients)")
                 // The org's state went to Redis over that connection.
-                #expect(try await admin.send("EXISTS", "ggw:{\(org.tenant)/\(org.name)}:token") == .integer(1))
+                let tokenKeys = (try await admin.send("KEYS", RedisTokenStore.keyPrefix(for: org.key) + "*").array ?? [])
+                    .compactMap(\.string).filter { !$0.hasSuffix(":lock") }
+                #expect(tokenKeys.count == 1, "the org's token keys: \(tokenKeys)")
             }
         } catch {
             failure = error
