@@ -214,7 +214,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: hostModules.map { .target(name: $0) } + [
                 "GenesysSandbox", "GatewayTestSupport", "PluginKit", "RedisClient", "RedisTestSupport", log, hummingbird, lifecycle,
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "HTTPTypes", package: "swift-http-types"),
                 crypto,
             ],
             path: "Tests/IntegrationTests"),

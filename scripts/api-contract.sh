@@ -132,7 +132,7 @@ orgs:
     rateLimit: {messagesPerSecond: 10000, burst: 10000}
 YAML
 
-"$bin/genesys-gateway" run --config-dir "$run_dir/tenants" --plugins-dir "$run_dir/plugins" \
+"$bin/genesys-gateway" run --config-dir "$run_dir/tenants" --plugins-dir "$run_dir/plugins" --allow-genesys-host 127.0.0.1 \
   --amqp-url "$GGW_AMQP_URL" --state-dir "$run_dir/state" --api-host 127.0.0.1 --api-port "$api_port" \
   --admin-key env:GGW_ADMIN_API_KEY >"$run_dir/gateway.log" 2>&1 &
 gateway_pid=$!

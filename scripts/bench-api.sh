@@ -130,7 +130,8 @@ orgs:
 YAML
 
 echo "== gateway, HTTP API on $API"
-"$BIN/genesys-gateway" run --config-dir "$WORK/config" --plugins-dir "$WORK/plugins" --amqp-url "$GGW_AMQP_URL" \
+"$BIN/genesys-gateway" run --config-dir "$WORK/config" --plugins-dir "$WORK/plugins" --allow-genesys-host 127.0.0.1 \
+    --amqp-url "$GGW_AMQP_URL" \
     --state-dir "$WORK/state" --api-host 127.0.0.1 --api-port "$API_PORT" --admin-key env:BENCHAPI_NO_ADMIN_KEY \
     >"$WORK/gateway.log" 2>&1 &
 GATEWAY_PID=$!

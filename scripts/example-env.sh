@@ -15,3 +15,5 @@ export INITECH_WEBHOOK_SECRET="${INITECH_WEBHOOK_SECRET:-initech-webhook-secret-
 export UMBRELLA_API_KEY="${UMBRELLA_API_KEY:-umbrella-demo-api-key-0001}"
 export UMBRELLA_CLIENT_SECRET="${UMBRELLA_CLIENT_SECRET:-umbrella-demo-secret}"
 export GGW_ADMIN_API_KEY="${GGW_ADMIN_API_KEY:-admin-demo-key-0001}"
+# The example orgs send to the sandbox on this machine: a gateway takes only Genesys Cloud's own hosts unless told.
+export GGW_ALLOW_GENESYS_HOSTS="${GGW_ALLOW_GENESYS_HOSTS:-127.0.0.1}"

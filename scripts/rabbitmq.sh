@@ -11,6 +11,7 @@
 #   queues   list queues with their message counts
 #   consumers list consumers: queue name and prefetch count, tab-separated, no header
 #   reset    stop, then delete the node's state folder
+#   ctl ARGS rabbitmqctl ARGS against the node (tests add users and permissions: `ctl import_definitions FILE`)
 #
 # Environment:
 #   GGW_RUN_DIR                  state root (default <repo>/.run); state in $GGW_RUN_DIR/rabbitmq
@@ -469,6 +470,7 @@ case "${1:-}" in
     queues) server_pid >/dev/null || die "RabbitMQ is not running"; rmqctl 30 -q list_queues name messages ;;
     consumers) server_pid >/dev/null || die "RabbitMQ is not running"; rmqctl 30 -q list_consumers --no-table-headers queue_name prefetch_count ;;
     reset) cmd_reset ;;
+    ctl) server_pid >/dev/null || die "RabbitMQ is not running"; shift; rmqctl 60 "$@" ;;
     -h | --help | help) usage ;;
     *) usage ;;
 esac

@@ -17,6 +17,11 @@ public protocol MessageBroker: AnyObject, Sendable {
     /// The connection deliveries come from now (0 while disconnected).
     var generation: Int { get }
 
+    /// The RabbitMQ user this broker connection publishes as: every message it publishes carries it as `user_id`
+    /// (which RabbitMQ checks), so the gateway tells its own copies (org queues, retries, the API's messages) from
+    /// a publisher's. Nil when the URL does not say (an EXTERNAL login without a user name): nothing is stamped.
+    var userID: String? { get }
+
     /// Hands `message` over now, behind everything handed over before it, and returns the broker's answer to wait
     /// for: messages submitted one after another reach the broker in that order.
     func submit(_ message: AMQPMessage) -> PublishConfirm

@@ -37,6 +37,8 @@ public final class InMemoryBroker: MessageBroker {
         public var headers: [String: AMQPFieldValue]
         public var messageID: String?
         public var routingKey: String
+        /// The publisher's user (`user_id`).
+        public var userID: String?
         public var redelivered = false
     }
 
@@ -65,6 +67,9 @@ public final class InMemoryBroker: MessageBroker {
     }
 
     public let topology: QueueTopology
+    /// The user this connection publishes as: a message submitted without a `userID` gets it, as ``AMQPClient``'s
+    /// do. A test publishes as another user by setting the message's (the real broker would check it).
+    public let userID: String?
     private let ingressPrefetch: Int
     private let state = Mutex(State())
     private let stream: AsyncStream<BrokerDelivery>
@@ -73,8 +78,10 @@ public final class InMemoryBroker: MessageBroker {
     /// - Parameters:
     ///   - topology: the queues that exist from the start (ingress, dead-letter, parked, retry tiers).
     ///   - ingressPrefetch: unacked ingress messages handed out at once (0: the ingress queue is not consumed).
-    public init(topology: QueueTopology = QueueTopology(), ingressPrefetch: Int = 200) {
+    ///   - userID: the user the gateway's connection publishes as.
+    public init(topology: QueueTopology = QueueTopology(), ingressPrefetch: Int = 200, userID: String? = "gateway") {
         self.topology = topology
+        self.userID = userID
         self.ingressPrefetch = ingressPrefetch
         (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
         state.withLock { state in
@@ -92,6 +99,11 @@ public final class InMemoryBroker: MessageBroker {
     public var generation: Int { state.withLock { $0.stopped ? 0 : $0.generation } }
 
     public func submit(_ message: AMQPMessage) -> PublishConfirm {
+        publish(message, as: message.userID ?? userID)
+    }
+
+    /// Stores `message` as published by `publisher` (its `user_id`).
+    private func publish(_ message: AMQPMessage, as publisher: String?) -> PublishConfirm {
         let confirm = PublishConfirm()
         let outcome = state.withLock { state -> Result<Void, AMQPError> in
             let queue = switch message.exchange {
@@ -120,7 +132,7 @@ public final class InMemoryBroker: MessageBroker {
             }
             state.queues[queue, default: []].append(StoredMessage(
                 body: message.body, headers: Dictionary(message.headers, uniquingKeysWith: { _, last in last }),
-                messageID: message.messageID, routingKey: message.routingKey))
+                messageID: message.messageID, routingKey: message.routingKey, userID: publisher))
             state.events.append(.published(queue: queue, messageID: message.messageID))
             return .success(())
         }
@@ -205,12 +217,14 @@ public final class InMemoryBroker: MessageBroker {
 
     // MARK: What a test does to the broker, and reads from it
 
-    /// What the platform does: a message into `queue` (the ingress queue by default).
+    /// What the platform does: a message into `queue` (the ingress queue by default), published by RabbitMQ user
+    /// `publisher` (its `user_id`; nil sets none).
     @discardableResult
     public func enqueue(
-        _ body: [UInt8], messageID: String? = nil, headers: [(String, AMQPFieldValue)] = [], queue: String? = nil
+        _ body: [UInt8], messageID: String? = nil, headers: [(String, AMQPFieldValue)] = [], queue: String? = nil,
+        publisher: String? = nil
     ) -> PublishConfirm {
-        submit(AMQPMessage(routingKey: queue ?? topology.outbound, body: body, headers: headers, messageID: messageID))
+        publish(AMQPMessage(routingKey: queue ?? topology.outbound, body: body, headers: headers, messageID: messageID), as: publisher)
     }
 
     /// Declares `queue` (empty), as a consumer declares the queue it reads.
@@ -314,7 +328,7 @@ public final class InMemoryBroker: MessageBroker {
         state.unacked[state.nextTag] = Unacked(queue: queue, message: message, generation: state.generation)
         let delivery = AMQPDelivery(
             deliveryTag: state.nextTag, redelivered: message.redelivered, routingKey: message.routingKey, body: message.body,
-            headers: message.headers, messageID: message.messageID)
+            headers: message.headers, messageID: message.messageID, userID: message.userID)
         return BrokerDelivery(delivery: delivery, generation: state.generation, channel: 1, queue: queue)
     }
 }

@@ -22,11 +22,20 @@ public final class DeliveryService: Sendable {
     public let sent: any IdempotencyStore
     /// Ids being sent now, shared by the HTTP API and the queue consumer so neither sends one the other is sending.
     public let inFlight = InFlightMessages()
+    /// How long a queued message of a tenant nobody configured waits for it, in retry tiers, before it is
+    /// dead-lettered; nil dead-letters it at once. Set where tenants come from a tenant service: a tenant the
+    /// service just added is known to one replica (whose API took the message) before the others have polled.
+    let unknownTenantWait: Duration?
+
+    /// Between two looks for a tenant not known yet.
+    static let unknownTenantRetry = Duration.seconds(5)
 
     public init(
         registry: TenantRegistry, http: any HTTPClient, clock: any MonotonicClock, logger: Logger,
-        sent: any IdempotencyStore = SentMessageLog(), observer: any GenesysCallObserving = IgnoringCallObserver()
+        sent: any IdempotencyStore = SentMessageLog(), observer: any GenesysCallObserving = IgnoringCallObserver(),
+        unknownTenantWait: Duration? = nil
     ) {
+        self.unknownTenantWait = unknownTenantWait
         self.observer = observer
         self.registry = registry
         self.http = http
@@ -41,7 +50,7 @@ public final class DeliveryService: Sendable {
         case .success(let decoded): message = decoded
         case .failure(let failure): return .deadLetter(reason: Self.describe(failure), error: nil)
         }
-        switch route(message, tenantHint: request.tenantHint) {
+        switch route(message, tenantHint: request.tenantHint, firstAttemptAt: request.firstAttemptAt) {
         case .failure(let routing):
             return routing.outcome
         case .success(let (org, sender)):
@@ -56,11 +65,20 @@ public final class DeliveryService: Sendable {
     }
 
     /// Tenant, org and sender for a message, or the outcome when there is none.
-    private func route(_ message: QueuedMessage, tenantHint: String?) -> Result<(OrgRuntime, SenderInstance), RoutingOutcome> {
+    /// - Parameter firstAttemptAt: when the message was first tried (queued messages): a tenant not known yet is
+    ///   waited for from then on, within ``unknownTenantWait``.
+    private func route(
+        _ message: QueuedMessage, tenantHint: String?, firstAttemptAt: Duration?
+    ) -> Result<(OrgRuntime, SenderInstance), RoutingOutcome> {
         guard let tenantID = message.tenantId ?? tenantHint else {
             return .failure(RoutingOutcome(.deadLetter(reason: "message names no tenant (tenantId or AMQP header)", error: nil)))
         }
         guard let tenant = registry.tenant(tenantID) else {
+            if let wait = unknownTenantWait, let first = firstAttemptAt, clock.now() - first < wait {
+                return .failure(RoutingOutcome(.retry(
+                    after: Self.unknownTenantRetry, reason: "unknown tenant '\(tenantID)': waiting for the tenant service to name it",
+                    error: nil)))
+            }
             return .failure(RoutingOutcome(.deadLetter(reason: "unknown tenant '\(tenantID)'", error: nil)))
         }
         guard tenant.config.enabled else {

@@ -1,16 +1,11 @@
 import ArgumentParser
-import Logging
 
-/// The executable: bound the allocator's arenas, choose the logging backend, then hand over to the command line.
+/// The executable: bound the allocator's arenas, then hand over to the command line (each command sets up its
+/// logging from its `--log-level` and `--log-format`, ``LoggingOptions``).
 @main
 struct GatewayMain {
     static func main() async {
         HeapReturn.limitArenas()
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
         await GatewayCommand.main()
     }
 }

@@ -13,13 +13,15 @@ public struct ScriptedTenant {
     /// The config and plugin folders, kept as long as the registry is used.
     private let folders: [TemporaryDirectory]
 
-    /// - Parameter apiKey: the tenant's API key (`Authorization: Bearer …`), when the test calls the HTTP API.
+    /// - Parameters:
+    ///   - apiKey: the tenant's API key (`Authorization: Bearer …`), when the test calls the HTTP API.
+    ///   - publishers: the tenant's `publishers`.
     public init(
         http: any HTTPClient, clock: any MonotonicClock, rate: Double, burst: Int, retry: TenantYAML.Retry? = nil,
-        apiKey: String? = nil, logger: Logger
+        apiKey: String? = nil, publishers: [String]? = nil, logger: Logger
     ) throws {
         let configs = TemporaryDirectory()
-        configs.write("acme.yaml", TenantYAML(id: "acme", apiKeys: apiKey == nil ? [] : [.env("ACME_KEY")], orgs: [
+        configs.write("acme.yaml", TenantYAML(id: "acme", apiKeys: apiKey == nil ? [] : [.env("ACME_KEY")], publishers: publishers, orgs: [
             .init(
                 name: "main", isDefault: true, baseURL: "http://genesys.test", clientID: "acme-main",
                 clientSecret: .env("CLIENT_SECRET"), integrationID: "acme-integration", messageTypes: ["text"], rate: rate,
@@ -30,7 +32,7 @@ public struct ScriptedTenant {
         environment["ACME_KEY"] = apiKey
         let secrets = SecretResolver(environment: environment)
         let configuration = GatewayConfiguration.load(
-            configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, logger: logger)
+            configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, genesysHosts: .testHosts, logger: logger)
         registry = try TenantRegistry.build(configuration: configuration, secrets: secrets, http: http, clock: clock, logger: logger)
         folders = [configs, plugins]
     }

@@ -18,9 +18,14 @@ public struct TenantYAML: Sendable, Equatable {
     public var enabled: Bool
     /// The keys of the gateway's HTTP API, by reference; none writes no `apiKeys`.
     public var apiKeys: [Secret]
+    /// The RabbitMQ users that may publish for the tenant; nil writes no `publishers` (any publisher).
+    public var publishers: [String]?
     public var orgs: [Org]
 
-    public init(id: String, displayName: String? = nil, enabled: Bool = true, apiKeys: [Secret] = [], orgs: [Org]) {
+    public init(
+        id: String, displayName: String? = nil, enabled: Bool = true, apiKeys: [Secret] = [], publishers: [String]? = nil, orgs: [Org]
+    ) {
+        self.publishers = publishers
         self.id = id
         self.displayName = displayName
         self.enabled = enabled
@@ -34,6 +39,7 @@ public struct TenantYAML: Sendable, Equatable {
         if let displayName { lines.append("displayName: \(displayName)") }
         if !enabled { lines.append("enabled: false") }
         if !apiKeys.isEmpty { lines.append("apiKeys: " + Self.list(apiKeys.map(\.reference))) }
+        if let publishers { lines.append("publishers: " + Self.list(publishers)) }
         lines.append("orgs:")
         for org in orgs {
             lines += org.lines.enumerated().map { index, line in (index == 0 ? "  - " : "    ") + line }

@@ -9,6 +9,13 @@ import CRedisShims
 final class RedisReplyReader {
     /// `redisReader *`, freed in `deinit`.
     private let handle: UnsafeMutablePointer<redisReader>
+    /// Bytes fed since the last complete reply: all of them belong to the reply being read.
+    private var bytesInReply = 0
+
+    /// The longest reply taken. The gateway's replies are small (a SCAN batch of 1,000 keys is ~100 KB); hiredis 0.14
+    /// would hold a reply of any size, and its tree costs up to ten times the bytes, so past this the connection is
+    /// dropped rather than the process's memory spent.
+    static let maxReplyBytes = 8 << 20
 
     /// What the reader could not parse or represent; the stream cannot be resynchronised after it.
     struct Malformed: Error {
@@ -27,6 +34,10 @@ final class RedisReplyReader {
     /// Hands the reader bytes read from the server.
     func feed(_ bytes: UnsafeRawBufferPointer) throws(Malformed) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        bytesInReply += bytes.count
+        guard bytesInReply <= Self.maxReplyBytes else {
+            throw Malformed(message: "a reply longer than \(Self.maxReplyBytes >> 20) MiB")
+        }
         guard redisReaderFeed(handle, base.assumingMemoryBound(to: CChar.self), bytes.count) == REDIS_OK else {
             throw Malformed(message: errorText())
         }
@@ -38,6 +49,8 @@ final class RedisReplyReader {
         guard redisReaderGetReply(handle, &raw) == REDIS_OK else { throw Malformed(message: errorText()) }
         guard let raw else { return nil }
         defer { freeReplyObject(raw) }
+        // What is still buffered is the start of the next reply.
+        bytesInReply = max(0, handle.pointee.len - handle.pointee.pos)
         return try Self.convert(raw.assumingMemoryBound(to: redisReply.self))
     }
 

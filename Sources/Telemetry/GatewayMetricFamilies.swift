@@ -48,6 +48,11 @@ enum GatewayMetricFamilies {
     static var deadLettered: MetricNameDescriptor {
         counter("messages_dead_lettered", "Queued messages moved to the dead-letter queue.")
     }
+    static var publisherRefusals: MetricNameDescriptor {
+        counter(
+            "messages_publisher_refused",
+            "Queued messages dead-lettered because their tenant does not take their publisher (its publishers list; the AMQP user_id).")
+    }
     static var parked: MetricNameDescriptor {
         counter("messages_parked", "Queued messages parked because their tenant or message type is switched off.")
     }

@@ -102,11 +102,14 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
     public func publish(_ event: StatusEvent) async {
         let key = labelKey(for: OrgKey(tenantID: event.tenantId, orgName: event.org))
         let expiredType = event.status == .expired ? typeLabel(event.messageType, org: key) : nil
-        let (series, expired) = table.withLock { table in
+        let refusedPublisher = event.status == .deadLettered && event.publisherRefused == true
+        let (series, expired, publisherRefusals) = table.withLock { table in
             table.withSeries(key, prometheus) { series in
-                (series, expiredType.map { series.expired(type: $0, collectors: prometheus) })
+                (series, expiredType.map { series.expired(type: $0, collectors: prometheus) },
+                 refusedPublisher ? series.publisherRefusals(collectors: prometheus) : nil)
             }
         }
+        publisherRefusals?.increment()
         switch event.status {
         case .retrying: series.retried.increment()
         case .deadLettered: series.deadLettered.increment()

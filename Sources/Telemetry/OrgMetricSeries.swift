@@ -30,6 +30,8 @@ struct OrgMetricSeries {
     private(set) var expired: [String: Counter] = [:]
     /// Accepted webhook calls by the position of the secret that signed them, made when first seen.
     private(set) var webhookSignatures: [String: Counter] = [:]
+    /// Messages dead-lettered because the tenant does not take their publisher, made on the first.
+    private(set) var publisherRefusals: Counter?
     /// Counts already added to ``tokenRenewals`` and ``breakerTrips``, and whose counts they were.
     var renewalsSeen: SourcedCount?
     var tripsSeen: SourcedCount?
@@ -103,6 +105,14 @@ struct OrgMetricSeries {
         return counter
     }
 
+    /// The counter of messages refused for their publisher, made on first use.
+    mutating func publisherRefusals(collectors: PrometheusCollectorRegistry) -> Counter {
+        if let publisherRefusals { return publisherRefusals }
+        let counter = collectors.makeCounter(descriptor: GatewayMetricFamilies.publisherRefusals, labels: labels)
+        publisherRefusals = counter
+        return counter
+    }
+
     /// Sets the scrape-time series from `reading`.
     mutating func apply(_ reading: OrgStateReading) {
         breakerState.set(GatewayMetricFamilies.value(of: reading.breaker.state))
@@ -121,7 +131,7 @@ struct OrgMetricSeries {
 
     func unregister(from collectors: PrometheusCollectorRegistry) {
         for counter in [sent, failed, retried, possibleDuplicates, deadLettered, parked, throttled, tokenRenewals, breakerTrips]
-            + Array(errors.values) + Array(expired.values) + Array(webhookSignatures.values)
+            + Array(errors.values) + Array(expired.values) + Array(webhookSignatures.values) + (publisherRefusals.map { [$0] } ?? [])
         {
             collectors.unregisterCounter(counter)
         }

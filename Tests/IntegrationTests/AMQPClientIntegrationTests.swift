@@ -40,6 +40,39 @@ import Testing
         }
     }
 
+    /// Issue 30: one broker address only. Given a cluster's nodes, the client moves to the next after a failed
+    /// connection: here the first address answers nothing, and the client connects to the second.
+    @Test func aClientGivenSeveralAddressesConnectsToTheNextWhenOneFails() async throws {
+        let live = try BrokerProbe.url
+        let dead = "amqp://guest:guest@127.0.0.1:\(try FreePort.pick())/%2F"
+        let started = ContinuousClock.now
+        try await withClient("failover", configure: { settings in
+            settings.url = dead
+            settings.fallbackURLs = [live]
+            settings.connectTimeout = .seconds(1)
+        }) { client, topology in
+            #expect(client.isConnected, "not connected to the second address")
+            #expect(ContinuousClock.now - started < .seconds(5))
+            try await client.publish(AMQPMessage(routingKey: topology.outbound, body: [1], mandatory: true))
+        }
+    }
+
+    /// Every publish carries the connection's user as `user_id` (RabbitMQ checks it), so a tenant's `publishers`
+    /// can tell the gateway's own copies from a publisher's.
+    @Test func everyPublishCarriesTheConnectionsUser() async throws {
+        try await withClient("user-id") { client, topology in
+            #expect(client.userID == "guest")
+            // A classic queue of the test's own: `basic.get` is not for the quorum queues of the topology.
+            let queue = topology.outbound + ".user-id"
+            let connection = try AMQPConnection(url: try BrokerProbe.url, heartbeatSeconds: 0, connectTimeout: .seconds(5))
+            try connection.openChannel(1)
+            _ = try connection.declareQueue(queue, arguments: [], channel: 1)
+            try await client.publish(AMQPMessage(routingKey: queue, body: [1], mandatory: true))
+            let received = try BrokerProbe(url: try BrokerProbe.url, topology: topology).drain(queue)
+            #expect(received.map(\.userID) == ["guest"])
+        }
+    }
+
     /// Found by the fault matrix: a status event for a message claiming a 10,000-character org carried a
     /// routing key longer than AMQP's 255-byte short string; the broker closed the whole connection, and
     /// every tenant's in-flight messages with it.

@@ -172,7 +172,7 @@ import Testing
                 arguments: [
                     BuiltPlugins.buildDirectory + "/genesys-gateway", "run", "--config-dir", setup.configDirectory,
                     "--plugins-dir", setup.pluginsDirectory, "--state-dir", state, "--amqp-url", url, "--queue-prefix", prefix,
-                    "--api-port", String(apiPort), "--ops-port", String(opsPort),
+                    "--api-port", String(apiPort), "--ops-port", String(opsPort), "--allow-genesys-host", "127.0.0.1",
                 ],
                 environment: setup.environment, apiPort: apiPort, opsPort: opsPort, sandbox: setup.sandbox,
                 stateDirectory: state, probe: BrokerProbe(url: url, topology: QueueTopology(prefix: prefix)))

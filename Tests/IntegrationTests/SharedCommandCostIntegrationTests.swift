@@ -53,7 +53,7 @@ import Testing
         }
         let orgKey = org.key
         if key == RedisRateLimiter.key(tenant: orgKey.tenantID, org: orgKey.orgName) { return .limiter }
-        if key.hasPrefix(ReplicaDirectory.keyPrefix) || key.hasPrefix(OrgHandover.keyPrefix)
+        if key.hasPrefix("ggw:{replicas}:") || key.hasPrefix(OrgHandover.keyPrefix)
             || key.hasPrefix(RedisTokenStore.keyPrefix(for: orgKey)) || key.isEmpty
         {
             return .background

@@ -8,8 +8,9 @@ import Testing
 /// Timing (quiet machine, `scripts/test.sh --full`): a Redis restart mid-run loses nothing and the org holds its rate while Redis is away.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct SharedModeRedisRestartTimingIntegrationTests {
     /// 700 messages of one org at 50/s through 3 replicas on a Redis of the test's own, stopped for 5 s mid-run and
-    /// started again (empty). Nothing is lost; while Redis is away the consuming replica sends at its share (50/3 per
-    /// second); the org never gets more than its rate plus one burst per switch; shared mode resumes.
+    /// started again (empty). Nothing is lost; while Redis is away the consuming replica, the org's owner, sends at the
+    /// org's rate (it took 50/3 per second before issue 30); the org never gets more than its rate plus one burst per
+    /// switch; shared mode resumes.
     @Test func aRedisRestartMidRunLosesNothingAndHoldsTheRate() async throws {
         let test = "replica-redis-restart"
         let org = TestOrg(tenant: SharedModeReplicaIntegrationTests.tenant("rds"), name: "main", rate: 50, burst: 1)
@@ -48,7 +49,7 @@ import Testing
             let received = run.received([org])
             let ids = received.compactMap(\.channelMessageId)
             let times = received.map(\.receivedAt).sorted()
-            // The consuming replica alone sends queued messages; away from Redis it takes its share: rate ÷ 3.
+            // The consuming replica alone sends queued messages; away from Redis, as the org's owner, it takes the whole rate.
             let during = times.filter { $0 > stoppedAt.addingTimeInterval(0.5) && $0 <= restartedAt }
             let outageRate = Double(during.count) / (restartedAt.timeIntervalSince(stoppedAt) - 0.5)
             // From 3 s in: the first slots are taken while the replicas still wait for their first token, and reach
@@ -61,7 +62,7 @@ import Testing
             let jitter = Int(org.rate * 0.1)
             let allowed1 = Int(org.rate) + 3 * org.burst + jitter, allowed5 = Int(org.rate * 5) + 3 * org.burst + jitter
             let wrong = Isolation.outOfOrder(received)
-            Isolation.figure(test, "Redis down \(Isolation.seconds(restartedAt.timeIntervalSince(stoppedAt))), all replicas connected again \(Isolation.seconds(resumedAt.timeIntervalSince(restartedAt))) after its restart; \(Set(ids).count) of \(total) in \(Isolation.seconds(Date().timeIntervalSince(started))), \(Isolation.duplicates(ids)) duplicates, \(wrong.count) out of order; rate over the run \(Isolation.describe(Isolation.rate(Array(times.dropFirst(5))), target: org.rate)), while Redis was away \(Isolation.describe(outageRate, target: org.rate / 3)); most in 1 s \(most1.count) (allowed \(allowed1), from \(Isolation.seconds(most1.from?.timeIntervalSince(restartedAt))) after the restart), in 5 s \(most5.count) (allowed \(allowed5))")
+            Isolation.figure(test, "Redis down \(Isolation.seconds(restartedAt.timeIntervalSince(stoppedAt))), all replicas connected again \(Isolation.seconds(resumedAt.timeIntervalSince(restartedAt))) after its restart; \(Set(ids).count) of \(total) in \(Isolation.seconds(Date().timeIntervalSince(started))), \(Isolation.duplicates(ids)) duplicates, \(wrong.count) out of order; rate over the run \(Isolation.describe(Isolation.rate(Array(times.dropFirst(5))), target: org.rate)), while Redis was away \(Isolation.describe(outageRate, target: org.rate)); most in 1 s \(most1.count) (allowed \(allowed1), from \(Isolation.seconds(most1.from?.timeIntervalSince(restartedAt))) after the restart), in 5 s \(most5.count) (allowed \(allowed5))")
             #expect(noticed, "not every replica reported Redis disconnected within 10 s")
             #expect(resumed, "/ready after the restart: \(states)")
             #expect(listed.map { Set($0.keys) } == Set(run.cluster.ids), "GET /admin/replicas after the restart: \(listed ?? [:])")
@@ -69,7 +70,7 @@ import Testing
             #expect(Isolation.duplicates(ids) == 0)
             #expect(wrong.isEmpty, "out of order: \(wrong.prefix(3))")
             #expect(most1.count <= allowed1 && most5.count <= allowed5, "most in 1 s \(most1.count), in 5 s \(most5.count)")
-            #expect(outageRate > 0 && outageRate <= org.rate / 3 * 1.1, "while Redis was away: \(outageRate)/s")
+            #expect(outageRate > org.rate * 0.6 && outageRate <= org.rate * 1.1, "while Redis was away: \(outageRate)/s")
         }
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import GatewayTestSupport
 import Testing
+@testable import AMQPTransport
+@testable import Broker
 
 /// `genesys-gateway run --tenant-service-url` as its own process, with a real RabbitMQ, the sandbox and a real
 /// tenant service: a tenant only the service knows (secret values, over loopback) takes API traffic, a
@@ -65,6 +67,57 @@ import Testing
                 throw error
             }
             await gateway.stop()
+        }
+    }
+
+    /// Issue 30: replicas poll the tenant service on their own schedules, so a message for a tenant the service has
+    /// just added could reach a replica that did not know it yet, which dead-lettered it. It waits now (in a retry
+    /// tier, counted as retried under `(unknown)`) and is delivered once the service names its tenant.
+    @Test func aMessageForATenantTheServiceHasNotNamedYetWaitsAndIsDeliveredOnceItIs() async throws {
+        let acme = TestOrg(tenant: "acme", name: "main")
+        let newco = TestOrg(tenant: "newco", name: "main")
+        let url = try BrokerProbe.url
+        let prefix = BrokerProbe.uniquePrefix("tenant-arrives")
+        let topology = QueueTopology(prefix: prefix)
+        try await GatewayHarness.withSandbox(orgs: [acme, newco], logger: .quiet("tenant-arrives")) { setup in
+            try FileManager.default.removeItem(atPath: setup.configDirectory + "/newco.yaml")
+            let stub = await TenantServiceStub.start(serving: #"{"tenants": []}"#)
+            let gateway = try IsolationGatewayProcess(
+                setup: setup, url: url, prefix: prefix,
+                extraArguments: ["--tenant-service-url", stub.url, "--tenant-service-interval", "1", "--shutdown-timeout", "2"])
+            let publisher = AMQPClient(settings: .init(url: url, topology: topology, prefetch: 0), logger: .quiet("publisher"))
+            let connection = Task { await publisher.run() }
+            func finish() async {
+                publisher.stop()
+                await connection.value
+                await gateway.stop()
+                await stub.stop()
+            }
+            do {
+                #expect(await gateway.waitUntilReady(), "gateway never ready:\n\(gateway.logTail())")
+                try await publisher.publish(AMQPMessage(routingKey: topology.outbound, body: GatewayHarness.textMessage(id: "early", org: newco)))
+                try await Task.sleep(for: .seconds(3))
+                let probe = BrokerProbe(url: url, topology: topology)
+                #expect(try probe.readyCounts([topology.deadLetterQueue])[topology.deadLetterQueue] == 0, "dead-lettered before its tenant could arrive")
+                #expect(setup.sandbox.control.received().isEmpty)
+
+                stub.serve("""
+                    {"tenants": [{"id": "newco", "orgs": [{"name": "main", "apiBaseURL": "\(setup.sandbox.baseURL)",
+                      "loginBaseURL": "\(setup.sandbox.baseURL)", "clientId": "\(newco.clientID)", "clientSecret": "\(newco.secret)",
+                      "integrationId": "\(newco.integrationID)", "messageTypes": ["text"]}]}]}
+                    """)
+                let delivered = await Isolation.eventually(timeout: .seconds(30)) {
+                    setup.sandbox.control.received().compactMap(\.channelMessageId) == ["early"]
+                }
+                #expect(delivered, "not delivered once its tenant arrived:\n\(gateway.logTail())")
+                #expect(try probe.readyCounts([topology.deadLetterQueue])[topology.deadLetterQueue] == 0)
+                let metrics = try PrometheusExposition(parsing: String(decoding: try await gateway.call("GET", "/metrics").body, as: UTF8.self))
+                #expect((metrics.value("genesys_gateway_messages_retried_total", ["tenant": "(unknown)", "org": "(unknown)"]) ?? 0) >= 1)
+            } catch {
+                await finish()
+                throw error
+            }
+            await finish()
         }
     }
 }

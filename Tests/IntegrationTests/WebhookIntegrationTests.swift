@@ -157,7 +157,7 @@ import Testing
         let secrets = SecretResolver(environment: ["CLIENT_SECRET": "s", "WEBHOOK_SECRET": secret])
         let logger = Logger.quiet("webhook")
         let configuration = GatewayConfiguration.load(
-            configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, logger: logger)
+            configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, genesysHosts: .testHosts, logger: logger)
         return try TenantRegistry.build(
             configuration: configuration, secrets: secrets, http: ScriptedHTTPClient { _ in throw CancellationError() },
             clock: GatewayCore.SystemClock(), logger: logger)

@@ -25,6 +25,9 @@ import Synchronization
 public final class AMQPClient: MessageBroker {
     public struct Settings: Sendable {
         public var url: String
+        /// More addresses of the same broker (a cluster's other nodes), tried after `url` in order: the connection
+        /// moves to the next after each failed or lost connection, as RabbitMQ's client libraries do with a list.
+        public var fallbackURLs: [String]
         public var topology: QueueTopology
         /// Unacked deliveries of the ingress queue the broker sends at once (0: do not consume it).
         public var prefetch: UInt16
@@ -34,19 +37,26 @@ public final class AMQPClient: MessageBroker {
         public var depthInterval: Duration
 
         public init(
-            url: String, topology: QueueTopology = QueueTopology(), prefetch: UInt16 = 200, heartbeatSeconds: Int = 30,
-            connectTimeout: Duration = .seconds(5), depthInterval: Duration = .seconds(2)
+            url: String, fallbackURLs: [String] = [], topology: QueueTopology = QueueTopology(), prefetch: UInt16 = 200,
+            heartbeatSeconds: Int = 30, connectTimeout: Duration = .seconds(5), depthInterval: Duration = .seconds(2)
         ) {
             self.url = url
+            self.fallbackURLs = fallbackURLs
             self.topology = topology
             self.prefetch = prefetch
             self.heartbeatSeconds = heartbeatSeconds
             self.connectTimeout = connectTimeout
             self.depthInterval = depthInterval
         }
+
+        /// Every address, in the order they are tried.
+        public var urls: [String] { [url] + fallbackURLs }
     }
 
     package let settings: Settings
+    /// The user the connection logs in as, when the URL says (``AMQPURL/userName``): every publish without a
+    /// `userID` of its own carries it.
+    public let userID: String?
 
     public var topology: QueueTopology { settings.topology }
     let logger: Logger
@@ -64,6 +74,7 @@ public final class AMQPClient: MessageBroker {
 
     public init(settings: Settings, logger: Logger) {
         self.settings = settings
+        userID = (try? AMQPURL(parsing: settings.url))?.userName
         self.logger = logger
         (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
         wakeup = AMQPWakeup()
@@ -80,6 +91,8 @@ public final class AMQPClient: MessageBroker {
     /// the confirm to wait for. Publishes submitted one after another reach the broker in that order.
     public func submit(_ message: AMQPMessage) -> PublishConfirm {
         let confirm = PublishConfirm()
+        var message = message
+        if message.userID == nil { message.userID = userID }
         if let problem = message.shortStringProblem {
             confirm.complete(.failure(AMQPError("publish", problem)))
             return confirm

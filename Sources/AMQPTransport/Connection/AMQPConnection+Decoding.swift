@@ -7,10 +7,12 @@ extension AMQPConnection {
         let properties = message.properties
         let hasHeaders = properties._flags & amqp_flags_t(AMQP_BASIC_HEADERS_FLAG) != 0
         let hasID = properties._flags & amqp_flags_t(AMQP_BASIC_MESSAGE_ID_FLAG) != 0
+        let hasUser = properties._flags & amqp_flags_t(AMQP_BASIC_USER_ID_FLAG) != 0
         return AMQPDelivery(
             deliveryTag: tag, redelivered: redelivered, routingKey: AMQPTable.string(routingKey),
             body: AMQPTable.data(message.body), headers: hasHeaders ? AMQPTable.read(properties.headers) : [:],
-            messageID: hasID ? AMQPTable.string(properties.message_id) : nil)
+            messageID: hasID ? AMQPTable.string(properties.message_id) : nil,
+            userID: hasUser ? AMQPTable.string(properties.user_id) : nil)
     }
 
     static func describe(_ reply: amqp_rpc_reply_t) -> String {

@@ -167,14 +167,18 @@ package final class AMQPConnection {
         properties.delivery_mode = 2  // persistent
         var headers = message.headers.filter { $0.0 != Self.publishTagHeader }
         if message.mandatory { headers.append((Self.publishTagHeader, .int(Int64(truncatingIfNeeded: tag)))) }
-        let status = withBytes(message.contentType, message.messageID ?? "", message.exchange, message.routingKey) {
-            contentType, messageID, exchange, routingKey in
+        let status = withBytes(message.contentType, message.messageID ?? "", message.exchange, message.routingKey, message.userID ?? "") {
+            contentType, messageID, exchange, routingKey, userID in
             AMQPTable.with(headers) { headers in
                 properties.content_type = contentType
                 properties.headers = headers
                 if message.messageID != nil {
                     properties._flags |= amqp_flags_t(AMQP_BASIC_MESSAGE_ID_FLAG)
                     properties.message_id = messageID
+                }
+                if message.userID != nil {
+                    properties._flags |= amqp_flags_t(AMQP_BASIC_USER_ID_FLAG)
+                    properties.user_id = userID
                 }
                 return message.body.withUnsafeBytes { body in
                     amqp_basic_publish(
@@ -349,6 +353,13 @@ package final class AMQPConnection {
         _ body: (amqp_bytes_t, amqp_bytes_t, amqp_bytes_t, amqp_bytes_t) -> Result
     ) -> Result {
         withBytes(a, b) { a, b in withBytes(c, d) { c, d in body(a, b, c, d) } }
+    }
+
+    func withBytes<Result>(
+        _ a: String, _ b: String, _ c: String, _ d: String, _ e: String,
+        _ body: (amqp_bytes_t, amqp_bytes_t, amqp_bytes_t, amqp_bytes_t, amqp_bytes_t) -> Result
+    ) -> Result {
+        withBytes(a, b) { a, b in withBytes(c, d, e) { c, d, e in body(a, b, c, d, e) } }
     }
 
     func check(_ operation: String) throws(AMQPError) {

@@ -5,7 +5,8 @@ import Logging
 import Synchronization
 
 /// The body of ``AMQPClient``'s thread: connect, declare, consume, then serve the inbox and the socket
-/// until stopped; on failure, reconnect with backoff (0.5 s doubling to 5 s).
+/// until stopped; on failure, reconnect with backoff (0.5 s doubling to 5 s), to the next of the broker's addresses
+/// when it has several (a cluster's nodes: the one that failed may be the one that is down).
 ///
 /// Every publish taken from the inbox is answered on every path — confirmed, nacked, returned, or failed
 /// because the connection broke or the client stopped — so no task waits for a confirm forever.
@@ -25,9 +26,11 @@ struct AMQPConnectionLoop {
     func run() {
         var generation = 0
         var backoff = Duration.milliseconds(500)
+        let urls = client.settings.urls
+        var address = 0
         while !isStopping {
             do {
-                let connection = try connect()
+                let connection = try connect(to: urls[address % urls.count])
                 generation += 1
                 client.held.connected(generation: generation)
                 client.connectedGeneration.store(generation, ordering: .relaxed)
@@ -42,6 +45,7 @@ struct AMQPConnectionLoop {
                 client.connectedGeneration.store(0, ordering: .relaxed)
                 client.held.connected(generation: 0)
                 client.logger.error("RabbitMQ connection failed", metadata: ["error": "\(error)", "retry.in.ms": "\(backoff.millisecondsRoundedUp)"])
+                address += 1
                 sleepUnlessStopping(backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }
@@ -57,10 +61,10 @@ struct AMQPConnectionLoop {
 
     private var isStopping: Bool { client.inbox.withLock { $0.stopping } }
 
-    private func connect() throws(AMQPError) -> AMQPConnection {
+    private func connect(to url: String) throws(AMQPError) -> AMQPConnection {
         let settings = client.settings
         let connection = try AMQPConnection(
-            url: settings.url, heartbeatSeconds: settings.heartbeatSeconds, connectTimeout: settings.connectTimeout, logger: client.logger)
+            url: url, heartbeatSeconds: settings.heartbeatSeconds, connectTimeout: settings.connectTimeout, logger: client.logger)
         try connection.openChannel(Self.consumeChannel)
         try connection.openChannel(Self.publishChannel)
         try settings.topology.declare(on: connection, channel: Self.publishChannel)

@@ -16,6 +16,18 @@ package struct AMQPURL: Sendable, Equatable {
     package var tls: AMQPTLSSettings?
     package var authMechanism: AMQPAuthMechanism
 
+    /// The RabbitMQ user the connection logs in as, when the URL says: with PLAIN the URL's user (`guest` when it
+    /// names none, as rabbitmq-c does); with EXTERNAL none — the broker takes the user from the client certificate
+    /// (by its `ssl_cert_login_from` setting) and ignores the URL's. What the connection stamps as `user_id` on its
+    /// publishes, which RabbitMQ refuses unless it is that user.
+    package var userName: String? {
+        guard authMechanism == .plain else { return nil }
+        let authority = withoutQuery.drop { $0 != "/" }.dropFirst(2).prefix { $0 != "/" }
+        guard let at = authority.lastIndex(of: "@") else { return "guest" }
+        let named = String(authority[..<at].prefix { $0 != ":" }).removingPercentEncoding ?? ""
+        return named.isEmpty ? "guest" : named
+    }
+
     /// The parameters the gateway knows, in the order its errors list them.
     static let parameters = ["cacertfile", "certfile", "keyfile", "verify", "server_name_indication", "auth_mechanism"]
     /// The parameters that only mean something with TLS.

@@ -5,7 +5,8 @@ extension AMQPMessage {
     ///
     /// - Returns: what does not fit, or nil when the message can be sent.
     package var shortStringProblem: String? {
-        let fields = [("exchange", exchange), ("routing key", routingKey), ("message id", messageID ?? ""), ("content type", contentType)]
+        let fields = [("exchange", exchange), ("routing key", routingKey), ("message id", messageID ?? ""), ("user id", userID ?? ""),
+            ("content type", contentType)]
             + headers.map { ("header name", $0.0) }
         guard let (name, value) = fields.first(where: { $0.1.utf8.count > Self.shortStringLimit }) else { return nil }
         return "\(name) '\(value.prefix(40))…' has \(value.utf8.count) bytes, more than AMQP's \(Self.shortStringLimit)"

@@ -39,16 +39,17 @@ public actor ConfigReloader: Service {
     ///   - clock: paces the directory poll.
     ///   - pollInterval: how often the directory is checked for changes.
     ///   - tenantService: the tenant service, when tenants also come from one.
+    ///   - genesysHosts: the hosts orgs may send to besides Genesys Cloud's regions (as at start).
     ///   - onReload: told of every reload's report, after it is in force (metrics, tests).
     public init(
         configDirectory: String, registry: TenantRegistry, secrets: any SecretResolving, clock: any MonotonicClock = SystemClock(),
-        pollInterval: Duration = .seconds(2), tenantService: TenantServiceSource? = nil, logger: Logger,
-        onReload: @escaping @Sendable (ReloadReport) -> Void = { _ in }
+        pollInterval: Duration = .seconds(2), tenantService: TenantServiceSource? = nil,
+        genesysHosts: GenesysHostPolicy = .regionsOnly, logger: Logger, onReload: @escaping @Sendable (ReloadReport) -> Void = { _ in }
     ) {
         self.configDirectory = configDirectory
         self.tenantService = tenantService
         self.registry = registry
-        self.validator = TenantConfigValidator(plugins: registry.plugins, secrets: secrets)
+        self.validator = TenantConfigValidator(plugins: registry.plugins, secrets: secrets, genesysHosts: genesysHosts)
         self.clock = clock
         self.pollInterval = pollInterval
         self.logger = logger

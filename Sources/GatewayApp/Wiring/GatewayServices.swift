@@ -31,6 +31,8 @@ public struct GatewayServices: Sendable {
         public var api: APISettings?
         /// The tenant config directory to watch and reload (SIGHUP, file changes, admin API); nil never reloads.
         public var configDirectory: String?
+        /// The hosts a reloaded org may send to besides Genesys Cloud's regions: those the start-up load took.
+        public var genesysHosts: GenesysHostPolicy
         /// Shared mode: org limits and tokens in Redis, one for all replicas; nil keeps everything in this process.
         public var shared: SharedModeSettings?
         /// The tenant service, polled for tenants besides the config directory's (needs `configDirectory`: its
@@ -46,8 +48,9 @@ public struct GatewayServices: Sendable {
             receiptRetention: Duration = FileIdempotencyStore.Limits().retention, shutdownTimeout: Duration = .seconds(10),
             stateManagerURL: String? = nil, maxConnectionsPerHost: Int = 256, api: APISettings? = nil, configDirectory: String? = nil,
             shared: SharedModeSettings? = nil, tenantService: TenantServiceSource? = nil, statusEvents: StatusEventLevel = .all,
-            statusHistory: StatusHistoryLimits = StatusHistoryLimits()
+            statusHistory: StatusHistoryLimits = StatusHistoryLimits(), genesysHosts: GenesysHostPolicy = .regionsOnly
         ) {
+            self.genesysHosts = genesysHosts
             self.statusEvents = statusEvents
             self.statusHistory = statusHistory
             self.shared = shared
@@ -80,6 +83,13 @@ public struct GatewayServices: Sendable {
     private let replicas: ReplicaDirectory?
     public let metrics: GatewayMetrics
     private let logger: Logger
+
+    /// How long a queued message of a tenant not known yet waits for the tenant service to name it: ten of its
+    /// polls, at least 5 minutes, so every replica has polled (each on its own schedule) and a fetch may fail a few
+    /// times, including the first one at start.
+    static func unknownTenantWait(polledEvery interval: Duration) -> Duration {
+        max(interval * 10, .seconds(300))
+    }
 
     public init(
         configuration: GatewayConfiguration, settings: Settings, secrets: any SecretResolving = SecretResolver(),
@@ -152,11 +162,13 @@ public struct GatewayServices: Sendable {
             statusHistory: localStatuses)
         let outward = FanOutStatusSink([metrics, published])
         let pipelineStatus = FanOutStatusSink([statuses, conversations, outward])
-        let delivery = DeliveryService(registry: registry, http: http, clock: clock, logger: logger, sent: store, observer: metrics)
+        let delivery = DeliveryService(
+            registry: registry, http: http, clock: clock, logger: logger, sent: store, observer: metrics,
+            unknownTenantWait: settings.tenantService.map { Self.unknownTenantWait(polledEvery: $0.settings.pollInterval) })
         let reloader = settings.configDirectory.map {
             ConfigReloader(
                 configDirectory: $0, registry: registry, secrets: secrets, clock: clock, tenantService: settings.tenantService,
-                logger: logger)
+                genesysHosts: settings.genesysHosts, logger: logger)
         }
         tenantServicePoller = reloader.flatMap { reloader in
             settings.tenantService.map { TenantServicePoller(source: $0, reloader: reloader, clock: clock, logger: logger) }

@@ -16,13 +16,14 @@ public struct GatewayConfiguration: Sendable {
     /// Loads `pluginsDirectory` and `configDirectory`, and takes the tenants of `tenantService`'s document.
     /// A tenant with problems is left out of `tenants`; the others stay. A tenant id in both a file and the
     /// service is the file's: the service's is refused, naming the file.
+    /// - Parameter genesysHosts: the hosts orgs may send to besides Genesys Cloud's regions (none by default).
     public static func load(
         configDirectory: String, pluginsDirectory: String, secrets: any SecretResolving = SecretResolver(),
-        tenantService: TenantServiceDocument? = nil, logger: Logger
+        tenantService: TenantServiceDocument? = nil, genesysHosts: GenesysHostPolicy = .regionsOnly, logger: Logger
     ) -> GatewayConfiguration {
         let plugins = PluginLoader(logger: logger).load(directory: pluginsDirectory)
         let report = TenantConfigLoader().load(directory: configDirectory)
-        let validator = TenantConfigValidator(plugins: plugins, secrets: secrets)
+        let validator = TenantConfigValidator(plugins: plugins, secrets: secrets, genesysHosts: genesysHosts)
         var admission = Admission()
         for tenant in report.tenants {
             admission.admit(tenant, problems: validator.problems(in: tenant), keys: validator.resolvedAPIKeys(of: tenant))

@@ -29,6 +29,7 @@ extension OrgConfig {
         copy.messageTypes = messageTypes.map { Located($0.value, at: nowhere) }
         copy.errorPolicy = Located(errorPolicy.value, at: nowhere)
         copy.expiry.namedTypes = expiry.namedTypes.map { Located($0.value, at: nowhere) }
+        copy.mark = nil
         return copy
     }
 }

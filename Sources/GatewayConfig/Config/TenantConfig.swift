@@ -7,6 +7,9 @@ public struct TenantConfig: Sendable, Equatable {
     public var enabled: Bool
     /// API keys for the gateway's HTTP API, by reference.
     public var apiKeys: [SecretReference]
+    /// The RabbitMQ users that may publish this tenant's messages (the AMQP `user_id` property, which RabbitMQ
+    /// checks against the publishing connection); nil takes any publisher. See ``publisherRefusal(userID:gatewayUser:)``.
+    public var publishers: [String]?
     /// Settings handed to plugin instances, by plugin name, as JSON objects.
     public var pluginSettings: [String: String]
     public var orgs: [OrgConfig]
@@ -21,11 +24,26 @@ public struct TenantConfig: Sendable, Equatable {
     public func org(named name: String) -> OrgConfig? {
         orgs.first { $0.name == name }
     }
+
+    /// Why a queued message published by `userID` is not taken for this tenant, or nil when it is: with
+    /// ``publishers`` set, only those users and the gateway itself (`gatewayUser`: its copies in org queues and
+    /// retry tiers, and the messages its API accepted) publish for the tenant. RabbitMQ refuses a publish whose
+    /// `user_id` is not its connection's user, so the property cannot be forged; a message without one is refused.
+    public func publisherRefusal(userID: String?, gatewayUser: String?) -> String? {
+        guard let publishers else { return nil }
+        guard let userID else {
+            return "publisher refused: the message has no user_id, and tenant '\(id)' takes messages only from its publishers"
+        }
+        if publishers.contains(userID) || userID == gatewayUser { return nil }
+        return "publisher refused: RabbitMQ user '\(userID)' is not one of tenant '\(id)''s publishers"
+    }
 }
 
 /// One Genesys Cloud organization a tenant sends to.
 public struct OrgConfig: Sendable, Equatable {
     public var name: String
+    /// Where the org's entry starts, for errors about it as a whole.
+    public var mark: SourceMark?
     public var isDefault: Bool
     public var endpoints: GenesysEndpoints
     public var clientID: SecretReference

@@ -13,7 +13,7 @@ struct TenantConfigDecoder {
     /// What ``TenantConfig/source`` says the tenant came from.
     var origin: ConfigSource.Origin = .file
 
-    static let tenantKeys = ["id", "displayName", "enabled", "apiKeys", "defaults", "plugins", "orgs"]
+    static let tenantKeys = ["id", "displayName", "enabled", "apiKeys", "publishers", "defaults", "plugins", "orgs"]
     static let defaultsKeys = ["rateLimit", "circuitBreaker", "retry", "http", "expiry"]
     static let orgKeys = [
         "name", "default", "region", "apiBaseURL", "loginBaseURL", "clientId", "clientSecret", "integrationId",
@@ -32,6 +32,7 @@ struct TenantConfigDecoder {
         }
         let context = "tenant '\(id?.value ?? "?")'"
         let apiKeys = apiKeyReferences(tenant)
+        let publishers = publisherNames(tenant)
 
         var base = OrgSettingsBlock.defaults
         if let defaults = tenant.mapping("defaults", knownKeys: Self.defaultsKeys) {
@@ -46,6 +47,7 @@ struct TenantConfigDecoder {
             displayName: tenant.string("displayName")?.value ?? id.value,
             enabled: tenant.bool("enabled") ?? ConfigDefaults.enabled,
             apiKeys: apiKeys,
+            publishers: publishers,
             pluginSettings: pluginSettings,
             orgs: orgs,
             source: ConfigSource(path: diagnostics.path, idMark: id.mark, origin: origin))
@@ -60,6 +62,15 @@ struct TenantConfigDecoder {
             }
             return reference
         }
+    }
+
+    /// RabbitMQ user names: what a message's `user_id` holds, an AMQP short string.
+    private func publisherNames(_ tenant: MappingReader) -> [String]? {
+        guard let entries = tenant.strings("publishers") else { return nil }
+        for entry in entries where entry.value.utf8.count > 255 {
+            diagnostics.report("a 'publishers' entry is a RabbitMQ user name of at most 255 bytes", at: entry.mark)
+        }
+        return entries.map(\.value)
     }
 
     private func decodeOrgs(_ tenant: MappingReader, base: OrgSettingsBlock, tenantContext: String) -> [OrgConfig] {
@@ -113,7 +124,7 @@ struct TenantConfigDecoder {
               let integrationID
         else { return nil }
         return OrgConfig(
-            name: name.value, isDefault: isDefault, endpoints: endpoints, clientID: clientID,
+            name: name.value, mark: org.mark, isDefault: isDefault, endpoints: endpoints, clientID: clientID,
             clientSecret: clientSecret, integrationID: integrationID.value, webhookSecrets: webhookSecrets,
             messageTypes: messageTypes, errorPolicy: errorPolicy, rateLimit: settings.rateLimit,
             circuitBreaker: settings.circuitBreaker, retry: settings.retry, http: settings.http, expiry: settings.expiry)

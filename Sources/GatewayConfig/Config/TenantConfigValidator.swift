@@ -2,14 +2,17 @@ public import GatewayCore
 import GatewayYAML
 public import PluginHost
 /// Checks what a single file cannot know alone: that the message types and error policy each org names
-/// are served by a loaded plugin, and that every secret reference resolves.
+/// are served by a loaded plugin, that every secret reference resolves, and that each org's Genesys hosts are
+/// ones the operator lets tenants name.
 public struct TenantConfigValidator: Sendable {
     private let plugins: PluginRegistry
     private let secrets: any SecretResolving
+    private let genesysHosts: GenesysHostPolicy
 
-    public init(plugins: PluginRegistry, secrets: any SecretResolving) {
+    public init(plugins: PluginRegistry, secrets: any SecretResolving, genesysHosts: GenesysHostPolicy) {
         self.plugins = plugins
         self.secrets = secrets
+        self.genesysHosts = genesysHosts
     }
 
     /// The tenant's API keys as they resolve now, each with its reference (one that does not resolve is left out:
@@ -26,6 +29,11 @@ public struct TenantConfigValidator: Sendable {
         // A type named in the tenant's `defaults:` reaches every org from one place: reported once.
         var reportedExpiryTypes: Set<String> = []
         for org in tenant.orgs {
+            for (key, url) in [("apiBaseURL", org.endpoints.apiBaseURL), ("loginBaseURL", org.endpoints.loginBaseURL)] {
+                if let refusal = genesysHosts.refusal(of: url, key: key) {
+                    errors.append(ConfigError(path: path, mark: org.mark, message: "org '\(org.name)': \(refusal)"))
+                }
+            }
             for type in org.expiry.namedTypes where plugins.sender(for: type.value) == nil
                 && reportedExpiryTypes.insert("\(type.mark.line):\(type.mark.column)").inserted {
                 errors.append(ConfigError(

@@ -13,10 +13,14 @@ struct CheckConfigCommand: AsyncParsableCommand {
         commandName: "check-config",
         abstract: "Validate every tenant file and plugin; print a summary, or every error and exit 1.")
 
+    @OptionGroup var logging: LoggingOptions
+
     @OptionGroup var sources: SourceOptions
     @OptionGroup var tenantService: TenantServiceOptions
 
     func run() async throws {
+        try logging.bootstrap()
+        let genesysHosts = try sources.genesysHosts
         var service: ConfigSummary.TenantService?
         if let settings = try tenantService.settings() {
             let http = CurlHTTPClient(maxConnectionsPerHost: 1)
@@ -28,7 +32,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
         }
         let configuration = GatewayConfiguration.load(
             configDirectory: sources.configDir, pluginsDirectory: sources.pluginsDir, tenantService: service?.document,
-            logger: Logger(label: "genesys-gateway.check-config"))
+            genesysHosts: genesysHosts, logger: Logger(label: "genesys-gateway.check-config"))
         print(ConfigSummary(configuration: configuration, sources: sources, tenantService: service).text)
         guard configuration.isValid, service?.failure == nil else { throw ExitCode(1) }
     }

@@ -10,6 +10,8 @@ struct PublishCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish", abstract: "Publish one message (a JSON file) to its org's queue and wait for the broker's confirm.")
 
+    @OptionGroup var logging: LoggingOptions
+
     @OptionGroup var queue: QueueOptions
 
     @Option(help: "Tenant id, sent as the tenant-id header (the body's tenantId wins when both are given).")
@@ -19,6 +21,7 @@ struct PublishCommand: AsyncParsableCommand {
     var file: String
 
     func run() async throws {
+        try logging.bootstrap()
         let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
         guard let data, !data.isEmpty else { throw ValidationError("cannot read \(file)") }
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
@@ -26,7 +29,7 @@ struct PublishCommand: AsyncParsableCommand {
         }
         let messageID = object["id"] as? String
         let client = AMQPClient(
-            settings: .init(url: queue.amqpURL, topology: try queue.topology, prefetch: 0), logger: Logger(label: "genesys-gateway.publish"))
+            settings: .init(url: queue.amqpURL, fallbackURLs: Array(queue.amqpURLs.dropFirst()), topology: try queue.topology, prefetch: 0), logger: Logger(label: "genesys-gateway.publish"))
         async let connection: Void = client.run()
         var headers: [(String, AMQPFieldValue)] = []
         if let tenant { headers.append((QueueHeaders.tenant, .string(tenant))) }

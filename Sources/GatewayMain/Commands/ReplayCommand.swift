@@ -9,6 +9,8 @@ struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay-dlq", abstract: "Move dead-lettered messages back to genesys.outbound for another try.")
 
+    @OptionGroup var logging: LoggingOptions
+
     @OptionGroup var queue: QueueOptions
 
     @Option(help: "Only this tenant's messages.")
@@ -21,6 +23,7 @@ struct ReplayCommand: AsyncParsableCommand {
     var parked = false
 
     func run() async throws {
+        try logging.bootstrap()
         let topology = try queue.topology
         let source = parked ? topology.parkedQueue : topology.deadLetterQueue
         let report = try QueueReplayer(url: queue.amqpURL, topology: topology).replay(from: source, tenant: tenant, limit: limit)

@@ -22,6 +22,8 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Start the gateway: consume genesys.outbound and deliver to Genesys Cloud.")
 
+    @OptionGroup var logging: LoggingOptions
+
     @OptionGroup var sources: SourceOptions
     @OptionGroup var tenantService: TenantServiceOptions
     @OptionGroup var queue: QueueOptions
@@ -92,6 +94,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try logging.bootstrap()
         let shared = try sharedMode.settings()
         let statusHistoryLimits = try statusHistory.limits()
         let receiptRetention = try checkedReceiptRetention
@@ -102,10 +105,11 @@ struct RunCommand: AsyncParsableCommand {
         let tenantServiceSource = tenantServiceSettings.flatMap { settings in
             tenantServiceHTTP.map { TenantServiceSource(settings: settings, http: $0) }
         }
+        let genesysHosts = try sources.genesysHosts
         await tenantServiceSource?.fetchAtStart(logger: logger)
         let configuration = GatewayConfiguration.load(
             configDirectory: sources.configDir, pluginsDirectory: sources.pluginsDir, tenantService: tenantServiceSource?.document,
-            logger: logger)
+            genesysHosts: genesysHosts, logger: logger)
         for error in configuration.pluginErrors {
             logger.error("plugin refused", metadata: ["error": "\(error)"])
         }
@@ -117,11 +121,19 @@ struct RunCommand: AsyncParsableCommand {
             await tenantServiceHTTP?.shutdown()
             throw ExitCode(1)
         }
+        let guarded = configuration.tenants.filter { $0.publishers != nil }.map(\.id)
+        if !guarded.isEmpty, (try? AMQPURL(parsing: queue.amqpURL))?.userName == nil {
+            // The gateway's own copies (org queues, retry tiers) must carry its user, or they would be refused too.
+            await tenantServiceHTTP?.shutdown()
+            throw ValidationError(
+                "tenants \(guarded.joined(separator: ", ")) name publishers, so the gateway stamps its own copies with its RabbitMQ user, which it knows only when it logs in with a user and password: auth_mechanism=external leaves the user to the broker")
+        }
         let adminSecret = try adminKeySecret(logger: logger)
         let gateway = try GatewayServices(
             configuration: configuration,
             settings: .init(
-                amqp: .init(url: queue.amqpURL, topology: try queue.topology, prefetch: prefetch),
+                amqp: .init(
+                    url: queue.amqpURL, fallbackURLs: Array(queue.amqpURLs.dropFirst()), topology: try queue.topology, prefetch: prefetch),
                 perOrgInFlight: perOrgInFlight, stateDirectory: stateDir, receiptRetention: receiptRetention,
                 shutdownTimeout: .seconds(shutdownTimeout),
                 stateManagerURL: stateManagerURL ?? GatewayEnvironment.value("GGW_STATE_MANAGER_URL"), maxConnectionsPerHost: maxConnectionsPerHost,
@@ -135,7 +147,7 @@ struct RunCommand: AsyncParsableCommand {
                     publicMetrics: publicMetrics,
                     onServerRunning: { port in logger.info("HTTP API listening", metadata: ["address": "http://\(apiHost):\(port)"]) }),
                 configDirectory: sources.configDir, shared: shared, tenantService: tenantServiceSource,
-                statusEvents: try statusEventLevel, statusHistory: statusHistoryLimits),
+                statusEvents: try statusEventLevel, statusHistory: statusHistoryLimits, genesysHosts: genesysHosts),
             logger: logger)
         // The one process-wide setting: HTTP request metrics (Hummingbird's middleware) go to the same registry.
         MetricsSystem.bootstrap(gateway.metrics.factory)

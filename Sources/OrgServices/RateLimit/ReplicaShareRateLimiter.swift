@@ -1,58 +1,59 @@
 public import GatewayConfig
 public import GatewayCore
-/// A shared org limiter's fallback while Redis is unreachable: this replica's share of the org's rate, the
-/// configured rate divided by the replica count last seen, so the replicas together stay near the org's limit
-/// without talking to each other.
+/// A shared org limiter's fallback while Redis is unreachable: this replica's share of the org's rate, so the
+/// replicas together stay near the org's limit without talking to each other.
 ///
-/// The share follows the count: when another replica's heartbeat appears or expires, the next call gets a
-/// ``GCRARateLimiter`` at the new share (with a fresh burst, the burst divided the same way, at least 1).
-/// With the count stale (a replica died less than a heartbeat TTL ago) the sum stays below the limit; with a
-/// replica started meanwhile, the sum may exceed it by that replica's share until the count is read again —
-/// which needs Redis. docs/shared-mode.md states the tolerance.
+/// The share comes from ``ReplicaDirectory/fallbackShare(of:)``: the whole rate on the org's owner (the one
+/// replica consuming its queue), the rate divided by the replica count on the others (their HTTP API's calls).
+/// When it changes (a heartbeat appeared or expired before Redis went), the next call gets a
+/// ``GCRARateLimiter`` at the new share, with a fresh burst divided the same way (at least 1).
+/// docs/shared-mode.md states the tolerance.
 public actor ReplicaShareRateLimiter: RateLimiting {
     private let settings: RateLimitSettings
     private let retryAfterCap: Duration
     private let clock: any MonotonicClock
-    private let replicaCount: @Sendable () -> Int
-    /// The limiter at the current share, and the count it was made for.
-    private var share: (replicas: Int, limiter: GCRARateLimiter)?
+    private let share: @Sendable () -> Double
+    /// The limiter at the current share, and the share it was made for.
+    private var current: (share: Double, limiter: GCRARateLimiter)?
 
     /// - Parameters:
     ///   - settings: the org's configured rate and burst (for the whole cluster).
-    ///   - replicaCount: the live replicas as last seen (values below 1 count as 1).
+    ///   - share: this replica's part of the rate, 0 … 1 (clamped: outside that, or not a number, it counts as 1).
     public init(
-        settings: RateLimitSettings, retryAfterCap: Duration, clock: any MonotonicClock, replicaCount: @escaping @Sendable () -> Int
+        settings: RateLimitSettings, retryAfterCap: Duration, clock: any MonotonicClock, share: @escaping @Sendable () -> Double
     ) {
         self.settings = settings
         self.retryAfterCap = retryAfterCap
         self.clock = clock
-        self.replicaCount = replicaCount
+        self.share = share
     }
 
     public func acquire() async throws {
-        try await current().acquire()
+        try await limiterNow().acquire()
     }
 
     public func acquire(maxWait: Duration) async throws -> RateLimitAdmission {
-        try await current().acquire(maxWait: maxWait)
+        try await limiterNow().acquire(maxWait: maxWait)
     }
 
     public func throttled(retryAfter: Duration?) async {
-        await current().throttled(retryAfter: retryAfter)
+        await limiterNow().throttled(retryAfter: retryAfter)
     }
 
     public func snapshot() async -> RateLimiterSnapshot {
-        await current().snapshot()
+        await limiterNow().snapshot()
     }
 
     /// The limiter at this replica's share now.
-    private func current() -> GCRARateLimiter {
-        let replicas = max(1, replicaCount())
-        if let share, share.replicas == replicas { return share.limiter }
+    private func limiterNow() -> GCRARateLimiter {
+        let asked = share()
+        let fraction = asked > 0 && asked <= 1 ? asked : 1
+        if let current, current.share == fraction { return current.limiter }
         let divided = RateLimitSettings(
-            messagesPerSecond: settings.messagesPerSecond / Double(replicas), burst: max(1, settings.burst / replicas))
+            messagesPerSecond: settings.messagesPerSecond * fraction,
+            burst: max(1, Int((Double(settings.burst) * fraction).rounded(.down))))
         let limiter = GCRARateLimiter(settings: divided, retryAfterCap: retryAfterCap, clock: clock)
-        share = (replicas, limiter)
+        current = (fraction, limiter)
         return limiter
     }
 }

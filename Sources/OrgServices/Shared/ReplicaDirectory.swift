@@ -7,17 +7,13 @@ import Synchronization
 
 /// This replica's heartbeat in Redis, and what it last saw of the others.
 ///
-/// Every `interval` it writes `ggw:replicas:<id>` (a ``ReplicaRecord`` as JSON) with a TTL of `timeToLive`,
-/// then counts the live heartbeat keys. A replica that dies stops beating and drops out once its key expires;
-/// one that stops cleanly deletes its key at once. The count — at least 1, this replica — is what the org
-/// limiters' fallbacks divide their org's rate by while Redis is unreachable, so it keeps its last value then.
+/// Every `interval` it writes its ``ReplicaRecord`` and a deadline `timeToLive` ahead (one script,
+/// ``ReplicaHeartbeatScripts``), and learns the live replicas from the same answer. A replica that dies stops
+/// beating and drops out once its deadline passes; one that stops cleanly leaves at once. The live replicas — at
+/// least this one — are what the org limiters' fallbacks share their org's rate by while Redis is unreachable
+/// (``fallbackShare(of:)``), so they keep their last value then.
 /// Whether the last heartbeat reached Redis is what `/ready` reports as `redis`.
 public final class ReplicaDirectory: Service, Sendable {
-    /// Keys of every replica's heartbeat start with this.
-    public static let keyPrefix = "ggw:replicas:"
-    /// Most heartbeat keys read per listing: more replicas than this is not a deployment this was made for.
-    static let maximumListed = 1000
-
     public let id: String
     private let client: RedisClient
     private let interval: Duration
@@ -75,6 +71,15 @@ public final class ReplicaDirectory: Service, Sendable {
     /// Whether the last heartbeat reached Redis.
     public var isRedisReachable: Bool { seen.withLock { $0.reachable } }
 
+    /// The part of `org`'s rate this replica takes while Redis is away: all of it on the org's owner in the
+    /// placement last seen (only the owner consumes the org's queue: an even share there drained a backlog N times
+    /// slower), an even share (the org's rate ÷ the replicas last seen) elsewhere, for its HTTP API's calls.
+    public func fallbackShare(of org: OrgKey) -> Double {
+        let (count, live) = seen.withLock { ($0.replicas, $0.live) }
+        if let live, OrgPlacement(replicas: live + [id]).rank(of: id, for: org) == 0 { return 1 }
+        return 1 / Double(max(1, count))
+    }
+
     /// Which replicas consume which org queues, by the live replicas last seen (kept while Redis is away);
     /// nil before the first heartbeat reached Redis.
     public var placement: OrgPlacement? {
@@ -88,8 +93,15 @@ public final class ReplicaDirectory: Service, Sendable {
                 try? await self.clock.sleep(for: self.interval)
             }
         }
-        // Leave at once rather than after the TTL, so the others' count (and their fallback share) is right sooner.
-        _ = try? await client.send("DEL", Self.keyPrefix + id)
+        await leave()
+    }
+
+    /// Takes this replica out of the directory at once rather than when its deadline passes, so the others' count
+    /// (and their fallback share) is right sooner.
+    func leave() async {
+        _ = try? await client.evalSHA(
+            ReplicaHeartbeatScripts.leave, keys: [ReplicaHeartbeatScripts.recordsKey, ReplicaHeartbeatScripts.deadlinesKey],
+            arguments: [id])
     }
 
     /// Writes this replica's heartbeat, then counts the live ones.
@@ -109,12 +121,13 @@ public final class ReplicaDirectory: Service, Sendable {
             return (try? JSONEncoder().encode(record)).map { [UInt8]($0) } ?? []
         }
         do {
-            let reply = try await client.send(
-                "SET", Self.keyPrefix + id, body, "PX", Int64(clamping: timeToLive.millisecondsRoundedUp))
-            if let message = reply.errorMessage {
-                throw RedisError(.serverError, operation: "SET", address: client.url.description, message: message)
+            let reply = try await client.evalSHA(
+                ReplicaHeartbeatScripts.beat, keys: [ReplicaHeartbeatScripts.recordsKey, ReplicaHeartbeatScripts.deadlinesKey],
+                arguments: [id, body, Int64(clamping: timeToLive.millisecondsRoundedUp), ReplicaHeartbeatScripts.abandonedAfterMilliseconds])
+            guard let ids = reply.array else {
+                throw RedisError(.protocolError, operation: "EVALSHA", address: client.url.description, message: "unexpected reply \(reply)")
             }
-            let live = try await keys().map { String($0.dropFirst(Self.keyPrefix.count)) }
+            let live = ids.compactMap(\.string)
             let count = max(1, live.count)
             let wasReachable = seen.withLock { seen in
                 defer { seen = Seen(replicas: count, reachable: true, live: live) }
@@ -137,28 +150,12 @@ public final class ReplicaDirectory: Service, Sendable {
     /// Every live replica's record (ones that cannot be read are left out), sorted by id.
     /// - Throws: ``RedisError`` when Redis cannot be reached.
     public func replicas() async throws -> [ReplicaRecord] {
-        let keys = try await keys()
-        guard !keys.isEmpty else { return [] }
-        let reply = try await client.send(RedisCommand("MGET", arguments: keys))
+        let reply = try await client.evalSHA(
+            ReplicaHeartbeatScripts.list, keys: [ReplicaHeartbeatScripts.recordsKey, ReplicaHeartbeatScripts.deadlinesKey])
         let decoder = JSONDecoder()
         return (reply.array ?? []).compactMap { value -> ReplicaRecord? in
             guard case .bulk(let bytes) = value else { return nil }
             return try? decoder.decode(ReplicaRecord.self, from: Data(bytes))
         }.sorted { $0.id < $1.id }
-    }
-
-    /// The live heartbeat keys (`SCAN`, not `KEYS`, so a large database is not blocked).
-    private func keys() async throws -> [String] {
-        var keys: [String] = []
-        var cursor = "0"
-        repeat {
-            let reply = try await client.send("SCAN", cursor, "MATCH", Self.keyPrefix + "*", "COUNT", 1000)
-            guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let found = parts[1].array else {
-                throw RedisError(.protocolError, operation: "SCAN", address: client.url.description, message: "unexpected reply \(reply)")
-            }
-            keys += found.compactMap(\.string)
-            cursor = next
-        } while cursor != "0" && keys.count < Self.maximumListed
-        return Array(Set(keys))  // SCAN may return a key twice
     }
 }

@@ -5,8 +5,8 @@ public import RedisClient
 
 /// Shared mode's org state: each org's limiter and token live in Redis, one for all replicas
 /// (``RedisRateLimiter``, ``RedisTokenStore``), each with this replica's own in-memory part as its fallback
-/// while Redis is unreachable — the limiter at the org's rate divided by the replica count last seen
-/// (``ReplicaShareRateLimiter``), the token from an ``OAuthTokenStore``.
+/// while Redis is unreachable — the limiter at this replica's share of the org's rate (``ReplicaShareRateLimiter``),
+/// the token from an ``OAuthTokenStore``.
 public struct SharedOrgState: OrgStateMaking {
     let client: RedisClient
     let replicas: ReplicaDirectory
@@ -39,7 +39,7 @@ public struct SharedOrgState: OrgStateMaking {
             client: client, key: RedisRateLimiter.key(tenant: org.tenantID, org: org.orgName), settings: settings,
             retryAfterCap: retryAfterCap, clock: clock,
             fallback: ReplicaShareRateLimiter(
-                settings: settings, retryAfterCap: retryAfterCap, clock: clock, replicaCount: { replicas.replicaCount }),
+                settings: settings, retryAfterCap: retryAfterCap, clock: clock, share: { replicas.fallbackShare(of: org) }),
             logger: logger)
     }
 }

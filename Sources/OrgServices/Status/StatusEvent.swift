@@ -42,6 +42,9 @@ public struct StatusEvent: Codable, Sendable, Equatable {
     public var expiresAt: String?
     /// With `expired`: the message's type.
     public var messageType: String?
+    /// With `dead_lettered`: true when the tenant does not take messages from the message's publisher (its
+    /// `publishers`; the reason names the RabbitMQ user).
+    public var publisherRefused: Bool?
 
     public init(status: Status, messageId: String?, tenantId: String, org: String, time: Date = Date()) {
         self.status = status
@@ -94,6 +97,7 @@ public struct StatusEvent: Codable, Sendable, Equatable {
         writer.add("nextAttemptAt", nextAttemptAt)
         writer.add("org", org)
         writer.add("possibleDuplicate", possibleDuplicate)
+        writer.add("publisherRefused", publisherRefused)
         writer.add("reason", reason)
         writer.add("status", status.rawValue)
         writer.add("tenantId", tenantId)

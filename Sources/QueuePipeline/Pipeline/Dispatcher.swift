@@ -2,6 +2,7 @@ import Broker
 import Foundation
 import GatewayCore
 import GatewayDelivery
+import Logging
 import OrgServices
 import PluginKit
 
@@ -15,7 +16,10 @@ import PluginKit
 /// sequence number, and only the lowest one still out (the head) is sent when it comes back; the others
 /// follow it back into the retry tier instead of overtaking it. Sequence numbers start from the wall clock,
 /// so they keep growing across restarts; the deferral bookkeeping itself is in memory, so after a restart
-/// a conversation's order holds only from then on.
+/// a conversation's order holds only from then on. A deferral whose messages have not come back for twice its
+/// tier and a minute is dropped: its head went elsewhere (the org moved to another replica, its tenant was
+/// switched off) and would otherwise hold the conversation for ever; so is every deferral of an org this replica
+/// lets go of.
 ///
 /// When a message cannot be settled (the broker did not confirm its copy, or its connection is gone), the
 /// rest of its lane is handed back to the broker behind it rather than sent ahead of it.
@@ -37,7 +41,8 @@ actor Dispatcher {
     /// queues' prefetch, summed over the orgs); a lane goes when its last message does.
     private var lanes: [String: [Work]] = [:]
     /// Conversations with messages in retry tiers. Bounded: by the messages sent to a tier within its longest
-    /// delay (5 min); an entry goes when its last deferred message comes back.
+    /// delay (5 min); an entry goes when its last deferred message comes back, its org is let go of, or its
+    /// messages stay away past ``deferralLifetime(tier:)``.
     private var deferrals: [String: Deferral] = [:]
     private let backlog: OrgBacklogBoard
     private let prefetch: @Sendable (OrgKey) -> Int
@@ -65,6 +70,14 @@ actor Dispatcher {
     private struct Deferral {
         var outstanding: Set<Int64>
         var tier: Duration
+        /// When one of its messages last went into a tier or came back (the processor's clock).
+        var lastHeard: Duration
+    }
+
+    /// How long a deferral waits for its messages to come back before it is dropped: twice its tier (a tier's
+    /// TTL is when the broker dead-letters a message back, not a promise) and a minute.
+    static func deferralLifetime(tier: Duration) -> Duration {
+        tier * 2 + .seconds(60)
     }
 
     /// - Parameters:
@@ -140,10 +153,7 @@ actor Dispatcher {
             guard mayStart(work, in: lane) else { return }  // the lane stays, so later arrivals queue behind it
             queue.removeFirst()
             lanes[lane] = queue
-            if var deferral = deferrals[lane], work.sequence != deferral.outstanding.min() {
-                deferral.outstanding.insert(work.sequence)
-                deferrals[lane] = deferral
-                let tier = deferral.tier
+            if let tier = mustFollowHead(work, in: lane) {
                 jobs.spawn { await self.sendBehind(work, tier: tier) }
                 continue
             }
@@ -194,12 +204,36 @@ actor Dispatcher {
         (lanes[lane]?.count ?? 0) < max(prefetch(org) / 2, 1)
     }
 
+    /// The tier `work` must follow its conversation's head into, or nil when it may go now: no deferral, it is the
+    /// head, or the deferral outlived ``deferralLifetime(tier:)`` (then dropped).
+    private func mustFollowHead(_ work: Work, in lane: String) -> Duration? {
+        guard var deferral = deferrals[lane] else { return nil }
+        let now = processor.clock.now()
+        guard now - deferral.lastHeard <= Self.deferralLifetime(tier: deferral.tier) else {
+            deferrals[lane] = nil
+            processor.logger.warning(
+                "a conversation's earlier message did not come back from its retry tier; its later messages go on without it",
+                metadata: ["tenant.id": "\(work.org.tenantID)", "org.name": "\(work.org.orgName)", "waited.for": "\(deferral.outstanding.count)"])
+            return nil
+        }
+        if deferral.outstanding.contains(work.sequence) { deferral.lastHeard = now }
+        guard work.sequence != deferral.outstanding.min() else {
+            deferrals[lane] = deferral
+            return nil
+        }
+        deferral.outstanding.insert(work.sequence)
+        deferral.lastHeard = now
+        deferrals[lane] = deferral
+        return deferral.tier
+    }
+
     private func finished(_ work: Work, result: MessageProcessor.Result) {
         switch result {
         case .deferred(let tier):
-            var deferral = deferrals[work.lane] ?? Deferral(outstanding: [], tier: tier)
+            var deferral = deferrals[work.lane] ?? Deferral(outstanding: [], tier: tier, lastHeard: processor.clock.now())
             deferral.outstanding.insert(work.sequence)
             deferral.tier = max(deferral.tier, tier)
+            deferral.lastHeard = processor.clock.now()
             deferrals[work.lane] = deferral
         case .finished:
             release(work)
@@ -230,9 +264,12 @@ actor Dispatcher {
         for lane in opening.removeValue(forKey: org) ?? [] { startNext(in: lane) }
     }
 
-    /// This replica let go of `org`'s queue: if it takes the org again, it asks ``OrgTakeover`` again first.
+    /// This replica let go of `org`'s queue: if it takes the org again, it asks ``OrgTakeover`` again first, and
+    /// its conversations' deferrals go (their heads come back to the replica that consumes the org now).
     func forget(_ org: OrgKey) {
         openOrgs[org] = nil
+        let prefix = "\(org)/"
+        deferrals = deferrals.filter { !$0.key.hasPrefix(prefix) }
     }
 
     private func release(_ work: Work) {
@@ -254,8 +291,13 @@ actor Dispatcher {
     }
 
     private func sendBehind(_ work: Work, tier: Duration) async {
-        if await !processor.deferBehind(work.inbound, tier: tier, sequence: work.sequence) {
-            deferrals[work.lane]?.outstanding.remove(work.sequence)
+        switch await processor.deferBehind(work.inbound, message: work.message, tier: tier, sequence: work.sequence) {
+        case .deferred:
+            break
+        case .settled:
+            release(work)
+        case .notConfirmed:
+            release(work)
             client.reject(work.inbound, requeue: true)
         }
         complete(work)

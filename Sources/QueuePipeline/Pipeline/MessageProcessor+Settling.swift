@@ -101,28 +101,16 @@ extension MessageProcessor {
         return .deferred(tier: tier)
     }
 
-    /// Sends a message into `tier` behind an earlier message of its conversation that is waiting there,
-    /// without using up an attempt. False (and no ack) if the broker did not confirm the copy.
-    func deferBehind(_ inbound: BrokerDelivery, tier: Duration, sequence: Int64) async -> Bool {
-        let delivery = inbound.delivery
-        let state = QueueHeaders.RetryState(delivery.headers)
-        let copy = AMQPMessage(
-            routingKey: topology.retryQueue(for: tier), body: delivery.body,
-            headers: QueueHeaders.retry(
-                from: delivery.headers, attempt: state.attempt, firstAttempt: state.firstAttempt ?? Date(), sequence: sequence,
-                reason: "waiting behind an earlier message of its conversation", error: nil),
-            messageID: delivery.messageID, mandatory: true)
-        return await handOver(copy, inbound, what: "retry tier")
-    }
-
     /// Moves the message to `queue` for good (dead-letter or parking queue), then reports `status`.
     /// - Parameters:
     ///   - expiry: with `expired`: when the message expired (on the copy and in the event) and why (in the log).
     ///   - messageType: with `expired`: the message's type, in the event (metrics count expiries by type).
+    ///   - publisherRefused: the tenant does not take messages from the message's publisher (in the event).
     @inline(never)  // its locals stay out of the async frame of `process` (see the type's note on frames)
     func final(
         _ status: StatusEvent.Status, queue: String, reason: String, error: GenesysError?, _ inbound: BrokerDelivery,
-        messageID: String, org: OrgKey, attempt: Int, expiry: MessageExpiry? = nil, messageType: String? = nil
+        messageID: String, org: OrgKey, attempt: Int, expiry: MessageExpiry? = nil, messageType: String? = nil,
+        publisherRefused: Bool = false
     ) async -> Result {
         let delivery = inbound.delivery
         let copy = AMQPMessage(
@@ -135,6 +123,7 @@ extension MessageProcessor {
         event.reason = reason
         event.expiresAt = expiry.map { StatusEvent.format($0.date) }
         event.messageType = messageType
+        if publisherRefused { event.publisherRefused = true }
         event.apply(error)
         var metadata: Logger.Metadata = ["message.id": "\(messageID)", "tenant.id": "\(org.tenantID)", "org.name": "\(org.orgName)", "reason": "\(reason)"]
         if let expiry { metadata["expiry"] = "\(expiry.description)" }

@@ -57,6 +57,11 @@ struct MessageProcessor: Sendable {
                 reason: "org \(removed) was removed from the config while its messages waited", error: nil, inbound,
                 messageID: messageID, org: removed, attempt: state.attempt)
         }
+        if let refusal = registry.tenant(org.tenantID)?.config.publisherRefusal(userID: delivery.userID, gatewayUser: client.userID) {
+            return await final(
+                .deadLettered, queue: topology.deadLetterQueue, reason: refusal, error: nil, inbound, messageID: messageID,
+                org: org, attempt: state.attempt, publisherRefused: true)
+        }
         if let misrouted = misrouting(of: inbound, from: queueOrg, message: message, org: org) {
             return await final(
                 .deadLettered, queue: topology.deadLetterQueue, reason: misrouted, error: nil, inbound, messageID: messageID,
@@ -125,7 +130,7 @@ struct MessageProcessor: Sendable {
 
     /// The expiry settings of the org a message is for; the built-in ones when no configured org takes it
     /// (its own `expiresAt` still counts).
-    private func expirySettings(for message: QueuedMessage?, org: OrgKey) -> ExpirySettings {
+    func expirySettings(for message: QueuedMessage?, org: OrgKey) -> ExpirySettings {
         registry.tenant(org.tenantID)?.org(named: message?.org)?.config.expiry ?? ConfigDefaults.expiry
     }
 
@@ -153,7 +158,7 @@ struct MessageProcessor: Sendable {
     }
 
     /// Tenant and org for status routing keys, as well as they can be told before delivery.
-    private func orgKey(_ message: QueuedMessage?, tenantHint: String?) -> OrgKey {
+    func orgKey(_ message: QueuedMessage?, tenantHint: String?) -> OrgKey {
         let tenantID = message?.tenantId ?? tenantHint ?? OrgKey.unattributed
         let orgName = message?.org ?? registry.tenant(tenantID)?.config.defaultOrg?.name ?? OrgKey.unattributed
         return OrgKey(tenantID: tenantID, orgName: orgName)

@@ -38,11 +38,13 @@ struct OrgQueueRouter: Sendable {
     /// The org a message belongs to, from its body (or its tenant header) and the tenants in force.
     ///
     /// Only `tenantId` and `org` are read: whether the rest of the message is valid is for its org's side to
-    /// find out, so an invalid message costs its own org alone.
+    /// find out, so an invalid message costs its own org alone. A message from a publisher its tenant does not take
+    /// is settled here (dead-lettered, naming the publisher), so it never reaches the org's queue.
     func route(_ delivery: AMQPDelivery) -> Route {
         let address = Self.address(delivery.body)
         guard let tenantID = address?.tenantId ?? delivery.headers[QueueHeaders.tenant]?.stringValue,
-            let tenant = registry.tenant(tenantID), tenant.config.enabled, let org = tenant.org(named: address?.org)
+            let tenant = registry.tenant(tenantID), tenant.config.enabled, let org = tenant.org(named: address?.org),
+            tenant.config.publisherRefusal(userID: delivery.userID, gatewayUser: client.userID) == nil
         else { return .settleHere(try? QueuedMessage.decode(delivery.body).get()) }
         return .org(org.key)
     }

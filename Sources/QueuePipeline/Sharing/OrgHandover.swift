@@ -16,6 +16,10 @@ public import RedisClient
 ///
 /// Best effort: with Redis unreachable no release starts, and a replica taking an org waits at most
 /// ``unreachableGrace`` for Redis to answer.
+///
+/// The mark's lease is short and the releasing replica renews it while it releases (``renewInterval``): a replica
+/// that dies mid-release (the broker then requeues what it held) or stops past its shutdown deadline holds the org
+/// back for one lease, not for the longest hold of a message (5.5 min, which it used to be).
 public final class OrgHandover: OrgHandingOver {
     private let client: RedisClient
     private let replicaID: String
@@ -23,15 +27,22 @@ public final class OrgHandover: OrgHandingOver {
     private let logger: Logger
 
     static let keyPrefix = "ggw:org-release:"
-    /// How long a release marker outlives its replica: past the longest hold of a message in the gateway.
-    static let lease = DeliveryService.maximumHold + .seconds(30)
+    /// How long a release mark lives unless renewed: how long a replica that died mid-release holds the org back.
+    let lease: Duration
+    /// How often a releasing replica renews its mark: a few times per lease, so one slow round trip is no death.
+    static let renewInterval = Duration.seconds(2)
+    /// The longest a replica taking an org waits for a release, whatever the mark says: past the longest hold of a
+    /// message in the gateway, after which the releasing replica's messages went back to the queue anyway.
+    static let longestWait = DeliveryService.maximumHold + .seconds(30)
     /// How often a replica taking an org looks whether the release is done.
     static let pollInterval = Duration.milliseconds(100)
     /// How long a replica taking an org keeps asking an unreachable Redis whether the org is being released:
     /// past a blip (a release takes about a second), short enough that an outage holds an org back only briefly.
     static let unreachableGrace = Duration.seconds(5)
 
-    public init(client: RedisClient, replicaID: String, clock: any MonotonicClock, logger: Logger) {
+    /// - Parameter lease: how long a mark lives unless renewed (tests shorten it).
+    public init(client: RedisClient, replicaID: String, clock: any MonotonicClock, lease: Duration = .seconds(10), logger: Logger) {
+        self.lease = lease
         self.client = client
         self.replicaID = replicaID
         self.clock = clock
@@ -39,7 +50,7 @@ public final class OrgHandover: OrgHandingOver {
     }
 
     public func beginRelease(_ org: OrgKey) async -> ReleaseStart {
-        let lease = String(Int64(clamping: Self.lease.millisecondsRoundedUp))
+        let lease = String(Int64(clamping: lease.millisecondsRoundedUp))
         guard
             let reply = try? await client.evalSHA(Self.markUnlessAnothersScript, keys: [Self.key(org)], arguments: [replicaID, lease]),
             reply.errorMessage == nil, let marked = reply.integer
@@ -58,7 +69,7 @@ public final class OrgHandover: OrgHandingOver {
         let started = clock.now()
         var logged = false
         var unreachableSince: Duration?
-        while clock.now() - started < Self.lease {
+        while clock.now() - started < Self.longestWait {
             do {
                 guard let holder = try await client.send("GET", Self.key(org)).string, holder != replicaID else { return }
                 unreachableSince = nil

@@ -110,12 +110,27 @@ final class OrgRebalancer: Sendable {
         subscriptions.suspend(org)
         await dispatcher.forget(org)
         let started = clock.now()
+        var renewed = started
         // Done once the broker's last deliveries of the org to this replica are settled. Counted by the broker
         // client as it hands them out, so one still on its way to the dispatcher (on a loaded machine that can
         // take seconds) keeps the release open: the replica taking the org must not send the org's next
-        // messages before it.
-        while !subscriptions.held(org).isNone, clock.now() - started < OrgHandover.lease {
-            try? await clock.sleep(for: Self.pollInterval)
+        // messages before it. The mark is renewed meanwhile: its short lease is how a dead replica's release ends.
+        while !subscriptions.held(org).isNone, clock.now() - started < OrgHandover.longestWait {
+            do {
+                try await clock.sleep(for: Self.pollInterval)
+            } catch {
+                // Cancelled: the shutdown deadline passed with messages of the org still here. They go back to the
+                // queue when the connection closes; the mark stays until its lease ends, so the taking replica
+                // does not start before they are back. (The loop used to spin here until the lease, 5.5 min.)
+                logger.warning(
+                    "stopping mid-release: the org's messages still here go back to its queue; the taking replica waits for the mark's lease",
+                    metadata: ["tenant.id": "\(org.tenantID)", "org.name": "\(org.orgName)"])
+                return
+            }
+            if clock.now() - renewed >= OrgHandover.renewInterval {
+                renewed = clock.now()
+                _ = await sharing.handover.beginRelease(org)  // renews this replica's own mark
+            }
         }
         await sharing.handover.finishRelease(org)
         subscriptions.resume(org)

@@ -50,7 +50,7 @@ final class ReloadFixture {
     ) throws {
         for (name, text) in files { configs.write(name, text) }
         let report = TenantConfigLoader().load(directory: configs.path)
-        let validator = TenantConfigValidator(plugins: Self.plugins, secrets: secrets)
+        let validator = TenantConfigValidator(plugins: Self.plugins, secrets: secrets, genesysHosts: .testHosts)
         let problems = report.errors + report.tenants.flatMap(validator.problems(in:))
         guard problems.isEmpty else { throw FixtureError(problems: problems) }
         self.http = http
@@ -61,7 +61,7 @@ final class ReloadFixture {
             onBreakerTransition: onBreakerTransition)
         reloader = ConfigReloader(
             configDirectory: configs.path, registry: registry, secrets: secrets, clock: clock,
-            pollInterval: .seconds(2), logger: Logger(label: "test"), onReload: onReload)
+            pollInterval: .seconds(2), genesysHosts: .testHosts, logger: Logger(label: "test"), onReload: onReload)
     }
 
     func org(_ tenant: String, _ org: String = "main") -> OrgRuntime? {

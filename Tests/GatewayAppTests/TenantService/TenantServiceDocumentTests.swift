@@ -7,7 +7,8 @@ import Testing
 /// The tenant service's document read by the tenant file rules: errors by field path, garbage refused as a
 /// whole, secret values only from a safe URL and never shown.
 @Suite struct TenantServiceDocumentTests {
-    let validator = TenantConfigValidator(plugins: ReloadFixture.plugins, secrets: SecretResolver(environment: ["SECRET": "s", "KEY_ACME": "k"]))
+    let validator = TenantConfigValidator(
+        plugins: ReloadFixture.plugins, secrets: SecretResolver(environment: ["SECRET": "s", "KEY_ACME": "k"]), genesysHosts: .testHosts)
 
     private func read(_ json: String, literalSecrets: LiteralSecretPolicy = .accepted) throws -> TenantServiceDocument {
         try TenantServiceDocument(json: Array(json.utf8), url: "https://tenants.example", literalSecrets: literalSecrets)

@@ -37,13 +37,14 @@ final class TenantServiceFixture {
             http: http, secrets: secrets, clock: clock)
         await source.fetchAtStart(logger: logger)
         configuration = GatewayConfiguration.load(
-            configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, tenantService: source.document, logger: logger)
+            configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, tenantService: source.document, genesysHosts: .testHosts, logger: logger)
         let registry = try TenantRegistry.build(
             configuration: configuration, secrets: secrets, http: ScriptedHTTPClient { _ in throw CancellationError() }, clock: clock,
             logger: logger)
         self.registry = registry
         reloader = ConfigReloader(
-            configDirectory: configs.path, registry: registry, secrets: secrets, clock: clock, tenantService: source, logger: logger)
+            configDirectory: configs.path, registry: registry, secrets: secrets, clock: clock, tenantService: source, genesysHosts: .testHosts,
+            logger: logger)
         poller = TenantServicePoller(source: source, reloader: reloader, clock: clock, logger: logger)
         metrics = GatewayMetrics(tenants: { registry }, tenantService: source.health)
     }

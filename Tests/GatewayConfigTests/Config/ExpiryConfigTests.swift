@@ -84,7 +84,7 @@ import Testing
         let (plugins, pluginFolder) = BuiltPlugins.shippedRegistry()
         let configuration = GatewayConfiguration.load(
             configDirectory: folder.path, pluginsDirectory: pluginFolder.path,
-            secrets: SecretResolver(environment: ["KEY": "k", "SECRET": "s"]), logger: Logger(label: "test"))
+            secrets: SecretResolver(environment: ["KEY": "k", "SECRET": "s"]), genesysHosts: .testHosts, logger: Logger(label: "test"))
         #expect(plugins.errors.isEmpty)
         #expect(configuration.tenants.isEmpty)
         let errors = configuration.configErrors.map { $0.description.replacingOccurrences(of: folder.path + "/", with: "") }

@@ -49,7 +49,7 @@ import Testing
         let (_, pluginFolder) = BuiltPlugins.shippedRegistry()
         let configuration = GatewayConfiguration.load(
             configDirectory: folder.path, pluginsDirectory: pluginFolder.path,
-            secrets: SecretResolver(environment: ["KEY": "k", "SECRET": "s"]), logger: Logger(label: "test"))
+            secrets: SecretResolver(environment: ["KEY": "k", "SECRET": "s"]), genesysHosts: .testHosts, logger: Logger(label: "test"))
         #expect(configuration.tenants.map(\.id) == ["alpha"])
         #expect(configuration.configErrors.map(\.description) == [
             "\(folder.path)/2-second.yaml:1:5: API key env:KEY is already tenant 'alpha's (it holds the same key)"
@@ -83,7 +83,7 @@ import Testing
         let (_, pluginFolder) = BuiltPlugins.shippedRegistry()
         let configuration = GatewayConfiguration.load(
             configDirectory: folder.path, pluginsDirectory: pluginFolder.path,
-            secrets: SecretResolver(environment: ["KEY_A": "k-shared", "KEY_B": "k-shared", "SECRET": "s"]), logger: Logger(label: "test"))
+            secrets: SecretResolver(environment: ["KEY_A": "k-shared", "KEY_B": "k-shared", "SECRET": "s"]), genesysHosts: .testHosts, logger: Logger(label: "test"))
         #expect(configuration.tenants.map(\.id) == ["alpha"])
         #expect(configuration.configErrors.map(\.description) == [
             "\(folder.path)/2-second.yaml:1:5: API key \(second.reference.replacingOccurrences(of: "KEYFILE", with: keyFile.path + "/key")) is already tenant 'alpha's (it holds the same key)"
@@ -96,7 +96,7 @@ import Testing
         let (plugins, pluginFolder) = BuiltPlugins.shippedRegistry()
         let configuration = GatewayConfiguration.load(
             configDirectory: folder.path, pluginsDirectory: pluginFolder.path,
-            secrets: SecretResolver(environment: ["KEY": "k", "SECRET": "s"]), logger: Logger(label: "test"))
+            secrets: SecretResolver(environment: ["KEY": "k", "SECRET": "s"]), genesysHosts: .testHosts, logger: Logger(label: "test"))
         #expect(plugins.errors.isEmpty)
         #expect(configuration.tenants.isEmpty)
         let errors = configuration.configErrors.map(\.description)
@@ -117,7 +117,7 @@ import Testing
         let (_, pluginFolder) = BuiltPlugins.shippedRegistry()
         let configuration = GatewayConfiguration.load(
             configDirectory: folder.path, pluginsDirectory: pluginFolder.path,
-            secrets: SecretResolver(environment: ["KEY": "k", "SECRET": "s", "HOOK": "h"]), logger: Logger(label: "test"))
+            secrets: SecretResolver(environment: ["KEY": "k", "SECRET": "s", "HOOK": "h"]), genesysHosts: .testHosts, logger: Logger(label: "test"))
         #expect(configuration.tenants.isEmpty)
         let errors = configuration.configErrors.map(\.description)
         #expect(errors.count == 1)
@@ -130,7 +130,7 @@ import Testing
         let (_, pluginFolder) = BuiltPlugins.shippedRegistry()
         let configuration = GatewayConfiguration.load(
             configDirectory: folder.path, pluginsDirectory: pluginFolder.path,
-            secrets: SecretResolver(environment: ["KEY": "k"]), logger: Logger(label: "test"))
+            secrets: SecretResolver(environment: ["KEY": "k"]), genesysHosts: .testHosts, logger: Logger(label: "test"))
         #expect(configuration.configErrors.map(\.description) == [
             "\(folder.path)/t.yaml:1:5: tenant 'acme' org 'main' key 'clientSecret': env:SECRET is not set"
         ])
@@ -142,7 +142,7 @@ import Testing
         let (_, pluginFolder) = BuiltPlugins.shippedRegistry()
         let configuration = GatewayConfiguration.load(
             configDirectory: folder.path, pluginsDirectory: pluginFolder.path,
-            secrets: SecretResolver(environment: ["KEY": "k", "SECRET": "s"]), logger: Logger(label: "test"))
+            secrets: SecretResolver(environment: ["KEY": "k", "SECRET": "s"]), genesysHosts: .testHosts, logger: Logger(label: "test"))
         #expect(configuration.configErrors.map(\.description) == [
             "\(folder.path)/t.yaml:1:5: plugin 'text' refused its settings: maxTextLenght: unknown setting 'maxTextLenght' (known: maxTextLength)"
         ])
@@ -155,7 +155,7 @@ import Testing
         let (_, pluginFolder) = BuiltPlugins.shippedRegistry()
         let configuration = GatewayConfiguration.load(
             configDirectory: repository + "/TenantConfigs", pluginsDirectory: pluginFolder.path,
-            secrets: SecretResolver(environment: environment), logger: Logger(label: "test"))
+            secrets: SecretResolver(environment: environment), genesysHosts: .testHosts, logger: Logger(label: "test"))
         #expect(configuration.configErrors.map(\.description) == [])
         #expect(configuration.tenants.count >= 3)
         #expect(configuration.tenants.contains { $0.orgs.count >= 2 })
@@ -171,5 +171,45 @@ enum ExampleEnvironment {
             environment[String(match.1)] = String(match.2)
         }
         return environment
+    }
+}
+
+/// An org's Genesys hosts: only Genesys Cloud's regions unless the operator allows more.
+@Suite struct GenesysHostAllowListTests {
+    @Test func anOrgNamingAnInternalHostIsRefusedNamingItsFileAndOrgAndTheOthersStay() throws {
+        let folder = TemporaryDirectory()
+        folder.write("alpha.yaml", TenantConfigLoaderTests.tenant("alpha").replacingOccurrences(
+            of: "http://127.0.0.1:9410", with: "http://169.254.169.254/latest/meta-data"))
+        folder.write("beta.yaml", """
+            id: beta
+            apiKeys: [env:KEY]
+            orgs:
+              - name: main
+                region: mypurecloud.ie
+                clientId: beta-client
+                clientSecret: env:SECRET
+                integrationId: beta-integration
+            """)
+        let (_, pluginFolder) = BuiltPlugins.shippedRegistry()
+        let configuration = GatewayConfiguration.load(
+            configDirectory: folder.path, pluginsDirectory: pluginFolder.path,
+            secrets: SecretResolver(environment: ["KEY": "k", "SECRET": "s"]), logger: Logger(label: "test"))
+        #expect(configuration.tenants.map(\.id) == ["beta"])
+        let errors = configuration.configErrors.map { $0.description.replacingOccurrences(of: folder.path + "/", with: "") }
+        #expect(errors.count == 2, "\(errors)")
+        #expect(errors.allSatisfy { $0.hasPrefix("alpha.yaml:") && $0.contains("org 'main'") && $0.contains("'169.254.169.254'") })
+        #expect(errors.contains { $0.contains("'apiBaseURL'") } && errors.contains { $0.contains("'loginBaseURL'") })
+    }
+
+    @Test func theOperatorsAllowanceLetsTheHostIn() throws {
+        let folder = TemporaryDirectory()
+        folder.write("alpha.yaml", TenantConfigLoaderTests.tenant("alpha"))
+        let (_, pluginFolder) = BuiltPlugins.shippedRegistry()
+        let configuration = GatewayConfiguration.load(
+            configDirectory: folder.path, pluginsDirectory: pluginFolder.path,
+            secrets: SecretResolver(environment: ["KEY": "k", "SECRET": "s"]),
+            genesysHosts: try GenesysHostPolicy(allowing: ["127.0.0.1"]), logger: Logger(label: "test"))
+        #expect(configuration.configErrors.map(\.description) == [])
+        #expect(configuration.tenants.map(\.id) == ["alpha"])
     }
 }

@@ -55,7 +55,7 @@ struct RouteFixture: Sendable {
         let plugins = BuiltPlugins.directory(with: BuiltPlugins.shipped)
         let secrets = SecretResolver(environment: environment)
         let configuration = GatewayConfiguration.load(
-            configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, logger: logger)
+            configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, genesysHosts: .testHosts, logger: logger)
         guard configuration.isValid else {
             throw FixtureError(description: "route test config invalid: \(configuration.configErrors) \(configuration.pluginErrors)")
         }

@@ -45,7 +45,7 @@ enum WebhookFixtures {
         let secrets = SecretResolver(environment: ["CLIENT_SECRET": "s", "WEBHOOK_SECRET": secret])
         let logger = Logger(label: "test")
         let configuration = GatewayConfiguration.load(
-            configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, logger: logger)
+            configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, genesysHosts: .testHosts, logger: logger)
         let http = ScriptedHTTPClient { _ in throw CancellationError() }
         let registry = try TenantRegistry.build(
             configuration: configuration, secrets: secrets, http: http, clock: ManualClock(), logger: logger)

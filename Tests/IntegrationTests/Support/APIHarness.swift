@@ -63,7 +63,7 @@ struct APIHarness: Sendable {
                         host: "127.0.0.1", port: port, adminKey: Secret(adminKey), maxLimiterWait: maxLimiterWait,
                         operations: opsPort.map { APISettings.Listener(port: $0) { _ in readySignal.yield() } }, publicMetrics: publicMetrics,
                         onServerRunning: { _ in readySignal.yield() }),
-                    configDirectory: setup.configDirectory),
+                    configDirectory: setup.configDirectory, genesysHosts: .testHosts),
                 secrets: setup.secrets, logger: logger)
             let http = CurlHTTPClient()
             let harness = APIHarness(

@@ -93,7 +93,7 @@ struct GatewayHarness: Sendable {
             environment["GGW_REDIS_URL"] = ""
             let secrets = SecretResolver(environment: environment)
             let configuration = GatewayConfiguration.load(
-                configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, logger: logger)
+                configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, genesysHosts: .testHosts, logger: logger)
             guard configuration.isValid else {
                 throw HarnessError(message: "test config invalid: \(configuration.configErrors) \(configuration.pluginErrors)")
             }
@@ -107,6 +107,7 @@ struct GatewayHarness: Sendable {
     static func yaml(tenant: String, orgs: [TestOrg], baseURL: String) -> TenantYAML {
         TenantYAML(
             id: tenant, enabled: orgs.allSatisfy(\.tenantEnabled), apiKeys: [.env(orgs[0].apiKeyVariable)],
+            publishers: orgs[0].tenantPublishers,
             orgs: orgs.enumerated().map { index, org in org.yaml(isDefault: index == 0, baseURL: baseURL) })
     }
 

@@ -32,7 +32,7 @@ final class IsolationGatewayProcess: @unchecked Sendable {
         process = try ScriptProcess.start(
             [
                 BuiltPlugins.buildDirectory + "/genesys-gateway", "run", "--config-dir", setup.configDirectory,
-                "--plugins-dir", setup.pluginsDirectory, "--state-dir", stateDirectory, "--amqp-url", url,
+                "--plugins-dir", setup.pluginsDirectory, "--allow-genesys-host", "127.0.0.1", "--state-dir", stateDirectory, "--amqp-url", url,
                 "--queue-prefix", prefix, "--api-port", String(apiPort), "--admin-key", "env:\(Self.adminKeyVariable)",
             ] + extraArguments,
             environment: setup.environment.merging([Self.adminKeyVariable: Self.adminKey]) { $1 }, output: log)
@@ -63,8 +63,17 @@ final class IsolationGatewayProcess: @unchecked Sendable {
 
     /// The process's resident set size (VmRSS) in kB, nil once it is gone.
     func residentKilobytes() -> Int? {
+        statusField("VmRSS:")
+    }
+
+    /// The most it was ever resident (VmHWM) in kB, nil once it is gone.
+    func peakResidentKilobytes() -> Int? {
+        statusField("VmHWM:")
+    }
+
+    private func statusField(_ name: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(name) {
             return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) }
         }
         return nil

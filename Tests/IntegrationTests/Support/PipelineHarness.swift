@@ -34,13 +34,16 @@ struct PipelineHarness: Sendable {
     let topology: QueueTopology
 
     /// Starts sandbox, publisher and gateway; runs `body`; stops them.
-    /// - Parameter shared: shared mode (`run --redis-url`): org limits, tokens and the shared stores in that Redis.
+    /// - Parameters:
+    ///   - shared: shared mode (`run --redis-url`): org limits, tokens and the shared stores in that Redis.
+    ///   - topology: the queues and exchanges, when the test must know their names first; new ones by default.
     static func run<T: Sendable>(
         _ name: String, orgs: [TestOrg], brokerURL: String? = nil, stateDirectory: String = TemporaryDirectory.fresh(),
-        shared: SharedModeSettings? = nil, _ body: @Sendable (PipelineHarness, GatewayServices) async throws -> T
+        shared: SharedModeSettings? = nil, topology: QueueTopology? = nil,
+        _ body: @Sendable (PipelineHarness, GatewayServices) async throws -> T
     ) async throws -> T {
         let url = try brokerURL ?? BrokerProbe.url
-        let topology = BrokerProbe.uniqueTopology(name)
+        let topology = topology ?? BrokerProbe.uniqueTopology(name)
         let probe = BrokerProbe(url: url, topology: topology)
         let capture = try probe.declareWithStatusCapture()
         let logger = Logger.quiet("pipeline")

@@ -4,7 +4,7 @@ import Testing
 @testable import GatewayConfig
 @testable import OrgServices
 
-/// The shared limiter's fallback: the org's rate divided by the replica count, following the count.
+/// The shared limiter's fallback: this replica's share of the org's rate, following the share.
 @Suite(.timeLimit(.minutes(1))) struct ReplicaShareRateLimiterTests {
     let clock = ManualClock()
 
@@ -19,18 +19,20 @@ import Testing
     }
 
     @Test func eachReplicaGetsItsShareOfTheRate() async throws {
-        let replicas = Mutex(4)
+        let share = Mutex(0.25)
         let limiter = ReplicaShareRateLimiter(
             settings: RateLimitSettings(messagesPerSecond: 20, burst: 1), retryAfterCap: .seconds(60), clock: clock,
-            replicaCount: { replicas.withLock { $0 } })
-        // 20/s ÷ 4 = 5/s: asked every 10 ms for 2 s, it grants 10.
+            share: { share.withLock { $0 } })
+        // 20/s × 1/4 = 5/s: asked every 10 ms for 2 s, it grants 10.
         #expect(try await granted(limiter, attempts: 200, spacing: .milliseconds(10)) == 10)
         #expect(await limiter.snapshot().configuredRate == 5)
-        // One replica left: the whole rate.
-        replicas.withLock { $0 = 1 }
+        // The org's owner: the whole rate.
+        share.withLock { $0 = 1 }
         #expect(try await granted(limiter, attempts: 200, spacing: .milliseconds(10)) == 40)
-        // A count below 1 (nothing seen yet) counts as this replica alone.
-        replicas.withLock { $0 = 0 }
-        #expect(await limiter.snapshot().configuredRate == 20)
+        // A share that is no fraction (nothing seen yet, or broken) counts as the whole rate, never as none.
+        for broken in [0, -1, 2, Double.nan, Double.infinity] {
+            share.withLock { $0 = broken }
+            #expect(await limiter.snapshot().configuredRate == 20)
+        }
     }
 }

@@ -28,12 +28,60 @@ import GatewayTestSupport
         #expect(a.isRedisReachable)
         let together = a.replicaCount
         #expect(together >= 2)
-        // B stops beating: its key expires, and A's next count is one less. (Its time to live is Redis' clock,
+        // B stops beating: its deadline passes, and A's next count is one less. (Its time to live is Redis' clock,
         // so this waits for it; 2 s rather than less, as a loaded machine took 300 ms between two beats.)
         try await Task.sleep(for: .milliseconds(2_500))
         await a.beat()
         #expect(a.replicaCount == together - 1)
-        _ = try await client.send("DEL", ReplicaDirectory.keyPrefix + a.id)
+        #expect(try await a.replicas().filter { $0.id.hasPrefix("test-\(run)") }.map(\.id) == ["test-\(run)-a"], "B's record stayed")
+        await a.leave()
+        #expect(try await a.replicas().filter { $0.id.hasPrefix("test-\(run)") }.isEmpty)
+    }
+
+    /// Issue 30: a beat used to `SCAN` the whole keyspace for heartbeat keys (~10 k round trips at 10 M keys, longer
+    /// than the heartbeat's TTL). Now a beat is one command, and a listing one more, whatever the database holds.
+    @Test func aBeatAndAListingCostOneCommandEachWhateverTheKeyspaceHolds() async throws {
+        let client = try GatewayTestRedis.client(logger: logger)
+        let run = UUID().uuidString.prefix(8)
+        let filler = (0..<20_000).map { "test-filler-\(run)-\($0)" }
+        for batch in stride(from: 0, to: filler.count, by: 1000) {
+            let keys = filler[batch..<min(batch + 1000, filler.count)]
+            _ = try await client.send(RedisCommand("MSET", arguments: keys.flatMap { [$0, "x"] as [any RedisArgument] }))
+        }
+        let directory = ReplicaDirectory(id: "test-\(run)-cost", client: client, timeToLive: .seconds(60), logger: logger)
+        // The first of each loads its script (NOSCRIPT, then EVAL).
+        await directory.beat()
+        _ = try await directory.replicas()
+        let before = client.statistics.commands
+        await directory.beat()
+        let listed = try await directory.replicas()
+        #expect(client.statistics.commands - before == 2)
+        #expect(listed.contains { $0.id == directory.id })
+        #expect(directory.isRedisReachable)
+        await directory.leave()
+        for batch in stride(from: 0, to: filler.count, by: 1000) {
+            _ = try await client.send(RedisCommand("DEL", arguments: filler[batch..<min(batch + 1000, filler.count)].map { $0 as any RedisArgument }))
+        }
+    }
+
+    /// Issue 30: while Redis is away, each replica's fallback gave every org the rate ÷ N, though only the org's
+    /// owner consumes its queue: a backlog drained N times slower. The owner now takes the whole rate.
+    @Test func theOrgsOwnerTakesTheWholeRateInTheFallbackAndTheOthersAnEvenShare() async throws {
+        let client = try GatewayTestRedis.client(logger: logger)
+        let run = UUID().uuidString.prefix(8)
+        let directories = (0..<3).map { ReplicaDirectory(id: "test-\(run)-\($0)", client: client, timeToLive: .seconds(60), logger: logger) }
+        for directory in directories { await directory.beat() }
+        for directory in directories { await directory.beat() }  // each has seen the others
+        for index in 0..<20 {
+            let org = OrgKey(tenantID: "share-\(run)", orgName: "org\(index)")
+            let live = try #require(directories[0].placement).replicas
+            let owner = try #require(OrgPlacement(replicas: live).ranking(of: org).first)
+            for directory in directories {
+                let expected = directory.id == owner ? 1 : 1 / Double(directory.replicaCount)
+                #expect(directory.fallbackShare(of: org) == expected, "\(directory.id) for \(org), owner \(owner)")
+            }
+        }
+        for directory in directories { await directory.leave() }
     }
 
     @Test func withRedisUnreachableTheLastCountStays() async throws {
@@ -64,6 +112,6 @@ import GatewayTestSupport
         clock.advance(by: .seconds(15))
         await directory.beat()
         #expect(try await directory.replicas().first { $0.id == id }?.orgs == ["acme/us"])
-        _ = try await client.send("DEL", ReplicaDirectory.keyPrefix + id)
+        await directory.leave()
     }
 }

@@ -122,4 +122,42 @@ import Testing
                 }, "not tried again before \(OrgRebalancer.releaseInterval)")
         }
     }
+
+    /// Issue 30: a release under way renews its mark, and one cut short by shutdown (its task cancelled past the
+    /// deadline, a message of the org still here) ends at once and leaves the mark to its lease: before, its wait
+    /// spun without sleeping until the 5.5 min lease and the shutdown never finished.
+    @Test func aReleaseRenewsItsMarkAndShutdownCutsItShortLeavingTheMarkToItsLease() async throws {
+        let gate = Gate()
+        let fixture = try PipelineFixture { text in
+            if text == "held" { await gate.wait() }
+            return 200
+        }
+        let org = PipelineFixture.org
+        let handover = RecordedHandover()
+        try await withStandby(fixture, handover: handover) { standby in
+            let (dispatcher, rebalancer, jobs) = (standby.dispatcher, standby.rebalancer, standby.jobs)
+            jobs.spawn { [broker = fixture.broker] in
+                for await delivery in broker.deliveries { await dispatcher.submit(delivery, org: org) }
+            }
+            fixture.broker.enqueue(PipelineFixture.message("m-1", customer: "A", text: "held"), messageID: "m-1", queue: fixture.orgQueue)
+            #expect(await fixture.settle { fixture.sentTexts == ["held"] })
+            rebalancer.rebalance()
+            #expect(await fixture.settle { handover.steps == [.began(org)] })
+            var waited = Duration.zero
+            while waited < OrgHandover.renewInterval {
+                await fixture.clock.waitForSleepers(1)
+                fixture.clock.advance(by: OrgRebalancer.pollInterval)
+                waited += OrgRebalancer.pollInterval
+            }
+            #expect(await fixture.settle { handover.steps == [.began(org), .began(org)] }, "the mark was not renewed")
+            // The body returns with the message still in Genesys: its jobs are cancelled, as past a shutdown
+            // deadline. The send ends a moment later.
+            Task {
+                try? await Task.sleep(for: .milliseconds(300))
+                gate.open()
+            }
+        }
+        #expect(!handover.steps.contains(.finished(org)), "the mark was cleared with a message of the org still unsettled")
+    }
 }
+

@@ -24,9 +24,11 @@ struct PipelineFixture {
     let logger = Logger(label: "pipeline-tests") { _ in SwiftLogNoOpLogHandler() }
     private let tenant: ScriptedTenant
 
-    /// - Parameter genesys: Genesys' answer to each message request, by the message's text (`textBody`).
+    /// - Parameters:
+    ///   - publishers: tenant `acme`'s `publishers` (the broker's own connection publishes as `gateway`).
+    ///   - genesys: Genesys' answer to each message request, by the message's text (`textBody`).
     init(
-        maxAttempts: Int = 3, ingressPrefetch: Int = 0,
+        maxAttempts: Int = 3, ingressPrefetch: Int = 0, publishers: [String]? = nil,
         genesys: @escaping @Sendable (_ text: String) async -> Int = { _ in 200 }
     ) throws {
         broker = InMemoryBroker(ingressPrefetch: ingressPrefetch)
@@ -40,7 +42,7 @@ struct PipelineFixture {
         }
         tenant = try ScriptedTenant(
             http: http, clock: clock, rate: 1000, burst: 1000, retry: .init(maxAttempts: maxAttempts, maxRetryDurationSeconds: 600),
-            logger: logger)
+            publishers: publishers, logger: logger)
         registry = tenant.registry
         delivery = DeliveryService(registry: registry, http: http, clock: clock, logger: logger)
     }

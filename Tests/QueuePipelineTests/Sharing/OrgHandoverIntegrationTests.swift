@@ -36,6 +36,34 @@ import GatewayTestSupport
         #expect(try await client.send("GET", OrgHandover.key(org)).string == nil)
     }
 
+    /// Issue 30: a replica that died mid-release left its mark for 5.5 min, and the org waited that long though the
+    /// broker had requeued the dead replica's messages at once. The mark now lives one short lease unless its
+    /// replica renews it, which a live releasing replica does.
+    @Test func aReleaseNobodyRenewsEndsWithItsLeaseAndARenewedOneStands() async throws {
+        let client = try GatewayTestRedis.client(logger: logger)
+        let run = UUID().uuidString.prefix(8)
+        let org = OrgKey(tenantID: "handover-\(run)", orgName: "main")
+        let lease = Duration.milliseconds(1500)
+        let releasing = OrgHandover(client: client, replicaID: "gw-old-\(run)", clock: SystemClock(), lease: lease, logger: logger)
+        let taking = OrgHandover(client: client, replicaID: "gw-new-\(run)", clock: SystemClock(), lease: lease, logger: logger)
+        #expect(await releasing.beginRelease(org) == .begun)
+        let waiter = Task {
+            let started = ContinuousClock.now
+            await taking.waitUntilReleased(org)
+            return ContinuousClock.now - started
+        }
+        // Alive: renewed within each lease, the mark stands past several leases.
+        for _ in 0..<4 {
+            try await Task.sleep(for: .milliseconds(700))
+            #expect(await releasing.beginRelease(org) == .begun)
+        }
+        #expect(try await client.send("GET", OrgHandover.key(org)).string == "gw-old-\(run)")
+        // Dead: nobody renews, and the taking replica goes on one lease later, not 5.5 min.
+        let waited = await waiter.value
+        #expect(waited >= .milliseconds(2800) && waited < .seconds(6), "waited \(waited)")
+        #expect(try await client.send("GET", OrgHandover.key(org)).string == nil)
+    }
+
     @Test func aSecondReplicaCannotMarkAnOrgAnotherIsReleasing() async throws {
         let client = try GatewayTestRedis.client(logger: logger)
         let org = OrgKey(tenantID: "handover-\(UUID().uuidString.prefix(8))", orgName: "main")

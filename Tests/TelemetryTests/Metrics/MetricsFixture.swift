@@ -38,7 +38,7 @@ struct MetricsFixture {
         configs.write("globex.yaml", Self.yaml(tenant: "globex", orgs: ["main"]))
         let plugins = BuiltPlugins.directory(with: BuiltPlugins.shipped)
         configuration = GatewayConfiguration.load(
-            configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, logger: Self.logger)
+            configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, genesysHosts: .testHosts, logger: Self.logger)
         guard configuration.isValid else { throw FixtureError(problems: "\(configuration.configErrors) \(configuration.pluginErrors)") }
         folders = [configs, plugins]
     }

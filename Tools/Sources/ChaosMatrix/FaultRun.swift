@@ -51,7 +51,7 @@ struct FaultRun: Sendable {
             arguments: [
                 world.gatewayBinary, "run", "--config-dir", world.configDirectory, "--plugins-dir", world.pluginsDirectory,
                 "--state-dir", stateDirectory, "--amqp-url", world.broker.url, "--queue-prefix", "chaos.\(runID)",
-                "--api-port", String(apiPort),
+                "--api-port", String(apiPort), "--allow-genesys-host", "127.0.0.1",
             ],
             environment: world.environment, apiPort: apiPort, logPath: outcome.logPath)
         try gateway.start()

@@ -49,7 +49,7 @@ struct GatewayUnderTest {
         let secrets = SecretResolver(
             environment: Dictionary(uniqueKeysWithValues: orgs.map { ($0.secretVariable, $0.secret) }))
         let configuration = GatewayConfiguration.load(
-            configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, logger: logger)
+            configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, genesysHosts: .testHosts, logger: logger)
         guard configuration.isValid, configuration.tenants.count == orgs.count else {
             let problems = configuration.configErrors.map(\.description) + configuration.pluginErrors.map(\.description)
             throw SetupError(description: "benchmark configuration invalid: " + problems.joined(separator: "; "))

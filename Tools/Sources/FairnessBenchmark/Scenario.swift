@@ -46,7 +46,7 @@ struct Scenario {
             let plugins = BuiltPlugins.directory(with: BuiltPlugins.shipped)
             let secrets = SecretResolver(environment: Dictionary(uniqueKeysWithValues: orgs.map { ($0.secretVariable, $0.secret) }))
             let configuration = GatewayConfiguration.load(
-                configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, logger: logger)
+                configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: secrets, genesysHosts: .testHosts, logger: logger)
             guard configuration.isValid, configuration.tenants.count == orgs.count else {
                 throw BenchError("configuration invalid: \(configuration.configErrors) \(configuration.pluginErrors)")
             }
@@ -134,7 +134,7 @@ struct Scenario {
         let configs = TemporaryDirectory()
         for org in orgs { configs.write("\(org.tenant).yaml", org.tenantYAML(baseURL: sandbox.baseURL, rate: 0.001)) }
         let configuration = GatewayConfiguration.load(
-            configDirectory: configs.path, pluginsDirectory: plugins, secrets: secrets, logger: logger)
+            configDirectory: configs.path, pluginsDirectory: plugins, secrets: secrets, genesysHosts: .testHosts, logger: logger)
         guard configuration.isValid else { throw BenchError("pre-routing configuration invalid: \(configuration.configErrors)") }
         let router = try GatewayServices(
             configuration: configuration,

@@ -55,7 +55,7 @@ struct BenchRig: Sendable {
             let secretEnvironment = Dictionary(uniqueKeysWithValues: load.orgs.map { ($0.secretVariable, $0.secret) })
             let configuration = GatewayConfiguration.load(
                 configDirectory: configs.path, pluginsDirectory: plugins.path, secrets: SecretResolver(environment: secretEnvironment),
-                logger: logger)
+                genesysHosts: .testHosts, logger: logger)
             guard configuration.isValid, configuration.tenants.count == load.orgs.count else {
                 throw BenchError("configuration invalid: \(configuration.configErrors) \(configuration.pluginErrors)")
             }

@@ -25,7 +25,8 @@ struct MeasuredProcesses {
             let apiPort = try FreePort.pick()
             let state = (logDirectory as NSString).appendingPathComponent("state-\(index)")
             var arguments = [
-                binary, "run", "--config-dir", configDirectory, "--plugins-dir", pluginsDirectory, "--state-dir", state,
+                binary, "run", "--config-dir", configDirectory, "--plugins-dir", pluginsDirectory, "--allow-genesys-host", "127.0.0.1",
+                "--state-dir", state,
                 "--amqp-url", url, "--queue-prefix", String(topology.outbound.dropLast(".outbound".count)),
                 "--org-queue-type", topology.orgQueueType.rawValue, "--prefetch", String(prefetch),
                 "--per-org-in-flight", String(inFlight), "--api-port", String(apiPort), "--status-events", statusEvents,
