@@ -51,7 +51,7 @@ public actor ReplicaShareRateLimiter: RateLimiting {
         if let current, current.share == fraction { return current.limiter }
         let divided = RateLimitSettings(
             messagesPerSecond: settings.messagesPerSecond * fraction,
-            burst: max(1, Int((Double(settings.burst) * fraction).rounded(.down))))
+            burst: max(1, Int(exactly: (Double(settings.burst) * fraction).rounded(.down)) ?? 1))
         let limiter = GCRARateLimiter(settings: divided, retryAfterCap: retryAfterCap, clock: clock)
         current = (fraction, limiter)
         return limiter

@@ -65,29 +65,36 @@ import Testing
         }
     }
 
-    @Test func anOrgPlacedOnAnotherReplicaIsReleasedOnlyAfterItsMessagesHereAreDone() async throws {
+    /// The standby took a message as the active consumer (still in Genesys, until `gate` opens), then began handing
+    /// the org to its owner: `body` runs with the release waiting for that message.
+    func releasingWithAMessageHeld(
+        handover: RecordedHandover, _ body: (Standby, PipelineFixture, Gate) async throws -> Void
+    ) async throws {
         let gate = Gate()
         let fixture = try PipelineFixture { text in
             if text == "held" { await gate.wait() }
             return 200
         }
         let org = PipelineFixture.org
-        let handover = RecordedHandover()
         try await withStandby(fixture, handover: handover) { standby in
-            let (subscriptions, dispatcher, rebalancer, owner) = (standby.subscriptions, standby.dispatcher, standby.rebalancer, standby.owner)
-            let jobs = standby.jobs
             #expect(fixture.broker.subscribedQueues == [fixture.orgQueue], "the standby consumes the org queue too")
-
             // The consumer's part: what the broker hands over goes to the dispatcher.
-            jobs.spawn { [broker = fixture.broker] in
+            standby.jobs.spawn { [broker = fixture.broker, dispatcher = standby.dispatcher] in
                 for await delivery in broker.deliveries { await dispatcher.submit(delivery, org: org) }
             }
             // A message this replica took as the active consumer, still in Genesys when the rebalance comes.
             fixture.broker.enqueue(PipelineFixture.message("m-1", customer: "A", text: "held"), messageID: "m-1", queue: fixture.orgQueue)
             #expect(await fixture.settle { fixture.sentTexts == ["held"] })
+            standby.rebalancer.rebalance()
+            #expect(await fixture.settle { handover.steps == [.began(org)] }, "not released to its owner \(standby.owner)")
+            try await body(standby, fixture, gate)
+        }
+    }
 
-            rebalancer.rebalance()
-            #expect(await fixture.settle { handover.steps == [.began(org)] }, "not released to its owner \(owner)")
+    @Test func anOrgPlacedOnAnotherReplicaIsReleasedOnlyAfterItsMessagesHereAreDone() async throws {
+        let org = PipelineFixture.org
+        let handover = RecordedHandover()
+        try await releasingWithAMessageHeld(handover: handover) { standby, fixture, gate in
             #expect(await fixture.settle { fixture.broker.subscribedQueues.isEmpty }, "the consumer was not cancelled")
             for _ in 0..<3 {
                 await fixture.clock.waitForSleepers(1)
@@ -100,7 +107,7 @@ import Testing
             #expect(await fixture.settle { fixture.acked(in: fixture.orgQueue) == ["m-1"] })
             fixture.clock.advance(by: OrgRebalancer.pollInterval)
             #expect(await fixture.settle { handover.steps == [.began(org), .finished(org)] })
-            subscriptions.reconcile()
+            standby.subscriptions.reconcile()
             #expect(fixture.broker.subscribedQueues == [fixture.orgQueue], "not consumed again as the standby")
         }
     }
@@ -127,22 +134,9 @@ import Testing
     /// deadline, a message of the org still here) ends at once and leaves the mark to its lease: before, its wait
     /// spun without sleeping until the 5.5 min lease and the shutdown never finished.
     @Test func aReleaseRenewsItsMarkAndShutdownCutsItShortLeavingTheMarkToItsLease() async throws {
-        let gate = Gate()
-        let fixture = try PipelineFixture { text in
-            if text == "held" { await gate.wait() }
-            return 200
-        }
         let org = PipelineFixture.org
         let handover = RecordedHandover()
-        try await withStandby(fixture, handover: handover) { standby in
-            let (dispatcher, rebalancer, jobs) = (standby.dispatcher, standby.rebalancer, standby.jobs)
-            jobs.spawn { [broker = fixture.broker] in
-                for await delivery in broker.deliveries { await dispatcher.submit(delivery, org: org) }
-            }
-            fixture.broker.enqueue(PipelineFixture.message("m-1", customer: "A", text: "held"), messageID: "m-1", queue: fixture.orgQueue)
-            #expect(await fixture.settle { fixture.sentTexts == ["held"] })
-            rebalancer.rebalance()
-            #expect(await fixture.settle { handover.steps == [.began(org)] })
+        try await releasingWithAMessageHeld(handover: handover) { _, fixture, gate in
             var waited = Duration.zero
             while waited < OrgHandover.renewInterval {
                 await fixture.clock.waitForSleepers(1)

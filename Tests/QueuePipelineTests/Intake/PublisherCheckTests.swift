@@ -25,16 +25,20 @@ import Testing
         }
     }
 
-    @Test(arguments: ["team-b", nil] as [String?])
-    func aMessageFromAnotherPublisherIsDeadLetteredUnsentNamingIt(publisher: String?) async throws {
+    /// Tenant `acme` (publishers: team-a) processes one message `publisher` put straight into its org queue.
+    func processDirect(from publisher: String?) async throws -> PipelineFixture {
         let fixture = try PipelineFixture(publishers: ["team-a"])
         fixture.broker.declare(fixture.orgQueue)
         fixture.broker.enqueue(PipelineFixture.message("m-1", customer: "A"), messageID: "m-1", queue: fixture.orgQueue, publisher: publisher)
         let inbound = try #require(fixture.broker.take(from: fixture.orgQueue))
-
         let result = await fixture.processor().process(inbound, message: try QueuedMessage.decode(inbound.delivery.body).get(), sequence: 0)
-
         #expect(result == .finished)
+        return fixture
+    }
+
+    @Test(arguments: ["team-b", nil] as [String?])
+    func aMessageFromAnotherPublisherIsDeadLetteredUnsentNamingIt(publisher: String?) async throws {
+        let fixture = try await processDirect(from: publisher)
         #expect(fixture.sentTexts.isEmpty, "sent for a publisher the tenant does not take")
         let reason = try #require(fixture.broker.messages(in: fixture.broker.topology.deadLetterQueue).first?.headers[QueueHeaders.reason]?.stringValue)
         if let publisher {
@@ -48,14 +52,7 @@ import Testing
 
     @Test(arguments: ["team-a", "gateway"])
     func aMessageFromAPublisherOrTheGatewayIsSent(publisher: String) async throws {
-        let fixture = try PipelineFixture(publishers: ["team-a"])
-        fixture.broker.declare(fixture.orgQueue)
-        fixture.broker.enqueue(PipelineFixture.message("m-1", customer: "A"), messageID: "m-1", queue: fixture.orgQueue, publisher: publisher)
-        let inbound = try #require(fixture.broker.take(from: fixture.orgQueue))
-
-        let result = await fixture.processor().process(inbound, message: try QueuedMessage.decode(inbound.delivery.body).get(), sequence: 0)
-
-        #expect(result == .finished)
+        let fixture = try await processDirect(from: publisher)
         #expect(fixture.sentTexts == ["m-1"])
         #expect(fixture.broker.messages(in: fixture.broker.topology.deadLetterQueue).isEmpty)
     }
