@@ -174,6 +174,9 @@ let package = Package(
             name: "GenesysSandbox",
             dependencies: [
                 hummingbird,
+                // HTTPS for the sandbox (--tls-cert-file), so the gateway's TLS settings are tried against it; swift-nio-ssl
+                // is in the graph already through AsyncHTTPClient.
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 crypto, log,
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -13,6 +13,8 @@ final class CurlTransfer: @unchecked Sendable {
     let id: Int
     let url: String
     let easy: UnsafeMutableRawPointer
+    /// The CAs, client certificate and proxy this transfer uses (the client's, with the request's over them).
+    let transport: HTTPTransportSettings
     private let handles: CurlEasyHandlePool
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
@@ -26,8 +28,9 @@ final class CurlTransfer: @unchecked Sendable {
     /// Set by the caller's cancellation (any thread), read by the loop when the transfer arrives.
     private let cancelRequested = Atomic<Bool>(false)
 
+    /// - Parameter transport: the TLS and proxy settings to apply, already merged (``HTTPTransportSettings/overridden(by:)``).
     /// - Throws: ``TransportError`` when libcurl refuses an option (an unsupported URL scheme, say).
-    init(id: Int, request: HTTPRequest, handles: CurlEasyHandlePool) throws {
+    init(id: Int, request: HTTPRequest, transport: HTTPTransportSettings, handles: CurlEasyHandlePool) throws {
         guard let easy = handles.take() else {
             throw TransportError(kind: .other, message: "curl_easy_init failed", url: request.url)
         }
@@ -35,6 +38,7 @@ final class CurlTransfer: @unchecked Sendable {
         maxResponseBytes = max(0, request.maxResponseBytes)
         self.url = request.url
         self.easy = easy
+        self.transport = transport
         self.handles = handles
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
@@ -90,6 +94,7 @@ final class CurlTransfer: @unchecked Sendable {
         try check(cgs_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1), "NOSIGNAL")
         // HTTP/2 when the server offers it over TLS (Genesys does); plain HTTP/1.1 to the local sandbox.
         try check(cgs_curl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS), "HTTP_VERSION")
+        try applyTransport(check: check)
         try check(cgs_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout.millisecondsRoundedUp)), "CONNECTTIMEOUT_MS")
         try check(cgs_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(request.totalTimeout.millisecondsRoundedUp)), "TIMEOUT_MS")
         try check(cgs_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1), "TCP_KEEPALIVE")
@@ -169,13 +174,13 @@ final class CurlTransfer: @unchecked Sendable {
     private func transportError(_ code: CURLcode) -> TransportError {
         if bodyTooLarge || code == CURLE_FILESIZE_EXCEEDED { return .responseTooLarge(limit: maxResponseBytes, url: url) }
         let detail = String(cString: errorBuffer)
-        let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        let message = explained(code, detail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
         let kind: TransportError.Kind
         switch code {
         case CURLE_OPERATION_TIMEDOUT: kind = .timeout
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_SEND_ERROR,
              CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_SSL_CONNECT_ERROR, CURLE_HTTP2,
-             CURLE_HTTP2_STREAM:
+             CURLE_HTTP2_STREAM, CURLE_PROXY:
             kind = .connection
         default: kind = .other
         }

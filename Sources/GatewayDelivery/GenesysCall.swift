@@ -56,7 +56,7 @@ struct GenesysCall {
             headers: [("Authorization", "Bearer \(token.value.reveal())"), ("Content-Type", "application/json")],
             body: request.body,
             connectTimeout: .milliseconds(org.config.http.connectTimeoutMilliseconds),
-            totalTimeout: .milliseconds(org.config.http.requestTimeoutMilliseconds))
+            totalTimeout: .milliseconds(org.config.http.requestTimeoutMilliseconds), transport: org.config.http.transport)
         let response: HTTPResponse
         let started = clock.now()
         do {

@@ -82,12 +82,15 @@ public struct TenantYAML: Sendable, Equatable {
         public var breaker: Breaker?
         public var retry: Retry?
         public var expiry: Expiry?
+        public var http: HTTP?
 
         public init(
             name: String, isDefault: Bool = false, baseURL: String, clientID: String, clientSecret: Secret,
             integrationID: String, webhookSecret: Secret? = nil, messageTypes: [String]? = nil, errorPolicy: String? = nil,
-            rate: Double? = nil, burst: Int? = nil, breaker: Breaker? = nil, retry: Retry? = nil, expiry: Expiry? = nil
+            rate: Double? = nil, burst: Int? = nil, breaker: Breaker? = nil, retry: Retry? = nil, expiry: Expiry? = nil,
+            http: HTTP? = nil
         ) {
+            self.http = http
             self.name = name
             self.isDefault = isDefault
             self.baseURL = baseURL
@@ -118,6 +121,7 @@ public struct TenantYAML: Sendable, Equatable {
             if let breaker = breaker.flatMap(\.flowMapping) { lines.append("circuitBreaker: \(breaker)") }
             if let retry = retry.flatMap(\.flowMapping) { lines.append("retry: \(retry)") }
             if let expiry = expiry.flatMap(\.flowMapping) { lines.append("expiry: \(expiry)") }
+            if let http, !http.entries.isEmpty { lines += ["http:"] + http.entries.map { "  \($0): \($1)" } }
             return lines
         }
     }
@@ -200,6 +204,36 @@ public struct TenantYAML: Sendable, Equatable {
             TenantYAML.flowMapping([
                 ("afterSeconds", TenantYAML.flowMapping(afterSeconds.map { ($0.type, $0.seconds) })), ("expiredMessages", expiredMessages),
             ])
+        }
+    }
+
+    /// An org's `http` settings; the unset ones are left to the defaults (paths and URLs written unquoted).
+    public struct HTTP: Sendable, Equatable {
+        public var connectTimeoutMs: Int?
+        public var requestTimeoutMs: Int?
+        public var caFile: String?
+        public var clientCertFile: String?
+        public var clientKeyFile: String?
+        public var proxy: String?
+
+        public init(
+            connectTimeoutMs: Int? = nil, requestTimeoutMs: Int? = nil, caFile: String? = nil, clientCertFile: String? = nil,
+            clientKeyFile: String? = nil, proxy: String? = nil
+        ) {
+            self.connectTimeoutMs = connectTimeoutMs
+            self.requestTimeoutMs = requestTimeoutMs
+            self.caFile = caFile
+            self.clientCertFile = clientCertFile
+            self.clientKeyFile = clientKeyFile
+            self.proxy = proxy
+        }
+
+        /// The set keys and their values, in order: a block mapping (a URL's `:` is plain in block style).
+        var entries: [(String, String)] {
+            [
+                ("connectTimeoutMs", connectTimeoutMs.map(String.init)), ("requestTimeoutMs", requestTimeoutMs.map(String.init)),
+                ("caFile", caFile), ("clientCertFile", clientCertFile), ("clientKeyFile", clientKeyFile), ("proxy", proxy),
+            ].compactMap { key, value in value.map { (key, $0) } }
         }
     }
 

@@ -21,6 +21,8 @@ public struct TestOrg: Sendable {
     public var expiry: TenantYAML.Expiry?
     /// The tenant's `publishers` (the RabbitMQ users it takes messages from); nil takes any.
     public var tenantPublishers: [String]?
+    /// The org's `http` block (CA file, client certificate, proxy), when it has one.
+    public var http: TenantYAML.HTTP?
 
     public init(
         tenant: String, name: String, rate: Double = 1000, burst: Int = 1000,
@@ -28,9 +30,10 @@ public struct TestOrg: Sendable {
             failureThresholdPercent: 50, windowSeconds: 60, minimumRequests: 20, openSeconds: 30, halfOpenProbes: 3),
         retry: TenantYAML.Retry = TenantYAML.Retry(maxAttempts: 20, baseDelayMs: 50, maxDelayMs: 500, retryAfterCapSeconds: 10),
         integrationExists: Bool = true, tenantEnabled: Bool = true, messageTypes: [String] = ["text", "media", "typing", "receipt"],
-        expiry: TenantYAML.Expiry? = nil, tenantPublishers: [String]? = nil
+        expiry: TenantYAML.Expiry? = nil, tenantPublishers: [String]? = nil, http: TenantYAML.HTTP? = nil
     ) {
         self.tenantPublishers = tenantPublishers
+        self.http = http
         self.tenant = tenant
         self.name = name
         self.rate = rate
@@ -61,6 +64,6 @@ public struct TestOrg: Sendable {
         TenantYAML.Org(
             name: name, isDefault: isDefault, baseURL: baseURL, clientID: clientID, clientSecret: .env(secretVariable),
             integrationID: integrationID, webhookSecret: .env(webhookSecretVariable), messageTypes: messageTypes,
-            rate: rate, burst: burst, breaker: breaker, retry: retry, expiry: expiry)
+            rate: rate, burst: burst, breaker: breaker, retry: retry, expiry: expiry, http: http)
     }
 }

@@ -81,6 +81,15 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Accepted inbound calls kept per integration for /sandbox/received. [default: 1000000]")
     var maxRecordedMessages: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Serve HTTPS with this PEM certificate (chain after it); needs --tls-key-file.", valueName: "path"))
+    var tlsCertFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("PEM private key of --tls-cert-file.", valueName: "path"))
+    var tlsKeyFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("With HTTPS: require a client certificate from these PEM CAs (mutual TLS).", valueName: "path"))
+    var tlsClientCaFile: String?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -117,6 +126,24 @@ struct SandboxCommand: AsyncParsableCommand {
         for spec in clientRate { try configuration.setClientRate(flag: spec) }
         for spec in clientTokenLifetime { try configuration.setClientTokenLifetime(flag: spec) }
         for spec in fault { configuration.faults.append(try FaultRule(flagValue: spec)) }
+        configuration.tls = try tlsFiles(over: configuration.tls)
         return configuration
+    }
+
+    /// The HTTPS files: the flags over the config file's `tls`. A certificate goes with its key.
+    private func tlsFiles(over configured: SandboxTLS?) throws -> SandboxTLS? {
+        switch (tlsCertFile, tlsKeyFile) {
+        case (.some(let certificate), .some(let key)):
+            return SandboxTLS(certificateFile: certificate, keyFile: key, clientCAFile: tlsClientCaFile ?? configured?.clientCAFile)
+        case (.some, nil), (nil, .some):
+            throw ValidationError("--tls-cert-file and --tls-key-file go together")
+        case (nil, nil):
+            guard var configured else {
+                if tlsClientCaFile != nil { throw ValidationError("--tls-client-ca-file needs --tls-cert-file and --tls-key-file") }
+                return nil
+            }
+            if let tlsClientCaFile { configured.clientCAFile = tlsClientCaFile }
+            return configured
+        }
     }
 }

@@ -27,6 +27,9 @@ public struct GatewayServices: Sendable {
         /// Connections to one Genesys host. Over HTTP/1.1 each request in flight needs its own, and all orgs of a
         /// region share the host: rate × latency summed over the orgs, plus headroom.
         public var maxConnectionsPerHost: Int
+        /// CAs, client certificate and proxy of every outgoing call (Genesys, login hosts, the state manager); an
+        /// org's own `http:` settings go over them for its calls (`run --http-…`).
+        public var httpTransport: HTTPTransportSettings
         /// The HTTP API; nil serves none.
         public var api: APISettings?
         /// The tenant config directory to watch and reload (SIGHUP, file changes, admin API); nil never reloads.
@@ -48,9 +51,11 @@ public struct GatewayServices: Sendable {
             receiptRetention: Duration = FileIdempotencyStore.Limits().retention, shutdownTimeout: Duration = .seconds(10),
             stateManagerURL: String? = nil, maxConnectionsPerHost: Int = 256, api: APISettings? = nil, configDirectory: String? = nil,
             shared: SharedModeSettings? = nil, tenantService: TenantServiceSource? = nil, statusEvents: StatusEventLevel = .all,
-            statusHistory: StatusHistoryLimits = StatusHistoryLimits(), genesysHosts: GenesysHostPolicy = .regionsOnly
+            statusHistory: StatusHistoryLimits = StatusHistoryLimits(), genesysHosts: GenesysHostPolicy = .regionsOnly,
+            httpTransport: HTTPTransportSettings = HTTPTransportSettings()
         ) {
             self.genesysHosts = genesysHosts
+            self.httpTransport = httpTransport
             self.statusEvents = statusEvents
             self.statusHistory = statusHistory
             self.shared = shared
@@ -95,7 +100,7 @@ public struct GatewayServices: Sendable {
         configuration: GatewayConfiguration, settings: Settings, secrets: any SecretResolving = SecretResolver(),
         clock: any MonotonicClock = SystemClock(), logger: Logger
     ) throws {
-        let http = CurlHTTPClient(maxConnectionsPerHost: settings.maxConnectionsPerHost)
+        let http = CurlHTTPClient(maxConnectionsPerHost: settings.maxConnectionsPerHost, transport: settings.httpTransport)
         let amqp = AMQPClient(settings: settings.amqp, logger: logger)
         let stateManager = settings.stateManagerURL.map { StateManagerSink(baseURL: $0, http: http, logger: logger) }
         let localConversations = try ConversationDirectory(persistingTo: settings.stateDirectory + "/conversations.jsonl")

@@ -17,6 +17,13 @@ public enum LiteralSecretPolicy: Sendable, Equatable {
     /// Tenant files' rule.
     public static let files = LiteralSecretPolicy.refused(hint: nil)
 
+    /// Whether the config may name files on the gateway's machine other than by `file:` secret (an org's `http.caFile`,
+    /// `clientCertFile`, `clientKeyFile`): where a `file:` reference is taken, and only there.
+    var readsLocalFiles: Bool {
+        if case .valuesOnly = self { return false }
+        return true
+    }
+
     /// `text` as a secret: a reference or (when accepted) the value itself; nil when the policy refuses it.
     func secret(from text: String) -> SecretReference? {
         if let reference = SecretReference(parsing: text) {

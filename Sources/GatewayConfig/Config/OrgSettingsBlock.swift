@@ -18,10 +18,11 @@ struct OrgSettingsBlock {
     static let retryKeys = [
         "maxAttempts", "baseDelayMs", "maxDelayMs", "retryAfterCapSeconds", "maxRetryDurationSeconds",
     ]
-    static let httpKeys = ["connectTimeoutMs", "requestTimeoutMs"]
+    static let httpKeys = ["connectTimeoutMs", "requestTimeoutMs"] + HTTPTransportBlock.keys
 
     /// Reads the `rateLimit`, `circuitBreaker`, `retry`, `http` and `expiry` blocks of `reader` over `base`.
-    static func read(_ reader: MappingReader, over base: OrgSettingsBlock) -> OrgSettingsBlock {
+    /// - Parameter localFiles: whether `http` may name files on this machine (``HTTPTransportBlock``).
+    static func read(_ reader: MappingReader, over base: OrgSettingsBlock, localFiles: LiteralSecretPolicy) -> OrgSettingsBlock {
         var block = base
         if let limit = reader.mapping("rateLimit", knownKeys: rateLimitKeys) {
             block.rateLimit.messagesPerSecond = limit.positiveNumber("messagesPerSecond", maximum: 100_000)
@@ -64,6 +65,7 @@ struct OrgSettingsBlock {
                 ?? block.http.connectTimeoutMilliseconds
             block.http.requestTimeoutMilliseconds = http.int("requestTimeoutMs", in: 1...600_000)
                 ?? block.http.requestTimeoutMilliseconds
+            block.http.transport = HTTPTransportBlock.read(http, over: block.http.transport, localFiles: localFiles)
         }
         if let expiry = reader.mapping("expiry", knownKeys: ExpirySettings.keys) {
             block.expiry = ExpirySettings.read(expiry, over: block.expiry)

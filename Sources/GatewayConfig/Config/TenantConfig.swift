@@ -128,8 +128,11 @@ public struct RetrySettings: Sendable, Equatable {
     public var maxRetryDurationSeconds: Int
 }
 
-/// Timeouts for calls to Genesys.
+/// Timeouts, CAs, client certificate and proxy for calls to Genesys and its login host.
 public struct HTTPSettings: Sendable, Equatable {
     public var connectTimeoutMilliseconds: Int
     public var requestTimeoutMilliseconds: Int
+    /// `caFile`, `clientCertFile`, `clientKeyFile`, `proxy`: over the gateway's own (`run --http-…`) for this org's
+    /// calls; empty when the org sets none.
+    public var transport = HTTPTransportSettings()
 }

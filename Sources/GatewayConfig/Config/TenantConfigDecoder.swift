@@ -36,7 +36,7 @@ struct TenantConfigDecoder {
 
         var base = OrgSettingsBlock.defaults
         if let defaults = tenant.mapping("defaults", knownKeys: Self.defaultsKeys) {
-            base = OrgSettingsBlock.read(defaults, over: base)
+            base = OrgSettingsBlock.read(defaults, over: base, localFiles: literalSecrets)
         }
         let orgs = decodeOrgs(tenant, base: base, tenantContext: context)
         let pluginSettings = decodePluginSettings(tenant)
@@ -117,7 +117,7 @@ struct TenantConfigDecoder {
             diagnostics.report("'messageTypes' in orgs[\(index)] must name at least one message type", at: org.mark)
         }
         let errorPolicy = org.string("errorPolicy") ?? Located(ConfigDefaults.errorPolicy, at: org.mark)
-        let settings = OrgSettingsBlock.read(org, over: base)
+        let settings = OrgSettingsBlock.read(org, over: base, localFiles: literalSecrets)
         let isDefault = org.bool("default") ?? false
 
         guard diagnostics.errors.count == before, let name, let endpoints, let clientID, let clientSecret,

@@ -64,7 +64,36 @@ public struct TenantConfigValidator: Sendable {
         }
         errors += pluginSettingProblems(in: tenant)
         errors += secretProblems(in: tenant)
+        errors += transportProblems(in: tenant)
         return errors
+    }
+
+    /// The files an org's `http:` block names must be there and readable now, as the gateway's own `--http-…` files
+    /// must be at its start: a missing CA file would otherwise surface only as every call to that org failing.
+    /// A file named in the tenant's `defaults:` is reported once, not once per org.
+    private func transportProblems(in tenant: TenantConfig) -> [ConfigError] {
+        var seen: Set<HTTPTransportSettingsError> = []
+        var errors: [ConfigError] = []
+        for org in tenant.orgs {
+            for problem in org.http.transport.problems() where seen.insert(problem).inserted {
+                errors.append(ConfigError(
+                    path: tenant.source.path, mark: tenant.source.idMark,
+                    message: "org '\(org.name)': " + problem.described(as: "http.\(Self.yamlKey(problem.field))")))
+            }
+        }
+        return errors
+    }
+
+    /// The tenant file's name for a transport setting.
+    private static func yamlKey(_ field: HTTPTransportSettings.Field) -> String {
+        switch field {
+        case .caFile: "caFile"
+        case .caDirectory: "caDirectory"
+        case .clientCertificateFile: "clientCertFile"
+        case .clientKeyFile: "clientKeyFile"
+        case .proxy: "proxy"
+        case .noProxy: "noProxy"
+        }
     }
 
     /// Plugins check their own settings when an instance is made, so make one of each plugin the tenant uses.

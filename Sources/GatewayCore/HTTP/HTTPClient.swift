@@ -12,6 +12,9 @@ public struct HTTPRequest: Sendable, Equatable {
     /// and nothing more is read. What answers is not trusted to be small: a 300 MB body would otherwise be held
     /// whole, by every replica that asked.
     public var maxResponseBytes: Int
+    /// CAs, client certificate and proxy for this call, over the client's own (``HTTPTransportSettings/overridden(by:)``):
+    /// an org's `http:` settings on its calls to Genesys and its login host; empty on every other call.
+    public var transport: HTTPTransportSettings
 
     /// Bodies Genesys' API answers with (a message's receipt, a conversation) are a few KB.
     public static let defaultMaxResponseBytes = 1 << 20
@@ -19,7 +22,7 @@ public struct HTTPRequest: Sendable, Equatable {
     public init(
         method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
         connectTimeout: Duration = .seconds(3), totalTimeout: Duration = .seconds(15),
-        maxResponseBytes: Int = Self.defaultMaxResponseBytes
+        maxResponseBytes: Int = Self.defaultMaxResponseBytes, transport: HTTPTransportSettings = HTTPTransportSettings()
     ) {
         self.method = method
         self.url = url
@@ -28,13 +31,14 @@ public struct HTTPRequest: Sendable, Equatable {
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
         self.maxResponseBytes = maxResponseBytes
+        self.transport = transport
     }
 
     public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
         lhs.method == rhs.method && lhs.url == rhs.url && lhs.body == rhs.body
             && lhs.headers.map(\.name) == rhs.headers.map(\.name) && lhs.headers.map(\.value) == rhs.headers.map(\.value)
             && lhs.connectTimeout == rhs.connectTimeout && lhs.totalTimeout == rhs.totalTimeout
-            && lhs.maxResponseBytes == rhs.maxResponseBytes
+            && lhs.maxResponseBytes == rhs.maxResponseBytes && lhs.transport == rhs.transport
     }
 }
 

@@ -17,13 +17,16 @@ struct CheckConfigCommand: AsyncParsableCommand {
 
     @OptionGroup var sources: SourceOptions
     @OptionGroup var tenantService: TenantServiceOptions
+    @OptionGroup var httpTransport: HTTPTransportOptions
 
     func run() async throws {
         try logging.bootstrap()
         let genesysHosts = try sources.genesysHosts
         var service: ConfigSummary.TenantService?
+        // Checked even without a tenant service: the same options must pass at `run`.
+        let transport = try httpTransport.settings()
         if let settings = try tenantService.settings() {
-            let http = CurlHTTPClient(maxConnectionsPerHost: 1)
+            let http = CurlHTTPClient(maxConnectionsPerHost: 1, transport: transport)
             let source = TenantServiceSource(settings: settings, http: http)
             var failure: TenantServiceError?
             if case .failed(let error) = await source.fetch() { failure = error }

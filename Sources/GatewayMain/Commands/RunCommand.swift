@@ -29,6 +29,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var queue: QueueOptions
     @OptionGroup var statusHistory: StatusHistoryOptions
     @OptionGroup var sharedMode: SharedModeOptions
+    @OptionGroup var httpTransport: HTTPTransportOptions
 
     @Option(help: "Unacked messages of genesys.outbound RabbitMQ hands the router at once (each org queue has its own prefetch).")
     var prefetch: UInt16 = 500
@@ -98,10 +99,12 @@ struct RunCommand: AsyncParsableCommand {
         let shared = try sharedMode.settings()
         let statusHistoryLimits = try statusHistory.limits()
         let receiptRetention = try checkedReceiptRetention
+        let transport = try httpTransport.settings()
         let logger = Logger(label: "genesys-gateway")
+        if !transport.isEmpty { logger.info("outgoing HTTP", metadata: HTTPTransportOptions.metadata(transport)) }
         // Its own HTTP client: a slow tenant service never holds a connection Genesys calls need.
         let tenantServiceSettings = try tenantService.settings()
-        let tenantServiceHTTP = tenantServiceSettings.map { _ in CurlHTTPClient(maxConnectionsPerHost: 2) }
+        let tenantServiceHTTP = tenantServiceSettings.map { _ in CurlHTTPClient(maxConnectionsPerHost: 2, transport: transport) }
         let tenantServiceSource = tenantServiceSettings.flatMap { settings in
             tenantServiceHTTP.map { TenantServiceSource(settings: settings, http: $0) }
         }
@@ -147,7 +150,8 @@ struct RunCommand: AsyncParsableCommand {
                     publicMetrics: publicMetrics,
                     onServerRunning: { port in logger.info("HTTP API listening", metadata: ["address": "http://\(apiHost):\(port)"]) }),
                 configDirectory: sources.configDir, shared: shared, tenantService: tenantServiceSource,
-                statusEvents: try statusEventLevel, statusHistory: statusHistoryLimits, genesysHosts: genesysHosts),
+                statusEvents: try statusEventLevel, statusHistory: statusHistoryLimits, genesysHosts: genesysHosts,
+                httpTransport: transport),
             logger: logger)
         // The one process-wide setting: HTTP request metrics (Hummingbird's middleware) go to the same registry.
         MetricsSystem.bootstrap(gateway.metrics.factory)

@@ -8,7 +8,7 @@ import Foundation
 extension SandboxConfiguration {
     enum CodingKeys: String, CodingKey {
         case host, port, orgs, defaultTokenLifetimeSeconds, defaultRatePerMinute, webhook
-        case rejectUnknownProperties, modelsPath, maxBodyBytes, maxRecordedMessages, faults
+        case rejectUnknownProperties, modelsPath, maxBodyBytes, maxRecordedMessages, faults, tls
     }
 
     /// Decodes the config-file shape; missing optional keys take their defaults.
@@ -30,7 +30,8 @@ extension SandboxConfiguration {
             maxBodyBytes: try container.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? defaults.maxBodyBytes,
             maxRecordedMessages: try container.decodeIfPresent(Int.self, forKey: .maxRecordedMessages)
                 ?? defaults.maxRecordedMessages,
-            faults: try container.decodeIfPresent([FaultRule].self, forKey: .faults) ?? []
+            faults: try container.decodeIfPresent([FaultRule].self, forKey: .faults) ?? [],
+            tls: try container.decodeIfPresent(SandboxTLS.self, forKey: .tls)
         )
     }
 

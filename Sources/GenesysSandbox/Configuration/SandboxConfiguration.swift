@@ -30,6 +30,8 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
     public var maxRecordedMessages: Int
     /// Faults active from the start (they can be changed at run time through `/sandbox/faults`).
     public var faults: [FaultRule]
+    /// HTTPS instead of plain HTTP, with these files; nil serves plain HTTP.
+    public var tls: SandboxTLS?
 
     /// - Parameters:
     ///   - host: address to bind.
@@ -43,6 +45,7 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
     ///   - maxBodyBytes: request body limit.
     ///   - maxRecordedMessages: received-message records kept per integration.
     ///   - faults: initial faults.
+    ///   - tls: HTTPS files, nil for plain HTTP.
     public init(
         host: String = "127.0.0.1",
         port: Int = 8089,
@@ -54,7 +57,8 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
         modelsPath: String? = nil,
         maxBodyBytes: Int = 1 << 20,
         maxRecordedMessages: Int = 1_000_000,
-        faults: [FaultRule] = []
+        faults: [FaultRule] = [],
+        tls: SandboxTLS? = nil
     ) {
         self.host = host
         self.port = port
@@ -67,6 +71,7 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
         self.maxBodyBytes = maxBodyBytes
         self.maxRecordedMessages = maxRecordedMessages
         self.faults = faults
+        self.tls = tls
     }
 
     /// A Genesys org: its OAuth clients and its Open Messaging integrations.

@@ -4,6 +4,7 @@
 //
 
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -21,6 +22,8 @@ import ServiceLifecycle
 public struct SandboxServer: Service {
     let engine: SandboxEngine
     private let logger: Logger
+    /// The handshake's settings when the configuration asks for HTTPS (its files read at init).
+    private let tlsConfiguration: TLSConfiguration?
 
     /// The in-process admin interface.
     public var control: SandboxControl { SandboxControl(engine: engine) }
@@ -29,19 +32,23 @@ public struct SandboxServer: Service {
     ///   - configuration: orgs, clients, integrations, defaults, faults.
     ///   - clock: time source for token expiry, rate windows and outages; `SystemClock()` by default.
     ///   - logger: where the sandbox logs (`genesys-sandbox` label by default).
-    /// - Throws: `SandboxError` if the configuration or the models file is unusable.
+    /// - Throws: `SandboxError` if the configuration, the models file or a TLS file is unusable.
     public init(
         configuration: SandboxConfiguration, clock: any SandboxClock = SystemClock(),
         logger: Logger = Logger(label: "genesys-sandbox")
     ) throws {
         self.engine = try SandboxEngine(configuration: configuration, clock: clock, logger: logger)
         self.logger = logger
+        tlsConfiguration = try configuration.tls?.serverConfiguration()
     }
 
     /// Runs the HTTP server until the task is cancelled or the service group shuts down.
     public func run() async throws {
         try await makeApplication { _ in }.run()
     }
+
+    /// `http` or `https`, as the configuration asks.
+    var scheme: String { tlsConfiguration == nil ? "http" : "https" }
 
     /// Starts the sandbox (use port 0 for a free port), runs `body` with its address, then stops it.
     /// - Parameters:
@@ -56,7 +63,7 @@ public struct SandboxServer: Service {
     ) async throws -> Result {
         let server = try SandboxServer(configuration: configuration, clock: clock, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let application = server.makeApplication { port in continuation.yield(port) }
+        let application = try server.makeApplication { port in continuation.yield(port) }
         // Stopped by graceful shutdown rather than cancellation, so open keep-alive connections
         // are closed quietly.
         let group = ServiceGroup(services: [application], logger: logger)
@@ -70,7 +77,7 @@ public struct SandboxServer: Service {
                 try await tasks.next()
                 throw SandboxError.serverDidNotStart("the server stopped before binding \(configuration.host)")
             }
-            let running = RunningSandbox(host: configuration.host, port: port, control: server.control)
+            let running = RunningSandbox(host: configuration.host, port: port, control: server.control, scheme: server.scheme)
             let result: Swift.Result<Result, any Error>
             do {
                 result = .success(try await body(running))
@@ -83,7 +90,7 @@ public struct SandboxServer: Service {
         }
     }
 
-    func makeApplication(onRunning: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
+    func makeApplication(onRunning: @escaping @Sendable (Int) -> Void) throws -> some ApplicationProtocol {
         let router = Router(context: SandboxRequestContext.self)
         router.add(middleware: EnvelopeMiddleware(engine: engine))
         OAuthRoutes(engine: engine).register(on: router)
@@ -93,17 +100,21 @@ public struct SandboxServer: Service {
         ConversationRoutes(engine: engine).register(on: api)
         let configuration = engine.configuration
         let logger = self.logger
+        let scheme = self.scheme
+        let address = ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "genesys-sandbox")
+        let onServerRunning: @Sendable (any Channel) async -> Void = { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            logger.info("genesys-sandbox listening", metadata: ["address": "\(scheme)://\(configuration.host):\(port)"])
+            onRunning(port)
+        }
+        if let tlsConfiguration {
+            return Application(
+                router: router, server: try .tls(.http1(), tlsConfiguration: tlsConfiguration), configuration: address,
+                services: [engine.webhooks], onServerRunning: onServerRunning, logger: logger)
+        }
         return Application(
-            router: router,
-            configuration: .init(
-                address: .hostname(configuration.host, port: configuration.port), serverName: "genesys-sandbox"),
-            services: [engine.webhooks],
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? configuration.port
-                logger.info("genesys-sandbox listening", metadata: ["address": "http://\(configuration.host):\(port)"])
-                onRunning(port)
-            },
-            logger: logger)
+            router: router, configuration: address, services: [engine.webhooks], onServerRunning: onServerRunning, logger: logger)
     }
 }
 
@@ -115,7 +126,9 @@ public struct RunningSandbox: Sendable {
     public let port: Int
     /// In-process admin: faults, revocation, received messages, stats, deliveries.
     public let control: SandboxControl
+    /// `https` when the sandbox serves TLS (``SandboxConfiguration/tls``), else `http`.
+    public let scheme: String
 
-    /// `http://host:port`, the base URL for both the API (`/api/v2/...`) and login (`/oauth/token`).
-    public var baseURL: String { "http://\(host):\(port)" }
+    /// `http://host:port` (`https://` with TLS), the base URL for both the API (`/api/v2/...`) and login (`/oauth/token`).
+    public var baseURL: String { "\(scheme)://\(host):\(port)" }
 }

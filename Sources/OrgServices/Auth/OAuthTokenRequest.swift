@@ -57,7 +57,8 @@ struct OAuthTokenRequest: Sendable {
             method: "POST", url: credentials.loginBaseURL + "/oauth/token",
             headers: [("Authorization", "Basic \(basic)"), ("Content-Type", "application/x-www-form-urlencoded")],
             body: Array("grant_type=client_credentials".utf8),
-            connectTimeout: credentials.connectTimeout, totalTimeout: credentials.totalTimeout, maxResponseBytes: Self.maxResponseBytes)
+            connectTimeout: credentials.connectTimeout, totalTimeout: credentials.totalTimeout, maxResponseBytes: Self.maxResponseBytes,
+            transport: credentials.transport)
         let response: HTTPResponse
         do {
             response = try await http.execute(request)

@@ -15,13 +15,19 @@ public actor OAuthTokenStore: TokenProviding {
         public var clientSecret: Secret
         public var connectTimeout: Duration
         public var totalTimeout: Duration
+        /// The org's CAs, client certificate and proxy for its login host (its `http:` block).
+        public var transport: HTTPTransportSettings
 
-        public init(loginBaseURL: String, clientID: Secret, clientSecret: Secret, connectTimeout: Duration, totalTimeout: Duration) {
+        public init(
+            loginBaseURL: String, clientID: Secret, clientSecret: Secret, connectTimeout: Duration, totalTimeout: Duration,
+            transport: HTTPTransportSettings = HTTPTransportSettings()
+        ) {
             self.loginBaseURL = loginBaseURL
             self.clientID = clientID
             self.clientSecret = clientSecret
             self.connectTimeout = connectTimeout
             self.totalTimeout = totalTimeout
+            self.transport = transport
         }
     }
 

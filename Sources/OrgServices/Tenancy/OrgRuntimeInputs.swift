@@ -15,13 +15,14 @@ struct OrgRuntimeInputs: Sendable {
             && hasSameCredentials(as: other) && webhookSecrets == other.webhookSecrets
     }
 
-    /// The token store can stay: same login host, client id and secret, and login timeouts (the store
-    /// holds them all, so a change to any needs a new store).
+    /// The token store can stay: same login host, client id and secret, login timeouts, CAs, client certificate and
+    /// proxy (the store holds them all, so a change to any needs a new store).
     func hasSameCredentials(as other: OrgRuntimeInputs) -> Bool {
         credentials.loginBaseURL == other.credentials.loginBaseURL && credentials.clientID == other.credentials.clientID
             && credentials.clientSecret == other.credentials.clientSecret
             && credentials.connectTimeout == other.credentials.connectTimeout
             && credentials.totalTimeout == other.credentials.totalTimeout
+            && credentials.transport == other.credentials.transport
     }
 
     /// The limiter can stay: same rate, burst and Retry-After cap.

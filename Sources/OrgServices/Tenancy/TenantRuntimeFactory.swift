@@ -110,7 +110,7 @@ struct TenantRuntimeFactory: Sendable {
             loginBaseURL: org.endpoints.loginBaseURL, clientID: try secret(org.clientID, "clientId"),
             clientSecret: try secret(org.clientSecret, "clientSecret"),
             connectTimeout: .milliseconds(org.http.connectTimeoutMilliseconds),
-            totalTimeout: .milliseconds(org.http.requestTimeoutMilliseconds))
+            totalTimeout: .milliseconds(org.http.requestTimeoutMilliseconds), transport: org.http.transport)
         let usedPlugins = org.messageTypes.compactMap { plugins.sender(for: $0.value)?.name } + [org.errorPolicy.value]
         var settings: [String: String] = [:]
         for name in usedPlugins { settings[name] = tenant.pluginSettings[name] }

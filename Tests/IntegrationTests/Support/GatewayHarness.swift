@@ -60,10 +60,13 @@ struct GatewayHarness: Sendable {
 
     /// Starts a sandbox for `orgs`, writes tenant YAML for them and loads plugins and tenants; runs `body`
     /// with the sandbox, the loaded configuration and the secrets the YAML refers to.
-    /// - Parameter webhooksTo: the gateway API's base URL, when the sandbox should post agent messages to its webhook.
+    /// - Parameters:
+    ///   - webhooksTo: the gateway API's base URL, when the sandbox should post agent messages to its webhook.
+    ///   - sandboxTLS: the sandbox serves HTTPS with these files (the tenant files then name `https://` URLs).
     static func withSandbox<T: Sendable>(
         orgs: [TestOrg], tokenLifetimeSeconds: Int = 86400, sandboxRatePerMinute: Int = 1_000_000, webhooksTo: String? = nil,
-        webhookRetryIntervalMilliseconds: Int = 5000, logger: Logger, _ body: @Sendable (SandboxSetup) async throws -> T
+        webhookRetryIntervalMilliseconds: Int = 5000, sandboxTLS: SandboxTLS? = nil, logger: Logger,
+        _ body: @Sendable (SandboxSetup) async throws -> T
     ) async throws -> T {
         let sandboxConfiguration = SandboxConfiguration(
             port: 0,
@@ -78,7 +81,8 @@ struct GatewayHarness: Sendable {
                     })
             },
             defaultTokenLifetimeSeconds: tokenLifetimeSeconds, defaultRatePerMinute: sandboxRatePerMinute,
-            webhook: .init(retries: 5, retryIntervalMilliseconds: webhookRetryIntervalMilliseconds, timeoutMilliseconds: 10_000))
+            webhook: .init(retries: 5, retryIntervalMilliseconds: webhookRetryIntervalMilliseconds, timeoutMilliseconds: 10_000),
+            tls: sandboxTLS)
         return try await SandboxServer.withRunning(sandboxConfiguration, logger: logger) { sandbox in
             let configs = TemporaryDirectory()
             for (tenant, tenantOrgs) in Dictionary(grouping: orgs, by: \.tenant) {

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayCore
 import GatewayTestSupport
 import GenesysSandbox
 @testable import AMQPTransport
@@ -37,9 +38,12 @@ struct PipelineHarness: Sendable {
     /// - Parameters:
     ///   - shared: shared mode (`run --redis-url`): org limits, tokens and the shared stores in that Redis.
     ///   - topology: the queues and exchanges, when the test must know their names first; new ones by default.
+    ///   - sandboxTLS: the sandbox serves HTTPS with these files.
+    ///   - httpTransport: the gateway's own CAs, client certificate and proxy (`run --http-…`).
     static func run<T: Sendable>(
         _ name: String, orgs: [TestOrg], brokerURL: String? = nil, stateDirectory: String = TemporaryDirectory.fresh(),
-        shared: SharedModeSettings? = nil, topology: QueueTopology? = nil,
+        shared: SharedModeSettings? = nil, topology: QueueTopology? = nil, sandboxTLS: SandboxTLS? = nil,
+        httpTransport: HTTPTransportSettings = HTTPTransportSettings(),
         _ body: @Sendable (PipelineHarness, GatewayServices) async throws -> T
     ) async throws -> T {
         let url = try brokerURL ?? BrokerProbe.url
@@ -47,13 +51,13 @@ struct PipelineHarness: Sendable {
         let probe = BrokerProbe(url: url, topology: topology)
         let capture = try probe.declareWithStatusCapture()
         let logger = Logger.quiet("pipeline")
-        return try await GatewayHarness.withSandbox(orgs: orgs, logger: logger) { setup in
+        return try await GatewayHarness.withSandbox(orgs: orgs, sandboxTLS: sandboxTLS, logger: logger) { setup in
             let (sandbox, configuration, secrets) = (setup.sandbox, setup.configuration, setup.secrets)
             let gateway = try GatewayServices(
                 configuration: configuration,
                 settings: .init(
                     amqp: .init(url: url, topology: topology, prefetch: 500), perOrgInFlight: 16,
-                    stateDirectory: stateDirectory, shutdownTimeout: .seconds(5), shared: shared),
+                    stateDirectory: stateDirectory, shutdownTimeout: .seconds(5), shared: shared, httpTransport: httpTransport),
                 secrets: secrets, logger: logger)
             let publisher = AMQPClient(settings: .init(url: url, topology: topology, prefetch: 0), logger: logger)
             let harness = PipelineHarness(sandbox: sandbox, publisher: publisher, probe: probe, statusCapture: capture, topology: topology)
