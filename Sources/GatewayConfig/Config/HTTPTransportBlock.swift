@@ -40,7 +40,15 @@ enum HTTPTransportBlock {
                 at: http.node(given)?.mark ?? http.mark)
         }
         if let proxy = http.string("proxy") {
-            block.proxy = checkedProxy(proxy, in: http)
+            // Every call of the org goes to the proxy first: from a tenant service that would be a way round the
+            // Genesys host allow-list (a "proxy" on an internal host gets the login request), so only with consent.
+            if localFiles.readsLocalFiles {
+                block.proxy = checkedProxy(proxy, in: http)
+            } else {
+                http.diagnostics.report(
+                    "'proxy' in \(http.context) sends the org's calls through another host, which a tenant service may set only when the operator allows references (--tenant-service-allow-references)",
+                    at: proxy.mark)
+            }
         }
         return base.overridden(by: block)
     }

@@ -92,7 +92,8 @@ import Testing
             defaults: "caFile: \(folder.path)",
             us: "caFile: \(ca)\nclientCertFile: /nonexistent/us.pem\nclientKeyFile: \(ca)"))
         #expect(errors == [])
-        let validator = TenantConfigValidator(plugins: PluginRegistry(), secrets: SecretResolver(environment: ["KEY": "k", "SECRET": "s"]))
+        let validator = TenantConfigValidator(
+            plugins: PluginRegistry(), secrets: SecretResolver(environment: ["KEY": "k", "SECRET": "s"]), genesysHosts: .testHosts)
         let problems = validator.problems(in: try #require(tenant)).map(\.message).filter { $0.contains("http.") }
         #expect(problems == [
             "org 'us': http.clientCertFile /nonexistent/us.pem: does not exist",
@@ -100,8 +101,9 @@ import Testing
         ])
     }
 
-    /// A tenant service may not make the gateway read its files unless the operator allows references; a proxy is
-    /// not a file and is taken either way.
+    /// A tenant service may not make the gateway read its files, nor send an org's calls through a host of its
+    /// choosing (a proxy gets the login request: a way round the Genesys host allow-list), unless the operator allows
+    /// references.
     @Test func aTenantServiceNamesFilesOnlyWhenReferencesAreAllowed() throws {
         let json = """
             {"tenants": [{"id": "acme", "apiKeys": ["k"], "orgs": [{"name": "main",
@@ -120,12 +122,16 @@ import Testing
         #expect(values.tenants[0].decodeErrors.map(\.description) == ["caFile", "clientCertFile", "clientKeyFile"].map {
             "tenant-service:acme:orgs[0].http.\($0): '\($0)' in orgs[0] http names a file on the gateway's machine, which a tenant service may do only when the operator allows references (--tenant-service-allow-references)"
         })
-        #expect(values.tenants[1].tenant?.orgs.first?.http.transport.proxy == "http://egress.example:3128")
+        #expect(values.tenants[1].tenant == nil)
+        #expect(values.tenants[1].decodeErrors.map(\.description) == [
+            "tenant-service:beta:orgs[0].http.proxy: 'proxy' in orgs[0] http sends the org's calls through another host, which a tenant service may set only when the operator allows references (--tenant-service-allow-references)",
+        ])
 
         let allowed = try TenantServiceDocument(
             json: Array(json.utf8), url: "https://tenants.example",
             literalSecrets: TenantServiceSettings(url: "https://tenants.example", allowsReferences: true).literalSecrets)
         #expect(allowed.tenants[0].decodeErrors.isEmpty)
         #expect(allowed.tenants[0].tenant?.orgs.first?.http.transport.caFile == "/etc/ggw/ca.pem")
+        #expect(allowed.tenants[1].tenant?.orgs.first?.http.transport.proxy == "http://egress.example:3128")
     }
 }
