@@ -60,10 +60,14 @@ struct GatewayHarness: Sendable {
 
     /// Starts a sandbox for `orgs`, writes tenant YAML for them and loads plugins and tenants; runs `body`
     /// with the sandbox, the loaded configuration and the secrets the YAML refers to.
-    /// - Parameter webhooksTo: the gateway API's base URL, when the sandbox should post agent messages to its webhook.
+    /// - Parameters:
+    ///   - webhooksTo: the gateway API's base URL, when the sandbox should post agent messages to its webhook.
+    ///   - webhookCAFile: the CAs the sandbox trusts for an `https://` webhook (`--webhook-ca-file`); nil: the system's.
     static func withSandbox<T: Sendable>(
         orgs: [TestOrg], tokenLifetimeSeconds: Int = 86400, sandboxRatePerMinute: Int = 1_000_000, webhooksTo: String? = nil,
-        webhookRetryIntervalMilliseconds: Int = 5000, logger: Logger, _ body: @Sendable (SandboxSetup) async throws -> T
+        webhookRetryIntervalMilliseconds: Int = 5000, webhookTimeoutMilliseconds: Int = 10_000, webhookCAFile: String? = nil,
+        logger: Logger,
+        _ body: @Sendable (SandboxSetup) async throws -> T
     ) async throws -> T {
         let sandboxConfiguration = SandboxConfiguration(
             port: 0,
@@ -78,7 +82,9 @@ struct GatewayHarness: Sendable {
                     })
             },
             defaultTokenLifetimeSeconds: tokenLifetimeSeconds, defaultRatePerMinute: sandboxRatePerMinute,
-            webhook: .init(retries: 5, retryIntervalMilliseconds: webhookRetryIntervalMilliseconds, timeoutMilliseconds: 10_000))
+            webhook: .init(
+                retries: 5, retryIntervalMilliseconds: webhookRetryIntervalMilliseconds, timeoutMilliseconds: webhookTimeoutMilliseconds,
+                caFile: webhookCAFile))
         return try await SandboxServer.withRunning(sandboxConfiguration, logger: logger) { sandbox in
             let configs = TemporaryDirectory()
             for (tenant, tenantOrgs) in Dictionary(grouping: orgs, by: \.tenant) {
