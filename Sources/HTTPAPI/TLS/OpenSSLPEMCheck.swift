@@ -89,13 +89,16 @@ enum OpenSSLPEMCheck {
     private static func errors() -> String {
         var reasons: [String] = []
         while case let code = ERR_get_error(), code != 0 {
-            if let reason = ERR_reason_error_string(code) {
-                reasons.append(String(cString: reason))
+            let reason: String
+            if let text = ERR_reason_error_string(code) {
+                reason = String(cString: text)
             } else {
                 var buffer = [CChar](repeating: 0, count: 256)
                 ERR_error_string_n(code, &buffer, buffer.count)
-                reasons.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+                reason = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             }
+            // OpenSSL's decoders repeat a reason once per format they tried: once is enough.
+            if !reasons.contains(reason) { reasons.append(reason) }
         }
         return reasons.isEmpty ? "no detail from OpenSSL" : reasons.joined(separator: "; ")
     }
