@@ -31,6 +31,7 @@ let log = Target.Dependency.product(name: "Logging", package: "swift-log")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
 
 /// The language settings of the gateway's own modules (those Hummingbird 2 uses): `any` spelled out, a member used
 /// only where its module is imported, and imports internal unless a file says `public import`.
@@ -95,6 +96,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        // Already in the graph through async-http-client; named here because the HTTPS listener and the sandbox's
+        // webhook client use its types themselves.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
@@ -148,10 +152,13 @@ let package = Package(
             "GatewayCore", "GatewayConfig", "OrgServices", "GatewayDelivery", "QueuePipeline", hummingbird,
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
+        // HTTPS on the listeners: HummingbirdTLS (swift-nio-ssl's BoringSSL) serves, OpenSSL 3 reads the files first
+        // for its error messages.
         hostModule("HTTPAPI", [
             "GatewayCore", "Broker", "GatewayConfig", "OrgServices", "GatewayDelivery", "QueuePipeline", "Telemetry",
-            "PluginKit", log, crypto, lifecycle, hummingbird, .product(name: "HTTPTypes", package: "swift-http-types"),
-            .product(name: "NIOCore", package: "swift-nio"),
+            "PluginKit", "COpenSSL", log, crypto, lifecycle, hummingbird, .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"), nioSSL,
         ]),
         hostModule("GatewayApp", [
             "GatewayCore", "Broker", "AMQPTransport", "CurlHTTP", "GatewayConfig", "OrgServices", "GatewayDelivery",
@@ -181,6 +188,7 @@ let package = Package(
                 crypto, log,
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                nioSSL,
                 lifecycle,
             ],
             path: "Sources/GenesysSandbox",
@@ -218,7 +226,7 @@ let package = Package(
             dependencies: hostModules.map { .target(name: $0) } + [
                 "GenesysSandbox", "GatewayTestSupport", "PluginKit", "RedisClient", "RedisTestSupport", log, hummingbird, lifecycle,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "HTTPTypes", package: "swift-http-types"),
-                crypto,
+                crypto, nioSSL, .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/IntegrationTests"),
         .testTarget(

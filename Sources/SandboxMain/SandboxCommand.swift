@@ -64,6 +64,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Timeout of one webhook attempt, in milliseconds. [default: 10000]")
     var webhookTimeoutMs: Int?
 
+    @Option(name: .customLong("webhook-ca-file"), help: ArgumentHelp("PEM file of the CAs an https:// webhook's certificate must come from. [default: the system's CAs]", valueName: "path"))
+    var webhookCAFile: String?
+
     @Option(name: .long, help: ArgumentHelp(
         "Faults from the start (repeatable). Keys: latencyMs, jitterMs, failureRate, failureStatuses (500/502/503/504), outageSeconds, burst429Count, burst429RetryAfterSeconds, slowResponseMs, slowResponseRate, resetRate.",
         valueName: "client|integration:id:key=value,..."))
@@ -115,6 +118,7 @@ struct SandboxCommand: AsyncParsableCommand {
         if let webhookRetries { configuration.webhook.retries = webhookRetries }
         if let webhookRetryIntervalMs { configuration.webhook.retryIntervalMilliseconds = webhookRetryIntervalMs }
         if let webhookTimeoutMs { configuration.webhook.timeoutMilliseconds = webhookTimeoutMs }
+        if let webhookCAFile { configuration.webhook.caFile = webhookCAFile }
         if let models { configuration.modelsPath = models }
         if let maxBodyBytes { configuration.maxBodyBytes = maxBodyBytes }
         if let maxRecordedMessages { configuration.maxRecordedMessages = maxRecordedMessages }

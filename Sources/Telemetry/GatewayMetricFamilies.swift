@@ -147,6 +147,19 @@ enum GatewayMetricFamilies {
             helpText: "Seconds since the last successful fetch of the tenant service's document (since start when none succeeded yet).")
     }
 
+    // MARK: The API listeners' TLS certificate (run --tls-cert-file)
+
+    static var tlsCertificateReloads: MetricNameDescriptor {
+        counter(
+            "tls_certificate_reloads",
+            "Reloads of the API listeners' TLS certificate (SIGHUP or changed files) by result: ok (served from then on), failed (refused; the previous certificate stays).")
+    }
+    static var tlsCertificateExpiry: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: namespace, metricName: "tls_certificate_expiry_timestamp", unitName: "seconds",
+            helpText: "Not-after of the TLS certificate the API listeners serve, in seconds since 1970 (UTC).")
+    }
+
     /// Genesys request latency buckets: loopback calls take milliseconds, the request timeout is tens of seconds.
     static let latencyBuckets: [Duration] = [
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),

@@ -37,6 +37,8 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
     /// The tenant service's fetches, when tenants also come from one.
     private let tenantService: TenantServiceSeries?
     private let statusHistory: StatusHistorySeries?
+    /// The API listeners' certificate, made at its first record (a gateway without TLS shows none).
+    private let tlsCertificate = Mutex<TLSCertificateSeries?>(nil)
 
     /// - Parameters:
     ///   - tenants: the configuration in force now; called on every update, so a reload is seen at once.
@@ -131,6 +133,25 @@ public final class GatewayMetrics: GenesysCallObserving, StatusSink, Sendable {
             return made
         }
         gauge.set(isReady ? 1.0 : 0.0)
+    }
+
+    /// Counts a reload of the API listeners' TLS certificate: `succeeded` false when the files were refused.
+    public func recordCertificateReload(succeeded: Bool) {
+        certificateSeries().reloaded(succeeded: succeeded)
+    }
+
+    /// The not-after of the certificate the API listeners serve now, seconds since 1970.
+    public func recordServingCertificate(expiresAt secondsSince1970: Int) {
+        certificateSeries().serving(expiresAt: secondsSince1970)
+    }
+
+    private func certificateSeries() -> TLSCertificateSeries {
+        tlsCertificate.withLock { series in
+            if let series { return series }
+            let made = TLSCertificateSeries(collectors: prometheus)
+            series = made
+            return made
+        }
     }
 
     /// Reads every org's limiter, breaker and token store and the status store, drops the series of orgs no

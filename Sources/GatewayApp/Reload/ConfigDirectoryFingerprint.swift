@@ -1,6 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+// `struct stat` reaches this module through several C modules, and the compiler may credit Dispatch's with it
+// (since the TLS listener brought swift-nio-ssl into the module graph); with MemberImportVisibility its members
+// then need that module imported here.
+import CDispatch
 import Foundation
 import GatewayConfig
 

@@ -29,11 +29,15 @@ public struct APISettings: Sendable {
     public var operations: Listener?
     /// Without an operations listener: serve `/metrics` on the public listener without the admin key.
     public var publicMetrics: Bool
+    /// HTTPS on both listeners with one certificate; nil serves plain HTTP.
+    public var tls: TLSSettings?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8480, adminKey: Secret? = nil, maxLimiterWait: Duration = .seconds(2),
-        operations: Listener? = nil, publicMetrics: Bool = false, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        operations: Listener? = nil, publicMetrics: Bool = false, tls: TLSSettings? = nil,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
+        self.tls = tls
         self.host = host
         self.port = port
         self.adminKey = adminKey

@@ -81,7 +81,7 @@ public struct GatewayServices: Sendable {
     private let reloader: ConfigReloader?
     private let tenantServicePoller: TenantServicePoller?
     private let jobs: GatewayJobs
-    /// The public listener, and the operations listener when there is one.
+    /// The public listener, the operations listener when there is one, and with TLS the certificate's reloader.
     private let apiServers: [any Service]
     /// Shared mode's Redis connection and this replica's heartbeat.
     private let redis: RedisClient?
@@ -200,7 +200,7 @@ public struct GatewayServices: Sendable {
                         status: rebalance)
                 }
             }, logger: logger)
-        apiServers = settings.api.map { api -> [any Service] in
+        apiServers = try settings.api.map { api -> [any Service] in
             let webhook = WebhookHandler(
                 registry: registry, publisher: InboundPublisher(client: amqp, exchange: settings.amqp.topology.inboundExchange),
                 deduplicator: webhookClaims,
@@ -213,10 +213,20 @@ public struct GatewayServices: Sendable {
                 tenantService: settings.tenantService?.health, webhook: webhook, adminKey: api.adminKey,
                 maxLimiterWait: api.maxLimiterWait, clock: clock, logger: logger)
             let gatewayAPI = GatewayAPI(services: services)
-            let main: any Service = gatewayAPI.makeApplication(
-                api.publicListener, host: api.host, port: api.port, onServerRunning: api.onServerRunning)
-            guard let ops = api.operations else { return [main] }
-            return [main, gatewayAPI.makeApplication(.operations, host: ops.host, port: ops.port, onServerRunning: ops.onServerRunning)]
+            // One certificate for both listeners, so one reload renews both (docs/security.md).
+            let tls = api.tls.map { ServingCertificateStore($0.certificate) }
+            var servers: [any Service] = [
+                try gatewayAPI.makeApplication(
+                    api.publicListener, host: api.host, port: api.port, tls: tls, onServerRunning: api.onServerRunning)
+            ]
+            if let ops = api.operations {
+                servers.append(try gatewayAPI.makeApplication(
+                    .operations, host: ops.host, port: ops.port, tls: tls, onServerRunning: ops.onServerRunning))
+            }
+            if let tlsSettings = api.tls, let tls {
+                servers.append(Self.certificateReloader(tlsSettings, store: tls, metrics: metrics, clock: clock, logger: logger))
+            }
+            return servers
         } ?? []
     }
 
@@ -240,6 +250,26 @@ public struct GatewayServices: Sendable {
         try await group.run()
         await redis?.shutdown()
         await http.shutdown()
+    }
+}
+
+extension GatewayServices {
+    /// The certificate reloader, its reloads counted and the served certificate's expiry shown in the metrics.
+    fileprivate static func certificateReloader(
+        _ settings: TLSSettings, store: ServingCertificateStore, metrics: GatewayMetrics, clock: any MonotonicClock, logger: Logger
+    ) -> CertificateReloader {
+        metrics.recordServingCertificate(expiresAt: settings.certificate.notValidAfter)
+        return CertificateReloader(
+            files: settings.files, store: store, clock: clock, pollInterval: settings.pollInterval, logger: logger,
+            onReload: { outcome in
+                switch outcome.result {
+                case .success(let certificate):
+                    metrics.recordCertificateReload(succeeded: true)
+                    metrics.recordServingCertificate(expiresAt: certificate.notValidAfter)
+                case .failure:
+                    metrics.recordCertificateReload(succeeded: false)
+                }
+            })
     }
 }
 

@@ -30,6 +30,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var statusHistory: StatusHistoryOptions
     @OptionGroup var sharedMode: SharedModeOptions
     @OptionGroup var httpTransport: HTTPTransportOptions
+    @OptionGroup var tls: TLSOptions
 
     @Option(help: "Unacked messages of genesys.outbound RabbitMQ hands the router at once (each org queue has its own prefetch).")
     var prefetch: UInt16 = 500
@@ -96,10 +97,13 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try logging.bootstrap()
+        // Read before anything starts: files the listener could not serve stop the command here, naming the option.
+        let tlsSettings = try tls.settings()
         let shared = try sharedMode.settings()
         let statusHistoryLimits = try statusHistory.limits()
         let receiptRetention = try checkedReceiptRetention
         let transport = try httpTransport.settings()
+        let scheme = tlsSettings == nil ? "http" : "https"
         let logger = Logger(label: "genesys-gateway")
         if !transport.isEmpty { logger.info("outgoing HTTP", metadata: HTTPTransportOptions.metadata(transport)) }
         // Its own HTTP client: a slow tenant service never holds a connection Genesys calls need.
@@ -144,11 +148,11 @@ struct RunCommand: AsyncParsableCommand {
                     host: apiHost, port: apiPort, adminKey: adminSecret, maxLimiterWait: .milliseconds(apiMaxLimiterWaitMs),
                     operations: (opsPort ?? GatewayEnvironment.value("GGW_OPS_PORT").flatMap(Int.init)).map { port in
                         APISettings.Listener(host: opsHost, port: port) { port in
-                            logger.info("operations API listening", metadata: ["address": "http://\(opsHost):\(port)"])
+                            logger.info("operations API listening", metadata: ["address": "\(scheme)://\(opsHost):\(port)"])
                         }
                     },
-                    publicMetrics: publicMetrics,
-                    onServerRunning: { port in logger.info("HTTP API listening", metadata: ["address": "http://\(apiHost):\(port)"]) }),
+                    publicMetrics: publicMetrics, tls: tlsSettings,
+                    onServerRunning: { port in logger.info("HTTP API listening", metadata: ["address": "\(scheme)://\(apiHost):\(port)"]) }),
                 configDirectory: sources.configDir, shared: shared, tenantService: tenantServiceSource,
                 statusEvents: try statusEventLevel, statusHistory: statusHistoryLimits, genesysHosts: genesysHosts,
                 httpTransport: transport),

@@ -65,7 +65,7 @@ extension SandboxConfiguration.Org {
 }
 
 extension SandboxConfiguration.WebhookPolicy {
-    enum CodingKeys: String, CodingKey { case retries, retryIntervalMilliseconds, timeoutMilliseconds }
+    enum CodingKeys: String, CodingKey { case retries, retryIntervalMilliseconds, timeoutMilliseconds, caFile }
 
     /// Decodes the config-file shape; missing optional keys take their defaults.
     public init(from decoder: any Decoder) throws {
@@ -76,7 +76,8 @@ extension SandboxConfiguration.WebhookPolicy {
             retryIntervalMilliseconds: try container.decodeIfPresent(Int.self, forKey: .retryIntervalMilliseconds)
                 ?? defaults.retryIntervalMilliseconds,
             timeoutMilliseconds: try container.decodeIfPresent(Int.self, forKey: .timeoutMilliseconds)
-                ?? defaults.timeoutMilliseconds
+                ?? defaults.timeoutMilliseconds,
+            caFile: try container.decodeIfPresent(String.self, forKey: .caFile)
         )
     }
 }

@@ -136,12 +136,18 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
         public var retryIntervalMilliseconds: Int
         /// How long one attempt may take, in milliseconds (Genesys: 10 s).
         public var timeoutMilliseconds: Int
+        /// PEM file of the CAs an `https://` webhook's certificate must come from (`--webhook-ca-file`); nil trusts
+        /// the system's CAs, as Genesys does.
+        public var caFile: String?
 
-        /// Genesys' policy by default: 5 retries, 5 s apart, 10 s per attempt.
-        public init(retries: Int = 5, retryIntervalMilliseconds: Int = 5000, timeoutMilliseconds: Int = 10000) {
+        /// Genesys' policy by default: 5 retries, 5 s apart, 10 s per attempt, the system's CAs.
+        public init(
+            retries: Int = 5, retryIntervalMilliseconds: Int = 5000, timeoutMilliseconds: Int = 10000, caFile: String? = nil
+        ) {
             self.retries = retries
             self.retryIntervalMilliseconds = retryIntervalMilliseconds
             self.timeoutMilliseconds = timeoutMilliseconds
+            self.caFile = caFile
         }
     }
 }

@@ -38,7 +38,7 @@ final class SandboxEngine: Sendable {
         self.conversations = ConversationStore(clock: clock)
         self.received = ReceivedLog(capacity: configuration.maxRecordedMessages)
         self.stats = TrafficStats(clock: clock)
-        self.webhooks = WebhookDispatcher(policy: configuration.webhook, clock: clock, logger: logger)
+        self.webhooks = try WebhookDispatcher(policy: configuration.webhook, clock: clock, logger: logger)
         self.logger = logger
     }
 

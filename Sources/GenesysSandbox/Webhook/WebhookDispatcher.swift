@@ -8,12 +8,17 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 
 /// Delivers agent messages to `outboundNotificationWebhookUrl`s and keeps a report of each delivery.
 ///
 /// Background deliveries (`enqueue`) run inside this `Service`, so they end with the server:
 /// on graceful shutdown, deliveries still retrying are cancelled.
+///
+/// `https://` webhooks are checked against the system's CAs, as Genesys checks them, unless the policy names a CA
+/// file (`--webhook-ca-file`): then against its CAs only, so a test can serve a certificate of its own CA and a
+/// certificate from anywhere else still fails.
 final class WebhookDispatcher: Service, Sendable {
     private let policy: SandboxConfiguration.WebhookPolicy
     private let clock: any SandboxClock
@@ -21,12 +26,33 @@ final class WebhookDispatcher: Service, Sendable {
     private let reports = NIOLockedValueBox<[DeliveryReport]>([])
     private let queue: AsyncStream<AgentMessage>
     private let queueInput: AsyncStream<AgentMessage>.Continuation
+    /// A client of its own that trusts the policy's CAs; nil uses the shared one (system trust). Shut down when
+    /// `run()` ends: the server runs this service for as long as it serves.
+    private let client: HTTPClient?
 
-    init(policy: SandboxConfiguration.WebhookPolicy, clock: any SandboxClock, logger: Logger) {
+    /// - Throws: `SandboxError.invalidConfiguration` when the policy's CA file cannot be read.
+    init(policy: SandboxConfiguration.WebhookPolicy, clock: any SandboxClock, logger: Logger) throws {
         self.policy = policy
         self.clock = clock
         self.logger = logger
         (queue, queueInput) = AsyncStream.makeStream()
+        client = try policy.caFile.map { path in
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .certificates(try Self.certificateAuthorities(in: path))
+            return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(tlsConfiguration: tls))
+        }
+    }
+
+    /// The CA certificates in the PEM file at `path`, read once at start.
+    private static func certificateAuthorities(in path: String) throws -> [NIOSSLCertificate] {
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw SandboxError.invalidConfiguration("--webhook-ca-file \(path): does not exist or is not readable")
+        }
+        let certificates = try? NIOSSLCertificate.fromPEMFile(path)
+        guard let certificates, !certificates.isEmpty else {
+            throw SandboxError.invalidConfiguration("--webhook-ca-file \(path): holds no PEM certificate")
+        }
+        return certificates
     }
 
     /// Delivers `message` in the background (see `run()`).
@@ -42,6 +68,7 @@ final class WebhookDispatcher: Service, Sendable {
             }
             group.cancelAll()
         }
+        try? await client?.shutdown()
     }
 
     /// Reports of all deliveries so far (finished or still retrying), oldest first.
@@ -104,7 +131,7 @@ final class WebhookDispatcher: Service, Sendable {
 
     private func post(_ request: HTTPClientRequest) async -> (status: Int?, error: String?) {
         do {
-            let response = try await HTTPClient.shared.execute(
+            let response = try await (client ?? HTTPClient.shared).execute(
                 request, timeout: .milliseconds(Int64(policy.timeoutMilliseconds)))
             _ = try? await response.body.collect(upTo: 1 << 20)
             return (Int(response.status.code), nil)

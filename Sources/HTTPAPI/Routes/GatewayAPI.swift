@@ -1,4 +1,6 @@
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 public import ServiceLifecycle
 import Telemetry
@@ -61,12 +63,18 @@ public struct GatewayAPI: Sendable {
     /// The HTTP server of one listener, as a `Service` for the gateway's service group.
     /// - Parameters:
     ///   - listener: which routes it serves.
+    ///   - tls: serve HTTPS with the store's certificate (read again at every handshake, so a reload reaches new
+    ///     connections without the listener closing); nil serves plain HTTP.
     ///   - onServerRunning: told the bound port (use port 0 in tests for a free one).
+    /// - Throws: when swift-nio-ssl refuses the TLS settings (the certificate was checked before, so hardly ever).
     public func makeApplication(
-        _ listener: APIListener, host: String, port: Int, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol & Service {
-        Application(
+        _ listener: APIListener, host: String, port: Int, tls: ServingCertificateStore? = nil,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol & Service {
+        let server: HTTPServerBuilder = try tls.map { try HTTPServerBuilder.tls(.http1(), tlsConfiguration: $0.tlsConfiguration) } ?? .http1()
+        return Application(
             router: makeRouter(for: listener),
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "genesys-gateway"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: services.logger)

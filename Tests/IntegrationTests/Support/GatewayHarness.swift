@@ -63,9 +63,11 @@ struct GatewayHarness: Sendable {
     /// - Parameters:
     ///   - webhooksTo: the gateway API's base URL, when the sandbox should post agent messages to its webhook.
     ///   - sandboxTLS: the sandbox serves HTTPS with these files (the tenant files then name `https://` URLs).
+    ///   - webhookCAFile: the CAs the sandbox trusts for an `https://` webhook (`--webhook-ca-file`); nil: the system's.
     static func withSandbox<T: Sendable>(
         orgs: [TestOrg], tokenLifetimeSeconds: Int = 86400, sandboxRatePerMinute: Int = 1_000_000, webhooksTo: String? = nil,
-        webhookRetryIntervalMilliseconds: Int = 5000, sandboxTLS: SandboxTLS? = nil, logger: Logger,
+        webhookRetryIntervalMilliseconds: Int = 5000, webhookTimeoutMilliseconds: Int = 10_000, webhookCAFile: String? = nil,
+        sandboxTLS: SandboxTLS? = nil, logger: Logger,
         _ body: @Sendable (SandboxSetup) async throws -> T
     ) async throws -> T {
         let sandboxConfiguration = SandboxConfiguration(
@@ -81,7 +83,9 @@ struct GatewayHarness: Sendable {
                     })
             },
             defaultTokenLifetimeSeconds: tokenLifetimeSeconds, defaultRatePerMinute: sandboxRatePerMinute,
-            webhook: .init(retries: 5, retryIntervalMilliseconds: webhookRetryIntervalMilliseconds, timeoutMilliseconds: 10_000),
+            webhook: .init(
+                retries: 5, retryIntervalMilliseconds: webhookRetryIntervalMilliseconds, timeoutMilliseconds: webhookTimeoutMilliseconds,
+                caFile: webhookCAFile),
             tls: sandboxTLS)
         return try await SandboxServer.withRunning(sandboxConfiguration, logger: logger) { sandbox in
             let configs = TemporaryDirectory()

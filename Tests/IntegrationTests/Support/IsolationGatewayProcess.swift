@@ -22,8 +22,9 @@ final class IsolationGatewayProcess: @unchecked Sendable {
     private var stopped = false
 
     /// Starts the gateway on the sandbox's config and plugins, consuming `<prefix>.outbound` at `url`.
-    init(setup: GatewayHarness.SandboxSetup, url: String, prefix: String, extraArguments: [String] = []) throws {
-        apiPort = try FreePort.pick()
+    /// - Parameter apiPort: the API's port when the test needs it before the start (a webhook URL); a free one otherwise.
+    init(setup: GatewayHarness.SandboxSetup, url: String, prefix: String, apiPort: Int? = nil, extraArguments: [String] = []) throws {
+        self.apiPort = try apiPort ?? FreePort.pick()
         stateDirectory = TemporaryDirectory.fresh()
         logPath = NSTemporaryDirectory() + "ggw-isolation-gateway-\(UUID().uuidString).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -33,7 +34,7 @@ final class IsolationGatewayProcess: @unchecked Sendable {
             [
                 BuiltPlugins.buildDirectory + "/genesys-gateway", "run", "--config-dir", setup.configDirectory,
                 "--plugins-dir", setup.pluginsDirectory, "--allow-genesys-host", "127.0.0.1", "--state-dir", stateDirectory, "--amqp-url", url,
-                "--queue-prefix", prefix, "--api-port", String(apiPort), "--admin-key", "env:\(Self.adminKeyVariable)",
+                "--queue-prefix", prefix, "--api-port", String(self.apiPort), "--admin-key", "env:\(Self.adminKeyVariable)",
             ] + extraArguments,
             environment: setup.environment.merging([Self.adminKeyVariable: Self.adminKey]) { $1 }, output: log)
     }
