@@ -34,12 +34,28 @@ import Testing
         #expect(errors.count == 6 && errors.allSatisfy { $0.contains("CERTIFICATE_VERIFY_FAILED") }, "\(errors)")
     }
 
-    @Test func theSandboxDoesNotStartWithACAFileItCannotRead() throws {
-        let result = try ScriptProcess.run([
-            BuiltPlugins.buildDirectory + "/genesys-sandbox", "--port", "0", "--webhook-ca-file", "/nonexistent/ca.pem",
-        ])
-        #expect(result.status != 0)
-        #expect(result.output.contains("--webhook-ca-file /nonexistent/ca.pem"), "\(result.output)")
+    @Test func theSandboxDoesNotStartWithACAFileItCannotRead() async throws {
+        let logPath = NSTemporaryDirectory() + "ggw-sandbox-ca-\(UUID().uuidString).log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: logPath) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        let process = try ScriptProcess.start(
+            [BuiltPlugins.buildDirectory + "/genesys-sandbox", "--port", "0", "--webhook-ca-file", "/nonexistent/ca.pem"],
+            output: log)
+        try? log.close()
+        // A sandbox that started anyway would serve for ever: it gets 10 s to exit, then it is stopped.
+        var status: Int32 = 0
+        let exited = await Isolation.eventually(timeout: .seconds(10)) {
+            let result = waitpid(process.processIdentifier, &status, WNOHANG)
+            return result == process.processIdentifier || (result < 0 && !process.isRunning)
+        }
+        if !exited {
+            kill(process.processIdentifier, SIGKILL)
+            _ = ScriptProcess.wait(for: process)
+        }
+        let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        #expect(exited, "the sandbox started with a CA file it cannot read: \(output)")
+        #expect(output.contains("--webhook-ca-file /nonexistent/ca.pem"), "\(output)")
     }
 
     /// Opens a conversation through the gateway's API over HTTPS, has the sandbox's agent answer in it, and returns
